@@ -1,0 +1,297 @@
+/**
+ * The one API between the renderer and the core. Both transports (Electron IPC and the browser
+ * shell's WebSocket) carry exactly these commands and events; the core validates every command's
+ * params with the schema below before anything runs. This file must stay free of Node imports:
+ * the renderer imports it too.
+ */
+import { z } from 'zod';
+
+const staffIdSchema = z.string().trim().min(1).max(32);
+const evaluationIdSchema = z.string().min(1).max(64);
+
+export const caseInputSchema = z
+  .object({
+    projectNo: z.string().trim().min(1).max(50),
+    taskCode: z.string().trim().min(1).max(50),
+    taskName: z.string().trim().min(1).max(200),
+    promiseType: z.union([z.literal(1), z.literal(2)]),
+    serviceNumber: z.number().int().min(1).max(9999).optional(),
+  })
+  .strict();
+export type CaseInput = z.infer<typeof caseInputSchema>;
+
+/** Shared by the window API's POST /v1/evaluations and the staff panel's start command. */
+export const startEvaluationSchema = z
+  .object({
+    cases: z.array(caseInputSchema).min(1).max(50),
+    groupType: z.enum(['batch', 'chain']).optional(),
+    staffId: staffIdSchema.optional(),
+    printReceipt: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.cases.length >= 2 && !v.groupType) {
+      ctx.addIssue({ code: 'custom', path: ['groupType'], message: 'groupType is required for two or more cases' });
+    }
+    if (v.groupType === 'batch' && new Set(v.cases.map((c) => c.taskCode)).size > 1) {
+      ctx.addIssue({ code: 'custom', path: ['cases'], message: 'a batch must be cases of one item (same taskCode)' });
+    }
+    const keys = v.cases.map((c) => `${c.projectNo}#${c.serviceNumber ?? ''}`);
+    if (new Set(keys).size !== keys.length) {
+      ctx.addIssue({ code: 'custom', path: ['cases'], message: 'the same case is listed twice' });
+    }
+  });
+export type StartEvaluationInput = z.infer<typeof startEvaluationSchema>;
+
+const empty = z.object({}).strict();
+
+/** Every command: its params schema. Results are typed in `KioskResults`. */
+export const commandSchemas = {
+  // citizen
+  getSnapshot: empty,
+  rate: z.object({ evaluationId: evaluationIdSchema, satisfaction: z.number().int().min(1).max(5) }).strict(),
+  chooseChainMode: z.object({ evaluationId: evaluationIdSchema, mode: z.enum(['overall', 'each']) }).strict(),
+  submitReasons: z
+    .object({
+      evaluationId: evaluationIdSchema,
+      codes: z.array(z.string().min(1).max(16)).max(20),
+      comment: z.string().trim().max(500).optional(),
+    })
+    .strict(),
+  // staff
+  staffSignIn: z.object({ staffId: staffIdSchema, pin: z.string().regex(/^\d{4,12}$/, 'PIN is 4–12 digits') }).strict(),
+  staffBadge: z.object({ code: z.string().min(1).max(128) }).strict(),
+  staffSignOut: empty,
+  setWindowState: z.object({ state: z.enum(['on_duty', 'paused']) }).strict(),
+  startEvaluation: startEvaluationSchema,
+  cancelEvaluation: z.object({ evaluationId: evaluationIdSchema }).strict(),
+  staffOverview: empty,
+  fileAppeal: z.object({ recordId: evaluationIdSchema, reason: z.string().trim().min(5).max(500) }).strict(),
+  printReceipt: z.object({ evaluationId: evaluationIdSchema }).strict(),
+  catalog: empty,
+  // technician
+  techUnlock: z.object({ code: z.string().min(4).max(32) }).strict(),
+  techStatus: empty,
+  boardTest: z
+    .discriminatedUnion('action', [
+      z.object({ action: z.literal('leds'), modes: z.array(z.number().int().min(0).max(4)).min(1).max(8) }).strict(),
+      z.object({ action: z.literal('beep'), freqHz: z.number().int().min(100).max(8000), durationMs: z.number().int().min(1).max(2000) }).strict(),
+    ]),
+  boardSelectPort: z.object({ path: z.string().min(1).max(256).nullable() }).strict(),
+  boardListPorts: empty,
+  printerTestPage: empty,
+  syncNow: empty,
+  simulatePress: z.object({ key: z.number().int().min(1).max(6) }).strict(),
+} as const;
+
+export type CommandName = keyof typeof commandSchemas;
+export type CommandParams<K extends CommandName> = z.input<(typeof commandSchemas)[K]>;
+
+// ---- view models -------------------------------------------------------------------------
+
+export type WindowState = 'on_duty' | 'paused' | 'away';
+export type Screen = 'idle' | 'chain_choice' | 'rating' | 'reasons' | 'thanks' | 'unrated';
+
+export interface StaffCard {
+  staffId: string;
+  name: string;
+  title: string;
+  photoUrl: string | null; // a URL the renderer can load (data: or the shell's own origin)
+}
+
+export interface Indicator {
+  code: string;
+  starLevel: number;
+  name: string;
+}
+
+export interface PromptItem {
+  idx: number;
+  taskName: string;
+  projectNo: string;
+}
+
+export interface CitizenPrompt {
+  evaluationId: string;
+  groupType: 'batch' | 'chain' | null;
+  chainMode: 'overall' | 'each' | null;
+  items: PromptItem[];
+  currentIdx: number; // the item being rated in chain 'each' mode
+  deadlineMs: number; // when this step closes as unrated (pad clock)
+  /** reasons step: the star the citizen chose and the indicators offered for it */
+  chosen: number | null;
+  reasonsRequired: boolean;
+  indicators: Indicator[];
+}
+
+export interface KioskSnapshot {
+  screen: Screen;
+  hallName: string;
+  windowNo: string;
+  windowState: WindowState;
+  staff: StaffCard | null;
+  prompt: CitizenPrompt | null;
+  /** What the staff/technician panel may show; never the citizen's rating. */
+  staffPanelOpen: boolean; // false while a rating is open (anti-coercion)
+  hardware: { board: 'ok' | 'absent' | 'error'; printer: string; boardSimulated: boolean };
+  normVersion: string;
+  serverTimeOffsetMs: number;
+  thanksUntilMs: number | null;
+}
+
+export interface Figures {
+  started: number;
+  rated: number;
+  unrated: number;
+  coverageRate: number | null; // 评价覆盖率 rated ÷ started
+  goodRate: number | null; // 好评率 good ÷ rated
+  badCount: number;
+}
+
+export interface BadReviewItem {
+  recordId: string;
+  projectNo: string;
+  taskName: string;
+  satisfaction: number;
+  evalDetail: string[];
+  assessTime: string;
+  appealDeadline: string | null; // yyyy-MM-dd (CST) or null when the calendar does not cover it
+  appealState: 'open' | 'filed' | 'accepted' | 'rejected' | 'expired' | 'unknown_calendar';
+}
+
+export interface RecentEvaluation {
+  evaluationId: string;
+  state: 'waiting' | 'done' | 'cancelled';
+  projectNos: string[];
+  taskNames: string[];
+  startedTime: string;
+  receiptPrints: number;
+}
+
+export interface StaffOverview {
+  staff: StaffCard;
+  today: Figures;
+  month: Figures;
+  badReviews: BadReviewItem[];
+  recent: RecentEvaluation[];
+  appealWorkingDays: number;
+}
+
+export interface CatalogTask {
+  taskCode: string;
+  taskName: string;
+  promiseType: 1 | 2;
+}
+export interface CatalogChain {
+  name: string;
+  taskCodes: string[];
+}
+
+export interface TechStatus {
+  appVersion: string;
+  dataDir: string;
+  deviceId: string;
+  board: {
+    state: 'ok' | 'absent' | 'error';
+    simulated: boolean;
+    path: string | null;
+    serial: string | null;
+    firmware: string | null;
+    bootId: number | null;
+    counters: Record<string, number>;
+    leds: number[] | null;
+  };
+  printer: { state: string; paperLow: boolean; detail: string | null; kind: string; lastJob: unknown };
+  sync: {
+    online: boolean;
+    pending: number;
+    rejected: number;
+    oldestPendingMs: number | null;
+    lastAckMs: number | null;
+    lastError: string | null;
+    nextAttemptMs: number | null;
+    rejectedItems: Array<{ ref: string; deviceSeq: number | null; code: string | null; message: string | null }>;
+  };
+  db: { sizeBytes: number; schemaVersion: number; integrity: string };
+  windowApi: { url: string };
+}
+
+export interface KioskResults {
+  getSnapshot: KioskSnapshot;
+  rate: { state: 'rated' | 'reasons' | 'next_item' | 'ignored' };
+  chooseChainMode: { ok: true };
+  submitReasons: { state: 'rated' | 'next_item' };
+  staffSignIn: { staff: StaffCard };
+  staffBadge: { staff: StaffCard };
+  staffSignOut: { ok: true };
+  setWindowState: { state: WindowState };
+  startEvaluation: { evaluationId: string; state: 'waiting' };
+  cancelEvaluation: { ok: true };
+  staffOverview: StaffOverview;
+  fileAppeal: { appealId: string; deadline: string };
+  printReceipt: { copy: boolean };
+  catalog: { tasks: CatalogTask[]; chains: CatalogChain[] };
+  techUnlock: { ok: true };
+  techStatus: TechStatus;
+  boardTest: { ok: true };
+  boardSelectPort: { ok: true };
+  boardListPorts: { ports: string[] };
+  printerTestPage: { ok: true };
+  syncNow: { pending: number };
+  simulatePress: { ok: true };
+}
+
+export type CommandResult<K extends CommandName> = KioskResults[K];
+
+/** Events pushed from the core. */
+export interface KioskEvents {
+  snapshot: KioskSnapshot;
+  /** raw key seen by the board (for the technician's live key test); carries no rating meaning */
+  boardKey: { key: number; counter: number; atMs: number };
+  notice: { level: 'info' | 'warn' | 'error'; text: string; audience: 'staff' | 'tech' };
+}
+export type EventName = keyof KioskEvents;
+
+/** A failed command: `code` is stable, `message` is for people (zh-CN first). */
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  toBody(): ApiErrorBody {
+    return this.field ? { code: this.code, message: this.message, field: this.field } : { code: this.code, message: this.message };
+  }
+}
+
+/** What a transport gives the renderer. */
+export interface KioskClient {
+  invoke<K extends CommandName>(method: K, params: CommandParams<K>): Promise<CommandResult<K>>;
+  on<E extends EventName>(event: E, listener: (payload: KioskEvents[E]) => void): () => void;
+}
+
+/** Wire messages of the browser shell's WebSocket (the Electron IPC carries the same shapes). */
+export const wireRequestSchema = z
+  .object({ id: z.number().int().nonnegative(), method: z.string().min(1).max(64), params: z.unknown() })
+  .strict();
+export type WireRequest = z.infer<typeof wireRequestSchema>;
+export type WireMessage =
+  | { kind: 'result'; id: number; ok: true; result: unknown }
+  | { kind: 'result'; id: number; ok: false; error: ApiErrorBody }
+  | { kind: 'event'; event: EventName; payload: unknown };
+
+/** zod issue → one readable sentence naming the field. */
+export function describeZodError(err: z.ZodError): { message: string; field: string } {
+  const issue = err.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(body)';
+  return { field, message: `${field}: ${issue?.message ?? 'invalid'}` };
+}

@@ -1,0 +1,169 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The pad's one configuration: a JSON file (optional) overlaid by environment variables, validated
+ * as a whole. Every key has a default that runs the pad out of the box with a simulated board, a
+ * virtual printer and the embedded platform simulator.
+ */
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).default('.data'),
+    hall: z
+      .object({
+        windowNo: z.string().min(1).max(8).default('12'),
+        /** Used until the platform's device profile has been fetched. */
+        hallName: z.string().default('政务服务中心'),
+        hallCode: z.string().default(''),
+        areaCode: z.string().default(''),
+      })
+      .strict()
+      .prefault({}),
+    platform: z
+      .object({
+        /** `embedded` starts the bundled platform simulator in-process (development and demos). */
+        baseUrl: z.union([z.literal('embedded'), z.url()]).default('embedded'),
+        deviceId: z.string().min(1).max(64).default('PAD-DEMO-12'),
+        /** base64 of 32 bytes; `demo` uses the simulator's fixed demo secret. */
+        deviceSecret: z.string().min(1).default('demo'),
+        signature: z.enum(['hmac-sha256', 'hmac-sm3']).default('hmac-sha256'),
+        requestTimeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
+        batchIntervalMs: z.number().int().min(100).max(3_600_000).default(10_000),
+        refdataRefreshMin: z.number().int().min(1).max(1440).default(30),
+        heartbeatIntervalS: z.number().int().min(5).max(3600).default(60),
+      })
+      .strict()
+      .prefault({}),
+    board: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('simulated') }).strict(),
+        z
+          .object({
+            kind: z.literal('serial'),
+            path: z.string().min(1).nullable().default(null),
+            baudRate: z.union([z.literal(115200), z.literal(9600)]).default(115200),
+          })
+          .strict(),
+        z.object({ kind: z.literal('none') }).strict(),
+      ])
+      .default({ kind: 'simulated' }),
+    printer: z
+      .object({
+        kind: z.enum(['virtual', 'serial', 'usb', 'tcp', 'none']).default('virtual'),
+        path: z.string().optional(),
+        host: z.string().optional(),
+        port: z.number().int().min(1).max(65535).optional(),
+        baudRate: z.number().int().optional(),
+        paperWidthMm: z.union([z.literal(58), z.literal(80)]).default(80),
+        qr: z.enum(['native', 'raster']).default('native'),
+        /** Print a receipt (with the rating QR) automatically when an evaluation closes unrated. */
+        autoPrintUnrated: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    windowApi: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8710),
+        /** Bearer token the window's business system presents; `generate` makes one per data dir. */
+        token: z.string().min(16).or(z.literal('generate')).default('generate'),
+        rateLimitPerS: z.number().int().min(1).max(1000).default(10),
+      })
+      .strict()
+      .prefault({}),
+    shell: z
+      .object({
+        host: z.literal('127.0.0.1').default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(0),
+        kiosk: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    timing: z
+      .object({
+        rateTimeoutS: z.number().int().min(5).max(600).default(60),
+        reasonsTimeoutS: z.number().int().min(5).max(600).default(60),
+        optionalExtrasTimeoutS: z.number().int().min(2).max(60).default(10),
+        thanksS: z.number().min(0.5).max(30).default(3),
+        appealWorkingDays: z.number().int().min(1).max(30).default(3),
+      })
+      .strict()
+      .prefault({}),
+    technician: z
+      .object({ code: z.string().regex(/^\d{4,12}$/).default('000000') })
+      .strict()
+      .prefault({}),
+    retention: z
+      .object({ keepDeliveredDays: z.number().int().min(1).max(3650).default(365) })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info'), maxBytes: z.number().int().min(65536).default(5_000_000) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type KioskConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Environment overrides: `HCP_CONFIG` names the file; `HCP__a__b=value` sets key a.b (value read as
+ * JSON when it parses, else as a string), e.g. `HCP__windowApi__port=8711`, `HCP__board='{"kind":"serial","path":"/dev/ttyACM0"}'`.
+ */
+export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): KioskConfig {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.HCP_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    const path = resolve(file);
+    if (!existsSync(path)) throw new ConfigError(`配置文件不存在 / config file not found: ${path}`);
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`配置文件不是有效的 JSON / config file ${path} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ConfigError(`config file ${path} must hold a JSON object`);
+    }
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('HCP__') || value === undefined) continue;
+    setPath(raw, name.slice(5).split('__'), parseEnvValue(value));
+  }
+  if (opts.overrides) for (const [k, v] of Object.entries(opts.overrides)) setPath(raw, k.split('.'), v);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`配置有误 / invalid configuration${file ? ` in ${file}` : ''}:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+function parseEnvValue(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  path.forEach((key, i) => {
+    if (i === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  });
+}

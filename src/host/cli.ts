@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * The pad's command line: `serve` (core + browser shell; used by `npm start` and the tests),
+ * `verify` (walk the hash chain), `token` (print the window API token).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { DatabaseFromFutureError, openDatabase } from '../store/db.js';
+import { verifyChain } from '../store/verify.js';
+import { runBrowserShell } from './shell.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  const configFile = flag(rest, '--config');
+  const dataDir = flag(rest, '--data-dir');
+  let config;
+  try {
+    config = loadConfig({ ...(configFile ? { file: configFile } : {}), ...(dataDir ? { overrides: { dataDir } } : {}) });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      return 2;
+    }
+    throw err;
+  }
+  if (command === 'verify') {
+    const file = join(resolve(config.dataDir), 'kiosk.db');
+    if (!existsSync(file)) {
+      process.stderr.write(`没有数据库 / no database at ${file}\n`);
+      return 2;
+    }
+    const db = openDatabase(file, { readonly: true });
+    const result = verifyChain(db);
+    db.close();
+    if (result.ok) {
+      process.stdout.write(`哈希链完整 / chain ok: ${result.count} records verified\n`);
+      return 0;
+    }
+    const b = result.firstBroken;
+    process.stdout.write(`哈希链断裂 / chain broken at deviceSeq ${b.deviceSeq} (record ${b.recordId}): ${b.problem}\n`);
+    return 1;
+  }
+  if (command === 'token') {
+    const file = join(resolve(config.dataDir), 'window-api.token');
+    process.stdout.write(existsSync(file) ? readFileSync(file, 'utf8') : `${config.windowApi.token}\n`);
+    return 0;
+  }
+  if (command === 'serve') {
+    const shell = await runBrowserShell(config);
+    // Machine-readable lines first: the launcher and the tests read them.
+    process.stdout.write(`hcp-kiosk shell ${shell.url}\n`);
+    process.stdout.write(`hcp-kiosk window-api ${shell.core.windowApiUrl} token ${shell.core.windowApiToken}\n`);
+    process.stdout.write(`hcp-kiosk platform ${shell.core.sync.platformUrl}\n`);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      void shell.stop().then(() => process.exit(0));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return -1; // keep running
+  }
+  process.stderr.write(`unknown command ${command}; use serve | verify | token\n`);
+  return 2;
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof DatabaseFromFutureError || err instanceof ConfigError) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`启动失败 / start failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,357 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ApiError, type EventName, type KioskEvents, type KioskSnapshot, type Screen, type StartEvaluationInput } from '../api/contract.js';
+import type { KioskConfig } from '../config/config.js';
+import { systemClock, type Clock } from '../domain/clock.js';
+import { formatCst } from '../domain/time.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { outboxStats } from '../store/outbox.js';
+import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
+import { StaffService } from '../service/staff.js';
+import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../service/types.js';
+import { createLogger, type KioskLogger } from './log.js';
+import { ReferenceData } from './refdata.js';
+import { HardwareBridge } from './hardware.js';
+import { SyncBridge } from './sync-bridge.js';
+import { StaffQueries } from '../service/staff-queries.js';
+import { buildHandlers } from './handlers.js';
+import { createDispatcher, type Dispatch } from '../api/dispatch.js';
+import { startWindowApi } from './window-api.js';
+import { Receipts } from './receipts.js';
+
+export { APP_VERSION } from './version.js';
+
+export interface CoreOptions {
+  config: KioskConfig;
+  clock?: Clock;
+  /** start the window API server (tests of the service layer may skip it) */
+  windowApi?: boolean;
+  /** a hook for harnesses: called after a rating's commit, before it is acknowledged anywhere */
+  onAcknowledge?: (what: string, id: string) => void;
+}
+
+/**
+ * The composition root of the pad's core: one database, the services, the hardware, the uploader,
+ * the window API — and the one event stream both UI transports subscribe to.
+ */
+export class KioskCore {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly log: KioskLogger;
+  readonly evaluations: EvaluationService;
+  readonly staff: StaffService;
+  readonly refdata: ReferenceData;
+  readonly hardware: HardwareBridge;
+  readonly sync: SyncBridge;
+  readonly queries: StaffQueries;
+  readonly receipts: Receipts;
+  readonly dispatch: Dispatch;
+  windowApiUrl = '';
+  windowApiToken = '';
+  private listeners = new Set<(event: EventName, payload: unknown) => void>();
+  private deadlineTimer: NodeJS.Timeout | null = null;
+  private afterglow: { screen: Screen; untilMs: number } | null = null;
+  private afterglowTimer: NodeJS.Timeout | null = null;
+  private closers: Array<() => Promise<void> | void> = [];
+  private snapshotQueued = false;
+
+  private constructor(
+    readonly config: KioskConfig,
+    readonly dataDir: string,
+    opts: CoreOptions,
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.log = createLogger(join(dataDir, 'logs'), config.log);
+    this.db = openDatabase(join(dataDir, 'kiosk.db'));
+    this.refdata = new ReferenceData(this.db, dataDir, config);
+    const timing = (): TimingConfig => ({ ...config.timing, ...this.refdata.timingOverrides() });
+    this.sync = new SyncBridge(this, opts);
+    this.evaluations = new EvaluationService({
+      db: this.db,
+      clock: this.clock,
+      timing,
+      hall: () => this.hall(),
+      norms: () => this.refdata.norms(),
+      clockOffsetMs: () => this.sync.clockOffsetMs(),
+      log: this.log.write,
+      onCommitted: (change) => this.committed(change, opts),
+    });
+    this.staff = new StaffService({
+      db: this.db,
+      clock: this.clock,
+      roster: () => this.refdata.staff(),
+      log: this.log.write,
+      onChange: () => {
+        this.hardware.applyIdleLeds();
+        this.pushSnapshot();
+      },
+      hasOpenEvaluation: () => this.evaluations.openEvaluation() !== null,
+    });
+    this.queries = new StaffQueries(this.db, this.clock, () => timing().appealWorkingDays);
+    this.hardware = new HardwareBridge(this);
+    this.receipts = new Receipts(this);
+    this.dispatch = createDispatcher(buildHandlers(this), (msg, f) => this.log.write('warn', msg, f));
+  }
+
+  static async start(config: KioskConfig, opts: Omit<CoreOptions, 'config'> = {}): Promise<KioskCore> {
+    const dataDir = resolve(config.dataDir);
+    const core = new KioskCore(config, dataDir, { ...opts, config });
+    try {
+      await core.startServices(opts.windowApi ?? true);
+    } catch (err) {
+      await core.stop();
+      throw err;
+    }
+    return core;
+  }
+
+  private async startServices(windowApi: boolean): Promise<void> {
+    await this.sync.start();
+    this.closers.push(() => this.sync.stop());
+    await this.hardware.start();
+    this.closers.push(() => this.hardware.stop());
+    if (windowApi) {
+      this.windowApiToken = this.resolveWindowApiToken();
+      const api = await startWindowApi({
+        core: {
+          startEvaluation: async (input) => this.startEvaluation(input, 'window_api'),
+          evaluationState: (id) => this.evaluationStateForStaff(id),
+          cancelEvaluation: (id, by) => this.evaluations.cancel(id, by),
+          printReceipt: (id) => this.receipts.printForEvaluation(id),
+          status: () => this.windowStatus(),
+        },
+        host: this.config.windowApi.host,
+        port: this.config.windowApi.port,
+        token: this.windowApiToken,
+        rateLimitPerS: this.config.windowApi.rateLimitPerS,
+        log: this.log.write,
+      });
+      this.windowApiUrl = api.url;
+      this.closers.push(() => api.close());
+      this.log.write('info', 'window api listening', { url: api.url });
+    }
+    // Anything that ran out while the pad was off closes now, as unrated.
+    this.evaluations.expireDue();
+    this.scheduleDeadline();
+    this.hardware.applyIdleLeds();
+  }
+
+  /** `generate` keeps one random token per data directory, readable by the technician. */
+  private resolveWindowApiToken(): string {
+    if (this.config.windowApi.token !== 'generate') return this.config.windowApi.token;
+    const file = join(this.dataDir, 'window-api.token');
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    const token = randomBytes(24).toString('base64url');
+    writeFileSync(file, token + '\n', { mode: 0o600 });
+    return token;
+  }
+
+  async stop(): Promise<void> {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.afterglowTimer) clearTimeout(this.afterglowTimer);
+    for (const close of this.closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        this.log.write('warn', 'close failed', { error: (err as Error).message });
+      }
+    }
+    this.closers = [];
+    if (this.db.open) this.db.close();
+    this.log.close();
+  }
+
+  // ---- the operations both staff paths share ----------------------------------------------------
+
+  async startEvaluation(input: StartEvaluationInput, origin: 'window_api' | 'staff_panel' | 'scanner'): Promise<{ evaluationId: string }> {
+    const staff = this.staff.staffForEvaluation(input.staffId);
+    const { evaluationId } = this.evaluations.start(input, { origin, staff });
+    if (input.printReceipt) {
+      // A print never blocks or delays a rating: failures reach staff and technician as notices.
+      this.receipts.printForEvaluation(evaluationId).catch((err: unknown) => this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'));
+    }
+    return { evaluationId };
+  }
+
+  evaluationStateForStaff(id: string): { evaluationId: string; state: 'waiting' | 'done' | 'cancelled'; startedTime: string; closedTime?: string } | null {
+    const found = this.evaluations.get(id);
+    if (!found) return null;
+    const ev = found.evaluation;
+    const state = ev.state === 'waiting' || ev.state === 'reasons' ? 'waiting' : ev.state === 'cancelled' ? 'cancelled' : 'done';
+    const out: { evaluationId: string; state: typeof state; startedTime: string; closedTime?: string } = {
+      evaluationId: ev.id,
+      state,
+      startedTime: formatCst(ev.started_ms),
+    };
+    if (ev.closed_ms !== null) out.closedTime = formatCst(ev.closed_ms);
+    return out;
+  }
+
+  windowStatus(): unknown {
+    const st = this.staff.status();
+    const ob = outboxStats(this.db);
+    return {
+      window: { no: this.hall().windowNo, state: st.state },
+      staff: st.staff ? { staffId: st.staff.staffId, name: st.staff.name } : null,
+      board: this.hardware.boardState(),
+      printer: this.hardware.printerState(),
+      outbox: { pending: ob.pending, rejected: ob.rejected },
+    };
+  }
+
+  hall(): HallIdentity {
+    const p = this.refdata.profile();
+    return {
+      hallCode: p?.hallCode ?? this.config.hall.hallCode,
+      hallName: p?.hallName ?? this.config.hall.hallName,
+      windowNo: p?.windowNo ?? this.config.hall.windowNo,
+      areaCode: p?.areaCode ?? this.config.hall.areaCode,
+    };
+  }
+
+  // ---- events ---------------------------------------------------------------------------------
+
+  subscribe(listener: (event: EventName, payload: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit<E extends EventName>(event: E, payload: KioskEvents[E]): void {
+    for (const l of this.listeners) {
+      try {
+        l(event, payload);
+      } catch (err) {
+        this.log.write('warn', 'listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+
+  notice(level: 'info' | 'warn' | 'error', text: string, audience: 'staff' | 'tech'): void {
+    this.log.write(level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'info', text);
+    this.emit('notice', { level, text, audience });
+  }
+
+  /** Coalesced: many changes in one tick make one snapshot. */
+  pushSnapshot(): void {
+    if (this.snapshotQueued) return;
+    this.snapshotQueued = true;
+    queueMicrotask(() => {
+      this.snapshotQueued = false;
+      if (this.db.open) this.emit('snapshot', this.snapshot());
+    });
+  }
+
+  private committed(change: CommittedChange, opts: CoreOptions): void {
+    if (change.kind === 'closed') {
+      for (const r of change.sealed) opts.onAcknowledge?.('sealed', r.evaluationId);
+      const rated = change.outcome === 'rated';
+      this.setAfterglow(rated ? 'thanks' : 'unrated', rated ? this.config.timing.thanksS * 1000 : 3000);
+      this.sync.kick(change.sealed.some((r) => r.status === 'rated' && (r.satisfaction ?? 5) <= 2));
+      if (!rated && this.config.printer.autoPrintUnrated) {
+        this.receipts.printForEvaluation(change.evaluationId).catch((err: unknown) =>
+          this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'),
+        );
+      }
+    } else if (change.kind === 'step') {
+      this.sync.kick(false);
+    }
+    this.hardware.onEvaluationChange(change);
+    this.scheduleDeadline();
+    this.pushSnapshot();
+  }
+
+  private setAfterglow(screen: Screen, ms: number): void {
+    this.afterglow = { screen, untilMs: this.clock.now() + ms };
+    if (this.afterglowTimer) clearTimeout(this.afterglowTimer);
+    this.afterglowTimer = setTimeout(() => {
+      this.afterglow = null;
+      this.hardware.applyIdleLeds();
+      this.pushSnapshot();
+    }, ms);
+    this.afterglowTimer.unref?.();
+  }
+
+  private scheduleDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = null;
+    const next = this.evaluations.nextDeadlineMs();
+    if (next === null) return;
+    const delay = Math.max(0, Math.min(next - this.clock.now(), 2 ** 31 - 1));
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = null;
+      try {
+        this.evaluations.expireDue();
+      } catch (err) {
+        this.log.write('error', 'expiring evaluations failed', { error: (err as Error).message });
+      }
+      this.scheduleDeadline();
+    }, delay + 5);
+  }
+
+  // ---- the citizen screen's view model -------------------------------------------------------------
+
+  snapshot(): KioskSnapshot {
+    const st = this.staff.status();
+    const open = this.evaluations.openEvaluation();
+    const hall = this.hall();
+    const norms = this.refdata.norms();
+    let screen: Screen = 'idle';
+    let prompt: KioskSnapshot['prompt'] = null;
+    if (open) {
+      const { evaluation: ev, cases } = open;
+      const targets = this.evaluations.targetsOf(ev, cases);
+      const chosen = ev.state === 'reasons' ? (targets[0]?.chosen_satisfaction ?? null) : null;
+      screen = ev.state === 'reasons' ? 'reasons' : ev.group_type === 'chain' && ev.chain_mode === null ? 'chain_choice' : 'rating';
+      prompt = {
+        evaluationId: ev.id,
+        groupType: ev.group_type,
+        chainMode: ev.chain_mode,
+        items: cases.map((c) => ({ idx: c.idx, taskName: c.task_name, projectNo: c.project_no })),
+        currentIdx: ev.current_idx,
+        deadlineMs: ev.step_deadline_ms ?? this.clock.now(),
+        chosen,
+        reasonsRequired: chosen !== null && chosen <= 2,
+        indicators: chosen === null ? [] : norms.items.filter((i) => i.starLevel === chosen),
+      };
+    } else if (this.afterglow && this.afterglow.untilMs > this.clock.now()) {
+      screen = this.afterglow.screen;
+    }
+    return {
+      screen,
+      hallName: hall.hallName,
+      windowNo: hall.windowNo,
+      windowState: st.state,
+      staff: st.staff ? this.staffCard(st.staff) : null,
+      prompt,
+      staffPanelOpen: open === null,
+      hardware: { board: this.hardware.boardState(), printer: this.hardware.printerState(), boardSimulated: this.hardware.simulated },
+      normVersion: norms.version,
+      serverTimeOffsetMs: this.sync.clockOffsetMs(),
+      thanksUntilMs: screen === 'thanks' || screen === 'unrated' ? (this.afterglow?.untilMs ?? null) : null,
+    };
+  }
+
+  staffCard(s: StaffMember): { staffId: string; name: string; title: string; photoUrl: string | null } {
+    return { staffId: s.staffId, name: s.name, title: s.title, photoUrl: this.refdata.photoDataUrl(s.staffId) };
+  }
+
+  dbInfo(): { sizeBytes: number; schemaVersion: number; integrity: string } {
+    const file = join(this.dataDir, 'kiosk.db');
+    const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
+    return {
+      sizeBytes: size(file) + size(file + '-wal'),
+      schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
+      integrity: String(this.db.pragma('quick_check', { simple: true })),
+    };
+  }
+
+  requireStaffPanel(): StaffMember {
+    if (this.evaluations.openEvaluation()) throw new ApiError('staff_panel_closed', '评价进行中，工作人员界面已关闭 / the staff panel is closed while a rating is open');
+    const st = this.staff.status();
+    if (!st.staff) throw new ApiError('no_staff', '请先签到 / sign in first');
+    return st.staff;
+  }
+}
+
+export type { Norms };

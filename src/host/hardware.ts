@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { createBoardLink, BoardSimulator, type BoardLink, type BoardStatus, type LedMode } from '../hardware/board/index.js';
+import { createPrinter, type PrinterStatus, type ReceiptPrinter } from '../hardware/printer/index.js';
+import type { CommittedChange } from '../service/evaluations.js';
+import type { KioskCore } from './core.js';
+
+const BLINK_ALL: LedMode[] = [2, 2, 2, 2, 2, 0];
+const ALL_OFF: LedMode[] = [0, 0, 0, 0, 0, 0];
+const STATUS_ONLY: LedMode[] = [0, 0, 0, 0, 0, 1];
+
+/**
+ * The pad's hardware at the window: the star-key board and the receipt printer. Either may be
+ * missing; the touch screen keeps working and only staff and technician are told.
+ */
+export class HardwareBridge {
+  board: BoardLink | null = null;
+  simulator: BoardSimulator | null = null;
+  printer: ReceiptPrinter | null = null;
+  readonly simulated: boolean;
+  private ledTimer: NodeJS.Timeout | null = null;
+  private lastBoardState: BoardStatus['state'] | null = null;
+  private lastPrinterState: string | null = null;
+
+  constructor(private readonly core: KioskCore) {
+    this.simulated = core.config.board.kind === 'simulated';
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this.core;
+    const boardLog = (msg: string, fields?: Record<string, unknown>) => log.write('info', `board: ${msg}`, fields);
+    if (config.board.kind === 'simulated') {
+      this.simulator = new BoardSimulator({ serial: 'SIM00012' });
+      this.board = createBoardLink({ kind: 'simulated', simulator: this.simulator, log: boardLog });
+    } else if (config.board.kind === 'serial') {
+      this.board = createBoardLink({ kind: 'serial', path: config.board.path, baudRate: config.board.baudRate, log: boardLog });
+    }
+    if (this.board) {
+      this.board.onPress(async (press) => {
+        this.core.emit('boardKey', { key: press.key, counter: press.counter, atMs: press.receivedAtMs });
+        // Synchronous commit inside: when this returns, the press's effect is durable and the
+        // driver may send EVENTS_ACK.
+        this.core.evaluations.press({ source: 'key', key: press.key, board: { serial: press.serial, bootId: press.bootId, counter: press.counter } });
+      });
+      this.board.onStatus((s) => {
+        if (s.state !== this.lastBoardState) {
+          this.lastBoardState = s.state;
+          if (s.state !== 'ok') this.core.notice('warn', `评价器未连接 / evaluator board ${s.state}`, 'tech');
+          else this.applyIdleLeds();
+          this.core.pushSnapshot();
+        }
+      });
+      await this.board.start();
+    }
+    const p = config.printer;
+    if (p.kind !== 'none') {
+      const profile = { paperWidthMm: p.paperWidthMm, qr: p.qr, codepage: 'gb18030' as const };
+      const plog = (msg: string, fields?: Record<string, unknown>) => log.write('info', `printer: ${msg}`, fields);
+      this.printer =
+        p.kind === 'virtual'
+          ? createPrinter({ kind: 'virtual', outputDir: join(this.core.dataDir, 'receipts'), profile }, plog)
+          : p.kind === 'serial'
+            ? createPrinter({ kind: 'serial', path: p.path ?? '/dev/ttyS0', baudRate: p.baudRate ?? 9600, profile }, plog)
+            : p.kind === 'usb'
+              ? createPrinter({ kind: 'usb', path: p.path ?? '/dev/usb/lp0', profile }, plog)
+              : createPrinter({ kind: 'tcp', host: p.host ?? '127.0.0.1', port: p.port ?? 9100, profile }, plog);
+      this.printer.onStatus((s: PrinterStatus) => {
+        if (s.state !== this.lastPrinterState) {
+          this.lastPrinterState = s.state;
+          if (s.state !== 'ok') this.core.notice('warn', `打印机状态 / printer: ${s.state}`, 'staff');
+          this.core.pushSnapshot();
+        }
+      });
+      await this.printer.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.ledTimer) clearTimeout(this.ledTimer);
+    await this.board?.stop();
+    await this.printer?.stop();
+  }
+
+  boardState(): 'ok' | 'absent' | 'error' {
+    return this.board ? this.board.status().state : 'absent';
+  }
+
+  printerState(): 'ok' | 'paper_out' | 'cover_open' | 'absent' | 'error' {
+    return this.printer ? this.printer.status().state : 'absent';
+  }
+
+  /** LEDs and buzzer follow the evaluation (issue: behaviour at the window). */
+  onEvaluationChange(change: CommittedChange): void {
+    if (!this.board) return;
+    if (this.ledTimer) clearTimeout(this.ledTimer);
+    this.ledTimer = null;
+    if (change.kind === 'started') {
+      this.send(BLINK_ALL);
+      void this.board.beep(2000, 150).catch(() => undefined);
+    } else if (change.kind === 'closed' && change.chosenKey !== null) {
+      const modes = ALL_OFF.map((_, i) => (i + 1 === change.chosenKey ? 1 : 0)) as LedMode[];
+      this.send(modes);
+      this.ledTimer = setTimeout(() => this.applyIdleLeds(), 2000);
+    } else if (change.kind === 'step' && change.state === 'waiting') {
+      this.send(BLINK_ALL);
+    } else if (change.kind === 'step' && change.state === 'reasons') {
+      this.send(ALL_OFF);
+    } else if (change.kind === 'closed' || change.kind === 'cancelled') {
+      this.applyIdleLeds();
+    }
+  }
+
+  applyIdleLeds(): void {
+    if (!this.board || this.core.evaluations.openEvaluation()) return;
+    this.send(this.core.staff.status().state === 'paused' ? STATUS_ONLY : ALL_OFF);
+  }
+
+  private send(modes: LedMode[]): void {
+    this.board?.setLeds(modes).catch((err: unknown) => this.core.log.write('debug', 'leds not acknowledged', { error: (err as Error).message }));
+  }
+}

@@ -1,0 +1,56 @@
+import { ApiError } from '../api/contract.js';
+import { issueReceiptToken, receiptQrUrl } from '../domain/receipt-token.js';
+import { formatCst } from '../domain/time.js';
+import type { KioskCore } from './core.js';
+
+const DEFAULT_EVALUATION_URL = 'https://hcp.example.gov.cn/e';
+
+/**
+ * 办件回执 with the rating QR code (platform-api.md §6): one receipt per case of an evaluation;
+ * the second and later prints of an evaluation are marked 补打.
+ */
+export class Receipts {
+  constructor(private readonly core: KioskCore) {}
+
+  async printForEvaluation(evaluationId: string): Promise<{ copy: boolean }> {
+    const { core } = this;
+    const printer = core.hardware.printer;
+    const found = core.evaluations.get(evaluationId);
+    if (!found) throw new ApiError('not_found', `没有这个评价 / no evaluation ${evaluationId}`);
+    const status = printer?.status();
+    if (!printer || !status || status.state !== 'ok') {
+      const err = new ApiError('printer_unavailable', `打印机不可用 / printer unavailable: ${status?.state ?? 'absent'}`) as ApiError & {
+        extra?: Record<string, unknown>;
+      };
+      err.extra = { printer: status?.state ?? 'absent' };
+      throw err;
+    }
+    const { copy } = core.evaluations.noteReceiptPrint(evaluationId);
+    const hall = core.hall();
+    const evaluationUrl = core.refdata.profile()?.evaluationUrl ?? DEFAULT_EVALUATION_URL;
+    const issued = Math.floor((core.clock.now() + core.sync.clockOffsetMs()) / 1000);
+    const { evaluation: ev, cases } = found;
+    for (const c of cases) {
+      const token = issueReceiptToken({
+        projectNo: c.project_no,
+        serviceNumber: c.service_number,
+        deviceId: core.config.platform.deviceId,
+        deviceSecretB64: core.sync.deviceSecret(),
+        issuedEpochSeconds: issued,
+      });
+      await printer.print({
+        hallName: hall.hallName,
+        windowNo: hall.windowNo,
+        staffName: ev.staff_name,
+        staffId: ev.staff_id,
+        projectNo: c.project_no,
+        serviceNumber: c.service_number,
+        taskName: c.task_name,
+        time: formatCst(ev.started_ms),
+        qrUrl: receiptQrUrl(evaluationUrl, { projectNo: c.project_no, serviceNumber: c.service_number, deviceId: core.config.platform.deviceId, token }),
+        copy,
+      });
+    }
+    return { copy };
+  }
+}

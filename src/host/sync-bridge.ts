@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { createSync, type SyncService, type HeartbeatBody } from '../sync/index.js';
+import { startPlatformSim, DEMO_DEVICE_SECRET } from '../platform-sim/index.js';
+import { outboxStats } from '../store/outbox.js';
+import { formatCst } from '../domain/time.js';
+import type { CoreOptions, KioskCore } from './core.js';
+import { APP_VERSION } from './version.js';
+
+/**
+ * Connects the core to the municipal platform: the uploader, reference data and heartbeat. With
+ * `platform.baseUrl = embedded` the bundled simulator runs in-process, so a fresh `npm start`
+ * shows data arriving somewhere.
+ */
+export class SyncBridge {
+  service: SyncService | null = null;
+  private closeSim: (() => Promise<void>) | null = null;
+  private startedMs = Date.now();
+  platformUrl = '';
+
+  constructor(
+    private readonly core: KioskCore,
+    private readonly opts: CoreOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const { config } = this.core;
+    let baseUrl = config.platform.baseUrl;
+    let secret = config.platform.deviceSecret;
+    if (baseUrl === 'embedded') {
+      const sim = await startPlatformSim({ port: 0, dbPath: join(this.core.dataDir, 'platform-sim.db') });
+      this.closeSim = () => sim.close();
+      baseUrl = sim.url;
+    }
+    if (secret === 'demo') secret = DEMO_DEVICE_SECRET;
+    this.platformUrl = baseUrl;
+    this.service = createSync({
+      db: this.core.db,
+      config: { ...config.platform, baseUrl, deviceSecret: secret },
+      clock: this.core.clock,
+      dataDir: this.core.dataDir,
+      appVersion: APP_VERSION,
+      heartbeat: () => this.heartbeat(),
+      log: (msg, fields) => this.core.log.write('info', `sync: ${msg}`, fields),
+      onRefdata: () => this.core.pushSnapshot(),
+    });
+    this.service.onStatus(() => this.core.pushSnapshot());
+    this.service.start();
+    void this.opts;
+  }
+
+  async stop(): Promise<void> {
+    await this.service?.stop();
+    await this.closeSim?.();
+  }
+
+  kick(urgent: boolean): void {
+    this.service?.kick({ urgent });
+  }
+
+  clockOffsetMs(): number {
+    return this.service?.clock.offsetMs() ?? 0;
+  }
+
+  deviceSecret(): string {
+    const s = this.core.config.platform.deviceSecret;
+    return s === 'demo' ? DEMO_DEVICE_SECRET : s;
+  }
+
+  private heartbeat(): HeartbeatBody {
+    const core = this.core;
+    const ob = outboxStats(core.db);
+    const board = core.hardware.board?.status();
+    const printer = core.hardware.printer?.status();
+    const db = core.dbInfo();
+    const open = core.evaluations.openEvaluation();
+    return {
+      appVersion: APP_VERSION,
+      uptimeS: Math.round((Date.now() - this.startedMs) / 1000),
+      screen: open ? (open.evaluation.state === 'reasons' ? 'reasons' : 'rating') : 'idle',
+      staffId: core.staff.status().staff?.staffId ?? null,
+      outbox: {
+        pending: ob.pending,
+        oldestPendingTime: ob.oldestPendingMs === null ? null : formatCst(ob.oldestPendingMs),
+        rejected: ob.rejected,
+        lastAckTime: ob.lastAckMs === null ? null : formatCst(ob.lastAckMs),
+      },
+      board: { state: board?.state ?? 'absent', serial: board?.serial ?? null, firmware: board?.firmware ?? null, lineErrors: board?.counters.lineErrors ?? 0 },
+      printer: {
+        state: printer?.state ?? 'absent',
+        paperLow: printer?.paperLow ?? false,
+        paperOut: printer?.paperOut ?? false,
+        coverOpen: printer?.coverOpen ?? false,
+      },
+      db: { sizeBytes: db.sizeBytes, integrity: db.integrity === 'ok' ? 'ok' : 'error', checkedTime: formatCst(Date.now()) },
+      clockOffsetMs: this.clockOffsetMs(),
+    } as HeartbeatBody;
+  }
+}

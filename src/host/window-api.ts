@@ -1,0 +1,161 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError, describeZodError, startEvaluationSchema, type StartEvaluationInput } from '../api/contract.js';
+
+/** What the window API needs from the core (window-api.md). */
+export interface WindowApiCore {
+  startEvaluation(input: StartEvaluationInput): Promise<{ evaluationId: string }>;
+  evaluationState(id: string): { evaluationId: string; state: 'waiting' | 'done' | 'cancelled'; startedTime: string; closedTime?: string } | null;
+  cancelEvaluation(id: string, by: string): void;
+  printReceipt(id: string): Promise<{ copy: boolean }>;
+  status(): unknown;
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  invalid: 400,
+  busy: 409,
+  already_rated: 409,
+  not_cancellable: 409,
+  window_paused: 423,
+  no_staff: 423,
+  not_found: 404,
+  printer_unavailable: 503,
+};
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * The pad's HTTP API for the window's business/queue system. Bearer token (constant-time compare),
+ * at most `rateLimitPerS` requests per second per client address, JSON errors
+ * `{error, message}` with zh-CN text. The rating itself is never part of any answer.
+ */
+export function startWindowApi(opts: {
+  core: WindowApiCore;
+  host: string;
+  port: number;
+  token: string;
+  rateLimitPerS: number;
+  log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const tokenDigest = createHash('sha256').update(opts.token).digest();
+  const windows = new Map<string, { second: number; count: number }>();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      opts.log('warn', 'window api handler failed', { error: (err as Error).message });
+      if (!res.headersSent) send(res, 500, { error: 'internal', message: '内部错误 / internal error' });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const second = Math.floor(Date.now() / 1000);
+    const w = windows.get(client);
+    if (!w || w.second !== second) windows.set(client, { second, count: 1 });
+    else if (++w.count > opts.rateLimitPerS) {
+      res.setHeader('Retry-After', '1');
+      return send(res, 429, { error: 'rate_limited', message: `请求过于频繁，每秒最多 ${opts.rateLimitPerS} 次 / too many requests` });
+    }
+    if (windows.size > 1000) windows.clear(); // a bound, not a policy: stale clients are forgotten
+
+    const auth = req.headers.authorization ?? '';
+    const presented = /^Bearer (.+)$/.exec(auth)?.[1] ?? '';
+    const presentedDigest = createHash('sha256').update(presented).digest();
+    if (!presented || !timingSafeEqual(presentedDigest, tokenDigest)) {
+      return send(res, 401, { error: 'unauthorized', message: '缺少或错误的访问令牌 / missing or wrong bearer token' });
+    }
+
+    const url = new URL(req.url ?? '/', 'http://pad');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    try {
+      if (path === '/v1/status' && method === 'GET') return send(res, 200, opts.core.status());
+      if (path === '/v1/evaluations' && method === 'POST') {
+        const body = await readJson(req);
+        const parsed = startEvaluationSchema.safeParse(body);
+        if (!parsed.success) {
+          const { message } = describeZodError(parsed.error);
+          return send(res, 400, { error: 'invalid', message: `请求有误 / ${message}` });
+        }
+        const { evaluationId } = await opts.core.startEvaluation(parsed.data);
+        return send(res, 201, { evaluationId, state: 'waiting' });
+      }
+      const m = /^\/v1\/evaluations\/([A-Za-z0-9-]{1,64})(\/receipt)?$/.exec(path);
+      if (m) {
+        const id = m[1] as string;
+        if (m[2] && method === 'POST') {
+          const { copy } = await opts.core.printReceipt(id);
+          return send(res, 200, { evaluationId: id, printed: true, copy });
+        }
+        if (!m[2] && method === 'GET') {
+          const st = opts.core.evaluationState(id);
+          if (!st) return send(res, 404, { error: 'not_found', message: `没有这个评价 / no evaluation ${id}` });
+          return send(res, 200, st);
+        }
+        if (!m[2] && method === 'DELETE') {
+          opts.core.cancelEvaluation(id, `window_api:${client}`);
+          return send(res, 200, { evaluationId: id, state: 'cancelled' });
+        }
+        return send(res, 405, { error: 'method_not_allowed', message: `不支持 ${method} / method not allowed` });
+      }
+      return send(res, 404, { error: 'not_found', message: `没有这个接口 / no such endpoint: ${path}` });
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const extra = (err as ApiError & { extra?: Record<string, unknown> }).extra ?? {};
+        return send(res, STATUS_BY_CODE[err.code] ?? 400, { error: err.code, message: err.message, ...extra });
+      }
+      if (err instanceof BodyError) return send(res, err.status, { error: 'invalid', message: err.message });
+      throw err;
+    }
+  }
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      const { port } = server.address() as AddressInfo;
+      const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+      resolve({
+        server,
+        url,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new BodyError(415, 'Content-Type 必须是 application/json / body must be JSON');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyError(413, '请求体过大 / body too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BodyError(400, '请求体不是有效的 JSON / body is not valid JSON');
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.end(text);
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError, type BadReviewItem, type Figures, type RecentEvaluation } from '../api/contract.js';
+import { appealDeadline } from '../domain/appeal.js';
+import type { Clock } from '../domain/clock.js';
+import { staffFigures } from '../domain/figures.js';
+import type { PlatformRecord } from '../domain/record.js';
+import { cstDate, formatCst, parseCst } from '../domain/time.js';
+import type { Db } from '../store/db.js';
+
+/** What a staff member may see of their own work: aggregates after the fact, never a live rating. */
+export class StaffQueries {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly appealWorkingDays: () => number,
+  ) {}
+
+  figures(staffId: string): { today: Figures; month: Figures } {
+    return staffFigures(this.db, staffId, this.clock.now());
+  }
+
+  badReviews(staffId: string): BadReviewItem[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.body AS body, a.status AS appealStatus
+         FROM records r LEFT JOIN appeals a ON a.record_id = r.record_id
+         WHERE r.staff_id = ? AND r.status = 'rated' AND r.satisfaction <= 2
+         ORDER BY r.device_seq DESC LIMIT 100`,
+      )
+      .all(staffId) as Array<{ body: string; appealStatus: string | null }>;
+    const today = cstDate(this.clock.now());
+    return rows.map(({ body, appealStatus }) => {
+      const rec = JSON.parse(body) as PlatformRecord;
+      const deadline = this.deadlineOf(rec);
+      let appealState: BadReviewItem['appealState'];
+      if (appealStatus === 'accepted' || appealStatus === 'duplicate') appealState = 'accepted';
+      else if (appealStatus === 'rejected') appealState = 'rejected';
+      else if (appealStatus !== null) appealState = 'filed';
+      else if (deadline === null) appealState = 'unknown_calendar';
+      else appealState = today <= deadline ? 'open' : 'expired';
+      return {
+        recordId: rec.evaluationId,
+        projectNo: rec.projectNo,
+        taskName: rec.taskName,
+        satisfaction: rec.satisfaction ?? 0,
+        evalDetail: rec.evalDetail ? rec.evalDetail.split(',') : [],
+        assessTime: rec.assessTime ?? rec.startedTime,
+        appealDeadline: deadline,
+        appealState,
+      };
+    });
+  }
+
+  private deadlineOf(rec: PlatformRecord): string | null {
+    try {
+      return appealDeadline(parseCst(rec.assessTime ?? rec.startedTime), this.appealWorkingDays());
+    } catch {
+      return null; // the holiday calendar does not cover that year: say so rather than guess
+    }
+  }
+
+  recent(staffId: string, limit = 20): RecentEvaluation[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.id AS id, e.state AS state, e.started_ms AS startedMs, e.receipt_prints AS prints,
+                group_concat(c.project_no, '|') AS projectNos, group_concat(c.task_name, '|') AS taskNames
+         FROM evaluations e JOIN evaluation_cases c ON c.evaluation_id = e.id
+         WHERE e.staff_id = ? GROUP BY e.id ORDER BY e.started_ms DESC LIMIT ?`,
+      )
+      .all(staffId, limit) as Array<{ id: string; state: string; startedMs: number; prints: number; projectNos: string; taskNames: string }>;
+    return rows.map((r) => ({
+      evaluationId: r.id,
+      state: r.state === 'waiting' || r.state === 'reasons' ? 'waiting' : r.state === 'cancelled' ? 'cancelled' : 'done',
+      projectNos: r.projectNos.split('|'),
+      taskNames: r.taskNames.split('|'),
+      startedTime: formatCst(r.startedMs),
+      receiptPrints: r.prints,
+    }));
+  }
+
+  /** The appeal and its outbox row are written together (platform-api.md §5). */
+  fileAppeal(staffId: string, recordId: string, reason: string): { appealId: string; deadline: string } {
+    const now = this.clock.now();
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT body, staff_id AS staffId FROM records WHERE record_id = ?').get(recordId) as
+        | { body: string; staffId: string }
+        | undefined;
+      if (!row || row.staffId !== staffId) throw new ApiError('not_found', '没有这条评价 / no such review of yours', 'recordId');
+      const rec = JSON.parse(row.body) as PlatformRecord;
+      if (rec.status !== 'rated' || (rec.satisfaction ?? 5) > 2) throw new ApiError('not_bad_review', '只能对差评申诉 / only bad reviews can be appealed', 'recordId');
+      const deadline = this.deadlineOf(rec);
+      if (deadline === null) throw new ApiError('calendar_not_covered', '节假日数据未覆盖该年份，无法计算申诉期限 / the holiday calendar does not cover this year');
+      if (cstDate(now) > deadline) throw new ApiError('deadline_passed', `申诉期限已过（${deadline}）/ the appeal deadline has passed`, 'recordId');
+      if (this.db.prepare('SELECT 1 FROM appeals WHERE record_id = ?').get(recordId)) {
+        throw new ApiError('already_appealed', '已提交过申诉 / an appeal was already filed', 'recordId');
+      }
+      const appealId = randomUUID();
+      this.db
+        .prepare(`INSERT INTO appeals (id, record_id, staff_id, reason, submitted_ms, deadline, status) VALUES (?, ?, ?, ?, ?, ?, 'queued')`)
+        .run(appealId, recordId, staffId, reason, now, deadline);
+      this.db.prepare(`INSERT INTO outbox (kind, ref, urgent, created_ms) VALUES ('appeal', ?, 1, ?)`).run(appealId, now);
+      return { appealId, deadline };
+    })();
+  }
+}

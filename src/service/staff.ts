@@ -1,0 +1,130 @@
+import { ApiError, type WindowState } from '../api/contract.js';
+import type { Clock } from '../domain/clock.js';
+import { badgeStaffId, nextAuthState, verifyPin, type AuthState } from '../domain/pin.js';
+import type { Db } from '../store/db.js';
+import type { Logger, StaffMember } from './types.js';
+
+export interface WindowStatus {
+  state: WindowState;
+  staff: StaffMember | null;
+}
+
+/**
+ * Who is at the window and whether it serves: sign in by 工号 + PIN or badge, pause, sign out.
+ * The state lives in SQLite so a restart comes back as it was.
+ */
+export class StaffService {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      roster: () => StaffMember[];
+      log: Logger;
+      onChange: () => void;
+      hasOpenEvaluation: () => boolean;
+    },
+  ) {}
+
+  status(): WindowStatus {
+    const row = this.deps.db.prepare('SELECT state, staff_id FROM window_state WHERE id = 1').get() as
+      | { state: WindowState; staff_id: string | null }
+      | undefined;
+    if (!row || row.staff_id === null) return { state: 'away', staff: null };
+    const staff = this.find(row.staff_id) ?? { staffId: row.staff_id, name: row.staff_id, title: '', windowNos: [] };
+    return { state: row.state, staff };
+  }
+
+  find(staffId: string): StaffMember | undefined {
+    return this.deps.roster().find((s) => s.staffId === staffId);
+  }
+
+  signInWithPin(staffId: string, pin: string): StaffMember {
+    const { db, clock } = this.deps;
+    const now = clock.now();
+    const member = this.find(staffId);
+    const prev = (db.prepare('SELECT failures, locked_until_ms AS lockedUntilMs FROM auth_failures WHERE staff_id = ?').get(staffId) as
+      | AuthState
+      | undefined) ?? { failures: 0, lockedUntilMs: null };
+    if (prev.lockedUntilMs !== null && prev.lockedUntilMs > now) {
+      const min = Math.ceil((prev.lockedUntilMs - now) / 60_000);
+      throw new ApiError('locked', `密码错误次数过多，请 ${min} 分钟后再试 / too many wrong PINs, try again in ${min} min`, 'pin');
+    }
+    // Unknown staff and a wrong PIN look the same from outside, and both count as failures.
+    const ok = member?.pin ? verifyPin(pin, member.pin) : false;
+    const next = nextAuthState(prev, ok, now);
+    db.prepare(
+      `INSERT INTO auth_failures (staff_id, failures, locked_until_ms) VALUES (?, ?, ?)
+       ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, locked_until_ms = excluded.locked_until_ms`,
+    ).run(staffId, next.failures, next.lockedUntilMs);
+    if (!ok || !member) {
+      this.deps.log('warn', 'staff sign-in failed', { staffId, failures: next.failures });
+      if (next.lockedUntilMs !== null && next.lockedUntilMs > now) {
+        throw new ApiError('locked', '密码错误次数过多，已锁定 5 分钟 / locked for 5 minutes', 'pin');
+      }
+      throw new ApiError('bad_credentials', '工号或密码错误 / wrong staff number or PIN', 'pin');
+    }
+    this.signIn(member, 'pin');
+    return member;
+  }
+
+  signInWithBadge(code: string): StaffMember {
+    const staffId = badgeStaffId(code);
+    const member = staffId ? this.find(staffId) : undefined;
+    if (!member) throw new ApiError('bad_credentials', '无法识别的工作证 / badge not recognised', 'code');
+    this.signIn(member, 'badge');
+    return member;
+  }
+
+  private signIn(member: StaffMember, method: 'pin' | 'badge'): void {
+    const { db, clock } = this.deps;
+    if (this.deps.hasOpenEvaluation()) throw new ApiError('busy', '评价进行中 / an evaluation is open');
+    const now = clock.now();
+    db.transaction(() => {
+      db.prepare(`UPDATE staff_sessions SET signed_out_ms = ? WHERE signed_out_ms IS NULL`).run(now);
+      db.prepare('INSERT INTO staff_sessions (staff_id, method, signed_in_ms) VALUES (?, ?, ?)').run(member.staffId, method, now);
+      db.prepare(
+        `INSERT INTO window_state (id, state, staff_id, changed_ms) VALUES (1, 'on_duty', ?, ?)
+         ON CONFLICT(id) DO UPDATE SET state = 'on_duty', staff_id = excluded.staff_id, changed_ms = excluded.changed_ms`,
+      ).run(member.staffId, now);
+    })();
+    this.deps.log('info', 'staff signed in', { staffId: member.staffId, method });
+    this.deps.onChange();
+  }
+
+  signOut(): void {
+    const { db, clock } = this.deps;
+    if (this.deps.hasOpenEvaluation()) throw new ApiError('busy', '评价进行中，不能签退 / an evaluation is open');
+    const now = clock.now();
+    db.transaction(() => {
+      db.prepare(`UPDATE staff_sessions SET signed_out_ms = ? WHERE signed_out_ms IS NULL`).run(now);
+      db.prepare(
+        `INSERT INTO window_state (id, state, staff_id, changed_ms) VALUES (1, 'away', NULL, ?)
+         ON CONFLICT(id) DO UPDATE SET state = 'away', staff_id = NULL, changed_ms = excluded.changed_ms`,
+      ).run(now);
+    })();
+    this.deps.onChange();
+  }
+
+  setState(state: 'on_duty' | 'paused'): WindowState {
+    const { db, clock } = this.deps;
+    const current = this.status();
+    if (!current.staff) throw new ApiError('no_staff', '请先签到 / nobody is signed in');
+    if (state === 'paused' && this.deps.hasOpenEvaluation()) throw new ApiError('busy', '评价进行中 / an evaluation is open');
+    db.prepare('UPDATE window_state SET state = ?, changed_ms = ? WHERE id = 1').run(state, clock.now());
+    this.deps.onChange();
+    return state;
+  }
+
+  /** The staff member an evaluation is for, or the reason the window can't start one. */
+  staffForEvaluation(requested: string | undefined): { staffId: string; name: string } {
+    const st = this.status();
+    if (st.state === 'paused') throw new ApiError('window_paused', '窗口暂停服务 / the window is paused');
+    if (!st.staff || st.state === 'away') throw new ApiError('no_staff', '窗口无人签到 / nobody is signed in');
+    if (requested && requested !== st.staff.staffId) {
+      const other = this.find(requested);
+      if (!other) throw new ApiError('invalid', `staffId: 未知工号 ${requested} / unknown staff`, 'staffId');
+      return { staffId: other.staffId, name: other.name };
+    }
+    return { staffId: st.staff.staffId, name: st.staff.name };
+  }
+}

@@ -1,0 +1,67 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export type Db = Database.Database;
+
+export class DatabaseFromFutureError extends Error {
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+    path: string,
+  ) {
+    super(
+      `数据库版本过新 / database ${path} has schema version ${found}, this build supports up to ${supported}. ` +
+        'Install the newer app version that wrote it; the database was not changed.',
+    );
+    this.name = 'DatabaseFromFutureError';
+  }
+}
+
+/**
+ * Opens (creating if needed) the pad's database. Pragmas are set on every open because
+ * better-sqlite3 reopens WAL databases with synchronous=NORMAL (toolchain.md): a rating must be
+ * on disk before anything acknowledges it.
+ */
+export function openDatabase(path: string, opts: { readonly?: boolean } = {}): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  try {
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+    }
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const found = db.pragma('user_version', { simple: true }) as number;
+    if (found > SCHEMA_VERSION) throw new DatabaseFromFutureError(found, SCHEMA_VERSION, path);
+    if (!opts.readonly) migrate(db, found);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: Db, from: number): void {
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    const sql = MIGRATIONS[v];
+    if (sql === undefined) throw new Error(`migration ${v + 1} is missing`);
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export function getMeta(db: Db, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  ).run(key, value);
+}

@@ -1,0 +1,150 @@
+/**
+ * Numbered migrations. Entry i brings the schema from user_version i to i+1.
+ * Never edit a shipped entry: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the whole first schema.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+  CREATE TABLE evaluations (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'reasons', 'rated', 'unrated', 'cancelled')),
+    group_type TEXT CHECK (group_type IN ('batch', 'chain')),
+    chain_mode TEXT CHECK (chain_mode IN ('overall', 'each')),
+    current_idx INTEGER NOT NULL DEFAULT 0,
+    staff_id TEXT NOT NULL,
+    staff_name TEXT NOT NULL,
+    window_no TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('window_api', 'staff_panel', 'scanner')),
+    started_ms INTEGER NOT NULL,
+    prompt_ms INTEGER NOT NULL,
+    step_deadline_ms INTEGER,
+    closed_ms INTEGER,
+    close_reason TEXT,
+    cancelled_by TEXT,
+    norm_version TEXT NOT NULL,
+    risk_flags TEXT NOT NULL DEFAULT '[]',
+    receipt_prints INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX evaluations_open ON evaluations(state) WHERE state IN ('waiting', 'reasons');
+  CREATE INDEX evaluations_staff ON evaluations(staff_id, started_ms);
+
+  CREATE TABLE evaluation_cases (
+    evaluation_id TEXT NOT NULL REFERENCES evaluations(id),
+    idx INTEGER NOT NULL,
+    record_id TEXT NOT NULL UNIQUE,
+    project_no TEXT NOT NULL,
+    service_number INTEGER NOT NULL,
+    task_code TEXT NOT NULL,
+    task_name TEXT NOT NULL,
+    promise_type INTEGER NOT NULL CHECK (promise_type IN (1, 2)),
+    -- The citizen's choice, kept locally even when it never becomes a valid rating.
+    chosen_satisfaction INTEGER,
+    chosen_source TEXT,
+    chosen_ms INTEGER,
+    eval_detail TEXT,
+    writing_evaluation TEXT,
+    outcome TEXT CHECK (outcome IN ('rated', 'unrated', 'cancelled')),
+    PRIMARY KEY (evaluation_id, idx)
+  ) STRICT;
+  CREATE INDEX evaluation_cases_case ON evaluation_cases(project_no, service_number);
+
+  CREATE TABLE records (
+    device_seq INTEGER PRIMARY KEY,
+    record_id TEXT NOT NULL UNIQUE,
+    evaluation_id TEXT NOT NULL,
+    project_no TEXT NOT NULL,
+    service_number INTEGER NOT NULL,
+    staff_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('rated', 'unrated')),
+    satisfaction INTEGER,
+    body TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX records_staff ON records(staff_id, created_ms);
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('record', 'appeal')),
+    ref TEXT NOT NULL,
+    device_seq INTEGER,
+    urgent INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'rejected')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL,
+    last_attempt_ms INTEGER,
+    delivered_ms INTEGER,
+    last_error TEXT,
+    reject_code TEXT,
+    reject_message TEXT
+  ) STRICT;
+  CREATE UNIQUE INDEX outbox_ref ON outbox(kind, ref);
+  CREATE INDEX outbox_pending ON outbox(kind, state, device_seq);
+
+  CREATE TABLE raw_inputs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('key', 'touch')),
+    key INTEGER NOT NULL,
+    board_serial TEXT,
+    boot_id INTEGER,
+    counter INTEGER,
+    disposition TEXT NOT NULL,
+    evaluation_id TEXT
+  ) STRICT;
+  CREATE UNIQUE INDEX raw_inputs_board_key ON raw_inputs(board_serial, boot_id, counter)
+    WHERE board_serial IS NOT NULL;
+
+  CREATE TABLE staff_sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    staff_id TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('pin', 'badge')),
+    signed_in_ms INTEGER NOT NULL,
+    signed_out_ms INTEGER
+  ) STRICT;
+
+  CREATE TABLE auth_failures (
+    staff_id TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until_ms INTEGER
+  ) STRICT;
+
+  CREATE TABLE window_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    state TEXT NOT NULL CHECK (state IN ('on_duty', 'paused', 'away')),
+    staff_id TEXT,
+    changed_ms INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE appeals (
+    id TEXT PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    submitted_ms INTEGER NOT NULL,
+    deadline TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued',
+    result_code TEXT
+  ) STRICT;
+
+  CREATE TABLE refdata (
+    name TEXT PRIMARY KEY,
+    etag TEXT,
+    body TEXT NOT NULL,
+    fetched_ms INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE receipt_prints (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    evaluation_id TEXT NOT NULL,
+    copy INTEGER NOT NULL,
+    requested_ms INTEGER NOT NULL,
+    result TEXT NOT NULL
+  ) STRICT;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
