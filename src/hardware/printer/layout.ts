@@ -1,7 +1,7 @@
 /** The 办件回执 (service receipt) and the test page, as ESC/POS bytes for one printer profile. */
 import { z } from 'zod';
-import { EscPos, geometry, qrBitmap, qrMatrix, textColumns, wrapColumns } from './escpos-geometry.js';
-import type { PrinterProfile } from './profile.js';
+import { EscPos, qrBitmap, qrMatrix, textColumns, wrapColumns } from './escpos.js';
+import { geometry, type PrinterProfile } from './profile.js';
 
 export const receiptDataSchema = z.object({
   hallName: z.string().min(1).max(100),

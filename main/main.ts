@@ -1,0 +1,85 @@
+/**
+ * The Electron shell: one locked-down window showing the renderer from a custom protocol, the core
+ * running in this process, and the kiosk API over IPC. Everything else lives in src/ (plain Node).
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import { join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ClientSession } from '../src/api/dispatch';
+import { loadConfig } from '../src/config/config';
+import { KioskCore } from '../src/host/core';
+
+const APP_ORIGIN = 'app://kiosk';
+const RENDERER_DIR = join(__dirname, '..', 'renderer');
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void app.whenReady().then(start);
+}
+
+async function start(): Promise<void> {
+  const config = loadConfig();
+  const core = await KioskCore.start(config);
+
+  protocol.handle('app', (request) => {
+    const url = new URL(request.url);
+    const rel = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);
+    const file = normalize(join(RENDERER_DIR, rel));
+    if (url.host !== 'kiosk' || !file.startsWith(RENDERER_DIR + sep)) return new Response('not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString()).then((res) => {
+      const headers = new Headers(res.headers);
+      headers.set('Content-Security-Policy', CSP);
+      return new Response(res.body, { status: res.status, headers });
+    });
+  });
+
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    kiosk: config.shell.kiosk,
+    fullscreen: config.shell.kiosk,
+    autoHideMenuBar: true,
+    backgroundColor: '#0b3d6b',
+    webPreferences: {
+      preload: join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault());
+
+  const sessions = new WeakMap<Electron.WebContents, ClientSession>();
+  const trusted = (e: IpcMainInvokeEvent) => e.senderFrame?.url.startsWith(APP_ORIGIN + '/') === true && e.sender === win.webContents;
+  ipcMain.handle('kiosk:invoke', async (e, method: unknown, params: unknown) => {
+    if (!trusted(e)) return { kind: 'result', id: 0, ok: false, error: { code: 'forbidden', message: 'untrusted sender' } };
+    let s = sessions.get(e.sender);
+    if (!s) sessions.set(e.sender, (s = { techUnlocked: false }));
+    const out = await core.dispatch(typeof method === 'string' ? method : '', params, s);
+    return { kind: 'result', id: 0, ...out };
+  });
+  const unsubscribe = core.subscribe((event, payload) => {
+    if (!win.isDestroyed()) win.webContents.send('kiosk:event', event, payload);
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    unsubscribe();
+    void core.stop();
+  });
+  await win.loadURL(`${APP_ORIGIN}/index.html`);
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every test of the project, each step failing loudly; ends with one summary line
+# "N passed, N failed, N skipped" totalled from the runners' own JSON reports.
+set -u
+cd "$(dirname "$0")/.."
+rm -rf test-results && mkdir -p test-results
+failed_steps=()
+step() {
+  local name=$1; shift
+  echo "::: $name: $*"
+  if ! "$@"; then failed_steps+=("$name"); echo "::: $name FAILED"; fi
+}
+step lint npm run --silent lint
+step format npm run --silent format:check
+step typecheck npm run --silent typecheck
+step build npm run --silent build
+step unit-integration npx vitest run
+step e2e npx playwright test
+node tools/test-summary.mjs
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "failed steps: ${failed_steps[*]}"
+  exit 1
+fi
