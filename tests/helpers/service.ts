@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { EvaluationService, type CommittedChange } from '../../src/service/evaluations.js';
+import type { Norms, TimingConfig } from '../../src/service/types.js';
+import { FakeClock, tempDir } from './tmp.js';
+
+export const NORMS = JSON.parse(readFileSync(join(import.meta.dirname, '../../assets/norms-2020.json'), 'utf8')) as Norms;
+
+export const TIMING: TimingConfig = { rateTimeoutS: 60, reasonsTimeoutS: 60, optionalExtrasTimeoutS: 10, thanksS: 3, appealWorkingDays: 3 };
+
+export const STAFF = { staffId: 'T0107', name: '李明' };
+
+/** An EvaluationService over a real SQLite file in a temp dir, with a fake clock. */
+export function serviceFixture() {
+  const tmp = tempDir();
+  const db: Db = openDatabase(join(tmp.dir, 'kiosk.db'));
+  const clock = new FakeClock();
+  const changes: CommittedChange[] = [];
+  const svc = new EvaluationService({
+    db,
+    clock,
+    timing: () => TIMING,
+    hall: () => ({ hallCode: 'H370900001', hallName: '泰安市政务服务中心', windowNo: '12', areaCode: '370900' }),
+    norms: () => NORMS,
+    clockOffsetMs: () => 0,
+    log: () => undefined,
+    onCommitted: (c) => changes.push(c),
+  });
+  return {
+    db,
+    clock,
+    svc,
+    changes,
+    dir: tmp.dir,
+    cleanup: () => {
+      db.close();
+      tmp.cleanup();
+    },
+  };
+}
+
+export function oneCase(projectNo = '370900-2026-000123', promiseType: 1 | 2 = 1) {
+  return { projectNo, taskCode: '370900-XK-0001', taskName: '个体工商户设立登记', promiseType };
+}
+
+export function records(db: Db): Array<Record<string, unknown>> {
+  return (db.prepare('SELECT body FROM records ORDER BY device_seq').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body));
+}
