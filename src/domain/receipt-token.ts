@@ -25,7 +25,13 @@ const tokenFields = z.object({
 const issueInput = tokenFields.extend({ issuedEpochSeconds: z.number().int().min(0) });
 export type IssueReceiptTokenInput = z.input<typeof issueInput>;
 
-function mac(secret: Buffer, projectNo: string, serviceNumber: number, deviceId: string, issued: number): string {
+function mac(
+  secret: Buffer,
+  projectNo: string,
+  serviceNumber: number,
+  deviceId: string,
+  issued: number,
+): string {
   return createHmac('sha256', secret)
     .update(`${projectNo}\n${serviceNumber}\n${deviceId}\n${issued}`, 'utf8')
     .digest('base64url')
@@ -58,10 +64,13 @@ export function verifyReceiptToken(input: VerifyReceiptTokenInput): VerifyReceip
   if (!m) return { ok: false, reason: 'malformed' };
   const issued = Number(m[2]);
   if (!Number.isSafeInteger(issued)) return { ok: false, reason: 'malformed' };
-  const expected = Buffer.from(mac(Buffer.from(v.deviceSecretB64, 'base64'), v.projectNo, v.serviceNumber, v.deviceId, issued));
+  const expected = Buffer.from(
+    mac(Buffer.from(v.deviceSecretB64, 'base64'), v.projectNo, v.serviceNumber, v.deviceId, issued),
+  );
   const given = Buffer.from(m[1] ?? '');
   // Constant-time: the MAC is what an attacker would try to guess byte by byte.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_mac' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_mac' };
   if (v.nowEpochSeconds !== undefined && v.maxAgeSeconds !== undefined) {
     if (issued > v.nowEpochSeconds + 300) return { ok: false, reason: 'future' };
     if (v.nowEpochSeconds - issued > v.maxAgeSeconds) return { ok: false, reason: 'expired' };

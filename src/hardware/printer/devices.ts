@@ -15,7 +15,13 @@ export interface PrinterDevice {
   close(): Promise<void>;
 }
 
-const absent = (detail: string): DeviceStatus => ({ state: 'absent', paperLow: false, paperOut: false, coverOpen: false, detail });
+const absent = (detail: string): DeviceStatus => ({
+  state: 'absent',
+  paperLow: false,
+  paperOut: false,
+  coverOpen: false,
+  detail,
+});
 
 export class EscPosDevice implements PrinterDevice {
   constructor(
@@ -35,7 +41,14 @@ export class EscPosDevice implements PrinterDevice {
     } catch (e) {
       return absent(`cannot open ${this.transport.name}: ${(e as Error).message}`);
     }
-    if (!this.statusQuery) return { state: 'ok', paperLow: false, paperOut: false, coverOpen: false, detail: 'status not queried' };
+    if (!this.statusQuery)
+      return {
+        state: 'ok',
+        paperLow: false,
+        paperOut: false,
+        coverOpen: false,
+        detail: 'status not queried',
+      };
     try {
       const raw = await queryRawStatus(this.transport, this.statusTimeoutMs);
       // Silence usually means a dead connection (printer off, half-open TCP): reconnect next time.
@@ -105,7 +118,8 @@ export class VirtualDevice implements PrinterDevice {
 
   async send(bytes: Buffer, jobId: string): Promise<void> {
     const parsed = parseEscPos(bytes);
-    if (parsed.errors.length > 0) throw new Error(`malformed ESC/POS: ${parsed.errors.slice(0, 3).join('; ')}`);
+    if (parsed.errors.length > 0)
+      throw new Error(`malformed ESC/POS: ${parsed.errors.slice(0, 3).join('; ')}`);
     await fs.mkdir(this.outputDir, { recursive: true });
     const base = path.join(this.outputDir, `${stamp(new Date())}-${jobId}`);
     const png = renderReceiptPng(parsed, geometry(this.profile).dots, findCjkFont(this.fontFile));

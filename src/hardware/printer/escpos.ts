@@ -43,6 +43,8 @@ export function textColumns(text: string): number {
   return n;
 }
 
+const NO_LINE_START = new Set([...'，。、；：！？）」』》】〕’”,.;:!?)]}']);
+
 /** Wrap to `columns` (display width), never splitting a character; breaks after spaces when it can. */
 export function wrapColumns(text: string, columns: number): string[] {
   if (columns < 2) throw new Error('columns must be at least 2');
@@ -53,6 +55,21 @@ export function wrapColumns(text: string, columns: number): string[] {
   for (const ch of text) {
     const w = charColumns(ch);
     if (width + w > columns) {
+      const chars = [...line];
+      if (NO_LINE_START.has(ch)) {
+        // 避头: closing punctuation never starts a line; carry the characters it closes along,
+        // unless that would leave the line empty (then a hard break is all we can do).
+        let k = chars.length;
+        while (k > 0 && NO_LINE_START.has(chars[k - 1]!)) k--;
+        const carried = chars.slice(k - 1).join('') + ch;
+        if (k > 1 && textColumns(carried) <= columns) {
+          out.push(chars.slice(0, k - 1).join(''));
+          line = carried;
+          width = textColumns(line);
+          lastSpace = -1;
+          continue;
+        }
+      }
       if (ch !== ' ' && lastSpace > 0 && lastSpace < line.length - 1 && /^[\x21-\x7e]$/.test(ch)) {
         // Keep an ASCII word (a case number, a URL) together when it started after a space.
         out.push(line.slice(0, lastSpace));
@@ -101,22 +118,28 @@ export interface Bitmap {
   data: Uint8Array;
 }
 
-export function qrMatrix(data: string, ec: QrErrorLevel = 'M'): { size: number; get(row: number, col: number): boolean } {
+export function qrMatrix(
+  data: string,
+  ec: QrErrorLevel = 'M',
+): { size: number; get(row: number, col: number): boolean } {
   const qr = QRCode.create(data, { errorCorrectionLevel: ec });
   return { size: qr.modules.size, get: (r, c) => Boolean(qr.modules.get(r, c)) };
 }
 
-/** The QR as a bitmap: `moduleDots` per module, 4-module quiet zone left and right (ESC a centres it). */
-export function qrBitmap(data: string, moduleDots: number, ec: QrErrorLevel = 'M'): Bitmap {
+/**
+ * The QR as a bitmap, `moduleDots` per module. No quiet zone by default: the blank paper around
+ * it is one (the layout leaves blank lines above and below), and every white row costs bytes.
+ */
+export function qrBitmap(data: string, moduleDots: number, ec: QrErrorLevel = 'M', quietModules = 0): Bitmap {
   const m = qrMatrix(data, ec);
-  const quiet = 4 * moduleDots;
+  const quiet = quietModules * moduleDots;
   const widthDots = Math.ceil((m.size * moduleDots + 2 * quiet) / 8) * 8;
   const left = Math.floor((widthDots - m.size * moduleDots) / 2);
-  const height = m.size * moduleDots;
+  const height = m.size * moduleDots + 2 * quiet;
   const rowBytes = widthDots / 8;
   const out = new Uint8Array(rowBytes * height);
-  for (let y = 0; y < height; y++) {
-    const r = Math.floor(y / moduleDots);
+  for (let y = quiet; y < height - quiet; y++) {
+    const r = Math.floor((y - quiet) / moduleDots);
     for (let c = 0; c < m.size; c++) {
       if (!m.get(r, c)) continue;
       for (let dx = 0; dx < moduleDots; dx++) {
@@ -133,7 +156,10 @@ export function rasterImage(b: Bitmap): Buffer {
   if (b.widthDots % 8 !== 0) throw new Error('raster width must be a multiple of 8');
   const x = b.widthDots / 8;
   if (b.data.length !== x * b.height) throw new Error('raster data size does not match');
-  return Buffer.concat([Buffer.from([GS, 0x76, 0x30, 0x00, x & 0xff, x >> 8, b.height & 0xff, b.height >> 8]), b.data]);
+  return Buffer.concat([
+    Buffer.from([GS, 0x76, 0x30, 0x00, x & 0xff, x >> 8, b.height & 0xff, b.height >> 8]),
+    b.data,
+  ]);
 }
 
 /** Builds a job; every text goes out as GB18030 in Chinese mode. */

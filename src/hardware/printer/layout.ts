@@ -51,13 +51,12 @@ export function qrModuleDots(profile: PrinterProfile, data: string): number {
 
 function qr(p: EscPos, profile: PrinterProfile, data: string): void {
   const dots = qrModuleDots(profile, data);
+  // Blank lines above and below: the quiet zone a phone camera needs to find the code.
+  p.line();
   p.align('center');
-  if (profile.qr === 'native') {
-    p.qrNative(data, dots, 'M');
-    p.line();
-  } else {
-    p.raster(qrBitmap(data, dots, 'M'));
-  }
+  if (profile.qr === 'native') p.qrNative(data, dots, 'M');
+  else p.raster(qrBitmap(data, dots, 'M'));
+  p.line();
 }
 
 export function buildReceipt(input: ReceiptData, profile: PrinterProfile): Buffer {
@@ -69,7 +68,7 @@ export function buildReceipt(input: ReceiptData, profile: PrinterProfile): Buffe
   for (const l of wrapColumns(RECEIPT_TEXT.title, columns / 2)) p.line(l);
   p.size(1, 1);
   if (r.copy) {
-    p.size(2, 1);
+    p.size(2, 2);
     p.line(RECEIPT_TEXT.copyMark);
     p.size(1, 1);
   }
@@ -110,7 +109,8 @@ export function buildTestPage(profile: PrinterProfile, now: string): Buffer {
   p.line(`纸宽 ${profile.paperWidthMm} mm / ${columns} 列 / ${dots} 点`);
   p.line(`二维码：${profile.qr === 'native' ? '打印机原生 (GS ( k)' : '光栅图 (GS v 0)'}`);
   p.line(`编码：${profile.codepage.toUpperCase()}`);
-  for (const l of wrapColumns('中文测试：政务服务“好差评”，满意 非常满意 ABC abc 0123456789', columns)) p.line(l);
+  for (const l of wrapColumns('中文测试：政务服务“好差评”，满意 非常满意 ABC abc 0123456789', columns))
+    p.line(l);
   p.line('1234567890'.repeat(Math.ceil(columns / 10)).slice(0, columns));
   p.line('一二三四五六七八九十'.repeat(3).slice(0, columns / 2));
   p.line(now);

@@ -92,7 +92,15 @@ export function parseEscPos(input: Uint8Array): ParsedEscPos {
         Object.assign(style, { align: 'left', bold: false, widthMul: 1, heightMul: 1 });
         chinese = false;
         i += 2;
-      } else if (f === 0x61 || f === 0x45 || f === 0x64 || f === 0x4a || f === 0x21 || f === 0x74 || f === 0x33) {
+      } else if (
+        f === 0x61 ||
+        f === 0x45 ||
+        f === 0x64 ||
+        f === 0x4a ||
+        f === 0x21 ||
+        f === 0x74 ||
+        f === 0x33
+      ) {
         if (!need(i, 3, 'ESC command')) break;
         const n = b[i + 2]!;
         if (f === 0x61) style.align = n % 0x30 === 0 ? 'left' : n % 0x30 === 1 ? 'center' : 'right';
@@ -171,7 +179,13 @@ export function parseEscPos(input: Uint8Array): ParsedEscPos {
         const y = b[i + 6]! | (b[i + 7]! << 8);
         if (!need(i + 8, x * y, 'GS v 0 data')) break;
         flushText(false);
-        elements.push({ kind: 'raster', widthDots: x * 8, height: y, data: b.slice(i + 8, i + 8 + x * y), align: style.align });
+        elements.push({
+          kind: 'raster',
+          widthDots: x * 8,
+          height: y,
+          data: b.slice(i + 8, i + 8 + x * y),
+          align: style.align,
+        });
         i += 8 + x * y;
       } else if (f === 0x28 && b[i + 2] === 0x6b) {
         if (!need(i, 5, 'GS ( k header')) break;
@@ -196,7 +210,8 @@ export function parseEscPos(input: Uint8Array): ParsedEscPos {
         };
         if (fn === 0x41) {
           if (wantLen(4)) qr.model = p[2]! - 0x30;
-          if (p[2] !== 0x31 && p[2] !== 0x32 && p[2] !== 0x33) errors.push(`@${at}: QR model byte 0x${p[2]?.toString(16)}`);
+          if (p[2] !== 0x31 && p[2] !== 0x32 && p[2] !== 0x33)
+            errors.push(`@${at}: QR model byte 0x${p[2]?.toString(16)}`);
         } else if (fn === 0x43) {
           if (wantLen(3)) qr.moduleDots = p[2]!;
           if (p[2]! < 1 || p[2]! > 16) errors.push(`@${at}: QR module size ${p[2]}`);
@@ -213,7 +228,14 @@ export function parseEscPos(input: Uint8Array): ParsedEscPos {
             flushText(false);
             if (qr.data === null) errors.push(`@${at}: QR print with no stored data`);
             else {
-              elements.push({ kind: 'qr', data: qr.data.toString('utf8'), model: qr.model, moduleDots: qr.moduleDots, ec: qr.ec, align: style.align });
+              elements.push({
+                kind: 'qr',
+                data: qr.data.toString('utf8'),
+                model: qr.model,
+                moduleDots: qr.moduleDots,
+                ec: qr.ec,
+                align: style.align,
+              });
             }
           }
         } else {

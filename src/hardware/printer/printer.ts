@@ -7,16 +7,34 @@ import { randomBytes } from 'node:crypto';
 import type { PrinterDevice } from './devices.js';
 import { buildReceipt, buildTestPage, receiptDataSchema, type ReceiptData } from './layout.js';
 import type { PrinterProfile } from './profile.js';
-import { PrinterJobError, PrinterUnavailableError, type DeviceStatus, type PrinterJobOutcome, type PrinterStatus } from './status.js';
+import {
+  PrinterJobError,
+  PrinterUnavailableError,
+  type DeviceStatus,
+  type PrinterJobOutcome,
+  type PrinterStatus,
+} from './status.js';
 import { withTimeout } from './transport.js';
 
-export interface PrinterLog {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
+export type PrinterLogFn = (msg: string, fields?: Record<string, unknown>) => void;
+/** A plain function (as the board driver takes) or a levelled logger. */
+export type PrinterLog = PrinterLogFn | { info: PrinterLogFn; warn: PrinterLogFn; error: PrinterLogFn };
+interface LevelledLog {
+  info: PrinterLogFn;
+  warn: PrinterLogFn;
+  error: PrinterLogFn;
 }
 
-export const silentLog: PrinterLog = { info() {}, warn() {}, error() {} };
+export const silentLog: PrinterLog = () => undefined;
+
+function levelled(log: PrinterLog): LevelledLog {
+  if (typeof log !== 'function') return log;
+  const at =
+    (level: string): PrinterLogFn =>
+    (msg, fields) =>
+      log(msg, level === 'info' ? fields : { level, ...fields });
+  return { info: at('info'), warn: at('warn'), error: at('error') };
+}
 
 export interface PrintResult {
   jobId: string;
@@ -64,17 +82,20 @@ export class QueuedPrinter implements ReceiptPrinter {
   private readonly statusListeners = new Set<(s: PrinterStatus) => void>();
   private readonly jobListeners = new Set<(j: PrinterJobOutcome) => void>();
   private readonly now: () => number;
+  private readonly log: LevelledLog;
 
   constructor(
-    private readonly device: PrinterDevice,
+    readonly device: PrinterDevice,
     private readonly profile: PrinterProfile,
     private readonly opts: QueueOptions,
-    private readonly log: PrinterLog = silentLog,
+    log: PrinterLog = silentLog,
   ) {
     this.now = opts.now ?? Date.now;
+    this.log = levelled(log);
   }
 
   async start(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
     this.running = true;
     await this.refreshStatus();
     if (this.opts.pollIntervalMs > 0) {
@@ -117,24 +138,23 @@ export class QueuedPrinter implements ReceiptPrinter {
   }
 
   print(receipt: ReceiptData): Promise<PrintResult> {
-    try {
-      const bytes = buildReceipt(receiptDataSchema.parse(receipt), this.profile);
-      return this.submit(bytes, 'receipt');
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    const parsed = receiptDataSchema.safeParse(receipt);
+    if (!parsed.success) return Promise.reject(parsed.error);
+    return this.submit(() => buildReceipt(parsed.data, this.profile), 'receipt');
   }
 
   printTestPage(): Promise<PrintResult> {
     const t = this.opts.formatTime ? this.opts.formatTime(this.now()) : new Date(this.now()).toISOString();
-    return this.submit(buildTestPage(this.profile, t), 'test page');
+    return this.submit(() => buildTestPage(this.profile, t), 'test page');
   }
 
-  private submit(bytes: Buffer, what: string): Promise<PrintResult> {
-    if (!this.running) return Promise.reject(new PrinterUnavailableError({ ...this.status(), detail: 'printer not started' }));
+  /** The bytes are built inside the queue, so the caller only pays for validation and enqueueing. */
+  private submit(build: () => Buffer, what: string): Promise<PrintResult> {
+    if (!this.running)
+      return Promise.reject(new PrinterUnavailableError({ ...this.status(), detail: 'printer not started' }));
     if (this.current.state !== 'ok') return Promise.reject(new PrinterUnavailableError(this.status()));
     const jobId = newJobId();
-    return this.enqueue(() => this.runJob(jobId, bytes, what));
+    return this.enqueue(() => this.runJob(jobId, build(), what));
   }
 
   private async runJob(jobId: string, bytes: Buffer, what: string): Promise<PrintResult> {
@@ -163,20 +183,20 @@ export class QueuedPrinter implements ReceiptPrinter {
       throw new PrinterJobError(msg, this.status());
     }
     this.finishJob(jobId, true);
-    this.log.info('printer: job done', { jobId, what, bytes: bytes.length });
+    this.log.info('job done', { jobId, what, bytes: bytes.length });
     return { jobId, bytes: bytes.length };
   }
 
   private finishJob(id: string, ok: boolean, error?: string): void {
     const job: PrinterJobOutcome = { id, ok, at: this.now(), ...(error !== undefined ? { error } : {}) };
-    if (!ok) this.log.warn('printer: job failed', { jobId: id, error });
+    if (!ok) this.log.warn('job failed', { jobId: id, error });
     this.current = { ...this.current, lastJob: job };
     this.emitStatus();
     for (const l of this.jobListeners) {
       try {
         l({ ...job });
       } catch (e) {
-        this.log.error('printer: job listener threw', { error: String(e) });
+        this.log.error('job listener threw', { error: String(e) });
       }
     }
   }
@@ -184,12 +204,16 @@ export class QueuedPrinter implements ReceiptPrinter {
   private apply(s: DeviceStatus): void {
     const c = this.current;
     const changed =
-      c.state !== s.state || c.paperLow !== s.paperLow || c.paperOut !== s.paperOut || c.coverOpen !== s.coverOpen || c.detail !== s.detail;
+      c.state !== s.state ||
+      c.paperLow !== s.paperLow ||
+      c.paperOut !== s.paperOut ||
+      c.coverOpen !== s.coverOpen ||
+      c.detail !== s.detail;
     if (!changed) return;
     if (c.state !== s.state) {
       const fields = { from: c.state, to: s.state, detail: s.detail };
-      if (s.state === 'ok') this.log.info('printer: state', fields);
-      else this.log.warn('printer: state', fields);
+      if (s.state === 'ok' || s.detail === 'stopped') this.log.info('state', fields);
+      else this.log.warn('state', fields);
     }
     this.current = { ...s, lastJob: c.lastJob };
     this.emitStatus();
@@ -200,7 +224,7 @@ export class QueuedPrinter implements ReceiptPrinter {
       try {
         l(this.status());
       } catch (e) {
-        this.log.error('printer: status listener threw', { error: String(e) });
+        this.log.error('status listener threw', { error: String(e) });
       }
     }
   }

@@ -22,7 +22,9 @@ export interface PaperGeometry {
 }
 
 export function geometry(p: Pick<PrinterProfile, 'paperWidthMm'>): PaperGeometry {
-  return p.paperWidthMm === 58 ? { columns: 32, dots: 384, qrModuleDots: 6 } : { columns: 48, dots: 576, qrModuleDots: 8 };
+  return p.paperWidthMm === 58
+    ? { columns: 32, dots: 384, qrModuleDots: 6 }
+    : { columns: 48, dots: 576, qrModuleDots: 8 };
 }
 
 const timing = {

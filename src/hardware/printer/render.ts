@@ -141,7 +141,9 @@ export function receiptSvg(parsed: ParsedEscPos, paperDots: number, font: CjkFon
       image(e, e.align);
     } else if (e.kind === 'cut') {
       y += 8;
-      body.push(`<line x1="0" x2="${paperDots + 2 * MARGIN}" y1="${y}" y2="${y}" stroke="#999" stroke-dasharray="6 4"/>`);
+      body.push(
+        `<line x1="0" x2="${paperDots + 2 * MARGIN}" y1="${y}" y2="${y}" stroke="#999" stroke-dasharray="6 4"/>`,
+      );
       y += 8;
     }
   }
@@ -155,7 +157,11 @@ export function receiptSvg(parsed: ParsedEscPos, paperDots: number, font: CjkFon
 }
 
 /** PNG bytes of the receipt. `font: null` renders anyway (Chinese as boxes) rather than failing a print. */
-export function renderReceiptPng(parsed: ParsedEscPos, paperDots: number, font: CjkFont | null = findCjkFont()): Buffer {
+export function renderReceiptPng(
+  parsed: ParsedEscPos,
+  paperDots: number,
+  font: CjkFont | null = findCjkFont(),
+): Buffer {
   const svg = receiptSvg(parsed, paperDots, font);
   const resvg = new Resvg(svg, {
     font: {

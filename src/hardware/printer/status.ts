@@ -33,16 +33,29 @@ const wellFormed = (v: number) => (v & 0x93) === 0x12;
 
 export function decodeStatus(raw: RawStatus): DeviceStatus {
   if (raw.printer === null) {
-    return { state: 'absent', paperLow: false, paperOut: false, coverOpen: false, detail: 'no answer to DLE EOT 1' };
+    return {
+      state: 'absent',
+      paperLow: false,
+      paperOut: false,
+      coverOpen: false,
+      detail: 'no answer to DLE EOT 1',
+    };
   }
   for (const [k, v] of Object.entries(raw)) {
     if (v !== null && !wellFormed(v)) {
-      return { state: 'error', paperLow: false, paperOut: false, coverOpen: false, detail: `malformed ${k} status 0x${v.toString(16)}` };
+      return {
+        state: 'error',
+        paperLow: false,
+        paperOut: false,
+        coverOpen: false,
+        detail: `malformed ${k} status 0x${v.toString(16)}`,
+      };
     }
   }
   const offline = (raw.printer & 0x08) !== 0;
   const coverOpen = raw.offline !== null && (raw.offline & 0x04) !== 0;
-  const paperOut = (raw.paper !== null && (raw.paper & 0x60) !== 0) || (raw.offline !== null && (raw.offline & 0x20) !== 0);
+  const paperOut =
+    (raw.paper !== null && (raw.paper & 0x60) !== 0) || (raw.offline !== null && (raw.offline & 0x20) !== 0);
   const paperLow = paperOut || (raw.paper !== null && (raw.paper & 0x0c) !== 0);
   const errBits = raw.error ?? 0x12;
   const errors: string[] = [];

@@ -27,7 +27,11 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
  * Sends DLE EOT n and waits for the one-byte answer. Bytes arriving before the request (late
  * answers, automatic status back) are discarded, so answers never get attributed to the wrong n.
  */
-export async function queryStatusByte(t: ByteTransport, n: 1 | 2 | 3 | 4, timeoutMs: number): Promise<number | null> {
+export async function queryStatusByte(
+  t: ByteTransport,
+  n: 1 | 2 | 3 | 4,
+  timeoutMs: number,
+): Promise<number | null> {
   let resolve!: (v: number | null) => void;
   const answer = new Promise<number | null>((r) => (resolve = r));
   let armed = false;

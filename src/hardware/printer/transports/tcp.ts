@@ -24,7 +24,10 @@ export class TcpTransport implements ByteTransport {
     return new Promise((resolve, reject) => {
       const s = net.connect({ host: this.host, port: this.port });
       s.setNoDelay(true);
-      const timer = setTimeout(() => s.destroy(new Error(`connect timeout after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      const timer = setTimeout(
+        () => s.destroy(new Error(`connect timeout after ${this.connectTimeoutMs} ms`)),
+        this.connectTimeoutMs,
+      );
       s.once('connect', () => {
         clearTimeout(timer);
         // Keep-alive: a printer switched off mid-shift otherwise leaves a half-open socket.

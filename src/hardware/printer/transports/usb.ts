@@ -33,7 +33,9 @@ export class UsbDeviceFileTransport implements ByteTransport {
     if (this.fd !== null) return;
     const { O_RDWR, O_WRONLY, O_NONBLOCK, O_NOCTTY, O_APPEND } = fs.constants;
     const flags = this.readable ? O_RDWR | O_NONBLOCK | O_NOCTTY : O_WRONLY | O_NONBLOCK | O_APPEND;
-    this.fd = await new Promise<number>((resolve, reject) => fs.open(this.path, flags, (e, fd) => (e ? reject(e) : resolve(fd))));
+    this.fd = await new Promise<number>((resolve, reject) =>
+      fs.open(this.path, flags, (e, fd) => (e ? reject(e) : resolve(fd))),
+    );
     if (this.readable) {
       this.poller = setInterval(() => void this.poll(), POLL_MS);
       this.poller.unref();

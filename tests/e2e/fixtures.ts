@@ -1,0 +1,102 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '../..');
+export const SHOTS_DIR = join(root, 'test-results', 'screenshots');
+export const WINDOW_TOKEN = 'e2e-window-api-token-0123456789';
+
+export interface Pad {
+  url: string;
+  windowApi: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** POST/GET/DELETE on the window API with the bearer token */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real pad (core + browser shell + embedded platform simulator + simulated board +
+ * virtual printer) on a fresh data directory, as `npm start` does, and reads its URLs.
+ */
+export async function startPad(env: Record<string, string> = {}): Promise<Pad> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hcp-e2e-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/host/cli.ts'), 'serve'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HCP_QUIET: '1',
+      HCP__dataDir: dataDir,
+      HCP__windowApi__port: '0',
+      HCP__windowApi__token: WINDOW_TOKEN,
+      HCP__windowApi__rateLimitPerS: '100',
+      HCP__platform__batchIntervalMs: '500',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const urls = await new Promise<{ url: string; windowApi: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pad did not start:\n${out}\n${err}`)), 30_000);
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const shell = /hcp-kiosk shell (\S+)/.exec(out);
+      const api = /hcp-kiosk window-api (\S+)/.exec(out);
+      if (shell && api) {
+        clearTimeout(timer);
+        resolve({ url: shell[1] as string, windowApi: api[1] as string });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`pad exited with ${code}:\n${out}\n${err}`)));
+  });
+  return {
+    ...urls,
+    dataDir,
+    process: child,
+    async api(method, path, body) {
+      const res = await fetch(urls.windowApi + path, {
+        method,
+        headers: { Authorization: `Bearer ${WINDOW_TOKEN}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+export const test = base.extend<{ pad: Pad }>({
+  pad: async ({}, use) => {
+    const pad = await startPad();
+    await use(pad);
+    await pad.stop();
+  },
+});
+export { expect };
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SHOTS_DIR, `${name}.png`) });
+}
+
+/** Signs a staff member in through the staff panel's keypad, as staff would. */
+export async function signIn(page: Page, staffId = 'T0107', pin = '246810'): Promise<void> {
+  await page.getByTestId('staff-open').click();
+  await page.getByTestId('staff-signin-id').fill(staffId);
+  for (const d of pin) await page.getByTestId(`pin-key-${d}`).click();
+  await page.getByTestId('staff-signin-submit').click();
+}
+
+export const ITEM = { taskCode: '370900-XK-0001', taskName: '个体工商户设立登记', promiseType: 1 };
