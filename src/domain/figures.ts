@@ -1,0 +1,171 @@
+import type { Db } from '../store/db.js';
+import { canAppeal, DEFAULT_APPEAL_WORKING_DAYS } from './appeal.js';
+import { cstDayStart, cstMonthStart, formatCst, parseCst } from './time.js';
+
+/**
+ * The figures the pad shows (domain.md "Figures the pad shows", seed 三(二)), per staff member
+ * and per window, for today and this month in CST.
+ *
+ * Counting rules:
+ * - The unit is the case record, not the evaluation: a 批量 batch or 一链办 chain of three
+ *   cases rated together counts as 3 started and 3 rated, as the platform counts them.
+ * - An evaluation belongs to the period of its start (evaluations.started_ms), so an
+ *   evaluation started at 23:59 and rated at 00:00 is yesterday's; rated + unrated + open never
+ *   exceeds started.
+ * - Cancelled cases (staff withdrew the evaluation; no record is made) are not "started";
+ *   they are counted apart in `cancelled` so cancelling cannot quietly improve the rates.
+ * - Status and satisfaction come from the sealed record; when retention has pruned the record
+ *   they come from the case row (outcome, chosen star), which says the same.
+ */
+
+export interface AppealCounts {
+  /** No appeal filed and the deadline has not passed. */
+  open: number;
+  /** No appeal filed and the deadline has passed. */
+  expired: number;
+  /** No appeal filed and the holiday calendar cannot tell the deadline. */
+  unknownCalendar: number;
+  /** Filed, no answer from the platform yet. */
+  filed: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface Figures {
+  started: number;
+  rated: number;
+  unrated: number;
+  /** Started but still waiting for the citizen (neither rated nor unrated yet). */
+  open: number;
+  cancelled: number;
+  goodCount: number;
+  badCount: number;
+  /** 评价覆盖率 = rated ÷ started; null when nothing was started. */
+  coverageRate: number | null;
+  /** 未评率 = unrated ÷ started (open evaluations are in neither). */
+  unratedRate: number | null;
+  /** 好评率, which domain.md also calls 满意率: good (3–5 stars) ÷ rated; null when nothing was rated. */
+  goodRate: number | null;
+  /** The appeal state of the period's 差评; the counts add up to badCount. */
+  badAppeals: AppealCounts;
+}
+
+export interface FigureOptions {
+  /** The configured appeal period, to tell open from expired (default 3). */
+  appealWorkingDays?: number;
+}
+
+interface BadFact {
+  satisfaction: number;
+  assessMs: number | null;
+  appealStatus: string | null;
+}
+
+/** One row per case of the matching evaluations, with the outcome the figures count. */
+function factsCte(where: string): string {
+  return `
+  WITH facts AS (
+    SELECT
+      c.record_id AS recordId,
+      CASE
+        WHEN r.status IS NOT NULL THEN r.status
+        WHEN c.outcome IS NOT NULL THEN c.outcome
+        WHEN e.state = 'cancelled' THEN 'cancelled'
+        ELSE 'open'
+      END AS status,
+      CASE WHEN r.status IS NOT NULL THEN r.satisfaction
+           WHEN c.outcome = 'rated' THEN c.chosen_satisfaction END AS satisfaction,
+      COALESCE(c.chosen_ms, e.closed_ms) AS chosenMs,
+      r.body AS body
+    FROM evaluations e
+    JOIN evaluation_cases c ON c.evaluation_id = e.id
+    LEFT JOIN records r ON r.record_id = c.record_id
+    WHERE e.started_ms >= @from AND e.started_ms < @to AND ${where}
+  )`;
+}
+
+function periodFacts(db: Db, where: string, key: string, from: number, to: number, nowMs: number, appealWorkingDays: number): Figures {
+  const cte = factsCte(where);
+  const n = db
+    .prepare(
+      `${cte}
+       SELECT
+         COALESCE(SUM(status <> 'cancelled'), 0) AS started,
+         COALESCE(SUM(status = 'rated'), 0) AS rated,
+         COALESCE(SUM(status = 'unrated'), 0) AS unrated,
+         COALESCE(SUM(status = 'open'), 0) AS open,
+         COALESCE(SUM(status = 'cancelled'), 0) AS cancelled,
+         COALESCE(SUM(status = 'rated' AND satisfaction >= 3), 0) AS goodCount,
+         COALESCE(SUM(status = 'rated' AND satisfaction <= 2), 0) AS badCount
+       FROM facts`,
+    )
+    .get({ key, from, to }) as Omit<Figures, 'coverageRate' | 'unratedRate' | 'goodRate' | 'badAppeals'>;
+  const bad = db
+    .prepare(
+      `${cte}
+       SELECT f.satisfaction AS satisfaction, f.chosenMs AS chosenMs, f.body AS body,
+         (SELECT a.status FROM appeals a WHERE a.record_id = f.recordId ORDER BY a.submitted_ms DESC LIMIT 1) AS appealStatus
+       FROM facts f WHERE f.status = 'rated' AND f.satisfaction <= 2`,
+    )
+    .all({ key, from, to }) as Array<{ satisfaction: number; chosenMs: number | null; body: string | null; appealStatus: string | null }>;
+  const badAppeals: AppealCounts = { open: 0, expired: 0, unknownCalendar: 0, filed: 0, accepted: 0, rejected: 0 };
+  for (const b of bad) {
+    const assessMs = (b.body !== null ? assessMsOf(b.body) : null) ?? b.chosenMs;
+    countAppeal(badAppeals, { satisfaction: b.satisfaction, assessMs, appealStatus: b.appealStatus }, nowMs, appealWorkingDays);
+  }
+  return {
+    ...n,
+    coverageRate: n.started > 0 ? n.rated / n.started : null,
+    unratedRate: n.started > 0 ? n.unrated / n.started : null,
+    goodRate: n.rated > 0 ? n.goodCount / n.rated : null,
+    badAppeals,
+  };
+}
+
+/** The record's own assessTime decides the appeal deadline (the platform counts from it). */
+function assessMsOf(body: string): number | null {
+  try {
+    const parsed = JSON.parse(body) as { assessTime?: unknown };
+    return typeof parsed.assessTime === 'string' ? parseCst(parsed.assessTime) : null;
+  } catch {
+    return null;
+  }
+}
+
+function countAppeal(a: AppealCounts, c: BadFact, nowMs: number, appealWorkingDays: number): void {
+  if (c.appealStatus === 'accepted' || c.appealStatus === 'duplicate') a.accepted += 1;
+  else if (c.appealStatus === 'rejected') a.rejected += 1;
+  else if (c.appealStatus !== null) a.filed += 1;
+  else if (c.assessMs === null) a.unknownCalendar += 1;
+  else {
+    const check = canAppeal(
+      { status: 'rated', satisfaction: c.satisfaction, assessTime: formatCst(c.assessMs) },
+      nowMs,
+      appealWorkingDays,
+    );
+    if (check.ok) a.open += 1;
+    else if (check.reason === 'deadline_passed') a.expired += 1;
+    else a.unknownCalendar += 1;
+  }
+}
+
+function periodFigures(db: Db, filter: 'staff' | 'window', key: string, nowMs: number, opts: FigureOptions) {
+  const days = opts.appealWorkingDays ?? DEFAULT_APPEAL_WORKING_DAYS;
+  const day = cstDayStart(nowMs);
+  const month = cstMonthStart(nowMs);
+  // CST has no daylight saving: a day is 24 h; the next month starts within 32 days.
+  const nextMonth = cstMonthStart(month + 32 * 86_400_000);
+  const where = filter === 'staff' ? 'e.staff_id = @key' : 'e.window_no = @key';
+  return {
+    today: periodFacts(db, where, key, day, day + 86_400_000, nowMs, days),
+    month: periodFacts(db, where, key, month, nextMonth, nowMs, days),
+  };
+}
+
+export function staffFigures(db: Db, staffId: string, nowMs: number, opts: FigureOptions = {}): { today: Figures; month: Figures } {
+  return periodFigures(db, 'staff', staffId, nowMs, opts);
+}
+
+export function windowFigures(db: Db, windowNo: string, nowMs: number, opts: FigureOptions = {}): { today: Figures; month: Figures } {
+  return periodFigures(db, 'window', windowNo, nowMs, opts);
+}

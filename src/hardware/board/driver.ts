@@ -1,0 +1,497 @@
+/**
+ * Host side of EVB/1 (§4): finds and opens the board, keeps the link alive (HELLO/INFO, PING),
+ * retransmits commands, and turns KEY events into in-order, exactly-once presses.
+ */
+import { FrameReader, encodeFrame, type Frame, type LineError } from './frame.js';
+import { KeySequencer, DEFAULT_SEQUENCER_TIMINGS, type BoardPress, type SequencerTimings } from './key-sequencer.js';
+import * as M from './messages.js';
+import type { ByteTransport } from './transport.js';
+
+export interface BoardTimings extends SequencerTimings {
+  helloTimeoutMs: number;
+  helloTries: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  pingIntervalMs: number;
+  pingMissLimit: number;
+  commandTimeoutMs: number;
+  commandTries: number;
+  /** How often a vanished device node is looked for (replug must recover in < 2 s). */
+  pathPollMs: number;
+  tickMs: number;
+}
+
+export const DEFAULT_TIMINGS: BoardTimings = {
+  ...DEFAULT_SEQUENCER_TIMINGS,
+  helloTimeoutMs: 500,
+  helloTries: 3,
+  backoffInitialMs: 500,
+  backoffMaxMs: 5000,
+  pingIntervalMs: 1000,
+  pingMissLimit: 3,
+  commandTimeoutMs: 200,
+  commandTries: 3,
+  pathPollMs: 100,
+  tickMs: 50,
+};
+
+export interface BoardCounters {
+  lineErrors: number;
+  unknownTypes: number;
+  duplicates: number;
+  lostPresses: number;
+  reconnects: number;
+  naks: number;
+  resends: number;
+}
+
+export interface BoardStatus {
+  state: 'ok' | 'absent' | 'error';
+  path: string | null;
+  serial: string | null;
+  firmware: string | null;
+  bootId: number | null;
+  keyCount: number | null;
+  capabilities: { buzzer: boolean; staffKey: boolean } | null;
+  stuckKey: boolean;
+  counters: BoardCounters;
+}
+
+export type Log = (msg: string, fields?: Record<string, unknown>) => void;
+
+export interface BoardDriverOptions {
+  log: Log;
+  /** Fixed device path, or null to discover the board among `listCandidates()`. */
+  path: string | null;
+  openTransport: (path: string) => ByteTransport;
+  listCandidates: () => Promise<string[]>;
+  pathExists: (path: string) => boolean;
+  timings?: Partial<BoardTimings>;
+  now?: () => number;
+  /** Every frame written ('out') or accepted ('in'), for diagnostics and tests. */
+  onTraffic?: (dir: 'in' | 'out', frame: Frame) => void;
+  /** TEST ONLY: acknowledge KEYs on receipt, before the handler — the bug the tests must catch. */
+  unsafeAckBeforeHandler?: boolean;
+}
+
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly nakReason: number | null,
+  ) {
+    super(message);
+  }
+}
+
+interface Session {
+  t: ByteTransport;
+  path: string;
+  ended: boolean;
+  end: (why: string) => void;
+  missedPongs: number;
+  onEnd?: () => void;
+}
+
+type Pending = { resolve: (f: Frame) => void; types: number[] };
+
+export class BoardDriver {
+  readonly timings: BoardTimings;
+  private readonly counters: BoardCounters = { lineErrors: 0, unknownTypes: 0, duplicates: 0, lostPresses: 0, reconnects: 0, naks: 0, resends: 0 };
+  private readonly seqr: KeySequencer;
+  private readonly statusListeners = new Set<(s: BoardStatus) => void>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly reader: FrameReader;
+  private readonly now: () => number;
+  private handler: ((p: BoardPress) => Promise<void>) | null = null;
+  private state: BoardStatus['state'] = 'absent';
+  private info: M.InfoMsg | null = null;
+  private stuckKey = false;
+  private session: Session | null = null;
+  private path: string | null;
+  private seq = 0;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private sessions = 0;
+  private lastLeds: number[] | null = null;
+  private lastDebounce: number | null = null;
+  private lastOverflowHelloAt = -Infinity;
+  /** Waiters for INFO (handshake). */
+  private infoWaiters = new Set<(i: M.InfoMsg) => void>();
+
+  constructor(private readonly o: BoardDriverOptions) {
+    this.timings = { ...DEFAULT_TIMINGS, ...o.timings };
+    this.path = o.path;
+    this.now = o.now ?? (() => performance.now());
+    this.reader = new FrameReader(
+      (f) => this.onFrame(f),
+      (e) => this.onLineError(e),
+    );
+    this.seqr = new KeySequencer({
+      timings: this.timings,
+      now: this.now,
+      log: o.log,
+      deliver: (p) => (this.handler ? this.handler(p) : Promise.reject(new Error('no press handler registered'))),
+      sendAck: (bootId, counter) => this.sendFrame(M.eventsAck(this.nextSeq(), bootId, counter)),
+      unsafeAckOnReceipt: o.unsafeAckBeforeHandler ?? false,
+    });
+  }
+
+  onPress(handler: (p: BoardPress) => Promise<void>): void {
+    this.handler = handler;
+  }
+
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.running = true;
+    this.timers.push(setInterval(() => this.seqr.tick(), this.timings.tickMs));
+    this.loop = this.connectLoop();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.timers.forEach((t) => clearInterval(t));
+    this.timers = [];
+    this.session?.end('stopped');
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    this.seqr.dispose();
+  }
+
+  /** Technician port choice; null returns to discovery. Reconnects at once. */
+  async selectPort(path: string | null): Promise<void> {
+    this.path = path;
+    this.o.log('port selected', { path });
+    this.session?.end('port changed');
+    this.wake?.();
+  }
+
+  status(): BoardStatus {
+    const seqc = this.seqr.counters;
+    return {
+      state: this.state,
+      path: this.session?.path ?? this.path,
+      serial: this.info?.serial ?? null,
+      firmware: this.info?.firmware ?? null,
+      bootId: this.info?.bootId ?? null,
+      keyCount: this.info?.keyCount ?? null,
+      capabilities: this.info ? { ...this.info.capabilities } : null,
+      stuckKey: this.stuckKey,
+      counters: { ...this.counters, duplicates: seqc.duplicates, lostPresses: seqc.lostPresses },
+    };
+  }
+
+  onStatus(l: (s: BoardStatus) => void): () => void {
+    this.statusListeners.add(l);
+    return () => this.statusListeners.delete(l);
+  }
+
+  async setLeds(modes: M.LedMode[]): Promise<void> {
+    M.validateLeds(modes);
+    this.lastLeds = [...modes];
+    await this.command(() => M.leds(0, modes));
+  }
+
+  async beep(freqHz: number, durationMs: number): Promise<void> {
+    M.validateBeep({ freqHz, durationMs });
+    await this.command(() => M.beep(0, freqHz, durationMs));
+  }
+
+  async configure(debounceMs: number): Promise<void> {
+    M.validateDebounce(debounceMs);
+    this.lastDebounce = debounceMs;
+    await this.command(() => M.config(0, debounceMs));
+  }
+
+  // ---- connection -------------------------------------------------------------------------
+
+  private async connectLoop(): Promise<void> {
+    let backoff = this.timings.backoffInitialMs;
+    while (this.running) {
+      const fixed = this.path;
+      if (fixed !== null && !this.o.pathExists(fixed)) {
+        this.setState('absent');
+        await this.sleep(this.timings.pathPollMs);
+        continue;
+      }
+      const candidates = fixed !== null ? [fixed] : await this.o.listCandidates();
+      let opened = false;
+      let sessionRan = false;
+      for (const path of candidates) {
+        if (!this.running || this.path !== fixed) break;
+        const t = this.o.openTransport(path);
+        try {
+          await t.open();
+        } catch (err) {
+          this.o.log('cannot open port', { path, error: (err as Error).message });
+          continue;
+        }
+        opened = true;
+        const s = this.attach(t, path);
+        // A fixed port gets the full three tries; discovery gives each candidate one.
+        const info = await this.handshake(s, fixed !== null ? this.timings.helloTries : 1);
+        if (info) {
+          sessionRan = true;
+          backoff = this.timings.backoffInitialMs;
+          await this.runSession(s);
+          break;
+        }
+        s.end('no INFO');
+        await t.close().catch(() => undefined);
+        if (fixed !== null) this.o.log('board not answering', { path, tries: this.timings.helloTries });
+      }
+      if (sessionRan || !this.running) continue;
+      this.setState(opened ? 'error' : 'absent');
+      await this.sleep(backoff, fixed !== null && !opened ? fixed : null);
+      backoff = Math.min(backoff * 2, this.timings.backoffMaxMs);
+    }
+    this.setState('absent');
+  }
+
+  private attach(t: ByteTransport, path: string): Session {
+    this.reader.reset();
+    const offs: Array<() => void> = [];
+    const s: Session = {
+      t,
+      path,
+      ended: false,
+      missedPongs: 0,
+      end: (why) => {
+        if (s.ended) return;
+        s.ended = true;
+        offs.forEach((f) => f());
+        if (this.session === s) this.session = null;
+        for (const [seq, p] of this.pending) {
+          this.pending.delete(seq);
+          p.resolve({ type: -1, seq, payload: new Uint8Array([0]) });
+        }
+        this.o.log('session ended', { path, why });
+        s.onEnd?.();
+      },
+    };
+    offs.push(t.onData((chunk) => this.reader.push(chunk)));
+    offs.push(
+      t.onClose((disconnected) => {
+        this.o.log(disconnected ? 'board disconnected' : 'port closed', { path });
+        s.end(disconnected ? 'disconnected' : 'closed');
+      }),
+    );
+    this.session = s;
+    return s;
+  }
+
+  private async handshake(s: Session, tries: number): Promise<M.InfoMsg | null> {
+    for (let i = 0; i < tries && !s.ended && this.running; i++) {
+      const got = new Promise<M.InfoMsg | null>((resolve) => {
+        const w = (info: M.InfoMsg) => {
+          clearTimeout(timer);
+          this.infoWaiters.delete(w);
+          resolve(info);
+        };
+        const timer = setTimeout(() => {
+          this.infoWaiters.delete(w);
+          resolve(null);
+        }, this.timings.helloTimeoutMs);
+        this.infoWaiters.add(w);
+      });
+      this.sendFrame(M.hello(this.nextSeq()), s);
+      const info = await got;
+      if (info) return info;
+    }
+    return null;
+  }
+
+  private runSession(s: Session): Promise<void> {
+    this.sessions++;
+    if (this.sessions > 1) this.counters.reconnects++;
+    this.o.log('board connected', { path: s.path, serial: this.info?.serial, bootId: this.info?.bootId, firmware: this.info?.firmware });
+    this.setState('ok');
+    this.reapply();
+    return new Promise<void>((resolve) => {
+      const ping = setInterval(() => {
+        if (s.ended) return;
+        if (s.missedPongs >= this.timings.pingMissLimit) {
+          this.o.log('link lost: no PONG', { path: s.path, missed: s.missedPongs });
+          s.end('link lost');
+          return;
+        }
+        s.missedPongs++;
+        this.sendFrame(M.ping(this.nextSeq()), s);
+      }, this.timings.pingIntervalMs);
+      const done = () => {
+        clearInterval(ping);
+        void s.t.close().catch(() => undefined);
+        this.setState(this.running ? (this.o.pathExists(s.path) ? 'error' : 'absent') : 'absent');
+        resolve();
+      };
+      if (s.ended) done();
+      else s.onEnd = done;
+    });
+  }
+
+  /** A rebooted or replugged board has lost its LED and debounce settings: send them again. */
+  private reapply(): void {
+    const leds = this.lastLeds;
+    const deb = this.lastDebounce;
+    if (leds) this.command(() => M.leds(0, leds)).catch(() => undefined);
+    if (deb !== null) this.command(() => M.config(0, deb)).catch(() => undefined);
+  }
+
+  private sleep(ms: number, watchPath: string | null = null): Promise<void> {
+    return new Promise((resolve) => {
+      let poll: NodeJS.Timeout | undefined;
+      const finish = () => {
+        clearTimeout(timer);
+        if (poll) clearInterval(poll);
+        if (this.wake === finish) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      // While backing off from a missing node, its return ends the wait at once.
+      if (watchPath) {
+        const existed = this.o.pathExists(watchPath);
+        poll = setInterval(() => {
+          if (!existed && this.o.pathExists(watchPath)) finish();
+        }, this.timings.pathPollMs);
+      }
+      this.wake = finish;
+    });
+  }
+
+  // ---- frames -----------------------------------------------------------------------------
+
+  private nextSeq(): number {
+    this.seq = (this.seq + 1) & 0xff;
+    return this.seq;
+  }
+
+  private sendFrame(f: Frame, s: Session | null = this.session): void {
+    if (!s || s.ended || !s.t.isOpen) return;
+    this.o.onTraffic?.('out', f);
+    s.t.write(encodeFrame(f)).catch((err: unknown) => this.o.log('write failed', { error: (err as Error).message }));
+  }
+
+  /** LEDS/BEEP/CONFIG: resent after 200 ms without ACK, at most `commandTries` sends in all. */
+  private async command(build: () => Frame): Promise<void> {
+    const s = this.session;
+    if (!s || this.state !== 'ok') throw new CommandError('board not connected', null);
+    const seq = this.nextSeq();
+    const f = { ...build(), seq };
+    for (let i = 0; i < this.timings.commandTries; i++) {
+      if (s.ended) throw new CommandError('board disconnected', null);
+      if (i > 0) this.counters.resends++;
+      const answer = new Promise<Frame | null>((resolve) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(seq);
+          resolve(null);
+        }, this.timings.commandTimeoutMs);
+        this.pending.set(seq, {
+          types: [M.T.ACK, M.T.NAK],
+          resolve: (fr) => {
+            clearTimeout(timer);
+            this.pending.delete(seq);
+            resolve(fr);
+          },
+        });
+      });
+      this.sendFrame(f, s);
+      const r = await answer;
+      if (!r) continue;
+      if (r.type === M.T.ACK) return;
+      if (r.type === M.T.NAK) {
+        const reason = r.payload[0] ?? 0;
+        throw new CommandError(`board refused command 0x${f.type.toString(16)}: NAK ${reason} (${M.NAK_TEXT[reason] ?? 'unknown'})`, reason);
+      }
+      throw new CommandError('board disconnected', null);
+    }
+    throw new CommandError(`no ACK for command 0x${f.type.toString(16)} after ${this.timings.commandTries} tries`, null);
+  }
+
+  private onLineError(e: LineError): void {
+    this.counters.lineErrors++;
+    if (this.counters.lineErrors % 100 === 1) this.o.log('line error', { error: e, total: this.counters.lineErrors });
+  }
+
+  private onFrame(f: Frame): void {
+    this.o.onTraffic?.('in', f);
+    try {
+      switch (f.type) {
+        case M.T.INFO:
+          return this.onInfo(M.parseInfo(f.payload));
+        case M.T.KEY: {
+          const k = M.parseKey(f.payload);
+          if (k.kind !== M.KEY_KIND_PRESS) return;
+          // Without INFO the key has no board serial; the board resends it after the handshake.
+          if (!this.info || this.state !== 'ok') return;
+          this.seqr.receive(this.info.serial, k);
+          return;
+        }
+        case M.T.PONG: {
+          const p = M.parsePong(f.payload);
+          if (this.session) this.session.missedPongs = 0;
+          if (p.stuckKey !== this.stuckKey) {
+            this.stuckKey = p.stuckKey;
+            if (p.stuckKey) this.o.log('a key is stuck down');
+            this.emitStatus();
+          }
+          if (p.overflow && this.info) {
+            this.seqr.overflowReported(this.info.serial, this.info.bootId);
+            // The overflow bit stays set until the next INFO: ask for one so a later gap is judged afresh.
+            if (this.now() - this.lastOverflowHelloAt > 1000) {
+              this.lastOverflowHelloAt = this.now();
+              this.sendFrame(M.hello(this.nextSeq()));
+            }
+          }
+          return;
+        }
+        case M.T.ACK:
+        case M.T.NAK: {
+          if (f.type === M.T.NAK) {
+            const n = M.parseNak(f.payload);
+            this.counters.naks++;
+            this.o.log('NAK from board', { seq: f.seq, reason: n.reason });
+          } else M.parseEmpty(f.payload, 'ACK');
+          this.pending.get(f.seq)?.resolve(f);
+          return;
+        }
+        default:
+          this.counters.unknownTypes++;
+      }
+    } catch (err) {
+      if (!(err instanceof M.PayloadError)) throw err;
+      this.counters.lineErrors++;
+      this.o.log('invalid payload from board', { type: f.type, error: err.message });
+    }
+  }
+
+  private onInfo(info: M.InfoMsg): void {
+    const prev = this.info;
+    this.info = info;
+    this.infoWaiters.forEach((w) => w(info));
+    if (!prev || prev.bootId !== info.bootId || prev.serial !== info.serial) {
+      if (prev && prev.serial === info.serial) this.o.log('board rebooted', { serial: info.serial, bootId: info.bootId });
+      if (this.state === 'ok') this.reapply();
+      this.emitStatus();
+    }
+  }
+
+  private setState(s: BoardStatus['state']): void {
+    if (s === this.state) return;
+    this.state = s;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    const st = this.status();
+    for (const l of [...this.statusListeners]) {
+      try {
+        l(st);
+      } catch (err) {
+        this.o.log('status listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+}

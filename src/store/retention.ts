@@ -1,0 +1,60 @@
+import { setMeta, type Db } from './db.js';
+import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js';
+
+/**
+ * Retention: the pad keeps delivered records only as long as configured. Deletion removes a
+ * prefix of the chain, so the rest stays one unbroken chain; the last deleted record's
+ * {deviceSeq, hash} goes to meta `retention_anchor` and verifyChain starts from there.
+ *
+ * Stops at the first record that is pending or rejected (a rejected one is kept for the
+ * technician, platform-api.md §2) or too young, and keeps everything after it even if it is
+ * delivered and old. Refuses to prune a chain that does not verify: deleting would destroy the
+ * evidence. `keepDays` should exceed the longest appeal period (bad reviews are read from
+ * records); the figures fall back to the case rows for pruned records.
+ */
+
+export class ChainBrokenError extends Error {
+  constructor(readonly problem: string) {
+    super(`哈希链校验失败，未清理 / the hash chain does not verify, nothing pruned: ${problem}`);
+    this.name = 'ChainBrokenError';
+  }
+}
+
+export interface PruneResult {
+  deleted: number;
+  anchor: ChainAnchor | null;
+}
+
+export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }): PruneResult {
+  if (!Number.isFinite(opts.keepDays) || opts.keepDays < 0) throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
+  const cutoffMs = opts.nowMs - opts.keepDays * 86_400_000;
+  return db.transaction((): PruneResult => {
+    const check = verifyChain(db);
+    if (!check.ok) {
+      const b = check.firstBroken;
+      throw new ChainBrokenError(`deviceSeq ${b.deviceSeq}: ${b.problem}`);
+    }
+    const rows = db
+      .prepare(
+        `SELECT r.device_seq AS deviceSeq, r.hash AS hash, r.created_ms AS createdMs,
+           (SELECT o.state FROM outbox o WHERE o.kind = 'record' AND o.ref = r.record_id) AS state
+         FROM records r ORDER BY r.device_seq`,
+      )
+      .iterate() as IterableIterator<{ deviceSeq: number; hash: string; createdMs: number; state: string | null }>;
+    let last: ChainAnchor | null = null;
+    for (const row of rows) {
+      if (row.state !== 'delivered' || row.createdMs >= cutoffMs) {
+        rows.return?.();
+        break;
+      }
+      last = { deviceSeq: row.deviceSeq, hash: row.hash };
+    }
+    if (last === null) return { deleted: 0, anchor: null };
+    db.prepare(
+      `DELETE FROM outbox WHERE kind = 'record' AND ref IN (SELECT record_id FROM records WHERE device_seq <= ?)`,
+    ).run(last.deviceSeq);
+    const deleted = db.prepare('DELETE FROM records WHERE device_seq <= ?').run(last.deviceSeq).changes;
+    setMeta(db, RETENTION_ANCHOR_KEY, JSON.stringify(last));
+    return { deleted, anchor: last };
+  })();
+}

@@ -1,0 +1,57 @@
+import type { Clock } from '../domain/clock.js';
+import { getMeta, setMeta, type Db } from '../store/db.js';
+
+const META_KEY = 'clock_offset_ms';
+/** Writes to meta only when the estimate moved this much: every response updates it. */
+const PERSIST_STEP_MS = 1000;
+/** A sample from a slow round trip is only trusted when it disagrees by more than its own uncertainty. */
+const TRUSTED_RTT_MS = 4000;
+
+/**
+ * The pad's estimate of (server time − pad time), from every response's X-HCP-Server-Time
+ * (platform-api.md §1). Persisted so a pad with a wrong RTC signs correctly from its first
+ * request after a restart.
+ */
+export class ClockOffset {
+  private offset: number;
+  private persisted: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    const stored = Number(getMeta(db, META_KEY) ?? '0');
+    this.offset = Number.isFinite(stored) ? Math.round(stored) : 0;
+    this.persisted = this.offset;
+  }
+
+  offsetMs(): number {
+    return this.offset;
+  }
+
+  correctedNow(): number {
+    return this.clock.now() + this.offset;
+  }
+
+  /**
+   * One observation: the server said `serverTimeMs` while the request was in flight between
+   * `sentMs` and `receivedMs` (pad clock). Returns true when the estimate changed.
+   */
+  observe(serverTimeMs: number, sentMs: number, receivedMs: number): boolean {
+    if (!Number.isFinite(serverTimeMs) || serverTimeMs <= 0) return false;
+    const rtt = Math.max(0, receivedMs - sentMs);
+    const sample = Math.round(serverTimeMs - (sentMs + rtt / 2));
+    if (rtt > TRUSTED_RTT_MS && Math.abs(sample - this.offset) <= rtt / 2) return false;
+    if (sample === this.offset) return false;
+    this.offset = sample;
+    if (Math.abs(this.offset - this.persisted) >= PERSIST_STEP_MS) {
+      try {
+        setMeta(this.db, META_KEY, String(this.offset));
+        this.persisted = this.offset;
+      } catch {
+        // A busy or full disk must not break the request path; the next response tries again.
+      }
+    }
+    return true;
+  }
+}

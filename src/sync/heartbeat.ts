@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** The heartbeat body of platform-api.md §4; the core fills it, the sync service sends it. */
+export const heartbeatBodySchema = z.object({
+  appVersion: z.string(),
+  uptimeS: z.number().int().min(0),
+  screen: z.string(),
+  staffId: z.string().nullable(),
+  outbox: z.object({
+    pending: z.number().int().min(0),
+    oldestPendingTime: z.string().nullable(),
+    rejected: z.number().int().min(0),
+    lastAckTime: z.string().nullable(),
+  }),
+  board: z.object({ state: z.string(), serial: z.string().nullable(), firmware: z.string().nullable(), lineErrors: z.number().int().min(0) }),
+  printer: z.object({ state: z.string(), paperLow: z.boolean(), paperOut: z.boolean(), coverOpen: z.boolean() }),
+  db: z.object({ sizeBytes: z.number().int().min(0), integrity: z.enum(['ok', 'error']), checkedTime: z.string().nullable() }),
+  clockOffsetMs: z.number().int(),
+});
+
+export type HeartbeatBody = z.infer<typeof heartbeatBodySchema>;

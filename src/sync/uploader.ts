@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../domain/clock.js';
+import { formatCst } from '../domain/time.js';
+import { getMeta, setMeta, type Db } from '../store/db.js';
+import { markDelivered, markRejected, noteAttempt, pendingAppeals, pendingRecords, type PendingRecord } from '../store/outbox.js';
+import { parseRetryAfter } from './backoff.js';
+import { errorCodeOf, jsonOf, TransportError, type PlatformClient, type PlatformResponse } from './http.js';
+
+export const MAX_BATCH_RECORDS = 500;
+export const MAX_BATCH_BYTES = 1024 * 1024;
+const INFLIGHT_KEY = 'sync_inflight_batch';
+const ATTENTION_KEY = 'sync_attention';
+
+/** Points where the kill tests stop the process (see tests/integration/sync/kill.test.ts). */
+export type SyncHookPoint = 'before_send' | 'after_response';
+export interface SyncHooks {
+  point?: (name: SyncHookPoint, info: { batchId: string; firstSeq: number; lastSeq: number }) => void;
+}
+
+export type UploadOutcome =
+  | { kind: 'idle' }
+  | { kind: 'sent'; accepted: number; duplicate: number; rejected: number; missing: number }
+  /** 413: the batch limit was halved; try again at once. */
+  | { kind: 'shrunk'; limit: number }
+  /** 5xx, 429, no answer: back off (Retry-After when the platform gave one). */
+  | { kind: 'retry'; error: string; retryAfterMs: number | null; answered: boolean }
+  /** 401/403: configuration or provisioning problem; back off, technician must look. */
+  | { kind: 'auth'; error: string }
+  /** 400 (or a 413 for a single record): the pad sent something it must not resend as is. */
+  | { kind: 'attention'; error: string };
+
+const inflightSchema = z.object({ batchId: z.string(), firstSeq: z.number().int(), lastSeq: z.number().int(), count: z.number().int() });
+type Inflight = z.infer<typeof inflightSchema>;
+
+const attentionSchema = z.object({
+  batchId: z.string(),
+  firstSeq: z.number().int(),
+  lastSeq: z.number().int(),
+  message: z.string(),
+  appVersion: z.string(),
+  atMs: z.number(),
+});
+export type Attention = z.infer<typeof attentionSchema>;
+
+const batchResponseSchema = z.object({
+  results: z.array(
+    z.object({
+      evaluationId: z.string(),
+      status: z.enum(['accepted', 'duplicate', 'rejected']),
+      code: z.string().optional(),
+      message: z.string().optional(),
+    }),
+  ),
+  serverTime: z.number().optional(),
+});
+
+const appealResponseSchema = z.object({
+  status: z.enum(['accepted', 'duplicate', 'rejected']),
+  code: z.string().optional(),
+});
+
+function readJsonMeta<T>(db: Db, key: string, schema: z.ZodType<T>): T | null {
+  const raw = getMeta(db, key);
+  if (raw === undefined || raw === '') return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function describe(res: PlatformResponse): string {
+  const code = errorCodeOf(res);
+  const text = code ?? res.body.toString('utf8').slice(0, 200);
+  return `HTTP ${res.status}${text ? ` ${text}` : ''}`;
+}
+
+/**
+ * Moves the outbox to the platform, one batch per call (platform-api.md §2 and §5). All state that
+ * must survive a restart lives in the database: the in-flight batch (so a retry after a crash
+ * reuses its batchId) and a 400 "needs attention" stop.
+ */
+export class Uploader {
+  /** Shrinks on 413, grows back after successes. */
+  private limit = MAX_BATCH_RECORDS;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      client: PlatformClient;
+      clock: Clock;
+      appVersion: string;
+      log: (msg: string, fields?: Record<string, unknown>) => void;
+      hooks?: SyncHooks;
+      maxRecords?: number;
+      maxBytes?: number;
+    },
+  ) {
+    this.limit = Math.min(MAX_BATCH_RECORDS, deps.maxRecords ?? MAX_BATCH_RECORDS);
+    // A newer app version may have fixed what the platform refused: give it a fresh try.
+    const att = this.attention();
+    if (att && att.appVersion !== deps.appVersion) this.clearAttention();
+  }
+
+  attention(): Attention | null {
+    return readJsonMeta(this.deps.db, ATTENTION_KEY, attentionSchema);
+  }
+
+  /** The technician's "retry" after a 400. */
+  clearAttention(): void {
+    setMeta(this.deps.db, ATTENTION_KEY, '');
+  }
+
+  inflight(): Inflight | null {
+    return readJsonMeta(this.deps.db, INFLIGHT_KEY, inflightSchema);
+  }
+
+  batchLimit(): number {
+    return this.limit;
+  }
+
+  /** The next batch: the persisted in-flight one if any (same batchId, same records), else a new one. */
+  private nextBatch(): { inflight: Inflight; records: PendingRecord[] } | null {
+    const { db } = this.deps;
+    const saved = this.inflight();
+    if (saved) {
+      const rows = db
+        .prepare(
+          `SELECT o.id AS outboxId, o.device_seq AS deviceSeq, o.urgent AS urgent, o.attempts AS attempts, r.body AS body
+           FROM outbox o JOIN records r ON r.record_id = o.ref
+           WHERE o.kind = 'record' AND o.state = 'pending' AND o.device_seq BETWEEN ? AND ?
+           ORDER BY o.device_seq`,
+        )
+        .all(saved.firstSeq, saved.lastSeq) as Array<Omit<PendingRecord, 'urgent'> & { urgent: number }>;
+      if (rows.length > 0) return { inflight: saved, records: rows.map((r) => ({ ...r, urgent: r.urgent === 1 })) };
+      setMeta(db, INFLIGHT_KEY, '');
+    }
+    const maxBytes = this.deps.maxBytes ?? MAX_BATCH_BYTES;
+    const candidates = pendingRecords(db, this.limit);
+    if (candidates.length === 0) return null;
+    const batchId = randomUUID();
+    let size = Buffer.byteLength(`{"batchId":"${batchId}","records":[]}`);
+    const records: PendingRecord[] = [];
+    for (const r of candidates) {
+      const add = Buffer.byteLength(r.body) + (records.length > 0 ? 1 : 0);
+      if (records.length > 0 && size + add > maxBytes) break;
+      size += add;
+      records.push(r);
+    }
+    const first = records[0] as PendingRecord;
+    const last = records[records.length - 1] as PendingRecord;
+    const inflight: Inflight = { batchId, firstSeq: first.deviceSeq, lastSeq: last.deviceSeq, count: records.length };
+    setMeta(db, INFLIGHT_KEY, JSON.stringify(inflight));
+    return { inflight, records };
+  }
+
+  /** One batch of evaluation records. */
+  async sendRecords(): Promise<UploadOutcome> {
+    const { db, client, clock, log, hooks } = this.deps;
+    const att = this.attention();
+    if (att) return { kind: 'attention', error: att.message };
+    const batch = this.nextBatch();
+    if (!batch) return { kind: 'idle' };
+    const { inflight, records } = batch;
+    const refs = records.map((r) => JSON.parse(r.body).evaluationId as string);
+    // The sealed JSON goes out byte for byte: re-serialising could change what the hash covers.
+    const body = Buffer.from(`{"batchId":"${inflight.batchId}","records":[${records.map((r) => r.body).join(',')}]}`, 'utf8');
+    hooks?.point?.('before_send', inflight);
+    let res: PlatformResponse;
+    try {
+      res = await client.request('POST', '/v1/evaluations:batch', body);
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      noteAttempt(db, refs, err.message, clock.now());
+      return { kind: 'retry', error: err.message, retryAfterMs: null, answered: false };
+    }
+    if (res.status === 200) {
+      const parsed = batchResponseSchema.safeParse(jsonOf(res));
+      if (!parsed.success) {
+        noteAttempt(db, refs, 'unreadable 200 answer', clock.now());
+        return { kind: 'retry', error: 'unreadable answer to a batch', retryAfterMs: null, answered: true };
+      }
+      hooks?.point?.('after_response', inflight);
+      const byId = new Map(parsed.data.results.map((r) => [r.evaluationId, r]));
+      let accepted = 0;
+      let duplicate = 0;
+      let rejected = 0;
+      let missing = 0;
+      const now = clock.now();
+      db.transaction(() => {
+        const delivered: string[] = [];
+        for (const ref of refs) {
+          const r = byId.get(ref);
+          if (!r) {
+            missing += 1;
+            continue;
+          }
+          if (r.status === 'rejected') {
+            rejected += 1;
+            markRejected(db, ref, r.code ?? 'rejected', r.message ?? '', now);
+          } else {
+            if (r.status === 'accepted') accepted += 1;
+            else duplicate += 1;
+            delivered.push(ref);
+          }
+        }
+        markDelivered(db, delivered, now);
+        setMeta(db, INFLIGHT_KEY, '');
+      })();
+      if (missing > 0) log('platform answered without a result for some records; they stay queued', { batchId: inflight.batchId, missing });
+      if (rejected > 0) log('platform rejected records', { batchId: inflight.batchId, rejected });
+      if (this.limit < MAX_BATCH_RECORDS && (this.deps.maxRecords ?? MAX_BATCH_RECORDS) > this.limit) {
+        this.limit = Math.min(this.deps.maxRecords ?? MAX_BATCH_RECORDS, this.limit * 2);
+      }
+      return { kind: 'sent', accepted, duplicate, rejected, missing };
+    }
+    const error = describe(res);
+    noteAttempt(db, refs, error, clock.now());
+    if (res.status === 413) {
+      // The platform stored nothing: a smaller batch gets a new batchId.
+      setMeta(db, INFLIGHT_KEY, '');
+      if (records.length === 1) return this.stop(inflight, `${error} for a single record`);
+      this.limit = Math.max(1, Math.floor(records.length / 2));
+      log('batch too large, halving', { limit: this.limit });
+      return { kind: 'shrunk', limit: this.limit };
+    }
+    if (res.status === 400) {
+      setMeta(db, INFLIGHT_KEY, '');
+      return this.stop(inflight, error);
+    }
+    if (res.status === 401 || res.status === 403) return { kind: 'auth', error };
+    if (res.status === 429) return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), answered: true };
+    return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), answered: res.status < 500 };
+  }
+
+  private stop(inflight: Inflight, message: string): UploadOutcome {
+    const att: Attention = { ...inflight, message, appVersion: this.deps.appVersion, atMs: this.deps.clock.now() };
+    setMeta(this.deps.db, ATTENTION_KEY, JSON.stringify(att));
+    this.deps.log('platform refused a batch as malformed; uploads stopped until a technician retries', { ...att });
+    return { kind: 'attention', error: message };
+  }
+
+  /**
+   * Appeals (§5), one request each. An appeal waits until its record has left the outbox: the
+   * platform can only judge an appeal against a rating it has.
+   */
+  async sendAppeals(limit = 20): Promise<UploadOutcome> {
+    const { db, client, clock } = this.deps;
+    const ready = pendingAppeals(db, limit).filter((a) => {
+      const row = db.prepare(`SELECT state FROM outbox WHERE kind = 'record' AND ref = ?`).get(a.evaluationId) as { state: string } | undefined;
+      return row === undefined || row.state !== 'pending';
+    });
+    if (ready.length === 0) return { kind: 'idle' };
+    let sent = 0;
+    let rejected = 0;
+    for (const a of ready) {
+      const body = Buffer.from(
+        JSON.stringify({ appealId: a.appealId, evaluationId: a.evaluationId, staffId: a.staffId, reason: a.reason, submittedTime: formatCst(a.submittedMs) }),
+        'utf8',
+      );
+      let res: PlatformResponse;
+      try {
+        res = await client.request('POST', '/v1/appeals', body);
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        noteAttempt(db, [a.appealId], err.message, clock.now(), 'appeal');
+        return { kind: 'retry', error: err.message, retryAfterMs: null, answered: false };
+      }
+      const parsed = res.status === 200 ? appealResponseSchema.safeParse(jsonOf(res)) : null;
+      if (!parsed?.success) {
+        const error = res.status === 200 ? 'unreadable answer to an appeal' : describe(res);
+        noteAttempt(db, [a.appealId], error, clock.now(), 'appeal');
+        if (res.status === 401 || res.status === 403) return { kind: 'auth', error };
+        if (res.status === 400) {
+          // Only this appeal is at fault: park it as rejected so it neither blocks nor repeats.
+          markRejected(db, a.appealId, 'bad_request', error, clock.now(), 'appeal');
+          db.prepare(`UPDATE appeals SET status = 'rejected', result_code = 'bad_request' WHERE id = ?`).run(a.appealId);
+          rejected += 1;
+          continue;
+        }
+        return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), answered: res.status < 500 };
+      }
+      const { status, code } = parsed.data;
+      const now = clock.now();
+      db.transaction(() => {
+        db.prepare('UPDATE appeals SET status = ?, result_code = ? WHERE id = ?').run(status, code ?? null, a.appealId);
+        if (status === 'rejected') markRejected(db, a.appealId, code ?? 'rejected', '', now, 'appeal');
+        else markDelivered(db, [a.appealId], now, 'appeal');
+      })();
+      if (status === 'rejected') rejected += 1;
+      else sent += 1;
+    }
+    return { kind: 'sent', accepted: sent, duplicate: 0, rejected, missing: 0 };
+  }
+}

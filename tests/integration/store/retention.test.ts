@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getMeta, openDatabase, type Db } from '../../../src/store/db.js';
+import { markDelivered, markRejected } from '../../../src/store/outbox.js';
+import { ChainBrokenError, pruneDelivered } from '../../../src/store/retention.js';
+import { verifyChain } from '../../../src/store/verify.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { appendBatches, variedRecord } from './chain-fixture.js';
+import { appendRecords } from '../../../src/store/records.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 5, 1, 1, 0, 0);
+let n = 0;
+
+/** 10 records, one per day from T0 (created_ms = T0 + i days). */
+function tenDays(): Db {
+  const db = openDatabase(join(tmp.dir, `r${n++}.db`));
+  for (let i = 0; i < 10; i++) db.transaction(() => appendRecords(db, [variedRecord(i, T0 + i * DAY)], T0 + i * DAY))();
+  return db;
+}
+const ids = (db: Db) => (db.prepare('SELECT record_id AS id FROM records ORDER BY device_seq').all() as Array<{ id: string }>).map((r) => r.id);
+
+const outboxRefs = (db: Db) => (db.prepare(`SELECT ref FROM outbox WHERE kind = 'record' ORDER BY device_seq`).all() as Array<{ ref: string }>).map((r) => r.ref);
+
+describe('pruneDelivered', () => {
+  it('deletes delivered records older than keepDays with their outbox rows, and the chain still verifies', () => {
+    const db = tenDays();
+    const before = ids(db);
+    markDelivered(db, before, T0 + 10 * DAY);
+    const res = pruneDelivered(db, { keepDays: 3, nowMs: T0 + 10 * DAY });
+    // created on days 0..6 are older than 3 days at day 10 (day 7 is exactly 3 days old: kept).
+    expect(res.deleted).toBe(7);
+    expect(res.anchor?.deviceSeq).toBe(7);
+    expect(ids(db)).toEqual(before.slice(7));
+    expect(outboxRefs(db)).toEqual(before.slice(7));
+    expect(JSON.parse(getMeta(db, 'retention_anchor')!)).toEqual(res.anchor);
+    expect(verifyChain(db)).toEqual({ ok: true, count: 3 });
+    expect(getMeta(db, 'last_device_seq')).toBe('10');
+    db.close();
+  });
+
+  it('stops at the first pending record and keeps everything after it', () => {
+    const db = tenDays();
+    const all = ids(db);
+    markDelivered(db, all.filter((_, i) => i !== 3), T0 + 20 * DAY);
+    const res = pruneDelivered(db, { keepDays: 1, nowMs: T0 + 20 * DAY });
+    expect(res.deleted).toBe(3);
+    expect(ids(db)).toEqual(all.slice(3));
+    expect(verifyChain(db)).toEqual({ ok: true, count: 7 });
+    db.close();
+  });
+
+  it('never deletes a rejected record, nor anything after it', () => {
+    const db = tenDays();
+    const all = ids(db);
+    markDelivered(db, all.filter((_, i) => i !== 0), T0 + 20 * DAY);
+    markRejected(db, all[0]!, 'invalid_field', 'evalDetail', T0 + 20 * DAY);
+    expect(pruneDelivered(db, { keepDays: 0, nowMs: T0 + 20 * DAY })).toEqual({ deleted: 0, anchor: null });
+    expect(ids(db)).toEqual(all);
+    expect(getMeta(db, 'retention_anchor')).toBeUndefined();
+    db.close();
+  });
+
+  it('can prune everything, prune again later, and keep appending and verifying', () => {
+    const db = tenDays();
+    markDelivered(db, ids(db), T0 + 30 * DAY);
+    expect(pruneDelivered(db, { keepDays: 1, nowMs: T0 + 30 * DAY }).deleted).toBe(10);
+    expect(verifyChain(db)).toEqual({ ok: true, count: 0 });
+    const next = appendBatches(db, [2, 1], 10, T0 + 31 * DAY);
+    expect(next).toBe(13);
+    expect(verifyChain(db)).toEqual({ ok: true, count: 3 });
+    const rows = db.prepare('SELECT device_seq AS s FROM records ORDER BY device_seq').all() as Array<{ s: number }>;
+    expect(rows.map((r) => r.s)).toEqual([11, 12, 13]);
+    markDelivered(db, ids(db).slice(0, 2), T0 + 60 * DAY);
+    expect(pruneDelivered(db, { keepDays: 1, nowMs: T0 + 60 * DAY }).deleted).toBe(2);
+    expect(JSON.parse(getMeta(db, 'retention_anchor')!)).toMatchObject({ deviceSeq: 12 });
+    expect(verifyChain(db)).toEqual({ ok: true, count: 1 });
+    db.close();
+  });
+
+  it('a record deleted after pruning is still caught (the anchor pins where the chain resumes)', () => {
+    const db = tenDays();
+    markDelivered(db, ids(db), T0 + 10 * DAY);
+    pruneDelivered(db, { keepDays: 5, nowMs: T0 + 10 * DAY });
+    const first = (db.prepare('SELECT MIN(device_seq) AS s FROM records').get() as { s: number }).s;
+    db.prepare('DELETE FROM records WHERE device_seq = ?').run(first);
+    expect(verifyChain(db)).toMatchObject({ ok: false, firstBroken: { deviceSeq: first, problem: expect.stringMatching(/^seq_gap/) } });
+    db.close();
+  });
+
+  it('refuses to prune a chain that does not verify, and deletes nothing', () => {
+    const db = tenDays();
+    markDelivered(db, ids(db), T0 + 20 * DAY);
+    db.prepare(`UPDATE records SET body = replace(body, '"satisfaction":1', '"satisfaction":5'), satisfaction = 5 WHERE device_seq = 2`).run();
+    expect(() => pruneDelivered(db, { keepDays: 1, nowMs: T0 + 20 * DAY })).toThrow(ChainBrokenError);
+    expect(ids(db)).toHaveLength(10);
+    expect(getMeta(db, 'retention_anchor')).toBeUndefined();
+    db.close();
+  });
+
+  it('rejects a negative keepDays', () => {
+    const db = tenDays();
+    expect(() => pruneDelivered(db, { keepDays: -1, nowMs: T0 })).toThrow(RangeError);
+    db.close();
+  });
+});

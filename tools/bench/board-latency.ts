@@ -1,0 +1,98 @@
+/**
+ * Key press → handler commits a row (better-sqlite3, WAL, synchronous=FULL) → LEDS command
+ * acknowledged by the board: latency over a socat pty with the simulated board, beside a bare
+ * one-row FULL-sync commit measured in the same run.
+ *   npx tsx tools/bench/board-latency.ts        (BENCH_N=500 by default)
+ */
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BoardSimulator, createBoardLink, type LedMode } from '../../src/hardware/board/index.js';
+import { percentiles } from './stats.js';
+
+const N = Number(process.env.BENCH_N ?? 500);
+const dir = mkdtempSync(join(tmpdir(), 'hcp-board-bench-'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function openDb(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // Reopened WAL databases default to NORMAL in this build: set FULL on every open.
+  db.pragma('synchronous = FULL');
+  if (db.pragma('synchronous', { simple: true }) !== 2) throw new Error('synchronous is not FULL');
+  db.exec('CREATE TABLE IF NOT EXISTS press (serial TEXT NOT NULL, boot_id INTEGER NOT NULL, counter INTEGER NOT NULL, key INTEGER NOT NULL, at_ms REAL NOT NULL, PRIMARY KEY (serial, boot_id, counter))');
+  return db;
+}
+
+function bare(): number[] {
+  const db = openDb(join(dir, 'bare.db'));
+  const ins = db.prepare('INSERT INTO press (serial, boot_id, counter, key, at_ms) VALUES (?, ?, ?, ?, ?)');
+  const one = db.transaction((c: number) => ins.run('BARE', 1, c, 3, 0));
+  const out: number[] = [];
+  for (let i = 1; i <= N; i++) {
+    const t = process.hrtime.bigint();
+    one(i);
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  db.close();
+  return out;
+}
+
+async function board(): Promise<{ total: number[]; commit: number[] }> {
+  const A = join(dir, 'A');
+  const B = join(dir, 'B');
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${A}`, `pty,raw,echo=0,link=${B}`], { stdio: 'ignore' });
+  while (!(existsSync(A) && existsSync(B))) await sleep(5);
+  const sim = new BoardSimulator({ serial: 'BENCH001' });
+  await sim.connectSerial(B);
+  const db = openDb(join(dir, 'pad.db'));
+  const ins = db.prepare('INSERT OR IGNORE INTO press (serial, boot_id, counter, key, at_ms) VALUES (?, ?, ?, ?, ?)');
+  const commitTx = db.transaction((s: string, b: number, c: number, k: number) => ins.run(s, b, c, k, performance.now()));
+  const link = createBoardLink({ kind: 'serial', path: A, baudRate: 115200, log: () => undefined });
+  const pressedAt = new Map<number, number>();
+  const total: number[] = [];
+  const commit: number[] = [];
+  let done: (() => void) | null = null;
+  link.onPress(async (p) => {
+    const t = performance.now();
+    commitTx(p.serial, p.bootId, p.counter, p.key);
+    commit.push(performance.now() - t);
+    const leds = [0, 0, 0, 0, 0, 0] as LedMode[];
+    leds[p.key - 1] = 1;
+    // The LED acknowledgement follows the commit, as at the window.
+    void link.setLeds(leds).then(() => {
+      total.push(performance.now() - pressedAt.get(p.counter)!);
+      done?.();
+    });
+  });
+  await link.start();
+  while (link.status().state !== 'ok') await sleep(10);
+  for (let i = 0; i < N; i++) {
+    const finished = new Promise<void>((r) => (done = r));
+    const key = 1 + (i % 5);
+    pressedAt.set(sim.state().nextCounter, performance.now());
+    sim.press(key);
+    await finished;
+  }
+  await link.stop();
+  await sim.stop();
+  db.close();
+  await new Promise<void>((r) => {
+    socat.once('exit', () => r());
+    socat.kill('SIGTERM');
+  });
+  return { total, commit };
+}
+
+const fmt = (p: { p50: number; p99: number; max: number; n: number }) => `p50 ${p.p50.toFixed(3)} ms  p99 ${p.p99.toFixed(3)} ms  max ${p.max.toFixed(3)} ms  (n=${p.n})`;
+try {
+  const b = percentiles(bare());
+  const r = await board();
+  console.log(`board press → commit (WAL, FULL) → LEDS ACK over a pty:  ${fmt(percentiles(r.total))}`);
+  console.log(`  of which the handler's commit:                          ${fmt(percentiles(r.commit))}`);
+  console.log(`bare better-sqlite3 one-row commit (WAL, FULL):           ${fmt(b)}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
