@@ -22,8 +22,7 @@ export function appealDeadline(assessEpochMs: number, workingDays: number): stri
 export type AppealRefusal = 'not_bad_review' | 'deadline_passed' | 'calendar_not_covered';
 
 export type AppealCheck =
-  | { ok: true; deadline: string }
-  | { ok: false; reason: AppealRefusal; deadline: string | null };
+  { ok: true; deadline: string } | { ok: false; reason: AppealRefusal; deadline: string | null };
 
 export function isBadReview(record: Pick<PlatformRecord, 'status' | 'satisfaction'>): boolean {
   return record.status === 'rated' && record.satisfaction !== undefined && record.satisfaction <= 2;
@@ -45,7 +44,8 @@ export function canAppeal(
   try {
     deadline = appealDeadline(parseCst(record.assessTime), workingDays);
   } catch (err) {
-    if (err instanceof CalendarNotCoveredError) return { ok: false, reason: 'calendar_not_covered', deadline: null };
+    if (err instanceof CalendarNotCoveredError)
+      return { ok: false, reason: 'calendar_not_covered', deadline: null };
     throw err;
   }
   // yyyy-MM-dd strings order like the dates they name.

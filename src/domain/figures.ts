@@ -84,7 +84,15 @@ function factsCte(where: string): string {
   )`;
 }
 
-function periodFacts(db: Db, where: string, key: string, from: number, to: number, nowMs: number, appealWorkingDays: number): Figures {
+function periodFacts(
+  db: Db,
+  where: string,
+  key: string,
+  from: number,
+  to: number,
+  nowMs: number,
+  appealWorkingDays: number,
+): Figures {
   const cte = factsCte(where);
   const n = db
     .prepare(
@@ -107,11 +115,28 @@ function periodFacts(db: Db, where: string, key: string, from: number, to: numbe
          (SELECT a.status FROM appeals a WHERE a.record_id = f.recordId ORDER BY a.submitted_ms DESC LIMIT 1) AS appealStatus
        FROM facts f WHERE f.status = 'rated' AND f.satisfaction <= 2`,
     )
-    .all({ key, from, to }) as Array<{ satisfaction: number; chosenMs: number | null; body: string | null; appealStatus: string | null }>;
-  const badAppeals: AppealCounts = { open: 0, expired: 0, unknownCalendar: 0, filed: 0, accepted: 0, rejected: 0 };
+    .all({ key, from, to }) as Array<{
+    satisfaction: number;
+    chosenMs: number | null;
+    body: string | null;
+    appealStatus: string | null;
+  }>;
+  const badAppeals: AppealCounts = {
+    open: 0,
+    expired: 0,
+    unknownCalendar: 0,
+    filed: 0,
+    accepted: 0,
+    rejected: 0,
+  };
   for (const b of bad) {
     const assessMs = (b.body !== null ? assessMsOf(b.body) : null) ?? b.chosenMs;
-    countAppeal(badAppeals, { satisfaction: b.satisfaction, assessMs, appealStatus: b.appealStatus }, nowMs, appealWorkingDays);
+    countAppeal(
+      badAppeals,
+      { satisfaction: b.satisfaction, assessMs, appealStatus: b.appealStatus },
+      nowMs,
+      appealWorkingDays,
+    );
   }
   return {
     ...n,
@@ -162,10 +187,20 @@ function periodFigures(db: Db, filter: 'staff' | 'window', key: string, nowMs: n
   };
 }
 
-export function staffFigures(db: Db, staffId: string, nowMs: number, opts: FigureOptions = {}): { today: Figures; month: Figures } {
+export function staffFigures(
+  db: Db,
+  staffId: string,
+  nowMs: number,
+  opts: FigureOptions = {},
+): { today: Figures; month: Figures } {
   return periodFigures(db, 'staff', staffId, nowMs, opts);
 }
 
-export function windowFigures(db: Db, windowNo: string, nowMs: number, opts: FigureOptions = {}): { today: Figures; month: Figures } {
+export function windowFigures(
+  db: Db,
+  windowNo: string,
+  nowMs: number,
+  opts: FigureOptions = {},
+): { today: Figures; month: Figures } {
   return periodFigures(db, 'window', windowNo, nowMs, opts);
 }

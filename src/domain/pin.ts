@@ -44,8 +44,10 @@ const PHC_RE = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]+
 function decodeB64Unpadded(text: string, what: string, [min, max]: readonly [number, number]): Buffer {
   const buf = Buffer.from(text, 'base64');
   // Node's decoder skips junk silently; round-tripping proves the text was canonical base64.
-  if (buf.toString('base64').replace(/=+$/, '') !== text) throw new PinHashFormatError(`${what} is not unpadded base64`);
-  if (buf.length < min || buf.length > max) throw new PinHashFormatError(`${what} must be ${min}..${max} bytes, is ${buf.length}`);
+  if (buf.toString('base64').replace(/=+$/, '') !== text)
+    throw new PinHashFormatError(`${what} is not unpadded base64`);
+  if (buf.length < min || buf.length > max)
+    throw new PinHashFormatError(`${what} must be ${min}..${max} bytes, is ${buf.length}`);
   return buf;
 }
 
@@ -56,11 +58,15 @@ export function parsePhc(phc: string): ScryptPhc {
   if (!m) throw new PinHashFormatError('expected $scrypt$ln=<n>,r=<n>,p=<n>$<salt>$<hash>');
   const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const L = PHC_LIMITS;
-  if (ln < L.lnMin || ln > L.lnMax) throw new PinHashFormatError(`ln must be ${L.lnMin}..${L.lnMax}, is ${ln}`);
+  if (ln < L.lnMin || ln > L.lnMax)
+    throw new PinHashFormatError(`ln must be ${L.lnMin}..${L.lnMax}, is ${ln}`);
   if (r < 1 || r > L.rMax) throw new PinHashFormatError(`r must be 1..${L.rMax}, is ${r}`);
   if (p < 1 || p > L.pMax) throw new PinHashFormatError(`p must be 1..${L.pMax}, is ${p}`);
   const n = 2 ** ln;
-  if (128 * n * r > L.maxMemBytes) throw new PinHashFormatError(`parameters need ${(128 * n * r) >> 20} MiB, limit ${L.maxMemBytes >> 20} MiB`);
+  if (128 * n * r > L.maxMemBytes)
+    throw new PinHashFormatError(
+      `parameters need ${(128 * n * r) >> 20} MiB, limit ${L.maxMemBytes >> 20} MiB`,
+    );
   if (n * r * p > L.maxWork) throw new PinHashFormatError('parameters too expensive (N·r·p > 2^20)');
   const salt = decodeB64Unpadded(m[4] ?? '', 'salt', L.saltBytes);
   const hash = decodeB64Unpadded(m[5] ?? '', 'hash', L.hashBytes);
@@ -87,7 +93,10 @@ export function verifyPin(pin: string, phc: string): boolean {
 }
 
 /** Makes a PHC string (for tests, the simulator and provisioning tools). ln defaults to 14. */
-export function hashPin(pin: string, opts: { ln?: number; r?: number; p?: number; salt?: Buffer } = {}): string {
+export function hashPin(
+  pin: string,
+  opts: { ln?: number; r?: number; p?: number; salt?: Buffer } = {},
+): string {
   if (pin.length === 0 || pin.length > 64) throw new RangeError('PIN must be 1..64 characters');
   const ln = opts.ln ?? 14;
   const r = opts.r ?? 8;

@@ -61,7 +61,10 @@ export interface RiskInput {
   staffRatings: readonly StaffRating[];
 }
 
-export function isFastRating(input: Pick<RiskInput, 'promptMs' | 'ratedMs'>, policy = DEFAULT_RISK_POLICY): boolean {
+export function isFastRating(
+  input: Pick<RiskInput, 'promptMs' | 'ratedMs'>,
+  policy = DEFAULT_RISK_POLICY,
+): boolean {
   return input.ratedMs - input.promptMs < policy.fastRatingMs;
 }
 
@@ -71,7 +74,10 @@ export function isFastRating(input: Pick<RiskInput, 'promptMs' | 'ratedMs'>, pol
  * each other where at least one belongs to this evaluation (the other may have landed just
  * after it closed, or just before it opened).
  */
-export function hasKeyAndTouch(input: Pick<RiskInput, 'evaluationId' | 'presses'>, policy = DEFAULT_RISK_POLICY): boolean {
+export function hasKeyAndTouch(
+  input: Pick<RiskInput, 'evaluationId' | 'presses'>,
+  policy = DEFAULT_RISK_POLICY,
+): boolean {
   const own = input.presses.filter((p) => p.evaluationId === input.evaluationId);
   if (own.some((p) => p.source === 'key') && own.some((p) => p.source === 'touch')) return true;
   return own.some((a) =>
@@ -84,7 +90,10 @@ export function hasKeyAndTouch(input: Pick<RiskInput, 'evaluationId' | 'presses'
  * member's other quick ratings inside the window ending at it there are ≥ burstCount. A slow,
  * genuine rating that follows a burst is not flagged.
  */
-export function isBurst(input: Pick<RiskInput, 'evaluationId' | 'promptMs' | 'ratedMs' | 'staffRatings'>, policy = DEFAULT_RISK_POLICY): boolean {
+export function isBurst(
+  input: Pick<RiskInput, 'evaluationId' | 'promptMs' | 'ratedMs' | 'staffRatings'>,
+  policy = DEFAULT_RISK_POLICY,
+): boolean {
   if (input.ratedMs - input.promptMs >= policy.burstFastMs) return false;
   const from = input.ratedMs - policy.burstWindowMs;
   const others = input.staffRatings.filter(
@@ -99,9 +108,13 @@ export function isBurst(input: Pick<RiskInput, 'evaluationId' | 'promptMs' | 'ra
 }
 
 /** Presses with no evaluation open in the strayWindowMs before the prompt (someone "warming up" the keys). */
-export function hasStrayPresses(input: Pick<RiskInput, 'promptMs' | 'presses'>, policy = DEFAULT_RISK_POLICY): boolean {
+export function hasStrayPresses(
+  input: Pick<RiskInput, 'promptMs' | 'presses'>,
+  policy = DEFAULT_RISK_POLICY,
+): boolean {
   return input.presses.some(
-    (p) => p.evaluationId === null && p.atMs >= input.promptMs - policy.strayWindowMs && p.atMs < input.promptMs,
+    (p) =>
+      p.evaluationId === null && p.atMs >= input.promptMs - policy.strayWindowMs && p.atMs < input.promptMs,
   );
 }
 

@@ -66,7 +66,7 @@ export class KioskCore {
     this.db = openDatabase(join(dataDir, 'kiosk.db'));
     this.refdata = new ReferenceData(this.db, dataDir, config);
     const timing = (): TimingConfig => ({ ...config.timing, ...this.refdata.timingOverrides() });
-    this.sync = new SyncBridge(this, opts);
+    this.sync = new SyncBridge(this);
     this.evaluations = new EvaluationService({
       db: this.db,
       clock: this.clock,

@@ -4,40 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { KioskConfig } from '../config/config.js';
 import type { Db } from '../store/db.js';
+import { getRefdata, normsSchema, type RefdataName, type RefdataValue } from '../store/refdata.js';
 import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../service/types.js';
 
 export const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../assets');
 
-const normsSchema = z.object({
-  version: z.string().min(1),
-  items: z.array(z.object({ code: z.string().min(1), starLevel: z.number().int().min(1).max(5), name: z.string().min(1) })),
-});
-const profileSchema = z.object({
-  hallCode: z.string(),
-  hallName: z.string(),
-  windowNo: z.string(),
-  areaCode: z.string(),
-  evaluationUrl: z.string(),
-  timing: z
-    .object({ rateTimeoutS: z.number().int().positive(), reasonsTimeoutS: z.number().int().positive(), appealWorkingDays: z.number().int().positive() })
-    .partial()
-    .optional(),
-});
-const tasksSchema = z.object({
-  items: z.array(z.object({ taskCode: z.string(), taskName: z.string(), promiseType: z.union([z.literal(1), z.literal(2)]), deptCode: z.string().optional() })),
-});
-const staffSchema = z.object({
-  items: z.array(
-    z.object({
-      staffId: z.string(),
-      name: z.string(),
-      title: z.string().default(''),
-      windowNos: z.array(z.string()).default([]),
-      photoUrl: z.string().nullable().optional(),
-      pin: z.string().nullable().optional(),
-    }),
-  ),
-});
 const chainsSchema = z.array(z.object({ name: z.string(), taskCodes: z.array(z.string()).min(2) }));
 
 /**
@@ -58,43 +29,36 @@ export class ReferenceData {
     this.shippedNorms = normsSchema.parse(JSON.parse(readFileSync(join(ASSETS_DIR, 'norms-2020.json'), 'utf8')));
   }
 
-  private read<T>(name: string, schema: z.ZodType<T>): T | null {
-    const row = this.db.prepare('SELECT body, fetched_ms AS fetchedMs FROM refdata WHERE name = ?').get(name) as
-      | { body: string; fetchedMs: number }
-      | undefined;
-    if (!row) return null;
+  /** Parsed once per stored version (fetched_ms changes on every refresh), not on every snapshot. */
+  private read<N extends RefdataName>(name: N): RefdataValue<N> | null {
+    const stamp = this.db.prepare('SELECT fetched_ms AS fetchedMs FROM refdata WHERE name = ?').get(name) as { fetchedMs: number } | undefined;
+    if (!stamp) return null;
     const hit = this.cache.get(name);
-    if (hit && hit.fetchedMs === row.fetchedMs) return hit.value as T | null;
-    let value: T | null = null;
-    try {
-      const parsed = schema.safeParse(JSON.parse(row.body));
-      value = parsed.success ? parsed.data : null;
-    } catch {
-      value = null;
-    }
-    this.cache.set(name, { fetchedMs: row.fetchedMs, value });
+    if (hit && hit.fetchedMs === stamp.fetchedMs) return hit.value as RefdataValue<N> | null;
+    const value = getRefdata(this.db, name)?.value ?? null;
+    this.cache.set(name, { fetchedMs: stamp.fetchedMs, value });
     return value;
   }
 
   norms(): Norms {
-    return this.read('norms', normsSchema) ?? this.shippedNorms;
+    return this.read('norms') ?? this.shippedNorms;
   }
 
   profile(): (HallIdentity & { evaluationUrl: string }) | null {
-    const p = this.read('profile', profileSchema);
+    const p = this.read('profile');
     return p ? { hallCode: p.hallCode, hallName: p.hallName, windowNo: p.windowNo, areaCode: p.areaCode, evaluationUrl: p.evaluationUrl } : null;
   }
 
   timingOverrides(): Partial<TimingConfig> {
-    return this.read('profile', profileSchema)?.timing ?? {};
+    return this.read('profile')?.timing ?? {};
   }
 
   tasks(): Array<{ taskCode: string; taskName: string; promiseType: 1 | 2 }> {
-    return this.read('tasks', tasksSchema)?.items ?? [];
+    return this.read('tasks')?.items ?? [];
   }
 
   staff(): StaffMember[] {
-    return this.read('staff', staffSchema)?.items ?? [];
+    return this.read('staff')?.items ?? [];
   }
 
   /** Linked-item chains (一链办) are a hall's own arrangement: configured locally, demo set when embedded. */

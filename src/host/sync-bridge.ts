@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { createSync, type SyncService, type HeartbeatBody } from '../sync/index.js';
-import { startPlatformSim, DEMO_DEVICE_SECRET } from '../platform-sim/index.js';
 import { outboxStats } from '../store/outbox.js';
 import { formatCst } from '../domain/time.js';
-import type { CoreOptions, KioskCore } from './core.js';
+import type { KioskCore } from './core.js';
 import { APP_VERSION } from './version.js';
 
 /**
@@ -16,22 +15,25 @@ export class SyncBridge {
   private closeSim: (() => Promise<void>) | null = null;
   private startedMs = Date.now();
   platformUrl = '';
+  private demoSecret = '';
 
-  constructor(
-    private readonly core: KioskCore,
-    private readonly opts: CoreOptions,
-  ) {}
+  constructor(private readonly core: KioskCore) {}
 
   async start(): Promise<void> {
     const { config } = this.core;
     let baseUrl = config.platform.baseUrl;
     let secret = config.platform.deviceSecret;
-    if (baseUrl === 'embedded') {
-      const sim = await startPlatformSim({ port: 0, dbPath: join(this.core.dataDir, 'platform-sim.db') });
-      this.closeSim = () => sim.close();
-      baseUrl = sim.url;
+    if (baseUrl === 'embedded' || secret === 'demo') {
+      // Loaded only for demos and development: a provisioned pad never runs simulator code.
+      const sim = await import('../platform-sim/index.js');
+      this.demoSecret = sim.DEMO_DEVICE_SECRET;
+      if (secret === 'demo') secret = sim.DEMO_DEVICE_SECRET;
+      if (baseUrl === 'embedded') {
+        const running = await sim.startPlatformSim({ port: 0, dbPath: join(this.core.dataDir, 'platform-sim.db') });
+        this.closeSim = () => running.close();
+        baseUrl = running.url;
+      }
     }
-    if (secret === 'demo') secret = DEMO_DEVICE_SECRET;
     this.platformUrl = baseUrl;
     this.service = createSync({
       db: this.core.db,
@@ -45,7 +47,6 @@ export class SyncBridge {
     });
     this.service.onStatus(() => this.core.pushSnapshot());
     this.service.start();
-    void this.opts;
   }
 
   async stop(): Promise<void> {
@@ -63,7 +64,7 @@ export class SyncBridge {
 
   deviceSecret(): string {
     const s = this.core.config.platform.deviceSecret;
-    return s === 'demo' ? DEMO_DEVICE_SECRET : s;
+    return s === 'demo' ? this.demoSecret : s;
   }
 
   private heartbeat(): HeartbeatBody {

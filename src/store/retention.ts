@@ -26,7 +26,8 @@ export interface PruneResult {
 }
 
 export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }): PruneResult {
-  if (!Number.isFinite(opts.keepDays) || opts.keepDays < 0) throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
+  if (!Number.isFinite(opts.keepDays) || opts.keepDays < 0)
+    throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
   const cutoffMs = opts.nowMs - opts.keepDays * 86_400_000;
   return db.transaction((): PruneResult => {
     const check = verifyChain(db);
@@ -40,7 +41,12 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
            (SELECT o.state FROM outbox o WHERE o.kind = 'record' AND o.ref = r.record_id) AS state
          FROM records r ORDER BY r.device_seq`,
       )
-      .iterate() as IterableIterator<{ deviceSeq: number; hash: string; createdMs: number; state: string | null }>;
+      .iterate() as IterableIterator<{
+      deviceSeq: number;
+      hash: string;
+      createdMs: number;
+      state: string | null;
+    }>;
     let last: ChainAnchor | null = null;
     for (const row of rows) {
       if (row.state !== 'delivered' || row.createdMs >= cutoffMs) {

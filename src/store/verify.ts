@@ -31,7 +31,11 @@ export type ChainProblem =
 
 export type VerifyResult =
   | { ok: true; count: number }
-  | { ok: false; firstBroken: { deviceSeq: number; recordId: string | null; problem: string }; checked: number };
+  | {
+      ok: false;
+      firstBroken: { deviceSeq: number; recordId: string | null; problem: string };
+      checked: number;
+    };
 
 export interface ChainAnchor {
   deviceSeq: number;
@@ -45,7 +49,12 @@ export function readAnchor(db: Db): ChainAnchor | 'invalid' {
   if (raw === undefined) return { deviceSeq: 0, hash: GENESIS_HASH };
   try {
     const v = JSON.parse(raw) as Partial<ChainAnchor>;
-    if (Number.isInteger(v.deviceSeq) && (v.deviceSeq as number) >= 1 && typeof v.hash === 'string' && /^[0-9a-f]{64}$/.test(v.hash)) {
+    if (
+      Number.isInteger(v.deviceSeq) &&
+      (v.deviceSeq as number) >= 1 &&
+      typeof v.hash === 'string' &&
+      /^[0-9a-f]{64}$/.test(v.hash)
+    ) {
       return { deviceSeq: v.deviceSeq as number, hash: v.hash };
     }
   } catch {
@@ -80,7 +89,8 @@ function columnProblem(row: Row, rec: PlatformRecord): string | null {
     ['satisfaction', row.satisfaction, rec.satisfaction ?? null],
   ];
   for (const [col, stored, inBody] of pairs) {
-    if (stored !== inBody) return `column_mismatch: ${col} is ${JSON.stringify(stored)}, body says ${JSON.stringify(inBody)}`;
+    if (stored !== inBody)
+      return `column_mismatch: ${col} is ${JSON.stringify(stored)}, body says ${JSON.stringify(inBody)}`;
   }
   return null;
 }
@@ -88,7 +98,15 @@ function columnProblem(row: Row, rec: PlatformRecord): string | null {
 export function verifyChain(db: Db): VerifyResult {
   const anchor = readAnchor(db);
   if (anchor === 'invalid') {
-    return { ok: false, firstBroken: { deviceSeq: 0, recordId: null, problem: 'bad_anchor: retention_anchor in meta is not {deviceSeq, hash}' }, checked: 0 };
+    return {
+      ok: false,
+      firstBroken: {
+        deviceSeq: 0,
+        recordId: null,
+        problem: 'bad_anchor: retention_anchor in meta is not {deviceSeq, hash}',
+      },
+      checked: 0,
+    };
   }
   let prevSeq = anchor.deviceSeq;
   let prevHash = anchor.hash;
@@ -110,7 +128,10 @@ export function verifyChain(db: Db): VerifyResult {
     for (const row of rows) {
       const seq = row.device_seq;
       if (seq !== prevSeq + 1) {
-        const problem = seq <= prevSeq ? `seq_mismatch: deviceSeq ${seq} at or before the anchor ${prevSeq}` : `seq_gap: records ${prevSeq + 1}..${seq - 1} are missing`;
+        const problem =
+          seq <= prevSeq
+            ? `seq_mismatch: deviceSeq ${seq} at or before the anchor ${prevSeq}`
+            : `seq_gap: records ${prevSeq + 1}..${seq - 1} are missing`;
         return broken(prevSeq + 1, row.record_id, problem);
       }
       let parsed: unknown;
@@ -122,14 +143,21 @@ export function verifyChain(db: Db): VerifyResult {
       const valid = platformRecordSchema.safeParse(parsed);
       if (!valid.success) {
         const issue = valid.error.issues[0];
-        return broken(seq, row.record_id, `body_invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema'}`);
+        return broken(
+          seq,
+          row.record_id,
+          `body_invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema'}`,
+        );
       }
       // Hash what is stored, not what zod hands back: the check must see every byte-level field.
       const rec = parsed as PlatformRecord;
-      if (rec.deviceSeq !== seq) return broken(seq, row.record_id, `seq_mismatch: body says deviceSeq ${rec.deviceSeq}`);
-      if (recordHash(rec as unknown as Record<string, unknown>) !== rec.hash) return broken(seq, row.record_id, 'hash_mismatch: body does not hash to its hash');
+      if (rec.deviceSeq !== seq)
+        return broken(seq, row.record_id, `seq_mismatch: body says deviceSeq ${rec.deviceSeq}`);
+      if (recordHash(rec as unknown as Record<string, unknown>) !== rec.hash)
+        return broken(seq, row.record_id, 'hash_mismatch: body does not hash to its hash');
       if (row.hash !== rec.hash) return broken(seq, row.record_id, 'hash_column_mismatch');
-      if (rec.prevHash !== prevHash) return broken(seq, row.record_id, 'prev_hash_mismatch: does not link to the previous record');
+      if (rec.prevHash !== prevHash)
+        return broken(seq, row.record_id, 'prev_hash_mismatch: does not link to the previous record');
       if (row.prev_hash !== rec.prevHash) return broken(seq, row.record_id, 'prev_hash_column_mismatch');
       const col = columnProblem(row, rec);
       if (col !== null) return broken(seq, row.record_id, col);
@@ -146,7 +174,9 @@ export function verifyChain(db: Db): VerifyResult {
   if (lastSeq > prevSeq) {
     return broken(prevSeq + 1, null, `missing_tail: records ${prevSeq + 1}..${lastSeq} are missing`);
   }
-  if (lastSeq !== prevSeq) return broken(prevSeq, null, `last_seq_mismatch: meta last_device_seq is ${lastSeq}`);
-  if (head !== prevHash) return broken(prevSeq, null, 'chain_head_mismatch: the last record is not the chain head');
+  if (lastSeq !== prevSeq)
+    return broken(prevSeq, null, `last_seq_mismatch: meta last_device_seq is ${lastSeq}`);
+  if (head !== prevHash)
+    return broken(prevSeq, null, 'chain_head_mismatch: the last record is not the chain head');
   return { ok: true, count };
 }

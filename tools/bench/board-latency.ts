@@ -22,7 +22,9 @@ function openDb(file: string): Database.Database {
   // Reopened WAL databases default to NORMAL in this build: set FULL on every open.
   db.pragma('synchronous = FULL');
   if (db.pragma('synchronous', { simple: true }) !== 2) throw new Error('synchronous is not FULL');
-  db.exec('CREATE TABLE IF NOT EXISTS press (serial TEXT NOT NULL, boot_id INTEGER NOT NULL, counter INTEGER NOT NULL, key INTEGER NOT NULL, at_ms REAL NOT NULL, PRIMARY KEY (serial, boot_id, counter))');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS press (serial TEXT NOT NULL, boot_id INTEGER NOT NULL, counter INTEGER NOT NULL, key INTEGER NOT NULL, at_ms REAL NOT NULL, PRIMARY KEY (serial, boot_id, counter))',
+  );
   return db;
 }
 
@@ -48,8 +50,12 @@ async function board(): Promise<{ total: number[]; commit: number[] }> {
   const sim = new BoardSimulator({ serial: 'BENCH001' });
   await sim.connectSerial(B);
   const db = openDb(join(dir, 'pad.db'));
-  const ins = db.prepare('INSERT OR IGNORE INTO press (serial, boot_id, counter, key, at_ms) VALUES (?, ?, ?, ?, ?)');
-  const commitTx = db.transaction((s: string, b: number, c: number, k: number) => ins.run(s, b, c, k, performance.now()));
+  const ins = db.prepare(
+    'INSERT OR IGNORE INTO press (serial, boot_id, counter, key, at_ms) VALUES (?, ?, ?, ?, ?)',
+  );
+  const commitTx = db.transaction((s: string, b: number, c: number, k: number) =>
+    ins.run(s, b, c, k, performance.now()),
+  );
   const link = createBoardLink({ kind: 'serial', path: A, baudRate: 115200, log: () => undefined });
   const pressedAt = new Map<number, number>();
   const total: number[] = [];
@@ -86,7 +92,8 @@ async function board(): Promise<{ total: number[]; commit: number[] }> {
   return { total, commit };
 }
 
-const fmt = (p: { p50: number; p99: number; max: number; n: number }) => `p50 ${p.p50.toFixed(3)} ms  p99 ${p.p99.toFixed(3)} ms  max ${p.max.toFixed(3)} ms  (n=${p.n})`;
+const fmt = (p: { p50: number; p99: number; max: number; n: number }) =>
+  `p50 ${p.p50.toFixed(3)} ms  p99 ${p.p99.toFixed(3)} ms  max ${p.max.toFixed(3)} ms  (n=${p.n})`;
 try {
   const b = percentiles(bare());
   const r = await board();

@@ -3,7 +3,12 @@
  * retransmits commands, and turns KEY events into in-order, exactly-once presses.
  */
 import { FrameReader, encodeFrame, type Frame, type LineError } from './frame.js';
-import { KeySequencer, DEFAULT_SEQUENCER_TIMINGS, type BoardPress, type SequencerTimings } from './key-sequencer.js';
+import {
+  KeySequencer,
+  DEFAULT_SEQUENCER_TIMINGS,
+  type BoardPress,
+  type SequencerTimings,
+} from './key-sequencer.js';
 import * as M from './messages.js';
 import type { ByteTransport } from './transport.js';
 
@@ -96,7 +101,15 @@ type Pending = { resolve: (f: Frame) => void; types: number[] };
 
 export class BoardDriver {
   readonly timings: BoardTimings;
-  private readonly counters: BoardCounters = { lineErrors: 0, unknownTypes: 0, duplicates: 0, lostPresses: 0, reconnects: 0, naks: 0, resends: 0 };
+  private readonly counters: BoardCounters = {
+    lineErrors: 0,
+    unknownTypes: 0,
+    duplicates: 0,
+    lostPresses: 0,
+    reconnects: 0,
+    naks: 0,
+    resends: 0,
+  };
   private readonly seqr: KeySequencer;
   private readonly statusListeners = new Set<(s: BoardStatus) => void>();
   private readonly pending = new Map<number, Pending>();
@@ -132,7 +145,8 @@ export class BoardDriver {
       timings: this.timings,
       now: this.now,
       log: o.log,
-      deliver: (p) => (this.handler ? this.handler(p) : Promise.reject(new Error('no press handler registered'))),
+      deliver: (p) =>
+        this.handler ? this.handler(p) : Promise.reject(new Error('no press handler registered')),
       sendAck: (bootId, counter) => this.sendFrame(M.eventsAck(this.nextSeq(), bootId, counter)),
       unsafeAckOnReceipt: o.unsafeAckBeforeHandler ?? false,
     });
@@ -307,7 +321,12 @@ export class BoardDriver {
   private runSession(s: Session): Promise<void> {
     this.sessions++;
     if (this.sessions > 1) this.counters.reconnects++;
-    this.o.log('board connected', { path: s.path, serial: this.info?.serial, bootId: this.info?.bootId, firmware: this.info?.firmware });
+    this.o.log('board connected', {
+      path: s.path,
+      serial: this.info?.serial,
+      bootId: this.info?.bootId,
+      firmware: this.info?.firmware,
+    });
     this.setState('ok');
     this.reapply();
     return new Promise<void>((resolve) => {
@@ -371,7 +390,9 @@ export class BoardDriver {
   private sendFrame(f: Frame, s: Session | null = this.session): void {
     if (!s || s.ended || !s.t.isOpen) return;
     this.o.onTraffic?.('out', f);
-    s.t.write(encodeFrame(f)).catch((err: unknown) => this.o.log('write failed', { error: (err as Error).message }));
+    s.t
+      .write(encodeFrame(f))
+      .catch((err: unknown) => this.o.log('write failed', { error: (err as Error).message }));
   }
 
   /** LEDS/BEEP/CONFIG: resent after 200 ms without ACK, at most `commandTries` sends in all. */
@@ -403,16 +424,23 @@ export class BoardDriver {
       if (r.type === M.T.ACK) return;
       if (r.type === M.T.NAK) {
         const reason = r.payload[0] ?? 0;
-        throw new CommandError(`board refused command 0x${f.type.toString(16)}: NAK ${reason} (${M.NAK_TEXT[reason] ?? 'unknown'})`, reason);
+        throw new CommandError(
+          `board refused command 0x${f.type.toString(16)}: NAK ${reason} (${M.NAK_TEXT[reason] ?? 'unknown'})`,
+          reason,
+        );
       }
       throw new CommandError('board disconnected', null);
     }
-    throw new CommandError(`no ACK for command 0x${f.type.toString(16)} after ${this.timings.commandTries} tries`, null);
+    throw new CommandError(
+      `no ACK for command 0x${f.type.toString(16)} after ${this.timings.commandTries} tries`,
+      null,
+    );
   }
 
   private onLineError(e: LineError): void {
     this.counters.lineErrors++;
-    if (this.counters.lineErrors % 100 === 1) this.o.log('line error', { error: e, total: this.counters.lineErrors });
+    if (this.counters.lineErrors % 100 === 1)
+      this.o.log('line error', { error: e, total: this.counters.lineErrors });
   }
 
   private onFrame(f: Frame): void {
@@ -472,7 +500,8 @@ export class BoardDriver {
     this.info = info;
     this.infoWaiters.forEach((w) => w(info));
     if (!prev || prev.bootId !== info.bootId || prev.serial !== info.serial) {
-      if (prev && prev.serial === info.serial) this.o.log('board rebooted', { serial: info.serial, bootId: info.bootId });
+      if (prev && prev.serial === info.serial)
+        this.o.log('board rebooted', { serial: info.serial, bootId: info.bootId });
       if (this.state === 'ok') this.reapply();
       this.emitStatus();
     }

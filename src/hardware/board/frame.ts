@@ -19,7 +19,8 @@ export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: Line
 
 /** The decoded bytes (header, payload, CRC) of a frame. */
 export function frameBytes(f: Frame): Uint8Array {
-  if (f.payload.length > MAX_PAYLOAD) throw new RangeError(`payload of ${f.payload.length} bytes exceeds ${MAX_PAYLOAD}`);
+  if (f.payload.length > MAX_PAYLOAD)
+    throw new RangeError(`payload of ${f.payload.length} bytes exceeds ${MAX_PAYLOAD}`);
   const b = new Uint8Array(4 + f.payload.length + 2);
   b[0] = PROTOCOL_VERSION;
   b[1] = f.type & 0xff;

@@ -1,7 +1,13 @@
 /** The star-key board as the core sees it: presses in, LEDs and buzzer out (EVB/1). */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { BoardDriver, type BoardDriverOptions, type BoardStatus, type BoardTimings, type Log } from './driver.js';
+import {
+  BoardDriver,
+  type BoardDriverOptions,
+  type BoardStatus,
+  type BoardTimings,
+  type Log,
+} from './driver.js';
 import type { BoardPress } from './key-sequencer.js';
 import type { LedMode } from './messages.js';
 import { listSerialCandidates, SerialTransport } from './serial-transport.js';
@@ -65,7 +71,11 @@ const SerialOpts = z.object({
 class DriverLink implements BoardLink {
   constructor(
     private readonly d: BoardDriver,
-    private readonly hooks: { start?: () => Promise<void>; stop?: () => Promise<void>; list: () => Promise<string[]> },
+    private readonly hooks: {
+      start?: () => Promise<void>;
+      stop?: () => Promise<void>;
+      list: () => Promise<string[]>;
+    },
   ) {}
   async start(): Promise<void> {
     await this.hooks.start?.();
@@ -102,7 +112,12 @@ class DriverLink implements BoardLink {
 }
 
 export function createBoardLink(opts: BoardLinkOptions): BoardLink {
-  const common = { log: opts.log, timings: opts.timings, onTraffic: opts.onTraffic, unsafeAckBeforeHandler: opts.unsafeAckBeforeHandler };
+  const common = {
+    log: opts.log,
+    timings: opts.timings,
+    onTraffic: opts.onTraffic,
+    unsafeAckBeforeHandler: opts.unsafeAckBeforeHandler,
+  };
   if (opts.kind === 'serial') {
     const o = SerialOpts.parse({ path: opts.path, baudRate: opts.baudRate, extraPaths: opts.extraPaths });
     const list = () => listSerialCandidates(o.extraPaths ?? []);

@@ -77,7 +77,12 @@ export interface SequencerOptions {
 }
 
 export class KeySequencer {
-  readonly counters: SequencerCounters = { duplicates: 0, lostPresses: 0, latePresses: 0, handlerFailures: 0 };
+  readonly counters: SequencerCounters = {
+    duplicates: 0,
+    lostPresses: 0,
+    latePresses: 0,
+    handlerFailures: 0,
+  };
   private readonly t: SequencerTimings;
   private readonly streams = new Map<string, Stream>();
   private busy = false;
@@ -101,10 +106,14 @@ export class KeySequencer {
     }
     s.givenUp.delete(c);
     s.gapSince.delete(c);
-    s.waiting.set(c, { press: { serial, bootId: m.bootId, counter: c, key: m.key, uptimeMs: m.uptimeMs, receivedAtMs: now }, retryAt: 0 });
+    s.waiting.set(c, {
+      press: { serial, bootId: m.bootId, counter: c, key: m.key, uptimeMs: m.uptimeMs, receivedAtMs: now },
+      retryAt: 0,
+    });
     if (c > s.maxSeen) {
       const from = Math.max(s.maxSeen + 1, (s.acked ?? 0) + 1, c - MAX_GAP_SCAN);
-      for (let g = from; g < c; g++) if (!s.waiting.has(g) && !s.delivered.has(g) && !s.done.has(g)) s.gapSince.set(g, now);
+      for (let g = from; g < c; g++)
+        if (!s.waiting.has(g) && !s.delivered.has(g) && !s.done.has(g)) s.gapSince.set(g, now);
       s.maxSeen = c;
     }
     this.pump();
@@ -121,7 +130,8 @@ export class KeySequencer {
 
   /** Runs the timers: reorder waits, baselines, gap give-ups, failed-handler retries. */
   tick(): void {
-    for (const s of this.streams.values()) this.giveUp(s, this.t.gapGiveUpMs, 'not resent within the give-up time');
+    for (const s of this.streams.values())
+      this.giveUp(s, this.t.gapGiveUpMs, 'not resent within the give-up time');
     this.pump();
   }
 
@@ -160,7 +170,8 @@ export class KeySequencer {
       this.streams.set(id, s);
       const same = [...this.streams.values()].filter((x) => x.serial === serial);
       for (const old of same.slice(0, Math.max(0, same.length - STREAMS_KEPT_PER_SERIAL))) {
-        if (old.waiting.size === 0 && old.delivered.size === 0) this.streams.delete(`${old.serial}/${old.bootId}`);
+        if (old.waiting.size === 0 && old.delivered.size === 0)
+          this.streams.delete(`${old.serial}/${old.bootId}`);
       }
     }
     return s;
@@ -172,7 +183,11 @@ export class KeySequencer {
     s.acked = Number.isFinite(min) ? min - 1 : s.maxSeen;
     s.highestDelivered = s.acked;
     for (const g of [...s.gapSince.keys()]) if (g <= s.acked) s.gapSince.delete(g);
-    this.o.log('key stream joined mid-boot', { serial: s.serial, bootId: s.bootId, firstCounter: s.acked + 1 });
+    this.o.log('key stream joined mid-boot', {
+      serial: s.serial,
+      bootId: s.bootId,
+      firstCounter: s.acked + 1,
+    });
   }
 
   private giveUp(s: Stream, minAgeMs: number, why: string): number {
@@ -223,7 +238,11 @@ export class KeySequencer {
     s.delivered.add(c);
     if (c < s.highestDelivered) {
       this.counters.latePresses++;
-      this.o.log('late press (an earlier gap was passed over)', { serial: s.serial, bootId: s.bootId, counter: c });
+      this.o.log('late press (an earlier gap was passed over)', {
+        serial: s.serial,
+        bootId: s.bootId,
+        counter: c,
+      });
     }
     s.highestDelivered = Math.max(s.highestDelivered, c);
     this.busy = true;
@@ -245,7 +264,12 @@ export class KeySequencer {
         this.counters.handlerFailures++;
         s.delivered.delete(c);
         s.waiting.set(c, { press, retryAt: this.o.now() + this.t.retryFailedMs });
-        this.o.log('press handler failed; will retry', { serial: s.serial, bootId: s.bootId, counter: c, error: String((err as Error)?.message ?? err) });
+        this.o.log('press handler failed; will retry', {
+          serial: s.serial,
+          bootId: s.bootId,
+          counter: c,
+          error: String((err as Error)?.message ?? err),
+        });
       },
     ).finally(() => {
       this.busy = false;

@@ -63,7 +63,8 @@ export class PayloadError extends Error {
 
 const u32 = (n: number): number[] => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 const u16 = (n: number): number[] => [(n >>> 8) & 0xff, n & 0xff];
-const rd32 = (p: Uint8Array, o: number): number => ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
+const rd32 = (p: Uint8Array, o: number): number =>
+  ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0;
 const rd16 = (p: Uint8Array, o: number): number => (p[o]! << 8) | p[o + 1]!;
 const isU32 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 
@@ -88,13 +89,20 @@ export function leds(seq: number, modes: readonly number[]): Frame {
   return frame(T.LEDS, seq, [...modes]);
 }
 export function validateLeds(modes: readonly number[]): void {
-  if (modes.length < 1 || modes.length > MAX_LEDS) throw new PayloadError(`LEDS: ${modes.length} LEDs, want 1–${MAX_LEDS}`, 1);
-  range(modes.every((m) => Number.isInteger(m) && m >= 0 && m <= 4), 'LEDS');
+  if (modes.length < 1 || modes.length > MAX_LEDS)
+    throw new PayloadError(`LEDS: ${modes.length} LEDs, want 1–${MAX_LEDS}`, 1);
+  range(
+    modes.every((m) => Number.isInteger(m) && m >= 0 && m <= 4),
+    'LEDS',
+  );
 }
 export function parseLeds(p: Uint8Array): LedMode[] {
   need(p, p.length >= 1 && p.length <= MAX_LEDS, 'LEDS');
   const modes = [...p];
-  range(modes.every((m) => m <= 4), 'LEDS');
+  range(
+    modes.every((m) => m <= 4),
+    'LEDS',
+  );
   return modes as LedMode[];
 }
 
@@ -104,7 +112,10 @@ export function beep(seq: number, freqHz: number, durationMs: number): Frame {
 }
 export function validateBeep(b: BeepMsg): void {
   range(Number.isInteger(b.freqHz) && b.freqHz >= 100 && b.freqHz <= 8000, 'BEEP frequency (100–8000 Hz)');
-  range(Number.isInteger(b.durationMs) && b.durationMs >= 1 && b.durationMs <= 2000, 'BEEP duration (1–2000 ms)');
+  range(
+    Number.isInteger(b.durationMs) && b.durationMs >= 1 && b.durationMs <= 2000,
+    'BEEP duration (1–2000 ms)',
+  );
 }
 export function parseBeep(p: Uint8Array): BeepMsg {
   need(p, p.length === 4, 'BEEP');
@@ -146,7 +157,15 @@ export function info(seq: number, m: InfoMsg): Frame {
   serial.write(m.serial.slice(0, 8), 'latin1');
   const fw = Buffer.from(m.firmware, 'latin1');
   const caps = (m.capabilities.buzzer ? 1 : 0) | (m.capabilities.staffKey ? 2 : 0);
-  return frame(T.INFO, seq, [m.protocolVersion, m.keyCount, m.ledCount, caps, ...serial, ...u32(m.bootId), ...fw]);
+  return frame(T.INFO, seq, [
+    m.protocolVersion,
+    m.keyCount,
+    m.ledCount,
+    caps,
+    ...serial,
+    ...u32(m.bootId),
+    ...fw,
+  ]);
 }
 export function parseInfo(p: Uint8Array): InfoMsg {
   need(p, p.length >= 16, 'INFO');
@@ -162,7 +181,9 @@ export function parseInfo(p: Uint8Array): InfoMsg {
     ledCount: p[2]!,
     capabilities: { buzzer: (p[3]! & 1) !== 0, staffKey: (p[3]! & 2) !== 0 },
     // Binary serials are shown as hex so two boards never collide after sanitising.
-    serial: printable(serialBytes) ? Buffer.from(serialBytes).toString('latin1').trimEnd() : Buffer.from(serialBytes).toString('hex'),
+    serial: printable(serialBytes)
+      ? Buffer.from(serialBytes).toString('latin1').trimEnd()
+      : Buffer.from(serialBytes).toString('hex'),
     bootId: rd32(p, 12),
     firmware: Buffer.from(fwBytes).toString('latin1'),
   };
@@ -197,4 +218,8 @@ export function parseNak(p: Uint8Array): { reason: number } {
   return { reason: p[0]! };
 }
 
-export const NAK_TEXT: Record<number, string> = { 1: 'bad length', 2: 'unknown type', 3: 'value out of range' };
+export const NAK_TEXT: Record<number, string> = {
+  1: 'bad length',
+  2: 'unknown type',
+  3: 'value out of range',
+};

@@ -23,7 +23,15 @@ export class SerialTransport implements ByteTransport {
     if (this.isOpen) return Promise.resolve();
     return new Promise((resolve, reject) => {
       // No DTR/RTS games (§1): hupcl false keeps an Arduino-class board from resetting on close.
-      const p = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false, hupcl: false, rtscts: false, xon: false, xoff: false });
+      const p = new SerialPort({
+        path: this.path,
+        baudRate: this.baudRate,
+        autoOpen: false,
+        hupcl: false,
+        rtscts: false,
+        xon: false,
+        xoff: false,
+      });
       p.on('data', (chunk: Buffer) => {
         if (this.port === p) this.ev.emitData(chunk);
       });
@@ -73,7 +81,10 @@ const SCAN_PREFIXES = ['ttyACM', 'ttyUSB', 'ttyS'];
  * Ports that might hold a board, most likely first: the udev symlink, configured extras, then a
  * /dev scan. SerialPort.list() needs udevadm, which small images lack, so it is only a bonus.
  */
-export async function listSerialCandidates(extra: readonly string[] = [], devDir = '/dev'): Promise<string[]> {
+export async function listSerialCandidates(
+  extra: readonly string[] = [],
+  devDir = '/dev',
+): Promise<string[]> {
   const out: string[] = [];
   const add = (p: string) => {
     if (!out.includes(p) && existsSync(p)) out.push(p);
@@ -93,7 +104,10 @@ export async function listSerialCandidates(extra: readonly string[] = [], devDir
       .forEach((n) => add(`${devDir}/${n}`));
   }
   try {
-    const listed = await Promise.race([SerialPort.list(), new Promise<never[]>((r) => setTimeout(() => r([]), 1000))]);
+    const listed = await Promise.race([
+      SerialPort.list(),
+      new Promise<never[]>((r) => setTimeout(() => r([]), 1000)),
+    ]);
     listed.forEach((p) => add(p.path));
   } catch {
     // udevadm missing: the scan above stands.

@@ -44,7 +44,13 @@ interface Buffered {
   lastSentAt: number;
 }
 
-const NO_FAULTS: SimulatorFaults = { corruptOutByte: 0, corruptInByte: 0, dropFrame: 0, duplicateFrame: 0, reorderFrame: 0 };
+const NO_FAULTS: SimulatorFaults = {
+  corruptOutByte: 0,
+  corruptInByte: 0,
+  dropFrame: 0,
+  duplicateFrame: 0,
+  reorderFrame: 0,
+};
 
 export class BoardSimulator {
   readonly serial: string;
@@ -181,7 +187,8 @@ export class BoardSimulator {
 
   /** One debounced physical press of key 1–6; returns its counter (buffered if the cable is out). */
   press(key: number): number {
-    if (!Number.isInteger(key) || key < 1 || key > this.keyCount) throw new RangeError(`key ${key} is not on this board (1–${this.keyCount})`);
+    if (!Number.isInteger(key) || key < 1 || key > this.keyCount)
+      throw new RangeError(`key ${key} is not on this board (1–${this.keyCount})`);
     const e: Buffered = { counter: this.counter++, key, uptimeMs: this.uptime(), lastSentAt: -Infinity };
     if (this.buffer.length >= this.bufferSize) {
       this.buffer.shift();
@@ -239,7 +246,14 @@ export class BoardSimulator {
   buzzer(): { freqHz: number; durationMs: number; atMs: number } | null {
     return this.lastBeep;
   }
-  state(): { bootId: number; nextCounter: number; pending: number[]; overflow: boolean; debounceMs: number; connected: boolean } {
+  state(): {
+    bootId: number;
+    nextCounter: number;
+    pending: number[];
+    overflow: boolean;
+    debounceMs: number;
+    connected: boolean;
+  } {
     return {
       bootId: this.bootId,
       nextCounter: this.counter,
@@ -284,7 +298,15 @@ export class BoardSimulator {
 
   private sendKey(e: Buffered): void {
     e.lastSentAt = performance.now();
-    this.send(M.key(this.nextSeq(), { bootId: this.bootId, counter: e.counter, key: e.key, kind: M.KEY_KIND_PRESS, uptimeMs: e.uptimeMs }));
+    this.send(
+      M.key(this.nextSeq(), {
+        bootId: this.bootId,
+        counter: e.counter,
+        key: e.key,
+        kind: M.KEY_KIND_PRESS,
+        uptimeMs: e.uptimeMs,
+      }),
+    );
   }
 
   private sendInfo(seq: number): void {
@@ -344,7 +366,13 @@ export class BoardSimulator {
           return this.sendInfo(f.seq);
         case M.T.PING:
           M.parseEmpty(f.payload, 'PING');
-          return this.send(M.pong(f.seq, { uptimeMs: this.uptime(), stuckKey: this.heldSince !== null && this.uptime() - this.heldSince > 10_000, overflow: this.overflow }));
+          return this.send(
+            M.pong(f.seq, {
+              uptimeMs: this.uptime(),
+              stuckKey: this.heldSince !== null && this.uptime() - this.heldSince > 10_000,
+              overflow: this.overflow,
+            }),
+          );
         case M.T.LEDS: {
           const modes = M.parseLeds(f.payload);
           this.applyLeds(modes);

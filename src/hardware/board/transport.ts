@@ -81,9 +81,8 @@ export interface MemoryTransportPair {
 }
 
 export function createMemoryTransportPair(name = 'memory'): MemoryTransportPair {
-  let device!: MemoryEnd;
+  const device = new MemoryEnd(`${name}:device`, () => true);
   const host = new MemoryEnd(`${name}:host`, () => device.open_);
-  device = new MemoryEnd(`${name}:device`, () => true);
   host.peer = device;
   device.peer = host;
   const deviceClose = device.close.bind(device);

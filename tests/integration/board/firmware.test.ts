@@ -31,7 +31,9 @@ describe('C reference firmware', () => {
     execFileSync('make', ['-s', '-C', fwDir], { timeout: 120_000 });
     cable = new PtyCable();
     await cable.plug();
-    const proc = spawn(path.join(fwDir, 'build/evb-host'), [cable.board, 'CFW00042'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const proc = spawn(path.join(fwDir, 'build/evb-host'), [cable.board, 'CFW00042'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     fw = proc;
     let stderr = '';
     proc.stderr!.setEncoding('utf8');
@@ -73,7 +75,11 @@ describe('C reference firmware', () => {
     expect(presses[4]).toMatchObject({ counter: 1, key: 2 });
     expect(presses[4]!.bootId).not.toBe(firstBoot);
     // The driver restores the LEDs a rebooted board forgot.
-    await until(() => stderr.lastIndexOf('leds 0 0 1 0 0 2') > stderr.lastIndexOf('boot '), 3000, 'LEDs restored after reboot');
+    await until(
+      () => stderr.lastIndexOf('leds 0 0 1 0 0 2') > stderr.lastIndexOf('boot '),
+      3000,
+      'LEDs restored after reboot',
+    );
 
     // Unplug: the firmware keeps running; presses made meanwhile arrive after the replug.
     await cable.unplug();

@@ -29,7 +29,9 @@ export class PtyCable {
 
   /** Resolves once both links exist; returns that moment (performance.now()). */
   async plug(): Promise<number> {
-    const p = spawn('socat', [`pty,raw,echo=0,link=${this.host}`, `pty,raw,echo=0,link=${this.board}`], { stdio: 'ignore' });
+    const p = spawn('socat', [`pty,raw,echo=0,link=${this.host}`, `pty,raw,echo=0,link=${this.board}`], {
+      stdio: 'ignore',
+    });
     this.proc = p;
     const deadline = Date.now() + 5000;
     while (!(fs.existsSync(this.host) && fs.existsSync(this.board))) {
@@ -56,13 +58,17 @@ export class PtyCable {
   }
 }
 
-export type TrafficEvent = { kind: 'committed'; bootId: number; counter: number } | { kind: 'ack'; bootId: number; counter: number };
+export type TrafficEvent =
+  { kind: 'committed'; bootId: number; counter: number } | { kind: 'ack'; bootId: number; counter: number };
 
 /**
  * §4: an EVENTS_ACK for (boot, c) may be written only after every press 1..c of that boot that the
  * handler saw has committed. Returns the acknowledgements that broke the rule.
  */
-export function acksBeforeCommit(events: TrafficEvent[], pressedCounters: (bootId: number) => number[]): TrafficEvent[] {
+export function acksBeforeCommit(
+  events: TrafficEvent[],
+  pressedCounters: (bootId: number) => number[],
+): TrafficEvent[] {
   const committed = new Map<number, Set<number>>();
   const bad: TrafficEvent[] = [];
   for (const e of events) {

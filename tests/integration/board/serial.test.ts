@@ -3,7 +3,13 @@
  * the faults of the field: corruption, duplicates, reordering, unplugging, reboots.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BoardSimulator, createBoardLink, messages as M, type BoardLink, type BoardPress } from '../../../src/hardware/board/index.js';
+import {
+  BoardSimulator,
+  createBoardLink,
+  messages as M,
+  type BoardLink,
+  type BoardPress,
+} from '../../../src/hardware/board/index.js';
 import { PtyCable, acksBeforeCommit, until, wait, type TrafficEvent } from './harness.js';
 
 let cleanup: Array<() => Promise<void>> = [];
@@ -36,7 +42,9 @@ interface Rig {
   press(key: number): void;
 }
 
-async function rig(o: { seed?: number; commitDelayMs?: number; unsafeAckBeforeHandler?: boolean } = {}): Promise<Rig> {
+async function rig(
+  o: { seed?: number; commitDelayMs?: number; unsafeAckBeforeHandler?: boolean } = {},
+): Promise<Rig> {
   const cable = new PtyCable();
   await cable.plug();
   const sim = new BoardSimulator({ serial: 'PTY00001', random: rng(o.seed ?? 1) });
@@ -50,7 +58,8 @@ async function rig(o: { seed?: number; commitDelayMs?: number; unsafeAckBeforeHa
     log: (msg, fields) => logs.push({ msg, fields }),
     unsafeAckBeforeHandler: o.unsafeAckBeforeHandler,
     onTraffic: (dir, f) => {
-      if (dir === 'out' && f.type === M.T.EVENTS_ACK) events.push({ kind: 'ack', ...M.parseEventsAck(f.payload) });
+      if (dir === 'out' && f.type === M.T.EVENTS_ACK)
+        events.push({ kind: 'ack', ...M.parseEventsAck(f.payload) });
     },
   });
   const presses: BoardPress[] = [];
@@ -111,7 +120,11 @@ describe('board over a socat pty with the real serialport binding', () => {
       r.press(1 + Math.floor(keys() * 5));
       if (i % 4 === 0) await wait(1);
     }
-    await until(() => r.presses.length >= N && r.sim.state().pending.length === 0, 30_000, 'all presses delivered and acknowledged');
+    await until(
+      () => r.presses.length >= N && r.sim.state().pending.length === 0,
+      30_000,
+      'all presses delivered and acknowledged',
+    );
     const res = checkExactlyOnce(r);
     expect(res).toEqual({ phantom: 0, lost: 0, duplicated: 0 });
     expect(r.sim.state().overflow).toBe(false);
@@ -130,7 +143,9 @@ describe('board over a socat pty with the real serialport binding', () => {
     expect(st.counters.lineErrors).toBeGreaterThan(50);
     expect(st.counters.duplicates).toBeGreaterThan(20);
     expect(acksBeforeCommit(r.events, (b) => [...(r.pressed.get(b)?.keys() ?? [])])).toEqual([]);
-    console.log(`(a) ${N} presses: lineErrors=${st.counters.lineErrors} duplicates=${st.counters.duplicates} late=${late} reconnects=${st.counters.reconnects}`);
+    console.log(
+      `(a) ${N} presses: lineErrors=${st.counters.lineErrors} duplicates=${st.counters.duplicates} late=${late} reconnects=${st.counters.reconnects}`,
+    );
   }, 60_000);
 
   const CYCLES = Number(process.env.BOARD_REPLUG_CYCLES ?? 50);
@@ -175,16 +190,26 @@ describe('board over a socat pty with the real serialport binding', () => {
   it('(c) a board reboot mid-session (new boot id) causes no dedupe collision', async () => {
     const r = await rig();
     for (let i = 0; i < 10; i++) r.press(1 + (i % 5));
-    await until(() => r.presses.length === 10 && r.sim.state().pending.length === 0, 5000, 'first boot delivered');
+    await until(
+      () => r.presses.length === 10 && r.sim.state().pending.length === 0,
+      5000,
+      'first boot delivered',
+    );
     const firstBoot = r.sim.state().bootId;
     r.sim.reboot();
     for (let i = 0; i < 10; i++) r.press(5 - (i % 5));
-    await until(() => r.presses.length === 20 && r.sim.state().pending.length === 0, 5000, 'second boot delivered');
+    await until(
+      () => r.presses.length === 20 && r.sim.state().pending.length === 0,
+      5000,
+      'second boot delivered',
+    );
     const secondBoot = r.sim.state().bootId;
     expect(secondBoot).not.toBe(firstBoot);
     expect(checkExactlyOnce(r)).toEqual({ phantom: 0, lost: 0, duplicated: 0 });
     // Counters 1..10 twice: once per boot, none swallowed as a duplicate of the other boot.
-    expect(r.presses.filter((p) => p.bootId === secondBoot).map((p) => p.counter)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(r.presses.filter((p) => p.bootId === secondBoot).map((p) => p.counter)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
     await until(() => r.link.status().bootId === secondBoot, 2000, 'new boot id in status');
   });
 
@@ -196,7 +221,11 @@ describe('board over a socat pty with the real serialport binding', () => {
       r.press(1 + (i % 5));
       await wait(3);
     }
-    await until(() => r.presses.length === 100 && r.sim.state().pending.length === 0, 20_000, 'all delivered');
+    await until(
+      () => r.presses.length === 100 && r.sim.state().pending.length === 0,
+      20_000,
+      'all delivered',
+    );
     const acks = r.events.filter((e) => e.kind === 'ack');
     expect(acks.length).toBeGreaterThan(10);
     expect(acksBeforeCommit(r.events, (b) => [...(r.pressed.get(b)?.keys() ?? [])])).toEqual([]);
@@ -209,6 +238,8 @@ describe('board over a socat pty with the real serialport binding', () => {
       await wait(3);
     }
     await until(() => r.presses.length === 20, 10_000, 'all delivered');
-    expect(acksBeforeCommit(r.events, (b) => [...(r.pressed.get(b)?.keys() ?? [])]).length).toBeGreaterThan(0);
+    expect(acksBeforeCommit(r.events, (b) => [...(r.pressed.get(b)?.keys() ?? [])]).length).toBeGreaterThan(
+      0,
+    );
   });
 });

@@ -38,18 +38,45 @@ export function variedRecord(i: number, atMs: number): UnsealedRecord {
     case 0:
       return makeRecord(id, atMs);
     case 1:
-      return makeRecord(id, atMs, { satisfaction: 1, evalDetail: '213,214', normVersion: '2020.1', writingEvaluation: '等了很久，"窗口"无人' });
+      return makeRecord(id, atMs, {
+        satisfaction: 1,
+        evalDetail: '213,214',
+        normVersion: '2020.1',
+        writingEvaluation: '等了很久，"窗口"无人',
+      });
     case 2:
-      return makeRecord(id, atMs, { status: 'unrated', satisfaction: undefined, assessTime: undefined, inputSource: undefined });
+      return makeRecord(id, atMs, {
+        status: 'unrated',
+        satisfaction: undefined,
+        assessTime: undefined,
+        inputSource: undefined,
+      });
     case 3:
-      return makeRecord(`${id}-${(i % 3) + 1}`, atMs, { groupId: id, groupType: 'batch', satisfaction: 4, inputSource: 'touch', riskFlags: ['fast_rating'] });
+      return makeRecord(`${id}-${(i % 3) + 1}`, atMs, {
+        groupId: id,
+        groupType: 'batch',
+        satisfaction: 4,
+        inputSource: 'touch',
+        riskFlags: ['fast_rating'],
+      });
     default:
-      return makeRecord(id, atMs, { promiseType: 2, serviceNumber: 3, satisfaction: 3, riskFlags: ['burst', 'key_and_touch'] });
+      return makeRecord(id, atMs, {
+        promiseType: 2,
+        serviceNumber: 3,
+        satisfaction: 3,
+        riskFlags: ['burst', 'key_and_touch'],
+      });
   }
 }
 
 /** Appends `sizes.length` transactions of the given sizes; returns the next record index. */
-export function appendBatches(db: Db, sizes: number[], startIdx: number, atMs: number, stepMs = 60_000): number {
+export function appendBatches(
+  db: Db,
+  sizes: number[],
+  startIdx: number,
+  atMs: number,
+  stepMs = 60_000,
+): number {
   let i = startIdx;
   for (const size of sizes) {
     const recs: UnsealedRecord[] = [];

@@ -22,14 +22,30 @@ interface CaseSpec {
 }
 
 /** Inserts an evaluation with its cases and, where made, their sealed records. */
-function evaluation(id: string, staffId: string, windowNo: string, startedCst: string, state: string, cases: CaseSpec[]): void {
+function evaluation(
+  id: string,
+  staffId: string,
+  windowNo: string,
+  startedCst: string,
+  state: string,
+  cases: CaseSpec[],
+): void {
   const started = parseCst(startedCst);
   const rated = started + 40_000;
   db.transaction(() => {
     db.prepare(
       `INSERT INTO evaluations (id, state, group_type, staff_id, staff_name, window_no, origin, started_ms, prompt_ms, closed_ms, norm_version)
        VALUES (?, ?, ?, ?, '某某', ?, 'staff_panel', ?, ?, ?, '2020.1')`,
-    ).run(id, state, cases.length > 1 ? 'batch' : null, staffId, windowNo, started, started + 1000, state === 'waiting' ? null : rated);
+    ).run(
+      id,
+      state,
+      cases.length > 1 ? 'batch' : null,
+      staffId,
+      windowNo,
+      started,
+      started + 1000,
+      state === 'waiting' ? null : rated,
+    );
     const records: UnsealedRecord[] = [];
     cases.forEach((c, i) => {
       const recordId = cases.length > 1 ? `${id}-${i + 1}` : id;
@@ -37,7 +53,16 @@ function evaluation(id: string, staffId: string, windowNo: string, startedCst: s
         `INSERT INTO evaluation_cases (evaluation_id, idx, record_id, project_no, service_number, task_code, task_name, promise_type,
            chosen_satisfaction, chosen_source, chosen_ms, outcome)
          VALUES (?, ?, ?, ?, 1, 'T1', '事项', 1, ?, ?, ?, ?)`,
-      ).run(id, i, recordId, `P-${recordId}`, c.sat ?? null, c.sat ? 'key' : null, c.sat ? rated : null, c.outcome);
+      ).run(
+        id,
+        i,
+        recordId,
+        `P-${recordId}`,
+        c.sat ?? null,
+        c.sat ? 'key' : null,
+        c.sat ? rated : null,
+        c.outcome,
+      );
       if ((c.outcome === 'rated' || c.outcome === 'unrated') && c.record !== false) {
         const isRated = c.outcome === 'rated';
         records.push(
@@ -54,13 +79,9 @@ function evaluation(id: string, staffId: string, windowNo: string, startedCst: s
         );
       }
       if (c.appeal) {
-        db.prepare(`INSERT INTO appeals (id, record_id, staff_id, reason, submitted_ms, deadline, status) VALUES (?, ?, ?, '理由写清楚了', ?, '2026-10-15', ?)`).run(
-          `ap-${recordId}`,
-          recordId,
-          staffId,
-          rated + 3600_000,
-          c.appeal,
-        );
+        db.prepare(
+          `INSERT INTO appeals (id, record_id, staff_id, reason, submitted_ms, deadline, status) VALUES (?, ?, ?, '理由写清楚了', ?, '2026-10-15', ?)`,
+        ).run(`ap-${recordId}`, recordId, staffId, rated + 3600_000, c.appeal);
       }
     });
     if (records.length > 0) appendRecords(db, records, rated);
@@ -81,13 +102,19 @@ beforeAll(() => {
   evaluation('e4', 'S1', '12', '2026-10-12 09:00:00', 'unrated', [{ outcome: 'unrated', sat: 2 }]);
   evaluation('e5', 'S1', '12', '2026-10-12 09:59:50', 'waiting', [{ outcome: null }]);
   evaluation('e6', 'S1', '12', '2026-10-12 09:10:00', 'cancelled', [{ outcome: 'cancelled' }]);
-  evaluation('e7', 'S1', '12', '2026-10-12 09:20:00', 'rated', [{ outcome: 'rated', sat: 2, appeal: 'queued' }]);
+  evaluation('e7', 'S1', '12', '2026-10-12 09:20:00', 'rated', [
+    { outcome: 'rated', sat: 2, appeal: 'queued' },
+  ]);
   // ---- today, S2 at window 12
   evaluation('e8', 'S2', '12', '2026-10-12 09:30:00', 'rated', [{ outcome: 'rated', sat: 3 }]);
   // ---- earlier this month, S1
   evaluation('m1', 'S1', '12', '2026-10-02 10:00:00', 'rated', [{ outcome: 'rated', sat: 1 }]); // deadline 10-10: expired
-  evaluation('m2', 'S1', '12', '2026-10-09 10:00:00', 'rated', [{ outcome: 'rated', sat: 2, appeal: 'accepted' }]);
-  evaluation('m3', 'S1', '12', '2026-10-09 11:00:00', 'rated', [{ outcome: 'rated', sat: 1, appeal: 'rejected' }]);
+  evaluation('m2', 'S1', '12', '2026-10-09 10:00:00', 'rated', [
+    { outcome: 'rated', sat: 2, appeal: 'accepted' },
+  ]);
+  evaluation('m3', 'S1', '12', '2026-10-09 11:00:00', 'rated', [
+    { outcome: 'rated', sat: 1, appeal: 'rejected' },
+  ]);
   evaluation('m4', 'S1', '7', '2026-10-05 10:00:00', 'rated', [{ outcome: 'rated', sat: 5 }]);
   evaluation('m5', 'S1', '12', '2026-10-06 10:00:00', 'rated', [{ outcome: 'rated', sat: 3, record: false }]); // pruned record
   evaluation('m6', 'S1', '12', '2026-10-11 23:59:30', 'rated', [{ outcome: 'rated', sat: 4 }]); // yesterday, CST
@@ -140,16 +167,42 @@ describe('figures', () => {
 
   it('the appeal period is configuration', () => {
     // with 5 working days m1 (10-02) is open until 10-14
-    expect(staffFigures(db, 'S1', NOW, { appealWorkingDays: 5 }).month.badAppeals).toEqual({ ...noAppeals, open: 2, filed: 1, accepted: 1, rejected: 1 });
+    expect(staffFigures(db, 'S1', NOW, { appealWorkingDays: 5 }).month.badAppeals).toEqual({
+      ...noAppeals,
+      open: 2,
+      filed: 1,
+      accepted: 1,
+      rejected: 1,
+    });
   });
 
   it('per window: every staff member who worked there, only that window', () => {
     const w12 = windowFigures(db, '12', NOW);
-    expect(w12.today).toMatchObject({ started: 9, rated: 7, goodCount: 5, badCount: 2, coverageRate: 7 / 9, goodRate: 5 / 7 });
+    expect(w12.today).toMatchObject({
+      started: 9,
+      rated: 7,
+      goodCount: 5,
+      badCount: 2,
+      coverageRate: 7 / 9,
+      goodRate: 5 / 7,
+    });
     expect(w12.month).toMatchObject({ started: 15, rated: 12, goodCount: 7, badCount: 5 });
     const w7 = windowFigures(db, '7', NOW);
-    expect(w7.today).toMatchObject({ started: 0, rated: 0, coverageRate: null, unratedRate: null, goodRate: null });
-    expect(w7.month).toMatchObject({ started: 1, rated: 1, goodCount: 1, badCount: 0, coverageRate: 1, goodRate: 1 });
+    expect(w7.today).toMatchObject({
+      started: 0,
+      rated: 0,
+      coverageRate: null,
+      unratedRate: null,
+      goodRate: null,
+    });
+    expect(w7.month).toMatchObject({
+      started: 1,
+      rated: 1,
+      goodCount: 1,
+      badCount: 0,
+      coverageRate: 1,
+      goodRate: 1,
+    });
   });
 
   it('nothing at all gives zeros and null rates', () => {
@@ -178,6 +231,9 @@ describe('figures', () => {
 
   it('a bad review whose deadline the holiday calendar cannot reach is counted as such', () => {
     evaluation('d1', 'S9', '3', '2026-12-24 15:00:00', 'rated', [{ outcome: 'rated', sat: 1 }]);
-    expect(staffFigures(db, 'S9', parseCst('2026-12-24 16:00:00')).today.badAppeals).toEqual({ ...noAppeals, unknownCalendar: 1 });
+    expect(staffFigures(db, 'S9', parseCst('2026-12-24 16:00:00')).today.badAppeals).toEqual({
+      ...noAppeals,
+      unknownCalendar: 1,
+    });
   });
 });

@@ -17,12 +17,21 @@ let n = 0;
 /** 10 records, one per day from T0 (created_ms = T0 + i days). */
 function tenDays(): Db {
   const db = openDatabase(join(tmp.dir, `r${n++}.db`));
-  for (let i = 0; i < 10; i++) db.transaction(() => appendRecords(db, [variedRecord(i, T0 + i * DAY)], T0 + i * DAY))();
+  for (let i = 0; i < 10; i++)
+    db.transaction(() => appendRecords(db, [variedRecord(i, T0 + i * DAY)], T0 + i * DAY))();
   return db;
 }
-const ids = (db: Db) => (db.prepare('SELECT record_id AS id FROM records ORDER BY device_seq').all() as Array<{ id: string }>).map((r) => r.id);
+const ids = (db: Db) =>
+  (db.prepare('SELECT record_id AS id FROM records ORDER BY device_seq').all() as Array<{ id: string }>).map(
+    (r) => r.id,
+  );
 
-const outboxRefs = (db: Db) => (db.prepare(`SELECT ref FROM outbox WHERE kind = 'record' ORDER BY device_seq`).all() as Array<{ ref: string }>).map((r) => r.ref);
+const outboxRefs = (db: Db) =>
+  (
+    db.prepare(`SELECT ref FROM outbox WHERE kind = 'record' ORDER BY device_seq`).all() as Array<{
+      ref: string;
+    }>
+  ).map((r) => r.ref);
 
 describe('pruneDelivered', () => {
   it('deletes delivered records older than keepDays with their outbox rows, and the chain still verifies', () => {
@@ -44,7 +53,11 @@ describe('pruneDelivered', () => {
   it('stops at the first pending record and keeps everything after it', () => {
     const db = tenDays();
     const all = ids(db);
-    markDelivered(db, all.filter((_, i) => i !== 3), T0 + 20 * DAY);
+    markDelivered(
+      db,
+      all.filter((_, i) => i !== 3),
+      T0 + 20 * DAY,
+    );
     const res = pruneDelivered(db, { keepDays: 1, nowMs: T0 + 20 * DAY });
     expect(res.deleted).toBe(3);
     expect(ids(db)).toEqual(all.slice(3));
@@ -55,7 +68,11 @@ describe('pruneDelivered', () => {
   it('never deletes a rejected record, nor anything after it', () => {
     const db = tenDays();
     const all = ids(db);
-    markDelivered(db, all.filter((_, i) => i !== 0), T0 + 20 * DAY);
+    markDelivered(
+      db,
+      all.filter((_, i) => i !== 0),
+      T0 + 20 * DAY,
+    );
     markRejected(db, all[0]!, 'invalid_field', 'evalDetail', T0 + 20 * DAY);
     expect(pruneDelivered(db, { keepDays: 0, nowMs: T0 + 20 * DAY })).toEqual({ deleted: 0, anchor: null });
     expect(ids(db)).toEqual(all);
@@ -71,7 +88,9 @@ describe('pruneDelivered', () => {
     const next = appendBatches(db, [2, 1], 10, T0 + 31 * DAY);
     expect(next).toBe(13);
     expect(verifyChain(db)).toEqual({ ok: true, count: 3 });
-    const rows = db.prepare('SELECT device_seq AS s FROM records ORDER BY device_seq').all() as Array<{ s: number }>;
+    const rows = db.prepare('SELECT device_seq AS s FROM records ORDER BY device_seq').all() as Array<{
+      s: number;
+    }>;
     expect(rows.map((r) => r.s)).toEqual([11, 12, 13]);
     markDelivered(db, ids(db).slice(0, 2), T0 + 60 * DAY);
     expect(pruneDelivered(db, { keepDays: 1, nowMs: T0 + 60 * DAY }).deleted).toBe(2);
@@ -86,14 +105,19 @@ describe('pruneDelivered', () => {
     pruneDelivered(db, { keepDays: 5, nowMs: T0 + 10 * DAY });
     const first = (db.prepare('SELECT MIN(device_seq) AS s FROM records').get() as { s: number }).s;
     db.prepare('DELETE FROM records WHERE device_seq = ?').run(first);
-    expect(verifyChain(db)).toMatchObject({ ok: false, firstBroken: { deviceSeq: first, problem: expect.stringMatching(/^seq_gap/) } });
+    expect(verifyChain(db)).toMatchObject({
+      ok: false,
+      firstBroken: { deviceSeq: first, problem: expect.stringMatching(/^seq_gap/) },
+    });
     db.close();
   });
 
   it('refuses to prune a chain that does not verify, and deletes nothing', () => {
     const db = tenDays();
     markDelivered(db, ids(db), T0 + 20 * DAY);
-    db.prepare(`UPDATE records SET body = replace(body, '"satisfaction":1', '"satisfaction":5'), satisfaction = 5 WHERE device_seq = 2`).run();
+    db.prepare(
+      `UPDATE records SET body = replace(body, '"satisfaction":1', '"satisfaction":5'), satisfaction = 5 WHERE device_seq = 2`,
+    ).run();
     expect(() => pruneDelivered(db, { keepDays: 1, nowMs: T0 + 20 * DAY })).toThrow(ChainBrokenError);
     expect(ids(db)).toHaveLength(10);
     expect(getMeta(db, 'retention_anchor')).toBeUndefined();

@@ -27,7 +27,9 @@ beforeAll(() => {
   bases.plain = plain;
   const pruned = openDatabase(join(tmp.dir, 'pruned.db'));
   appendBatches(pruned, [1, 2, 1, 3, 1, 1, 4, 1, 2, 1, 1, 1, 3, 1, 2, 1, 1], 0, T0, DAY / 4);
-  const ids = (pruned.prepare('SELECT record_id AS id FROM records ORDER BY device_seq').all() as Array<{ id: string }>).map((r) => r.id);
+  const ids = (
+    pruned.prepare('SELECT record_id AS id FROM records ORDER BY device_seq').all() as Array<{ id: string }>
+  ).map((r) => r.id);
   markDelivered(pruned, ids.slice(0, 14), T0 + 10 * DAY);
   pruneDelivered(pruned, { keepDays: 2, nowMs: T0 + 10 * DAY });
   bases.pruned = pruned;
@@ -60,7 +62,12 @@ type Mutation =
   | { kind: 'serviceNumber'; at: number; delta: number }
   | { kind: 'status'; at: number }
   | { kind: 'satisfaction'; at: number; value: number | null }
-  | { kind: 'hashChar'; at: number; where: 'column' | 'body' | 'both' | 'prevColumn' | 'prevBody'; pos: number }
+  | {
+      kind: 'hashChar';
+      at: number;
+      where: 'column' | 'body' | 'both' | 'prevColumn' | 'prevBody';
+      pos: number;
+    }
   | { kind: 'delete'; at: number; withOutbox: boolean }
   | { kind: 'swapBodies'; a: number; b: number }
   | { kind: 'swapSeqs'; a: number; b: number }
@@ -69,15 +76,48 @@ type Mutation =
 const idx = fc.nat({ max: 10_000 });
 const nonZero = fc.integer({ min: -3, max: 3 }).filter((d) => d !== 0);
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('bodyValue' as const), at: idx, key: idx, value: fc.jsonValue({ maxDepth: 2 }), rehash: fc.boolean() }),
-  fc.record({ kind: fc.constant('bodyTyped' as const), at: idx, key: idx, text: fc.string({ maxLength: 8 }), delta: nonZero, rehash: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('bodyValue' as const),
+    at: idx,
+    key: idx,
+    value: fc.jsonValue({ maxDepth: 2 }),
+    rehash: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('bodyTyped' as const),
+    at: idx,
+    key: idx,
+    text: fc.string({ maxLength: 8 }),
+    delta: nonZero,
+    rehash: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('bodyRemove' as const), at: idx, key: idx, rehash: fc.boolean() }),
-  fc.record({ kind: fc.constant('bodyAdd' as const), at: idx, name: fc.string({ minLength: 1, maxLength: 12 }), value: fc.jsonValue({ maxDepth: 1 }), rehash: fc.boolean() }),
-  fc.record({ kind: fc.constant('textColumn' as const), at: idx, col: fc.constantFrom(...TEXT_COLUMNS), suffix: fc.string({ minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('bodyAdd' as const),
+    at: idx,
+    name: fc.string({ minLength: 1, maxLength: 12 }),
+    value: fc.jsonValue({ maxDepth: 1 }),
+    rehash: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('textColumn' as const),
+    at: idx,
+    col: fc.constantFrom(...TEXT_COLUMNS),
+    suffix: fc.string({ minLength: 1, maxLength: 4 }),
+  }),
   fc.record({ kind: fc.constant('serviceNumber' as const), at: idx, delta: nonZero }),
   fc.record({ kind: fc.constant('status' as const), at: idx }),
-  fc.record({ kind: fc.constant('satisfaction' as const), at: idx, value: fc.option(fc.integer({ min: 1, max: 5 })) }),
-  fc.record({ kind: fc.constant('hashChar' as const), at: idx, where: fc.constantFrom('column', 'body', 'both', 'prevColumn', 'prevBody'), pos: fc.nat({ max: 63 }) }),
+  fc.record({
+    kind: fc.constant('satisfaction' as const),
+    at: idx,
+    value: fc.option(fc.integer({ min: 1, max: 5 })),
+  }),
+  fc.record({
+    kind: fc.constant('hashChar' as const),
+    at: idx,
+    where: fc.constantFrom('column', 'body', 'both', 'prevColumn', 'prevBody'),
+    pos: fc.nat({ max: 63 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: idx, withOutbox: fc.boolean() }),
   fc.record({ kind: fc.constant('swapBodies' as const), a: idx, b: idx }),
   fc.record({ kind: fc.constant('swapSeqs' as const), a: idx, b: idx }),
@@ -103,9 +143,16 @@ function apply(db: Db, m: Mutation): string | null {
     if (rehash) {
       // The tamperer fixes up the record's own hash, body and column both.
       body.hash = recordHash(body);
-      db.prepare('UPDATE records SET body = ?, hash = ? WHERE device_seq = ?').run(JSON.stringify(body), body.hash, row.device_seq);
+      db.prepare('UPDATE records SET body = ?, hash = ? WHERE device_seq = ?').run(
+        JSON.stringify(body),
+        body.hash,
+        row.device_seq,
+      );
     } else {
-      db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(JSON.stringify(body), row.device_seq);
+      db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(
+        JSON.stringify(body),
+        row.device_seq,
+      );
     }
   };
   switch (m.kind) {
@@ -123,7 +170,8 @@ function apply(db: Db, m: Mutation): string | null {
       else if (m.kind === 'bodyValue') body[key] = differentFrom(old, m.value);
       else if (typeof old === 'number') body[key] = old + m.delta;
       else if (typeof old === 'string') body[key] = m.text === old ? old + 'x' : m.text;
-      else if (Array.isArray(old)) body[key] = old.length > 0 && m.delta > 0 ? old.slice(1) : [...old, m.text];
+      else if (Array.isArray(old))
+        body[key] = old.length > 0 && m.delta > 0 ? old.slice(1) : [...old, m.text];
       else body[key] = differentFrom(old, m.text);
       writeBody(row, body, m.rehash);
       return `${m.kind} ${key} of #${row.device_seq}`;
@@ -138,17 +186,25 @@ function apply(db: Db, m: Mutation): string | null {
     }
     case 'textColumn': {
       const row = pick(m.at);
-      db.prepare(`UPDATE records SET ${m.col} = ${m.col} || ? WHERE device_seq = ?`).run(m.suffix, row.device_seq);
+      db.prepare(`UPDATE records SET ${m.col} = ${m.col} || ? WHERE device_seq = ?`).run(
+        m.suffix,
+        row.device_seq,
+      );
       return `column ${m.col} of #${row.device_seq}`;
     }
     case 'serviceNumber': {
       const row = pick(m.at);
-      db.prepare('UPDATE records SET service_number = service_number + ? WHERE device_seq = ?').run(m.delta, row.device_seq);
+      db.prepare('UPDATE records SET service_number = service_number + ? WHERE device_seq = ?').run(
+        m.delta,
+        row.device_seq,
+      );
       return `service_number of #${row.device_seq}`;
     }
     case 'status': {
       const row = pick(m.at);
-      db.prepare(`UPDATE records SET status = CASE status WHEN 'rated' THEN 'unrated' ELSE 'rated' END WHERE device_seq = ?`).run(row.device_seq);
+      db.prepare(
+        `UPDATE records SET status = CASE status WHEN 'rated' THEN 'unrated' ELSE 'rated' END WHERE device_seq = ?`,
+      ).run(row.device_seq);
       return `status of #${row.device_seq}`;
     }
     case 'satisfaction': {
@@ -160,12 +216,23 @@ function apply(db: Db, m: Mutation): string | null {
     case 'hashChar': {
       const row = pick(m.at);
       const body = JSON.parse(row.body) as Record<string, unknown>;
-      if (m.where === 'column' || m.where === 'both') db.prepare('UPDATE records SET hash = ? WHERE device_seq = ?').run(flipHex(row.hash, m.pos), row.device_seq);
-      if (m.where === 'prevColumn') db.prepare('UPDATE records SET prev_hash = ? WHERE device_seq = ?').run(flipHex(row.prev_hash, m.pos), row.device_seq);
+      if (m.where === 'column' || m.where === 'both')
+        db.prepare('UPDATE records SET hash = ? WHERE device_seq = ?').run(
+          flipHex(row.hash, m.pos),
+          row.device_seq,
+        );
+      if (m.where === 'prevColumn')
+        db.prepare('UPDATE records SET prev_hash = ? WHERE device_seq = ?').run(
+          flipHex(row.prev_hash, m.pos),
+          row.device_seq,
+        );
       if (m.where === 'body' || m.where === 'both' || m.where === 'prevBody') {
         const field = m.where === 'prevBody' ? 'prevHash' : 'hash';
         body[field] = flipHex(body[field] as string, m.pos);
-        db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(JSON.stringify(body), row.device_seq);
+        db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(
+          JSON.stringify(body),
+          row.device_seq,
+        );
       }
       return `hash ${m.where} of #${row.device_seq}`;
     }
@@ -196,7 +263,10 @@ function apply(db: Db, m: Mutation): string | null {
     }
     case 'moveLast': {
       const last = rows[rows.length - 1]!;
-      db.prepare('UPDATE records SET device_seq = device_seq + ? WHERE device_seq = ?').run(m.by, last.device_seq);
+      db.prepare('UPDATE records SET device_seq = device_seq + ? WHERE device_seq = ?').run(
+        m.by,
+        last.device_seq,
+      );
       return `move last #${last.device_seq} by ${m.by}`;
     }
   }
@@ -245,7 +315,14 @@ describe('hash chain tamper evidence', () => {
       fc.property(
         fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 25 }),
         fc.array(fc.constantFrom('delivered', 'pending', 'rejected'), { maxLength: 100 }),
-        fc.array(fc.record({ keepDays: fc.integer({ min: 0, max: 5 }), afterDays: fc.integer({ min: 0, max: 10 }), more: fc.integer({ min: 0, max: 3 }) }), { maxLength: 3 }),
+        fc.array(
+          fc.record({
+            keepDays: fc.integer({ min: 0, max: 5 }),
+            afterDays: fc.integer({ min: 0, max: 10 }),
+            more: fc.integer({ min: 0, max: 3 }),
+          }),
+          { maxLength: 3 },
+        ),
         (batches, fates, prunes) => {
           const db = openDatabase(join(tmp.dir, `h${n++}.db`));
           try {
@@ -253,7 +330,13 @@ describe('hash chain tamper evidence', () => {
             expect(verifyChain(db)).toEqual({ ok: true, count: next });
             let now = T0 + next * (DAY / 3);
             for (const p of prunes) {
-              const pending = (db.prepare(`SELECT ref FROM outbox WHERE kind = 'record' AND state = 'pending' ORDER BY device_seq`).all() as Array<{ ref: string }>).map((r) => r.ref);
+              const pending = (
+                db
+                  .prepare(
+                    `SELECT ref FROM outbox WHERE kind = 'record' AND state = 'pending' ORDER BY device_seq`,
+                  )
+                  .all() as Array<{ ref: string }>
+              ).map((r) => r.ref);
               pending.forEach((ref, i) => {
                 const fate = fates[i % Math.max(1, fates.length)] ?? 'delivered';
                 if (fate === 'delivered') markDelivered(db, [ref], now);
@@ -263,7 +346,12 @@ describe('hash chain tamper evidence', () => {
               pruneDelivered(db, { keepDays: p.keepDays, nowMs: now });
               const res = verifyChain(db);
               if (!res.ok) throw new Error(`false positive: ${JSON.stringify(res.firstBroken)}`);
-              next = appendBatches(db, Array.from({ length: p.more }, () => 2), next, now);
+              next = appendBatches(
+                db,
+                Array.from({ length: p.more }, () => 2),
+                next,
+                now,
+              );
               now += p.more * 2 * 60_000;
               expect(verifyChain(db).ok).toBe(true);
             }

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameReader, decodeFrame, encodeFrame, frameBytes, messages as M, type Frame, type LineError } from '../../../src/hardware/board/index.js';
+import {
+  FrameReader,
+  decodeFrame,
+  encodeFrame,
+  frameBytes,
+  messages as M,
+  type Frame,
+  type LineError,
+} from '../../../src/hardware/board/index.js';
 import { cobsEncode } from '../../../src/hardware/board/cobs.js';
 
 const frameArb = fc.record({
@@ -25,18 +33,23 @@ function readAll(bytes: Uint8Array, chunks: number[] = []): { frames: Frame[]; e
   return { frames, errors };
 }
 
-const same = (a: Frame, b: Frame) => a.type === b.type && a.seq === b.seq && Buffer.from(a.payload).equals(Buffer.from(b.payload));
+const same = (a: Frame, b: Frame) =>
+  a.type === b.type && a.seq === b.seq && Buffer.from(a.payload).equals(Buffer.from(b.payload));
 const concat = (parts: Uint8Array[]) => Uint8Array.from(Buffer.concat(parts));
 
 describe('frame codec', () => {
   it('round trips any frame, whatever the chunking', () => {
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 40 })), (fs, chunks) => {
-        const { frames, errors } = readAll(concat(fs.map(encodeFrame)), chunks);
-        expect(errors).toEqual([]);
-        expect(frames.length).toBe(fs.length);
-        fs.forEach((f, i) => expect(same(frames[i]!, f)).toBe(true));
-      }),
+      fc.property(
+        fc.array(frameArb, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 40 })),
+        (fs, chunks) => {
+          const { frames, errors } = readAll(concat(fs.map(encodeFrame)), chunks);
+          expect(errors).toEqual([]);
+          expect(frames.length).toBe(fs.length);
+          fs.forEach((f, i) => expect(same(frames[i]!, f)).toBe(true));
+        },
+      ),
     );
   });
 
@@ -113,7 +126,9 @@ describe('frame codec', () => {
 
   it('discards 256+ bytes without a delimiter up to the next 0x00, then reads on', () => {
     const junk = new Uint8Array(600).fill(7);
-    const { frames, errors } = readAll(concat([junk, encodeFrame(M.hello(1)), new Uint8Array([0]), encodeFrame(M.ping(2))]));
+    const { frames, errors } = readAll(
+      concat([junk, encodeFrame(M.hello(1)), new Uint8Array([0]), encodeFrame(M.ping(2))]),
+    );
     expect(errors).toEqual(['overflow']);
     // The HELLO right after the junk is swallowed with it (no delimiter between them); the PING survives.
     expect(frames.map((f) => f.type)).toEqual([M.T.PING]);
@@ -145,11 +160,27 @@ describe('message payload validation', () => {
     const k = M.key(1, { bootId: 1, counter: 1, key: 3, kind: 1, uptimeMs: 5 });
     expect(M.parseKey(k.payload).key).toBe(3);
     expect(() => M.parseKey(k.payload.subarray(0, 13))).toThrow(/length/);
-    expect(() => M.parseKey(M.key(1, { bootId: 1, counter: 1, key: 7, kind: 1, uptimeMs: 5 }).payload)).toThrow(/range/);
-    expect(() => M.parseKey(M.key(1, { bootId: 1, counter: 0, key: 1, kind: 1, uptimeMs: 5 }).payload)).toThrow(/range/);
-    expect(M.parsePong(M.pong(1, { uptimeMs: 9, stuckKey: true, overflow: true }).payload)).toEqual({ uptimeMs: 9, stuckKey: true, overflow: true });
+    expect(() =>
+      M.parseKey(M.key(1, { bootId: 1, counter: 1, key: 7, kind: 1, uptimeMs: 5 }).payload),
+    ).toThrow(/range/);
+    expect(() =>
+      M.parseKey(M.key(1, { bootId: 1, counter: 0, key: 1, kind: 1, uptimeMs: 5 }).payload),
+    ).toThrow(/range/);
+    expect(M.parsePong(M.pong(1, { uptimeMs: 9, stuckKey: true, overflow: true }).payload)).toEqual({
+      uptimeMs: 9,
+      stuckKey: true,
+      overflow: true,
+    });
     expect(() => M.parsePong(new Uint8Array(4))).toThrow(/length/);
-    const info = { protocolVersion: 1, keyCount: 6, ledCount: 6, capabilities: { buzzer: true, staffKey: false }, serial: 'AB123456', bootId: 0xdeadbeef, firmware: 'fw-2.1' };
+    const info = {
+      protocolVersion: 1,
+      keyCount: 6,
+      ledCount: 6,
+      capabilities: { buzzer: true, staffKey: false },
+      serial: 'AB123456',
+      bootId: 0xdeadbeef,
+      firmware: 'fw-2.1',
+    };
     expect(M.parseInfo(M.info(4, info).payload)).toEqual(info);
     expect(() => M.parseInfo(new Uint8Array(15))).toThrow(/length/);
     expect(M.parseEventsAck(M.eventsAck(1, 7, 9).payload)).toEqual({ bootId: 7, counter: 9 });

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BoardSimulator, CommandError, createBoardLink, type BoardLink, type BoardPress } from '../../../src/hardware/board/index.js';
+import {
+  BoardSimulator,
+  CommandError,
+  createBoardLink,
+  type BoardLink,
+  type BoardPress,
+} from '../../../src/hardware/board/index.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
@@ -19,7 +25,12 @@ afterEach(async () => {
 function setup(simOpts: ConstructorParameters<typeof BoardSimulator>[0] = {}, pingIntervalMs = 100) {
   const sim = new BoardSimulator({ serial: 'SIM00012', ...simOpts });
   const logs: string[] = [];
-  link = createBoardLink({ kind: 'simulated', simulator: sim, log: (m) => logs.push(m), timings: { pingIntervalMs } });
+  link = createBoardLink({
+    kind: 'simulated',
+    simulator: sim,
+    log: (m) => logs.push(m),
+    timings: { pingIntervalMs },
+  });
   const presses: BoardPress[] = [];
   link.onPress(async (p) => {
     presses.push(p);
@@ -33,7 +44,12 @@ describe('BoardDriver with the in-process simulator', () => {
     await link.start();
     await until(() => link.status().state === 'ok');
     const st = link.status();
-    expect(st).toMatchObject({ serial: 'SIM00012', firmware: 'sim-1.0.0', keyCount: 6, capabilities: { buzzer: true, staffKey: true } });
+    expect(st).toMatchObject({
+      serial: 'SIM00012',
+      firmware: 'sim-1.0.0',
+      keyCount: 6,
+      capabilities: { buzzer: true, staffKey: true },
+    });
     sim.press(3);
     sim.press(5);
     await until(() => presses.length === 2 && sim.state().pending.length === 0);

@@ -22,14 +22,25 @@ function harness(opts: { failFirst?: number } = {}) {
       return manual ? new Promise<void>((r) => resolvers.push(r)) : Promise.resolve();
     },
   });
-  const key = (counter: number, bootId = 7) => s.receive('SER1', { bootId, counter, key: 1 + (counter % 5), kind: 1, uptimeMs: counter });
+  const key = (counter: number, bootId = 7) =>
+    s.receive('SER1', { bootId, counter, key: 1 + (counter % 5), kind: 1, uptimeMs: counter });
   const flush = () => new Promise((r) => setTimeout(r, 0));
   const advance = async (ms: number) => {
     t += ms;
     s.tick();
     await flush();
   };
-  return { s, key, delivered, acks, logs, flush, advance, resolvers, setManual: (m: boolean) => (manual = m) };
+  return {
+    s,
+    key,
+    delivered,
+    acks,
+    logs,
+    flush,
+    advance,
+    resolvers,
+    setManual: (m: boolean) => (manual = m),
+  };
 }
 
 describe('KeySequencer', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cobsDecode, cobsEncode, crc16, decodeFrame, encodeFrame, frameBytes, messages as M } from '../../../src/hardware/board/index.js';
+import {
+  cobsDecode,
+  cobsEncode,
+  crc16,
+  decodeFrame,
+  encodeFrame,
+  frameBytes,
+  messages as M,
+} from '../../../src/hardware/board/index.js';
 
 const hex = (s: string) => Uint8Array.from(s.split(' ').map((b) => parseInt(b, 16)));
 const toHex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -49,7 +57,13 @@ describe('EVB/1 §5 test vectors', () => {
   it('parses the KEY vector payload', () => {
     const r = decodeFrame(hex(cases[2]!.wire).subarray(0, -1));
     if (!r.ok) throw new Error('vector rejected');
-    expect(M.parseKey(r.frame.payload)).toEqual({ bootId: 0x1234abcd, counter: 42, key: 2, kind: 1, uptimeMs: 600000 });
+    expect(M.parseKey(r.frame.payload)).toEqual({
+      bootId: 0x1234abcd,
+      counter: 42,
+      key: 2,
+      kind: 1,
+      uptimeMs: 600000,
+    });
   });
 
   it('COBS handles 254-byte runs without zeros', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingDays, CalendarNotCoveredError, coveredYears, isCovered, isWorkingDay } from '../../../src/domain/calendar.js';
+import {
+  addWorkingDays,
+  CalendarNotCoveredError,
+  coveredYears,
+  isCovered,
+  isWorkingDay,
+} from '../../../src/domain/calendar.js';
 
 describe('calendar: working days with 调休', () => {
   it('a bad review on 2026-09-30 with 3 working days is due 2026-10-10 (National Day, make-up Saturday)', () => {

@@ -39,9 +39,18 @@ describe('PIN verification against PHC strings', () => {
     ['empty', ''],
     ['another algorithm', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA'],
     ['missing hash', '$scrypt$ln=10,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg'],
-    ['params out of order', '$scrypt$r=8,ln=10,p=1$MDEyMzQ1Njc4OWFiY2RlZg$P6qpjYIUxNvBiLQ5IYl+vygFMWi3uh3OU/mruXJ+jBc'],
-    ['padded base64', '$scrypt$ln=10,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg==$P6qpjYIUxNvBiLQ5IYl+vygFMWi3uh3OU/mruXJ+jBc'],
-    ['non-canonical base64', '$scrypt$ln=10,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZh$P6qpjYIUxNvBiLQ5IYl+vygFMWi3uh3OU/mruXJ+jBc'],
+    [
+      'params out of order',
+      '$scrypt$r=8,ln=10,p=1$MDEyMzQ1Njc4OWFiY2RlZg$P6qpjYIUxNvBiLQ5IYl+vygFMWi3uh3OU/mruXJ+jBc',
+    ],
+    [
+      'padded base64',
+      '$scrypt$ln=10,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg==$P6qpjYIUxNvBiLQ5IYl+vygFMWi3uh3OU/mruXJ+jBc',
+    ],
+    [
+      'non-canonical base64',
+      '$scrypt$ln=10,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZh$P6qpjYIUxNvBiLQ5IYl+vygFMWi3uh3OU/mruXJ+jBc',
+    ],
     ['salt too short', '$scrypt$ln=10,r=8,p=1$c2FsdA$P6qpjYIUxNvBiLQ5IYl+vygFMWi3uh3OU/mruXJ+jBc'],
     ['hash too short', '$scrypt$ln=10,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaA'],
     ['ln 0', '$scrypt$ln=0,r=8,p=1$MDEyMzQ1Njc4OWFiY2RlZg$P6qpjYIUxNvBiLQ5IYl+vygFMWi3uh3OU/mruXJ+jBc'],
@@ -118,12 +127,17 @@ describe('badge barcodes HCP-STAFF:<staffId>', () => {
     expect(badgeStaffId(badgeCode('A-9.1'))).toBe('A-9.1');
   });
 
-  it.each(['S1024', 'hcp-staff:S1024', 'HCP-STAFF:', 'HCP-STAFF:S 1024', 'HCP-STAFF:S1024;DROP', 'https://hcp.example/?p=HCP-STAFF:S1', `HCP-STAFF:${'x'.repeat(33)}`])(
-    'is not a badge: %s',
-    (code) => {
-      expect(badgeStaffId(code)).toBeNull();
-    },
-  );
+  it.each([
+    'S1024',
+    'hcp-staff:S1024',
+    'HCP-STAFF:',
+    'HCP-STAFF:S 1024',
+    'HCP-STAFF:S1024;DROP',
+    'https://hcp.example/?p=HCP-STAFF:S1',
+    `HCP-STAFF:${'x'.repeat(33)}`,
+  ])('is not a badge: %s', (code) => {
+    expect(badgeStaffId(code)).toBeNull();
+  });
 
   it('badgeCode refuses ids a badge cannot carry', () => {
     expect(badgeCode('S1')).toBe('HCP-STAFF:S1');
