@@ -26,6 +26,7 @@ export async function startTestCore(overrides: Record<string, unknown> = {}) {
       board: { kind: 'none' },
       'printer.kind': 'none',
       'platform.baseUrl': 'http://127.0.0.1:9',
+      'platform.deviceSecret': Buffer.alloc(32, 7).toString('base64'),
       ...overrides,
     },
   });

@@ -55,10 +55,10 @@ describe('window API (window-api.md)', () => {
     expect(r.body.state).toBe('waiting');
     const id = String(r.body.evaluationId);
     expect((await api(pad.core, 'POST', '/v1/evaluations', single('other'))).body.error).toBe('busy');
-    pad.core.evaluations.press({ source: 'touch', key: 5, evaluationId: id });
+    pad.core.evaluations.press({ source: 'key', key: 5 });
     const g = await api(pad.core, 'GET', `/v1/evaluations/${id}`);
     expect(g.body).toMatchObject({ evaluationId: id, state: 'done' });
-    expect(JSON.stringify(g.body)).not.toMatch(/satisfaction|rated|stars|5/);
+    expect(Object.keys(g.body).sort()).toEqual(['closedTime', 'evaluationId', 'startedTime', 'state']);
     const again = await api(pad.core, 'POST', '/v1/evaluations', single());
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('already_rated');
