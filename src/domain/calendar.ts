@@ -1,18 +1,18 @@
-import chineseDays from 'chinese-days';
+import holidayData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 
 /**
  * Working days on the Chinese public-holiday calendar, make-up working days (调休) included,
  * from the `chinese-days` dataset. The dataset silently treats a year it has no data for as
  * plain Monday–Friday weeks (1.5.x has none for 2027), which would give wrong appeal deadlines
  * without any sign; so every date we look at must lie in a year the dataset really covers.
+ *
+ * We read the package's published JSON (holidays and 调休 working days by yyyy-MM-dd, the
+ * file its README offers) rather than its functions: those parse dates in the process's local
+ * zone and answer wrongly west of UTC (in America/Los_Angeles it calls Saturday 2026-03-07 a
+ * working day). A pad abroad or with a mis-set zone must still get Chinese deadlines.
  */
 
-// A CommonJS package: under Node's ESM loader its default import is `module.exports`, which
-// carries every function (and under bundlers too), so use the members of the default import.
-const cd = chineseDays as unknown as {
-  isWorkday: (date: string) => boolean;
-  getHolidaysInRange: (start: string, end: string, includeWeekends?: boolean) => string[];
-};
+const data = holidayData as { holidays: Record<string, string>; workdays: Record<string, string> };
 
 export class CalendarNotCoveredError extends Error {
   constructor(
@@ -31,31 +31,17 @@ const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 /** Far beyond any configured appeal period (max 15 working days); guards against a runaway loop. */
 const MAX_WORKING_DAYS = 366;
-/** The dataset starts in 2004; scanning a little wider costs nothing and finds it if it grows. */
-const SCAN_FIRST_YEAR = 2000;
-const SCAN_LAST_YEAR = 2100;
 
-const yearCoverage = new Map<number, boolean>();
+/** Years with at least one holiday in the dataset: every published year has several (元旦, 春节 …). */
+const yearsWithData: ReadonlySet<number> = new Set(Object.keys(data.holidays).map((d) => Number(d.slice(0, 4))));
 
-/**
- * A year is covered when the dataset has at least one holiday on a weekday in it: every real
- * year has several (元旦, 春节, 国庆 …), and a year without data has none.
- */
 function yearHasData(year: number): boolean {
-  let known = yearCoverage.get(year);
-  if (known === undefined) {
-    const y = String(year).padStart(4, '0');
-    known = cd.getHolidaysInRange(`${y}-01-01`, `${y}-12-31`, false).length > 0;
-    yearCoverage.set(year, known);
-  }
-  return known;
+  return yearsWithData.has(year);
 }
 
 /** Years the dataset has holiday data for, ascending. */
 export function coveredYears(): number[] {
-  const years: number[] = [];
-  for (let y = SCAN_FIRST_YEAR; y <= SCAN_LAST_YEAR; y++) if (yearHasData(y)) years.push(y);
-  return years;
+  return [...yearsWithData].sort((x, y) => x - y);
 }
 
 function parseYmd(ymd: string): { year: number; utcMs: number } {
@@ -97,9 +83,12 @@ export function isCovered(ymd: string): boolean {
 
 /** Whether government offices work on this date (weekdays minus holidays plus 调休 Saturdays/Sundays). */
 export function isWorkingDay(ymd: string): boolean {
-  const { year } = parseYmd(ymd);
+  const { year, utcMs } = parseYmd(ymd);
   assertCovered(ymd, year);
-  return cd.isWorkday(ymd);
+  if (ymd in data.workdays) return true; // 调休: a weekend day worked
+  if (ymd in data.holidays) return false;
+  const weekday = new Date(utcMs).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
 }
 
 /**

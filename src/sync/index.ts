@@ -267,7 +267,8 @@ class SyncServiceImpl implements SyncService {
       })
       .then((delay) => {
         this.running = null;
-        if (this.stopped) return;
+        // syncNow() before start() is one pass, not a loop.
+        if (this.stopped || !this.started) return;
         if (this.again && performance.now() >= this.holdUntil) {
           this.again = false;
           this.scheduleUpload(0);

@@ -12,7 +12,14 @@ import { KioskCore } from '../../src/host/core.js';
 const broken = process.env.HCP_BROKEN_ACK_BEFORE_COMMIT === '1';
 const config = loadConfig();
 const core = await KioskCore.start(config);
-process.stdout.write(`READY ${core.windowApiUrl} ${core.windowApiToken}\n`);
+
+/** A touch on a star, then 跳过 on the optional extras: the rating is sealed when this returns true. */
+function rate(evaluationId: string, stars: number): boolean {
+  const out = core.evaluations.press({ source: 'touch', key: stars, evaluationId });
+  if (out.disposition !== 'rating') return false;
+  if (out.next === 'reasons') return core.evaluations.submitReasons(evaluationId, [], undefined).state === 'rated';
+  return out.next === 'rated';
+}
 
 function onSnapshot(snap: ReturnType<KioskCore['snapshot']>): void {
   if (snap.screen !== 'rating' || !snap.prompt) return;
@@ -20,16 +27,20 @@ function onSnapshot(snap: ReturnType<KioskCore['snapshot']>): void {
   const stars = 3 + (evaluationId.charCodeAt(evaluationId.length - 1) % 3);
   if (broken) {
     process.stdout.write(`ACK ${evaluationId} ${stars}\n`);
-    setTimeout(() => core.evaluations.press({ source: 'touch', key: stars, evaluationId }), Math.random() * 40);
+    setTimeout(() => rate(evaluationId, stars), Math.random() * 40);
     return;
   }
-  const out = core.evaluations.press({ source: 'touch', key: stars, evaluationId });
-  // press() returned: the transaction committed. Only now may the screen say thank you.
-  if (out.disposition === 'rating' && out.next === 'rated') process.stdout.write(`ACK ${evaluationId} ${stars}\n`);
+  // rate() returned: the transaction committed. Only now may the screen say thank you.
+  if (rate(evaluationId, stars)) process.stdout.write(`ACK ${evaluationId} ${stars}\n`);
 }
 
 core.subscribe((event, payload) => {
   if (event === 'snapshot') onSnapshot(payload as ReturnType<KioskCore['snapshot']>);
 });
-// An evaluation left open by the previous kill is shown again, as the real screen would.
-onSnapshot(core.snapshot());
+// An evaluation the previous kill left open: its citizen has gone. One still waiting is cancelled
+// (as staff would); one in the reasons step is completed. Re-rating it would hide exactly the loss
+// the broken build causes.
+const left = core.evaluations.openEvaluation();
+if (left?.evaluation.state === 'waiting') core.evaluations.cancel(left.evaluation.id, 'harness');
+else if (left?.evaluation.state === 'reasons') core.evaluations.submitReasons(left.evaluation.id, [], undefined);
+process.stdout.write(`READY ${core.windowApiUrl} ${core.windowApiToken}\n`);

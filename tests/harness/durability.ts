@@ -20,8 +20,9 @@ export interface DurabilityResult {
 }
 
 /** Bundles the child once so each restart costs ~100 ms, not a TypeScript compile. */
-export async function buildChild(outDir: string): Promise<string> {
-  const outfile = join(outDir, 'durability-child.mjs');
+export async function buildChild(): Promise<string> {
+  // Inside the project so that the bundle's external packages resolve from node_modules.
+  const outfile = join(root, 'dist', 'harness', 'durability-child.mjs');
   await build({
     entryPoints: [join(root, 'tests/harness/durability-child.ts')],
     bundle: true,
@@ -29,10 +30,9 @@ export async function buildChild(outDir: string): Promise<string> {
     format: 'esm',
     target: 'node20',
     outfile,
-    external: ['better-sqlite3', 'serialport', '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate', 'chinese-days'],
+    external: ['better-sqlite3', 'serialport', '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'error',
-    nodePaths: [join(root, 'node_modules')],
   });
   return outfile;
 }

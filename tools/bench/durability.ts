@@ -3,14 +3,12 @@ import { buildChild, runDurability } from '../../tests/harness/durability.js';
 import { tempDir } from '../../tests/helpers/tmp.js';
 
 const kills = Number(process.env.BENCH_KILLS ?? 1000);
-const build = tempDir();
 const data = tempDir();
-const child = await buildChild(build.dir);
+const child = await buildChild();
 const r = await runDurability({ dataDir: data.dir, childFile: child, kills, log: (s) => console.log(`  ${s}`) });
 console.log(
   `durability: ${r.kills} kills in ${(r.elapsedMs / 1000).toFixed(0)} s; ${r.started} evaluations started, ${r.acknowledged} ratings acknowledged; ` +
     `lost ${r.lost.length}, duplicates ${r.duplicates}, wrong stars ${r.wrongStars}, integrity_check ${r.integrity}, hash chain ${r.chainOk ? 'ok' : 'BROKEN'}`,
 );
-build.cleanup();
 data.cleanup();
 process.exit(r.lost.length === 0 && r.duplicates === 0 && r.integrity === 'ok' && r.chainOk ? 0 : 1);

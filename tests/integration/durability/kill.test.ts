@@ -10,9 +10,8 @@ const KILLS = Number(process.env.HCP_DURABILITY_KILLS ?? 200);
  */
 describe('durability under SIGKILL', () => {
   it(`loses nothing over ${KILLS} kills`, { timeout: 600_000 }, async () => {
-    const build = tempDir();
-    const data = tempDir();
-    const child = await buildChild(build.dir);
+        const data = tempDir();
+    const child = await buildChild();
     const r = await runDurability({ dataDir: data.dir, childFile: child, kills: KILLS });
     console.log(`durability: ${r.kills} kills, ${r.started} started, ${r.acknowledged} acknowledged, ${r.lost.length} lost, ${r.duplicates} duplicates, integrity ${r.integrity}, chain ${r.chainOk ? 'ok' : 'BROKEN'}, ${(r.elapsedMs / 1000).toFixed(1)} s`);
     expect(r.kills).toBe(KILLS);
@@ -22,18 +21,15 @@ describe('durability under SIGKILL', () => {
     expect(r.duplicates).toBe(0);
     expect(r.integrity).toBe('ok');
     expect(r.chainOk).toBe(true);
-    build.cleanup();
     data.cleanup();
   });
 
   it('catches a deliberately broken build that acknowledges before it commits', { timeout: 600_000 }, async () => {
-    const build = tempDir();
-    const data = tempDir();
-    const child = await buildChild(build.dir);
+        const data = tempDir();
+    const child = await buildChild();
     const r = await runDurability({ dataDir: data.dir, childFile: child, kills: 40, broken: true });
     console.log(`broken build: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.lost.length} lost`);
     expect(r.lost.length).toBeGreaterThan(0);
-    build.cleanup();
     data.cleanup();
   });
 });

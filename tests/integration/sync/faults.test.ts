@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/domain/canonical.js';
+import { startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import type { Db } from '../../../src/store/db.js';
+import { markDelivered } from '../../../src/store/outbox.js';
+import type { SyncService } from '../../../src/sync/index.js';
+import { startFaultProxy, type FaultMix, type FaultProxy } from '../../../src/sync/testing/fault-proxy.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { missingOrDifferent, openPadDb, outboxStates, seedRecords, testSync, waitFor } from '../../unit/sync/fixtures.js';
+
+/** Faults on well over half of all connections: resets, answers lost after commit, 503, 429, stalls, trickle. */
+const HEAVY: FaultMix = { reset: 0.12, drop: 0.2, '503': 0.1, '429': 0.05, stall: 0.1, trickle: 0.05 };
+
+describe('delivery through a fault-injecting proxy', () => {
+  let sim: PlatformSim;
+  let proxy: FaultProxy;
+  let db: Db;
+  let dir: string;
+  let cleanup: () => void;
+  let service: SyncService | null = null;
+
+  beforeEach(async () => {
+    const t = tempDir();
+    dir = t.dir;
+    cleanup = t.cleanup;
+    db = openPadDb(dir);
+    sim = await startPlatformSim();
+    proxy = await startFaultProxy({ target: sim.url, modes: HEAVY, retryAfterS: 0, trickleBytesPerS: 20_000 });
+  });
+  afterEach(async () => {
+    await service?.stop();
+    service = null;
+    await proxy.close();
+    await sim.close();
+    db.close();
+    cleanup();
+  });
+
+  const run = async (n: number, onSend?: (batch: { firstSeq: number; lastSeq: number }) => void) => {
+    const recs = seedRecords(db, n);
+    service = testSync(db, dir, proxy.url, {
+      config: { requestTimeoutMs: 400, batchIntervalMs: 50, refdataRefreshMin: 600 },
+      extra: {
+        tuning: { backoff: { baseMs: 10, capMs: 150 }, maxBatchRecords: 50, statusThrottleMs: 50 },
+        ...(onSend ? { hooks: { point: (name, b) => (name === 'before_send' ? onSend(b) : undefined) } } : {}),
+      },
+    });
+    service.start();
+    // Under faults until most of the backlog has gone, then a clean network to drain the rest.
+    await waitFor(() => sim.stats().stored >= n * 0.7 || proxy.stats().connections > 600, 40_000, 20);
+    proxy.setModes({});
+    const s = service;
+    await waitFor(() => s.status().pending === 0, 20_000, 20);
+    return recs;
+  };
+
+  it('1,000 records arrive exactly once, unchanged and in order, and the outbox drains', async () => {
+    const recs = await run(1000);
+    const p = proxy.stats();
+    const faulty = p.connections - p.byMode.pass;
+    expect(faulty / p.connections).toBeGreaterThanOrEqual(0.5);
+    expect(p.byMode.drop).toBeGreaterThan(0);
+    expect(p.byMode.reset).toBeGreaterThan(0);
+    expect(p.byMode.stall).toBeGreaterThan(0);
+    expect(missingOrDifferent(recs, sim.db, canonicalJson)).toEqual([]);
+    expect(sim.stats().stored).toBe(1000);
+    expect(sim.stats().chainBreaks).toEqual([]);
+    expect(outboxStates(db)).toEqual({ delivered: 1000 });
+    expect(sim.stats().batchReplays).toBeGreaterThan(0); // lost answers were recovered by resending the same batchId
+  });
+
+  it('the harness catches a broken pad that marks a batch delivered before the platform confirmed it', async () => {
+    const recs = await run(300, (b) => {
+      const refs = (db.prepare(`SELECT ref FROM outbox WHERE kind = 'record' AND device_seq BETWEEN ? AND ?`).all(b.firstSeq, b.lastSeq) as Array<{ ref: string }>).map((r) => r.ref);
+      markDelivered(db, refs, Date.now());
+    });
+    expect(outboxStates(db)).toEqual({ delivered: 300 });
+    expect(missingOrDifferent(recs, sim.db, canonicalJson).length).toBeGreaterThan(0);
+  });
+});
