@@ -47,16 +47,16 @@ describe('delivery through a fault-injecting proxy', () => {
     });
     service.start();
     // Under faults until most of the backlog has gone, then a clean network to drain the rest.
-    await waitFor(() => sim.stats().stored >= n * 0.7 || proxy.stats().connections > 600, 40_000, 20);
-    proxy.setModes({});
     const s = service;
+    await waitFor(() => sim.stats().stored >= n * 0.7 || s.status().pending === 0 || proxy.stats().connections > 600, 40_000, 20);
+    const underFaults = proxy.stats();
+    proxy.setModes({});
     await waitFor(() => s.status().pending === 0, 20_000, 20);
-    return recs;
+    return { recs, underFaults };
   };
 
   it('1,000 records arrive exactly once, unchanged and in order, and the outbox drains', async () => {
-    const recs = await run(1000);
-    const p = proxy.stats();
+    const { recs, underFaults: p } = await run(1000);
     const faulty = p.connections - p.byMode.pass;
     expect(faulty / p.connections).toBeGreaterThanOrEqual(0.5);
     expect(p.byMode.drop).toBeGreaterThan(0);
@@ -70,7 +70,7 @@ describe('delivery through a fault-injecting proxy', () => {
   });
 
   it('the harness catches a broken pad that marks a batch delivered before the platform confirmed it', async () => {
-    const recs = await run(300, (b) => {
+    const { recs } = await run(300, (b) => {
       const refs = (db.prepare(`SELECT ref FROM outbox WHERE kind = 'record' AND device_seq BETWEEN ? AND ?`).all(b.firstSeq, b.lastSeq) as Array<{ ref: string }>).map((r) => r.ref);
       markDelivered(db, refs, Date.now());
     });

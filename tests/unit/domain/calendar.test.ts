@@ -1,3 +1,4 @@
+import chineseDays from 'chinese-days';
 import { describe, expect, it } from 'vitest';
 import {
   addWorkingDays,
@@ -78,5 +79,27 @@ describe('calendar: working days with 调休', () => {
     expect(() => addWorkingDays('2026-02-30', 3)).toThrow(/no such date/);
     expect(() => addWorkingDays('2026-09-30', -1)).toThrow(RangeError);
     expect(() => addWorkingDays('2026-09-30', 1.5)).toThrow(RangeError);
+  });
+
+  it('agrees with chinese-days on every covered day (in China), and answers the same in any process time zone', () => {
+    const lib = chineseDays as unknown as { isWorkday: (d: string) => boolean };
+    const saved = process.env.TZ;
+    const days: string[] = [];
+    for (let t = Date.UTC(2004, 0, 1); t <= Date.UTC(2026, 11, 28); t += 86_400_000)
+      days.push(new Date(t).toISOString().slice(0, 10));
+    try {
+      process.env.TZ = 'Asia/Shanghai';
+      const mismatches = days.filter((d) => isWorkingDay(d) !== lib.isWorkday(d));
+      expect(mismatches).toEqual([]);
+      const inChina = days.map(isWorkingDay);
+      // The library's own functions go wrong west of UTC; ours must not.
+      process.env.TZ = 'America/Los_Angeles';
+      expect(days.map(isWorkingDay)).toEqual(inChina);
+      expect(addWorkingDays('2026-09-30', 3)).toBe('2026-10-10');
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+    expect(days.length).toBeGreaterThan(8000);
   });
 });

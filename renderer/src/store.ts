@@ -1,0 +1,134 @@
+import { create } from 'zustand';
+import type { CommandName, CommandParams, CommandResult, KioskClient, KioskEvents, KioskSnapshot } from '../../src/api/contract.js';
+import type { ConnectionState } from './api/ws-client.js';
+import type { Transport } from './api/transport.js';
+
+export type Panel = 'none' | 'staff' | 'tech';
+
+export interface Notice {
+  id: number;
+  level: KioskEvents['notice']['level'];
+  text: string;
+  audience: KioskEvents['notice']['audience'];
+  atMs: number;
+}
+
+interface KioskState {
+  client: KioskClient | null;
+  transportKind: 'electron' | 'browser';
+  connection: ConnectionState;
+  snapshot: KioskSnapshot | null;
+  /** when the latest snapshot arrived (renderer clock), for "stale" hints */
+  snapshotAtMs: number;
+  panel: Panel;
+  largeType: boolean;
+  highContrast: boolean;
+  notices: Notice[];
+  setPanel(panel: Panel): void;
+  toggleLargeType(): void;
+  toggleHighContrast(): void;
+  dismissNotice(id: number): void;
+}
+
+const PREFS_KEY = 'hcp-kiosk-a11y';
+
+function loadPrefs(): { largeType: boolean; highContrast: boolean } {
+  try {
+    const raw = localStorage.getItem(PREFS_KEY);
+    if (raw) {
+      const p = JSON.parse(raw) as { largeType?: unknown; highContrast?: unknown };
+      return { largeType: p.largeType === true, highContrast: p.highContrast === true };
+    }
+  } catch {
+    /* storage unavailable: defaults */
+  }
+  return { largeType: false, highContrast: false };
+}
+
+function savePrefs(p: { largeType: boolean; highContrast: boolean }): void {
+  try {
+    localStorage.setItem(PREFS_KEY, JSON.stringify(p));
+  } catch {
+    /* not persisted: fine */
+  }
+}
+
+export const useKiosk = create<KioskState>((set, get) => ({
+  client: null,
+  transportKind: 'browser',
+  connection: 'connecting',
+  snapshot: null,
+  snapshotAtMs: 0,
+  panel: 'none',
+  ...loadPrefs(),
+  setPanel(panel) {
+    // The staff side can only be opened while the core allows it (never while a rating is open).
+    if (panel !== 'none' && get().snapshot?.staffPanelOpen !== true) return;
+    set({ panel });
+  },
+  toggleLargeType() {
+    const largeType = !get().largeType;
+    set({ largeType });
+    savePrefs({ largeType, highContrast: get().highContrast });
+  },
+  toggleHighContrast() {
+    const highContrast = !get().highContrast;
+    set({ highContrast });
+    savePrefs({ largeType: get().largeType, highContrast });
+  },
+  dismissNotice(id) {
+    set({ notices: get().notices.filter((n) => n.id !== id) });
+  },
+}));
+
+/** Applies a snapshot; a prompt opening closes whatever staff/technician panel was open. */
+export function applySnapshot(snapshot: KioskSnapshot): void {
+  const { panel } = useKiosk.getState();
+  const mustClose = panel !== 'none' && (!snapshot.staffPanelOpen || snapshot.prompt !== null);
+  useKiosk.setState({ snapshot, snapshotAtMs: Date.now(), ...(mustClose ? { panel: 'none' as Panel } : {}) });
+}
+
+let noticeSeq = 1;
+
+/** Wires a transport into the store: snapshot events, re-fetch on (re)connect, notices. */
+export function connectStore(transport: Transport): () => void {
+  const { client } = transport;
+  useKiosk.setState({ client, transportKind: transport.kind, connection: transport.initialState });
+  const refresh = () => {
+    client.invoke('getSnapshot', {}).then(applySnapshot, () => {
+      /* the next (re)connect or snapshot event brings it */
+    });
+  };
+  const offs = [
+    client.on('snapshot', applySnapshot),
+    client.on('notice', (n) => {
+      const notice: Notice = { ...n, id: noticeSeq++, atMs: Date.now() };
+      useKiosk.setState({ notices: [...useKiosk.getState().notices, notice].slice(-5) });
+      setTimeout(() => useKiosk.getState().dismissNotice(notice.id), 12_000);
+    }),
+    transport.onConnection((connection) => {
+      useKiosk.setState({ connection });
+      if (connection === 'open') refresh();
+    }),
+  ];
+  refresh();
+  return () => offs.forEach((off) => off());
+}
+
+/** Runs a command through the current client (rejects when there is none yet). */
+export function invoke<K extends CommandName>(method: K, params: CommandParams<K>): Promise<CommandResult<K>> {
+  const client = useKiosk.getState().client;
+  if (!client) return Promise.reject(Object.assign(new Error('未连接 / not connected'), { code: 'disconnected' }));
+  return client.invoke(method, params);
+}
+
+export function errorText(err: unknown): string {
+  if (err && typeof err === 'object' && 'message' in err && typeof (err as { message: unknown }).message === 'string') {
+    return (err as { message: string }).message;
+  }
+  return String(err);
+}
+
+export function errorCode(err: unknown): string | null {
+  return err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string' ? (err as { code: string }).code : null;
+}

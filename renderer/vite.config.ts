@@ -1,0 +1,35 @@
+import { defineConfig, type Plugin } from 'vite';
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Fontsource lists a .woff fallback next to every .woff2 subset; every browser the pad runs
+ * (Electron's Chromium, Debian chromium) reads woff2, so the fallbacks would only double the bundle.
+ */
+function woff2Only(): Plugin {
+  return {
+    name: 'hcp-woff2-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/@fontsource[\\/].+\.css$/.test(id)) return null;
+      return { code: code.replace(/,\s*url\([^)]+\.woff\)\s*format\(['"]woff['"]\)/g, ''), map: null };
+    },
+  };
+}
+
+export default defineConfig({
+  root: here,
+  // Relative asset URLs: the same build loads from app://kiosk/ (Electron) and http://127.0.0.1:<port>/ (browser shell).
+  base: './',
+  plugins: [woff2Only(), react()],
+  build: {
+    outDir: '../dist/renderer',
+    emptyOutDir: true,
+    target: 'es2022',
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 1500,
+  },
+  server: { host: '127.0.0.1' },
+});

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/domain/canonical.js';
+import { startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import { getMeta } from '../../../src/store/db.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { missingOrDifferent, openPadDb, outboxStates, seedRecords } from '../../unit/sync/fixtures.js';
+
+const CHILD = join(import.meta.dirname, 'kill-child.ts');
+
+/** Runs the child; with a pause point, SIGKILLs it as soon as it reports the point. */
+function runChild(env: Record<string, string>): Promise<{ line: string; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let line = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (c: string) => (err += c));
+    child.stdout.on('data', (c: string) => {
+      out += c;
+      const m = /^(PAUSED .*|DONE .*)$/m.exec(out);
+      if (m && !line) {
+        line = m[1] as string;
+        if (line.startsWith('PAUSED')) child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (!line) reject(new Error(`child ended without a report (code ${code}, signal ${signal}): ${err}`));
+      else resolve({ line, killed: signal === 'SIGKILL' });
+    });
+  });
+}
+
+describe('killing the pad at injected points', () => {
+  let sim: PlatformSim;
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(async () => {
+    sim = await startPlatformSim();
+    const t = tempDir();
+    dir = t.dir;
+    cleanup = t.cleanup;
+  });
+  afterAll(async () => {
+    await sim.close();
+    cleanup();
+  });
+
+  it('loses nothing and duplicates nothing; a restarted pad resends the same batchId', async () => {
+    const db = openPadDb(dir);
+    const recs = seedRecords(db, 1000);
+    db.close();
+    const env = { HCP_SIM_URL: sim.url, HCP_PAD_DIR: dir };
+    const paused: Array<{ point: string; batchId: string }> = [];
+    // 200-record batches: kill before sending the 1st, after the platform committed the 2nd
+    // (answer received, not yet marked), before sending the 1st again, after the 1st again ...
+    for (const [point, nth] of [
+      ['before_send', 1],
+      ['after_response', 1],
+      ['after_response', 2],
+      ['before_send', 2],
+      ['after_response', 1],
+    ] as const) {
+      const r = await runChild({ ...env, HCP_PAUSE_AT: point, HCP_PAUSE_NTH: String(nth) });
+      expect(r.killed, r.line).toBe(true);
+      const [, , batchId] = r.line.split(' ');
+      paused.push({ point, batchId: batchId as string });
+      const check = openPadDb(dir);
+      // Whatever was in flight at the kill is still recorded for the restart.
+      expect(JSON.parse(getMeta(check, 'sync_inflight_batch') || '{}').batchId).toBe(batchId);
+      check.close();
+    }
+    const done = await runChild(env);
+    expect(done.line).toBe('DONE 0');
+
+    const after = openPadDb(dir);
+    expect(outboxStates(after)).toEqual({ delivered: 1000 });
+    expect(after.pragma('integrity_check', { simple: true })).toBe('ok');
+    after.close();
+    expect(missingOrDifferent(recs, sim.db, canonicalJson)).toEqual([]);
+    const st = sim.stats();
+    expect(st.stored).toBe(1000);
+    expect(st.chainBreaks).toEqual([]);
+    // Every batch killed after the platform committed it was resent under its own batchId.
+    expect(st.batchReplays).toBeGreaterThanOrEqual(paused.filter((p) => p.point === 'after_response').length);
+    for (const p of paused) {
+      const n = (sim.db.prepare('SELECT COUNT(*) AS n FROM evaluations WHERE batch_id = ?').get(p.batchId) as { n: number }).n;
+      expect(n, `records stored under the killed batch ${p.batchId} (${p.point})`).toBeGreaterThan(0);
+    }
+    expect(st.batches).toBe(5); // 1000 records / 200: never a second batch for the same records
+  });
+});

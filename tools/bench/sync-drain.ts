@@ -1,0 +1,185 @@
+/**
+ * Sync throughput, measured against the platform simulator running in its own process:
+ *  1. raw signed HTTP POSTs of the exact batch bodies the pad would send (the floor), then the
+ *     pad's uploader draining the same 100,000-record backlog (BENCH_SYNC_N) to the same simulator;
+ *  2. 10,000 records (BENCH_SYNC_FAULT_N) through the fault proxy, checked to arrive exactly once.
+ * Run: npx tsx tools/bench/sync-drain.ts
+ */
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { join } from 'node:path';
+import { canonicalJson } from '../../src/domain/canonical.js';
+import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../src/platform-sim/index.js';
+import type { Db } from '../../src/store/db.js';
+import { pendingRecords } from '../../src/store/outbox.js';
+import { createSync } from '../../src/sync/index.js';
+import { signRequest } from '../../src/sync/signing.js';
+import { startFaultProxy } from '../../src/sync/testing/fault-proxy.js';
+import { HEARTBEAT, missingOrDifferent, openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
+import { tempDir } from '../../tests/helpers/tmp.js';
+
+const N = Number(process.env.BENCH_SYNC_N ?? 100_000);
+const FAULT_N = Number(process.env.BENCH_SYNC_FAULT_N ?? 10_000);
+const KEY = Buffer.from(DEMO_DEVICE_SECRET, 'base64');
+
+async function startSimProcess(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../platform-sim.ts'), '--port', '0', '--db', dbPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (c: string) => {
+      buf += c;
+      const m = /platform-sim listening (\S+)/.exec(buf);
+      if (m) resolve(m[1] as string);
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  return { url, child };
+}
+
+/** Forget what the simulator stored, so the next phase does the same work again. */
+function resetSim(simDbPath: string): void {
+  const s = new Database(simDbPath);
+  s.pragma('busy_timeout = 5000');
+  s.exec('DELETE FROM evaluations; DELETE FROM batches; DELETE FROM chain_heads; DELETE FROM chain_breaks; DELETE FROM nonces; DELETE FROM rejections;');
+  s.close();
+}
+
+function batchBodies(db: Db): Buffer[] {
+  const all = pendingRecords(db, N + 1);
+  const out: Buffer[] = [];
+  for (let i = 0; i < all.length; i += 500) {
+    const part = all.slice(i, i + 500);
+    out.push(Buffer.from(`{"batchId":"raw-${i}","records":[${part.map((r) => r.body).join(',')}]}`));
+  }
+  return out;
+}
+
+async function rawPosts(url: string, bodies: Buffer[]): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const t0 = performance.now();
+  for (const body of bodies) {
+    const headers = signRequest({ algorithm: 'hmac-sha256', key: KEY, deviceId: DEMO_DEVICE_ID, method: 'POST', pathWithQuery: '/v1/evaluations:batch', body, timeMs: Date.now() });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(url + '/v1/evaluations:batch', { method: 'POST', agent, headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(body.length) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    if (status !== 200) throw new Error(`raw POST answered ${status}`);
+  }
+  agent.destroy();
+  return performance.now() - t0;
+}
+
+function storedCount(simDbPath: string): number {
+  const s = new Database(simDbPath, { readonly: true });
+  const n = (s.prepare('SELECT COUNT(*) AS n FROM evaluations').get() as { n: number }).n;
+  s.close();
+  return n;
+}
+
+async function main(): Promise<void> {
+  const tmp = tempDir('hcp-bench-sync-');
+  const simDbPath = join(tmp.dir, 'sim.db');
+  const { url, child } = await startSimProcess(simDbPath);
+  try {
+    // ---- 1. drain ----
+    const padDir = join(tmp.dir, 'pad');
+    const db = openPadDb(padDir);
+    let t = performance.now();
+    seedRecords(db, N, { chunk: 5000 });
+    const seedMs = performance.now() - t;
+    const bodies = batchBodies(db);
+    const bytes = bodies.reduce((s, b) => s + b.length, 0);
+    const rawMs = await rawPosts(url, bodies);
+    if (storedCount(simDbPath) !== N) throw new Error('raw phase did not store everything');
+    resetSim(simDbPath);
+
+    const sync = createSync({
+      db,
+      config: { baseUrl: url, deviceId: DEMO_DEVICE_ID, deviceSecret: DEMO_DEVICE_SECRET, signature: 'hmac-sha256', requestTimeoutMs: 15_000, batchIntervalMs: 10_000, refdataRefreshMin: 600, heartbeatIntervalS: 600 },
+      clock: { now: () => Date.now() },
+      dataDir: padDir,
+      appVersion: 'bench',
+      heartbeat: () => HEARTBEAT,
+      log: () => undefined,
+    });
+    t = performance.now();
+    const st = await sync.syncNow();
+    const drainMs = performance.now() - t;
+    await sync.stop();
+    if (st.pending !== 0 || storedCount(simDbPath) !== N) throw new Error(`drain incomplete: ${st.pending} pending`);
+    db.close();
+    resetSim(simDbPath);
+
+    // ---- 2. through the fault proxy ----
+    const faultDir = join(tmp.dir, 'pad-faults');
+    const fdb = openPadDb(faultDir);
+    const recs = seedRecords(fdb, FAULT_N, { chunk: 5000 });
+    const proxy = await startFaultProxy({ target: url, modes: { reset: 0.1, drop: 0.2, '503': 0.1, '429': 0.05, stall: 0.05, trickle: 0.05 }, retryAfterS: 1 });
+    const fsync = createSync({
+      db: fdb,
+      config: { baseUrl: proxy.url, deviceId: DEMO_DEVICE_ID, deviceSecret: DEMO_DEVICE_SECRET, signature: 'hmac-sm3', requestTimeoutMs: 2000, batchIntervalMs: 500, refdataRefreshMin: 600, heartbeatIntervalS: 600 },
+      clock: { now: () => Date.now() },
+      dataDir: faultDir,
+      appVersion: 'bench',
+      heartbeat: () => HEARTBEAT,
+      log: () => undefined,
+      tuning: { backoff: { baseMs: 50, capMs: 1000 } },
+    });
+    t = performance.now();
+    fsync.start();
+    while (fsync.status().pending > 0) await new Promise((r) => setTimeout(r, 100));
+    const faultMs = performance.now() - t;
+    await fsync.stop();
+    const proxyStats = proxy.stats();
+    await proxy.close();
+    const simDb = new Database(simDbPath, { readonly: true });
+    const bad = missingOrDifferent(recs, simDb, canonicalJson);
+    const stored = (simDb.prepare('SELECT COUNT(*) AS n FROM evaluations').get() as { n: number }).n;
+    const replays = (simDb.prepare('SELECT COUNT(*) AS n FROM batches').get() as { n: number }).n;
+    simDb.close();
+    fdb.close();
+
+    const r = (x: number) => Math.round(x);
+    console.log(
+      JSON.stringify(
+        {
+          backlog: N,
+          seedMs: r(seedMs),
+          batches: bodies.length,
+          bodyBytes: bytes,
+          rawPostsMs: r(rawMs),
+          rawRecordsPerS: r((N / rawMs) * 1000),
+          padDrainMs: r(drainMs),
+          padRecordsPerS: r((N / drainMs) * 1000),
+          padOverRaw: Number((drainMs / rawMs).toFixed(2)),
+          faults: {
+            records: FAULT_N,
+            ms: r(faultMs),
+            storedByPlatform: stored,
+            missingOrChanged: bad.length,
+            exactlyOnce: stored === FAULT_N && bad.length === 0,
+            batchesStored: replays,
+            connections: proxyStats.connections,
+            byMode: proxyStats.byMode,
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    if (bad.length > 0 || stored !== FAULT_N) process.exitCode = 1;
+  } finally {
+    child.kill('SIGTERM');
+    tmp.cleanup();
+  }
+}
+
+await main();
