@@ -14,7 +14,9 @@ const RENDERER_DIR = join(__dirname, '..', 'renderer');
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -30,7 +32,8 @@ async function start(): Promise<void> {
     const url = new URL(request.url);
     const rel = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);
     const file = normalize(join(RENDERER_DIR, rel));
-    if (url.host !== 'kiosk' || !file.startsWith(RENDERER_DIR + sep)) return new Response('not found', { status: 404 });
+    if (url.host !== 'kiosk' || !file.startsWith(RENDERER_DIR + sep))
+      return new Response('not found', { status: 404 });
     return net.fetch(pathToFileURL(file).toString()).then((res) => {
       const headers = new Headers(res.headers);
       headers.set('Content-Security-Policy', CSP);
@@ -64,9 +67,11 @@ async function start(): Promise<void> {
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
 
   const sessions = new WeakMap<Electron.WebContents, ClientSession>();
-  const trusted = (e: IpcMainInvokeEvent) => e.senderFrame?.url.startsWith(APP_ORIGIN + '/') === true && e.sender === win.webContents;
+  const trusted = (e: IpcMainInvokeEvent) =>
+    e.senderFrame?.url.startsWith(APP_ORIGIN + '/') === true && e.sender === win.webContents;
   ipcMain.handle('kiosk:invoke', async (e, method: unknown, params: unknown) => {
-    if (!trusted(e)) return { kind: 'result', id: 0, ok: false, error: { code: 'forbidden', message: 'untrusted sender' } };
+    if (!trusted(e))
+      return { kind: 'result', id: 0, ok: false, error: { code: 'forbidden', message: 'untrusted sender' } };
     let s = sessions.get(e.sender);
     if (!s) sessions.set(e.sender, (s = { techUnlocked: false }));
     const out = await core.dispatch(typeof method === 'string' ? method : '', params, s);

@@ -3,11 +3,22 @@
  * fixed here; the main process validates the method and its params again.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { CommandName, CommandParams, CommandResult, EventName, KioskClient, KioskEvents, WireMessage } from '../src/api/contract';
+import type {
+  CommandName,
+  CommandParams,
+  CommandResult,
+  EventName,
+  KioskClient,
+  KioskEvents,
+  WireMessage,
+} from '../src/api/contract';
 
 const api: KioskClient = {
   async invoke<K extends CommandName>(method: K, params: CommandParams<K>): Promise<CommandResult<K>> {
-    const out = (await ipcRenderer.invoke('kiosk:invoke', method, params)) as Extract<WireMessage, { kind: 'result' }>;
+    const out = (await ipcRenderer.invoke('kiosk:invoke', method, params)) as Extract<
+      WireMessage,
+      { kind: 'result' }
+    >;
     if (out.ok) return out.result as CommandResult<K>;
     throw Object.assign(new Error(out.error.message), out.error);
   },

@@ -14,17 +14,44 @@ export async function buildMain(): Promise<void> {
     target: 'node20',
     sourcemap: true,
     logLevel: 'warning' as const,
-    external: ['electron', 'better-sqlite3', 'serialport', '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate'],
+    external: [
+      'electron',
+      'better-sqlite3',
+      'serialport',
+      '@serialport/*',
+      '@resvg/*',
+      'bufferutil',
+      'utf-8-validate',
+    ],
   };
-  await build({ ...common, entryPoints: [join(root, 'main/main.ts')], outfile: join(root, 'dist/main/main.cjs') });
-  await build({ ...common, entryPoints: [join(root, 'main/preload.ts')], outfile: join(root, 'dist/main/preload.cjs') });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'main/main.ts')],
+    outfile: join(root, 'dist/main/main.cjs'),
+  });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'main/preload.ts')],
+    outfile: join(root, 'dist/main/preload.cjs'),
+  });
 }
 
 export function buildRenderer(): void {
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(root, 'renderer/vite.config.ts'), '--logLevel', 'warn'], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      join(root, 'renderer/vite.config.ts'),
+      '--logLevel',
+      'warn',
+    ],
+    {
+      stdio: 'inherit',
+      cwd: root,
+    },
+  );
   if (r.status !== 0) throw new Error('renderer build failed');
 }
 

@@ -24,5 +24,7 @@ export function findElectronBinary(): { path: string } | { missing: string } {
     };
   }
   const bin = join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(bin) ? { path: bin } : { missing: `Electron binary listed in path.txt is absent: ${bin}` };
+  return existsSync(bin)
+    ? { path: bin }
+    : { missing: `Electron binary listed in path.txt is absent: ${bin}` };
 }

@@ -22,12 +22,25 @@ if ('path' in electron && !args.includes('--browser')) {
   const child = spawn(electron.path, [join(root, 'dist/main/main.cjs')], { stdio: 'inherit', cwd: root });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  if ('missing' in electron) console.log(`Electron 不可用，使用浏览器外壳 / Electron not available (${electron.missing}); using the browser shell.`);
-  const core = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/host/cli.ts'), 'serve', ...args.filter((a) => !a.startsWith('--no-') && a !== '--browser')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, HCP_QUIET: process.env.HCP_QUIET ?? '1' },
-  });
+  if ('missing' in electron)
+    console.log(
+      `Electron 不可用，使用浏览器外壳 / Electron not available (${electron.missing}); using the browser shell.`,
+    );
+  const core = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'src/host/cli.ts'),
+      'serve',
+      ...args.filter((a) => !a.startsWith('--no-') && a !== '--browser'),
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, HCP_QUIET: process.env.HCP_QUIET ?? '1' },
+    },
+  );
   let opened = false;
   core.stdout.setEncoding('utf8');
   core.stdout.on('data', (chunk: string) => {
@@ -37,15 +50,29 @@ if ('path' in electron && !args.includes('--browser')) {
       opened = true;
       const url = m[1] as string;
       const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
-      const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+      const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
+        (p) => existsSync(p),
+      );
       if (!noOpen && display && chromium) {
-        spawn(chromium, [`--app=${url}`, '--no-first-run', '--disable-background-networking', '--disable-sync', `--user-data-dir=${join(root, '.data', 'chromium')}`], {
-          stdio: 'ignore',
-          detached: true,
-        }).unref();
+        spawn(
+          chromium,
+          [
+            `--app=${url}`,
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-sync',
+            `--user-data-dir=${join(root, '.data', 'chromium')}`,
+          ],
+          {
+            stdio: 'ignore',
+            detached: true,
+          },
+        ).unref();
         console.log('已在 Chromium 中打开 / opened in Chromium app mode');
       } else {
-        console.log(`\n打开此地址使用评价器 / open the pad at:\n  ${url}\n(键盘 1–5 模拟评价器按键 / keys 1–5 press the simulated star keys)\n`);
+        console.log(
+          `\n打开此地址使用评价器 / open the pad at:\n  ${url}\n(键盘 1–5 模拟评价器按键 / keys 1–5 press the simulated star keys)\n`,
+        );
       }
     }
   });

@@ -60,6 +60,7 @@ export const useKiosk = create<KioskState>((set, get) => ({
   snapshot: null,
   snapshotAtMs: 0,
   panel: 'none',
+  notices: [],
   ...loadPrefs(),
   setPanel(panel) {
     // The staff side can only be opened while the core allows it (never while a rating is open).

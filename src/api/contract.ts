@@ -31,10 +31,18 @@ export const startEvaluationSchema = z
   .strict()
   .superRefine((v, ctx) => {
     if (v.cases.length >= 2 && !v.groupType) {
-      ctx.addIssue({ code: 'custom', path: ['groupType'], message: 'groupType is required for two or more cases' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groupType'],
+        message: 'groupType is required for two or more cases',
+      });
     }
     if (v.groupType === 'batch' && new Set(v.cases.map((c) => c.taskCode)).size > 1) {
-      ctx.addIssue({ code: 'custom', path: ['cases'], message: 'a batch must be cases of one item (same taskCode)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cases'],
+        message: 'a batch must be cases of one item (same taskCode)',
+      });
     }
     const keys = v.cases.map((c) => `${c.projectNo}#${c.serviceNumber ?? ''}`);
     if (new Set(keys).size !== keys.length) {
@@ -59,7 +67,9 @@ export const commandSchemas = {
     })
     .strict(),
   // staff
-  staffSignIn: z.object({ staffId: staffIdSchema, pin: z.string().regex(/^\d{4,12}$/, 'PIN is 4–12 digits') }).strict(),
+  staffSignIn: z
+    .object({ staffId: staffIdSchema, pin: z.string().regex(/^\d{4,12}$/, 'PIN is 4–12 digits') })
+    .strict(),
   staffBadge: z.object({ code: z.string().min(1).max(128) }).strict(),
   staffSignOut: empty,
   setWindowState: z.object({ state: z.enum(['on_duty', 'paused']) }).strict(),
@@ -72,11 +82,18 @@ export const commandSchemas = {
   // technician
   techUnlock: z.object({ code: z.string().min(4).max(32) }).strict(),
   techStatus: empty,
-  boardTest: z
-    .discriminatedUnion('action', [
-      z.object({ action: z.literal('leds'), modes: z.array(z.number().int().min(0).max(4)).min(1).max(8) }).strict(),
-      z.object({ action: z.literal('beep'), freqHz: z.number().int().min(100).max(8000), durationMs: z.number().int().min(1).max(2000) }).strict(),
-    ]),
+  boardTest: z.discriminatedUnion('action', [
+    z
+      .object({ action: z.literal('leds'), modes: z.array(z.number().int().min(0).max(4)).min(1).max(8) })
+      .strict(),
+    z
+      .object({
+        action: z.literal('beep'),
+        freqHz: z.number().int().min(100).max(8000),
+        durationMs: z.number().int().min(1).max(2000),
+      })
+      .strict(),
+  ]),
   boardSelectPort: z.object({ path: z.string().min(1).max(256).nullable() }).strict(),
   boardListPorts: empty,
   printerTestPage: empty,
@@ -210,7 +227,12 @@ export interface TechStatus {
     lastAckMs: number | null;
     lastError: string | null;
     nextAttemptMs: number | null;
-    rejectedItems: Array<{ ref: string; deviceSeq: number | null; code: string | null; message: string | null }>;
+    rejectedItems: Array<{
+      ref: string;
+      deviceSeq: number | null;
+      code: string | null;
+      message: string | null;
+    }>;
   };
   db: { sizeBytes: number; schemaVersion: number; integrity: string };
   windowApi: { url: string };
@@ -269,7 +291,9 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
   toBody(): ApiErrorBody {
-    return this.field ? { code: this.code, message: this.message, field: this.field } : { code: this.code, message: this.message };
+    return this.field
+      ? { code: this.code, message: this.message, field: this.field }
+      : { code: this.code, message: this.message };
   }
 }
 

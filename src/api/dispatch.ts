@@ -14,25 +14,44 @@ export interface ClientSession {
 }
 
 export type Handlers = {
-  [K in CommandName]: (params: z.output<(typeof commandSchemas)[K]>, session: ClientSession) => CommandResult<K> | Promise<CommandResult<K>>;
+  [K in CommandName]: (
+    params: z.output<(typeof commandSchemas)[K]>,
+    session: ClientSession,
+  ) => CommandResult<K> | Promise<CommandResult<K>>;
 };
 
-export type Dispatch = (method: string, params: unknown, session: ClientSession) => Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorBody }>;
+export type Dispatch = (
+  method: string,
+  params: unknown,
+  session: ClientSession,
+) => Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorBody }>;
 
 /**
  * The core's edge for both transports: unknown methods and params that fail their schema are
  * answered with an error naming the problem, before any handler runs.
  */
-export function createDispatcher(handlers: Handlers, log: (msg: string, fields?: Record<string, unknown>) => void): Dispatch {
+export function createDispatcher(
+  handlers: Handlers,
+  log: (msg: string, fields?: Record<string, unknown>) => void,
+): Dispatch {
   return async (method, params, session) => {
     if (!Object.prototype.hasOwnProperty.call(commandSchemas, method)) {
-      return { ok: false, error: { code: 'unknown_method', message: `未知命令 / unknown command: ${String(method).slice(0, 64)}` } };
+      return {
+        ok: false,
+        error: {
+          code: 'unknown_method',
+          message: `未知命令 / unknown command: ${String(method).slice(0, 64)}`,
+        },
+      };
     }
     const name = method as CommandName;
     const parsed = commandSchemas[name].safeParse(params ?? {});
     if (!parsed.success) {
       const { message, field } = describeZodError(parsed.error);
-      return { ok: false, error: { code: 'invalid', message: `参数有误 / invalid params for ${name}: ${message}`, field } };
+      return {
+        ok: false,
+        error: { code: 'invalid', message: `参数有误 / invalid params for ${name}: ${message}`, field },
+      };
     }
     try {
       const handler = handlers[name] as (p: unknown, s: ClientSession) => unknown;
@@ -41,7 +60,10 @@ export function createDispatcher(handlers: Handlers, log: (msg: string, fields?:
     } catch (err) {
       if (err instanceof ApiError) return { ok: false, error: err.toBody() };
       log('command failed', { method: name, error: (err as Error).message });
-      return { ok: false, error: { code: 'internal', message: `内部错误 / internal error: ${(err as Error).message}` } };
+      return {
+        ok: false,
+        error: { code: 'internal', message: `内部错误 / internal error: ${(err as Error).message}` },
+      };
     }
   };
 }

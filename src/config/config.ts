@@ -91,7 +91,12 @@ export const configSchema = z
       .strict()
       .prefault({}),
     technician: z
-      .object({ code: z.string().regex(/^\d{4,12}$/).default('000000') })
+      .object({
+        code: z
+          .string()
+          .regex(/^\d{4,12}$/)
+          .default('000000'),
+      })
       .strict()
       .prefault({}),
     retention: z
@@ -99,7 +104,10 @@ export const configSchema = z
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info'), maxBytes: z.number().int().min(65536).default(5_000_000) })
+      .object({
+        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+        maxBytes: z.number().int().min(65536).default(5_000_000),
+      })
       .strict()
       .prefault({}),
   })
@@ -118,7 +126,9 @@ export class ConfigError extends Error {
  * Environment overrides: `HCP_CONFIG` names the file; `HCP__a__b=value` sets key a.b (value read as
  * JSON when it parses, else as a string), e.g. `HCP__windowApi__port=8711`, `HCP__board='{"kind":"serial","path":"/dev/ttyACM0"}'`.
  */
-export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): KioskConfig {
+export function loadConfig(
+  opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
+): KioskConfig {
   const env = opts.env ?? process.env;
   const file = opts.file ?? env.HCP_CONFIG;
   let raw: Record<string, unknown> = {};
@@ -128,7 +138,9 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
     try {
       raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new ConfigError(`配置文件不是有效的 JSON / config file ${path} is not valid JSON: ${(err as Error).message}`);
+      throw new ConfigError(
+        `配置文件不是有效的 JSON / config file ${path} is not valid JSON: ${(err as Error).message}`,
+      );
     }
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ConfigError(`config file ${path} must hold a JSON object`);
@@ -142,7 +154,9 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ConfigError(`配置有误 / invalid configuration${file ? ` in ${file}` : ''}:\n${lines.join('\n')}`);
+    throw new ConfigError(
+      `配置有误 / invalid configuration${file ? ` in ${file}` : ''}:\n${lines.join('\n')}`,
+    );
   }
   return parsed.data;
 }

@@ -16,7 +16,10 @@ async function main(argv: string[]): Promise<number> {
   const dataDir = flag(rest, '--data-dir');
   let config;
   try {
-    config = loadConfig({ ...(configFile ? { file: configFile } : {}), ...(dataDir ? { overrides: { dataDir } } : {}) });
+    config = loadConfig({
+      ...(configFile ? { file: configFile } : {}),
+      ...(dataDir ? { overrides: { dataDir } } : {}),
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(err.message + '\n');
@@ -38,7 +41,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const b = result.firstBroken;
-    process.stdout.write(`哈希链断裂 / chain broken at deviceSeq ${b.deviceSeq} (record ${b.recordId}): ${b.problem}\n`);
+    process.stdout.write(
+      `哈希链断裂 / chain broken at deviceSeq ${b.deviceSeq} (record ${b.recordId}): ${b.problem}\n`,
+    );
     return 1;
   }
   if (command === 'token') {
@@ -50,7 +55,9 @@ async function main(argv: string[]): Promise<number> {
     const shell = await runBrowserShell(config);
     // Machine-readable lines first: the launcher and the tests read them.
     process.stdout.write(`hcp-kiosk shell ${shell.url}\n`);
-    process.stdout.write(`hcp-kiosk window-api ${shell.core.windowApiUrl} token ${shell.core.windowApiToken}\n`);
+    process.stdout.write(
+      `hcp-kiosk window-api ${shell.core.windowApiUrl} token ${shell.core.windowApiToken}\n`,
+    );
     process.stdout.write(`hcp-kiosk platform ${shell.core.sync.platformUrl}\n`);
     let stopping = false;
     const stop = () => {

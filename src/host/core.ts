@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ApiError, type EventName, type KioskEvents, type KioskSnapshot, type Screen, type StartEvaluationInput } from '../api/contract.js';
+import {
+  ApiError,
+  type EventName,
+  type KioskEvents,
+  type KioskSnapshot,
+  type Screen,
+  type StartEvaluationInput,
+} from '../api/contract.js';
 import type { KioskConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { formatCst } from '../domain/time.js';
@@ -164,21 +171,40 @@ export class KioskCore {
 
   // ---- the operations both staff paths share ----------------------------------------------------
 
-  async startEvaluation(input: StartEvaluationInput, origin: 'window_api' | 'staff_panel' | 'scanner'): Promise<{ evaluationId: string }> {
+  async startEvaluation(
+    input: StartEvaluationInput,
+    origin: 'window_api' | 'staff_panel' | 'scanner',
+  ): Promise<{ evaluationId: string }> {
     const staff = this.staff.staffForEvaluation(input.staffId);
     const { evaluationId } = this.evaluations.start(input, { origin, staff });
     if (input.printReceipt) {
       // A print never blocks or delays a rating: failures reach staff and technician as notices.
-      this.receipts.printForEvaluation(evaluationId).catch((err: unknown) => this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'));
+      this.receipts
+        .printForEvaluation(evaluationId)
+        .catch((err: unknown) =>
+          this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'),
+        );
     }
     return { evaluationId };
   }
 
-  evaluationStateForStaff(id: string): { evaluationId: string; state: 'waiting' | 'done' | 'cancelled'; startedTime: string; closedTime?: string } | null {
+  evaluationStateForStaff(
+    id: string,
+  ): {
+    evaluationId: string;
+    state: 'waiting' | 'done' | 'cancelled';
+    startedTime: string;
+    closedTime?: string;
+  } | null {
     const found = this.evaluations.get(id);
     if (!found) return null;
     const ev = found.evaluation;
-    const state = ev.state === 'waiting' || ev.state === 'reasons' ? 'waiting' : ev.state === 'cancelled' ? 'cancelled' : 'done';
+    const state =
+      ev.state === 'waiting' || ev.state === 'reasons'
+        ? 'waiting'
+        : ev.state === 'cancelled'
+          ? 'cancelled'
+          : 'done';
     const out: { evaluationId: string; state: typeof state; startedTime: string; closedTime?: string } = {
       evaluationId: ev.id,
       state,
@@ -249,9 +275,11 @@ export class KioskCore {
       this.setAfterglow(rated ? 'thanks' : 'unrated', rated ? this.config.timing.thanksS * 1000 : 3000);
       this.sync.kick(change.sealed.some((r) => r.status === 'rated' && (r.satisfaction ?? 5) <= 2));
       if (!rated && this.config.printer.autoPrintUnrated) {
-        this.receipts.printForEvaluation(change.evaluationId).catch((err: unknown) =>
-          this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'),
-        );
+        this.receipts
+          .printForEvaluation(change.evaluationId)
+          .catch((err: unknown) =>
+            this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'),
+          );
       }
     } else if (change.kind === 'step') {
       this.sync.kick(false);
@@ -302,7 +330,12 @@ export class KioskCore {
       const { evaluation: ev, cases } = open;
       const targets = this.evaluations.targetsOf(ev, cases);
       const chosen = ev.state === 'reasons' ? (targets[0]?.chosen_satisfaction ?? null) : null;
-      screen = ev.state === 'reasons' ? 'reasons' : ev.group_type === 'chain' && ev.chain_mode === null ? 'chain_choice' : 'rating';
+      screen =
+        ev.state === 'reasons'
+          ? 'reasons'
+          : ev.group_type === 'chain' && ev.chain_mode === null
+            ? 'chain_choice'
+            : 'rating';
       prompt = {
         evaluationId: ev.id,
         groupType: ev.group_type,
@@ -325,7 +358,11 @@ export class KioskCore {
       staff: st.staff ? this.staffCard(st.staff) : null,
       prompt,
       staffPanelOpen: open === null,
-      hardware: { board: this.hardware.boardState(), printer: this.hardware.printerState(), boardSimulated: this.hardware.simulated },
+      hardware: {
+        board: this.hardware.boardState(),
+        printer: this.hardware.printerState(),
+        boardSimulated: this.hardware.simulated,
+      },
       normVersion: norms.version,
       serverTimeOffsetMs: this.sync.clockOffsetMs(),
       thanksUntilMs: screen === 'thanks' || screen === 'unrated' ? (this.afterglow?.untilMs ?? null) : null,
@@ -333,7 +370,12 @@ export class KioskCore {
   }
 
   staffCard(s: StaffMember): { staffId: string; name: string; title: string; photoUrl: string | null } {
-    return { staffId: s.staffId, name: s.name, title: s.title, photoUrl: this.refdata.photoDataUrl(s.staffId) };
+    return {
+      staffId: s.staffId,
+      name: s.name,
+      title: s.title,
+      photoUrl: this.refdata.photoDataUrl(s.staffId),
+    };
   }
 
   dbInfo(): { sizeBytes: number; schemaVersion: number; integrity: string } {
@@ -347,7 +389,11 @@ export class KioskCore {
   }
 
   requireStaffPanel(): StaffMember {
-    if (this.evaluations.openEvaluation()) throw new ApiError('staff_panel_closed', '评价进行中，工作人员界面已关闭 / the staff panel is closed while a rating is open');
+    if (this.evaluations.openEvaluation())
+      throw new ApiError(
+        'staff_panel_closed',
+        '评价进行中，工作人员界面已关闭 / the staff panel is closed while a rating is open',
+      );
     const st = this.staff.status();
     if (!st.staff) throw new ApiError('no_staff', '请先签到 / sign in first');
     return st.staff;

@@ -8,7 +8,8 @@ import type { KioskCore } from './core.js';
 /** Every command of the contract, mapped onto the core. Params arrive already validated. */
 export function buildHandlers(core: KioskCore): Handlers {
   const requireTech = (session: ClientSession) => {
-    if (!session.techUnlocked) throw new ApiError('tech_locked', '需要技术维护口令 / technician code required');
+    if (!session.techUnlocked)
+      throw new ApiError('tech_locked', '需要技术维护口令 / technician code required');
   };
   return {
     getSnapshot: () => core.snapshot(),
@@ -22,14 +23,17 @@ export function buildHandlers(core: KioskCore): Handlers {
       core.evaluations.chooseChainMode(evaluationId, mode);
       return { ok: true };
     },
-    submitReasons: ({ evaluationId, codes, comment }) => core.evaluations.submitReasons(evaluationId, codes, comment),
+    submitReasons: ({ evaluationId, codes, comment }) =>
+      core.evaluations.submitReasons(evaluationId, codes, comment),
 
     staffSignIn: ({ staffId, pin }) => {
-      if (core.evaluations.openEvaluation()) throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
+      if (core.evaluations.openEvaluation())
+        throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
       return { staff: core.staffCard(core.staff.signInWithPin(staffId, pin)) };
     },
     staffBadge: ({ code }) => {
-      if (core.evaluations.openEvaluation()) throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
+      if (core.evaluations.openEvaluation())
+        throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
       return { staff: core.staffCard(core.staff.signInWithBadge(code)) };
     },
     staffSignOut: () => {
@@ -79,7 +83,8 @@ export function buildHandlers(core: KioskCore): Handlers {
     techUnlock: ({ code }, session) => {
       const a = Buffer.from(code);
       const b = Buffer.from(core.config.technician.code);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ApiError('bad_credentials', '口令错误 / wrong technician code', 'code');
+      if (a.length !== b.length || !timingSafeEqual(a, b))
+        throw new ApiError('bad_credentials', '口令错误 / wrong technician code', 'code');
       session.techUnlocked = true;
       return { ok: true };
     },
@@ -118,7 +123,12 @@ export function buildHandlers(core: KioskCore): Handlers {
           lastAckMs: ob.lastAckMs,
           lastError: sync?.lastError ?? null,
           nextAttemptMs: sync?.nextAttemptMs ?? null,
-          rejectedItems: rejectedItems(core.db, 50).map((r) => ({ ref: r.ref, deviceSeq: r.deviceSeq, code: r.code, message: r.message })),
+          rejectedItems: rejectedItems(core.db, 50).map((r) => ({
+            ref: r.ref,
+            deviceSeq: r.deviceSeq,
+            code: r.code,
+            message: r.message,
+          })),
         },
         db: core.dbInfo(),
         windowApi: { url: core.windowApiUrl },
@@ -134,17 +144,24 @@ export function buildHandlers(core: KioskCore): Handlers {
     },
     boardSelectPort: async ({ path }, session) => {
       requireTech(session);
-      if (!core.hardware.board || core.hardware.simulated) throw new ApiError('board_simulated', '模拟评价器无需选择端口 / the simulated board has no port');
+      if (!core.hardware.board || core.hardware.simulated)
+        throw new ApiError('board_simulated', '模拟评价器无需选择端口 / the simulated board has no port');
       await core.hardware.board.selectPort(path);
       return { ok: true };
     },
     boardListPorts: async (_p, session) => {
       requireTech(session);
-      return { ports: core.hardware.board && !core.hardware.simulated ? await core.hardware.board.listCandidatePorts() : [] };
+      return {
+        ports:
+          core.hardware.board && !core.hardware.simulated
+            ? await core.hardware.board.listCandidatePorts()
+            : [],
+      };
     },
     printerTestPage: async (_p, session) => {
       requireTech(session);
-      if (!core.hardware.printer) throw new ApiError('printer_unavailable', '未配置打印机 / no printer configured');
+      if (!core.hardware.printer)
+        throw new ApiError('printer_unavailable', '未配置打印机 / no printer configured');
       await core.hardware.printer.printTestPage();
       return { ok: true };
     },
@@ -156,7 +173,11 @@ export function buildHandlers(core: KioskCore): Handlers {
     },
     simulatePress: ({ key }) => {
       const sim = core.hardware.simulator;
-      if (!sim) throw new ApiError('not_simulated', '只有模拟评价器可以模拟按键 / only the simulated board can be pressed from here');
+      if (!sim)
+        throw new ApiError(
+          'not_simulated',
+          '只有模拟评价器可以模拟按键 / only the simulated board can be pressed from here',
+        );
       sim.press(key);
       return { ok: true };
     },

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { createBoardLink, BoardSimulator, type BoardLink, type BoardStatus, type LedMode } from '../hardware/board/index.js';
+import {
+  createBoardLink,
+  BoardSimulator,
+  type BoardLink,
+  type BoardStatus,
+  type LedMode,
+} from '../hardware/board/index.js';
 import { createPrinter, type PrinterStatus, type ReceiptPrinter } from '../hardware/printer/index.js';
 import type { CommittedChange } from '../service/evaluations.js';
 import type { KioskCore } from './core.js';
@@ -27,19 +33,29 @@ export class HardwareBridge {
 
   async start(): Promise<void> {
     const { config, log } = this.core;
-    const boardLog = (msg: string, fields?: Record<string, unknown>) => log.write('info', `board: ${msg}`, fields);
+    const boardLog = (msg: string, fields?: Record<string, unknown>) =>
+      log.write('info', `board: ${msg}`, fields);
     if (config.board.kind === 'simulated') {
       this.simulator = new BoardSimulator({ serial: 'SIM00012' });
       this.board = createBoardLink({ kind: 'simulated', simulator: this.simulator, log: boardLog });
     } else if (config.board.kind === 'serial') {
-      this.board = createBoardLink({ kind: 'serial', path: config.board.path, baudRate: config.board.baudRate, log: boardLog });
+      this.board = createBoardLink({
+        kind: 'serial',
+        path: config.board.path,
+        baudRate: config.board.baudRate,
+        log: boardLog,
+      });
     }
     if (this.board) {
       this.board.onPress(async (press) => {
         this.core.emit('boardKey', { key: press.key, counter: press.counter, atMs: press.receivedAtMs });
         // Synchronous commit inside: when this returns, the press's effect is durable and the
         // driver may send EVENTS_ACK.
-        this.core.evaluations.press({ source: 'key', key: press.key, board: { serial: press.serial, bootId: press.bootId, counter: press.counter } });
+        this.core.evaluations.press({
+          source: 'key',
+          key: press.key,
+          board: { serial: press.serial, bootId: press.bootId, counter: press.counter },
+        });
       });
       this.board.onStatus((s) => {
         if (s.state !== this.lastBoardState) {
@@ -54,15 +70,22 @@ export class HardwareBridge {
     const p = config.printer;
     if (p.kind !== 'none') {
       const profile = { paperWidthMm: p.paperWidthMm, qr: p.qr, codepage: 'gb18030' as const };
-      const plog = (msg: string, fields?: Record<string, unknown>) => log.write('info', `printer: ${msg}`, fields);
+      const plog = (msg: string, fields?: Record<string, unknown>) =>
+        log.write('info', `printer: ${msg}`, fields);
       this.printer =
         p.kind === 'virtual'
           ? createPrinter({ kind: 'virtual', outputDir: join(this.core.dataDir, 'receipts'), profile }, plog)
           : p.kind === 'serial'
-            ? createPrinter({ kind: 'serial', path: p.path ?? '/dev/ttyS0', baudRate: p.baudRate ?? 9600, profile }, plog)
+            ? createPrinter(
+                { kind: 'serial', path: p.path ?? '/dev/ttyS0', baudRate: p.baudRate ?? 9600, profile },
+                plog,
+              )
             : p.kind === 'usb'
               ? createPrinter({ kind: 'usb', path: p.path ?? '/dev/usb/lp0', profile }, plog)
-              : createPrinter({ kind: 'tcp', host: p.host ?? '127.0.0.1', port: p.port ?? 9100, profile }, plog);
+              : createPrinter(
+                  { kind: 'tcp', host: p.host ?? '127.0.0.1', port: p.port ?? 9100, profile },
+                  plog,
+                );
       this.printer.onStatus((s: PrinterStatus) => {
         if (s.state !== this.lastPrinterState) {
           this.lastPrinterState = s.state;
@@ -115,6 +138,10 @@ export class HardwareBridge {
   }
 
   private send(modes: LedMode[]): void {
-    this.board?.setLeds(modes).catch((err: unknown) => this.core.log.write('debug', 'leds not acknowledged', { error: (err as Error).message }));
+    this.board
+      ?.setLeds(modes)
+      .catch((err: unknown) =>
+        this.core.log.write('debug', 'leds not acknowledged', { error: (err as Error).message }),
+      );
   }
 }

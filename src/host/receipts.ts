@@ -19,7 +19,10 @@ export class Receipts {
     if (!found) throw new ApiError('not_found', `没有这个评价 / no evaluation ${evaluationId}`);
     const status = printer?.status();
     if (!printer || !status || status.state !== 'ok') {
-      const err = new ApiError('printer_unavailable', `打印机不可用 / printer unavailable: ${status?.state ?? 'absent'}`) as ApiError & {
+      const err = new ApiError(
+        'printer_unavailable',
+        `打印机不可用 / printer unavailable: ${status?.state ?? 'absent'}`,
+      ) as ApiError & {
         extra?: Record<string, unknown>;
       };
       err.extra = { printer: status?.state ?? 'absent' };
@@ -47,7 +50,12 @@ export class Receipts {
         serviceNumber: c.service_number,
         taskName: c.task_name,
         time: formatCst(ev.started_ms),
-        qrUrl: receiptQrUrl(evaluationUrl, { projectNo: c.project_no, serviceNumber: c.service_number, deviceId: core.config.platform.deviceId, token }),
+        qrUrl: receiptQrUrl(evaluationUrl, {
+          projectNo: c.project_no,
+          serviceNumber: c.service_number,
+          deviceId: core.config.platform.deviceId,
+          token,
+        }),
         copy,
       });
     }

@@ -26,12 +26,15 @@ export class ReferenceData {
     private readonly dataDir: string,
     private readonly config: KioskConfig,
   ) {
-    this.shippedNorms = normsSchema.parse(JSON.parse(readFileSync(join(ASSETS_DIR, 'norms-2020.json'), 'utf8')));
+    this.shippedNorms = normsSchema.parse(
+      JSON.parse(readFileSync(join(ASSETS_DIR, 'norms-2020.json'), 'utf8')),
+    );
   }
 
   /** Parsed once per stored version (fetched_ms changes on every refresh), not on every snapshot. */
   private read<N extends RefdataName>(name: N): RefdataValue<N> | null {
-    const stamp = this.db.prepare('SELECT fetched_ms AS fetchedMs FROM refdata WHERE name = ?').get(name) as { fetchedMs: number } | undefined;
+    const stamp = this.db.prepare('SELECT fetched_ms AS fetchedMs FROM refdata WHERE name = ?').get(name) as
+      { fetchedMs: number } | undefined;
     if (!stamp) return null;
     const hit = this.cache.get(name);
     if (hit && hit.fetchedMs === stamp.fetchedMs) return hit.value as RefdataValue<N> | null;
@@ -46,7 +49,15 @@ export class ReferenceData {
 
   profile(): (HallIdentity & { evaluationUrl: string }) | null {
     const p = this.read('profile');
-    return p ? { hallCode: p.hallCode, hallName: p.hallName, windowNo: p.windowNo, areaCode: p.areaCode, evaluationUrl: p.evaluationUrl } : null;
+    return p
+      ? {
+          hallCode: p.hallCode,
+          hallName: p.hallName,
+          windowNo: p.windowNo,
+          areaCode: p.areaCode,
+          evaluationUrl: p.evaluationUrl,
+        }
+      : null;
   }
 
   timingOverrides(): Partial<TimingConfig> {
@@ -64,7 +75,11 @@ export class ReferenceData {
   /** Linked-item chains (一链办) are a hall's own arrangement: configured locally, demo set when embedded. */
   chains(): Array<{ name: string; taskCodes: string[] }> {
     const file = join(this.dataDir, 'chains.json');
-    const source = existsSync(file) ? file : this.config.platform.baseUrl === 'embedded' ? join(ASSETS_DIR, 'sample-hall.json') : null;
+    const source = existsSync(file)
+      ? file
+      : this.config.platform.baseUrl === 'embedded'
+        ? join(ASSETS_DIR, 'sample-hall.json')
+        : null;
     if (!source) return [];
     try {
       const raw = JSON.parse(readFileSync(source, 'utf8')) as unknown;

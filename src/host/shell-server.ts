@@ -49,7 +49,11 @@ export async function startShellServer(opts: {
     const file = normalize(join(root, rel));
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(existsSync(join(root, 'index.html')) ? 'not found' : `界面尚未构建 / renderer not built: run npm run build (looked in ${root})`);
+      res.end(
+        existsSync(join(root, 'index.html'))
+          ? 'not found'
+          : `界面尚未构建 / renderer not built: run npm run build (looked in ${root})`,
+      );
       return;
     }
     res.writeHead(200, {
@@ -68,7 +72,11 @@ export async function startShellServer(opts: {
     const expected = Buffer.from(token);
     const tokenOk = presented.length === expected.length && timingSafeEqual(presented, expected);
     if (url.pathname !== '/api' || !tokenOk || req.headers.origin !== origin) {
-      opts.log('warn', 'shell websocket refused', { path: url.pathname, origin: req.headers.origin ?? null, tokenOk });
+      opts.log('warn', 'shell websocket refused', {
+        path: url.pathname,
+        origin: req.headers.origin ?? null,
+        tokenOk,
+      });
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -88,18 +96,38 @@ export async function startShellServer(opts: {
       try {
         raw = JSON.parse(String(data));
       } catch {
-        send({ kind: 'result', id: -1, ok: false, error: { code: 'invalid', message: '消息不是有效的 JSON / message is not JSON' } });
+        send({
+          kind: 'result',
+          id: -1,
+          ok: false,
+          error: { code: 'invalid', message: '消息不是有效的 JSON / message is not JSON' },
+        });
         return;
       }
       const req = wireRequestSchema.safeParse(raw);
       if (!req.success) {
         const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
-        send({ kind: 'result', id, ok: false, error: { code: 'invalid', message: `消息格式有误 / malformed request: ${req.error.issues[0]?.path.join('.') ?? ''} ${req.error.issues[0]?.message ?? ''}`.trim() } });
+        send({
+          kind: 'result',
+          id,
+          ok: false,
+          error: {
+            code: 'invalid',
+            message:
+              `消息格式有误 / malformed request: ${req.error.issues[0]?.path.join('.') ?? ''} ${req.error.issues[0]?.message ?? ''}`.trim(),
+          },
+        });
         return;
       }
-      void opts.dispatch(req.data.method, req.data.params, session).then((out) =>
-        send(out.ok ? { kind: 'result', id: req.data.id, ok: true, result: out.result } : { kind: 'result', id: req.data.id, ok: false, error: out.error }),
-      );
+      void opts
+        .dispatch(req.data.method, req.data.params, session)
+        .then((out) =>
+          send(
+            out.ok
+              ? { kind: 'result', id: req.data.id, ok: true, result: out.result }
+              : { kind: 'result', id: req.data.id, ok: false, error: out.error },
+          ),
+        );
     });
   }
 

@@ -29,7 +29,10 @@ export class SyncBridge {
       this.demoSecret = sim.DEMO_DEVICE_SECRET;
       if (secret === 'demo') secret = sim.DEMO_DEVICE_SECRET;
       if (baseUrl === 'embedded') {
-        const running = await sim.startPlatformSim({ port: 0, dbPath: join(this.core.dataDir, 'platform-sim.db') });
+        const running = await sim.startPlatformSim({
+          port: 0,
+          dbPath: join(this.core.dataDir, 'platform-sim.db'),
+        });
         this.closeSim = () => running.close();
         baseUrl = running.url;
       }
@@ -85,14 +88,23 @@ export class SyncBridge {
         rejected: ob.rejected,
         lastAckTime: ob.lastAckMs === null ? null : formatCst(ob.lastAckMs),
       },
-      board: { state: board?.state ?? 'absent', serial: board?.serial ?? null, firmware: board?.firmware ?? null, lineErrors: board?.counters.lineErrors ?? 0 },
+      board: {
+        state: board?.state ?? 'absent',
+        serial: board?.serial ?? null,
+        firmware: board?.firmware ?? null,
+        lineErrors: board?.counters.lineErrors ?? 0,
+      },
       printer: {
         state: printer?.state ?? 'absent',
         paperLow: printer?.paperLow ?? false,
         paperOut: printer?.paperOut ?? false,
         coverOpen: printer?.coverOpen ?? false,
       },
-      db: { sizeBytes: db.sizeBytes, integrity: db.integrity === 'ok' ? 'ok' : 'error', checkedTime: formatCst(Date.now()) },
+      db: {
+        sizeBytes: db.sizeBytes,
+        integrity: db.integrity === 'ok' ? 'ok' : 'error',
+        checkedTime: formatCst(Date.now()),
+      },
       clockOffsetMs: this.clockOffsetMs(),
     } as HeartbeatBody;
   }

@@ -1,12 +1,24 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, describeZodError, startEvaluationSchema, type StartEvaluationInput } from '../api/contract.js';
+import {
+  ApiError,
+  describeZodError,
+  startEvaluationSchema,
+  type StartEvaluationInput,
+} from '../api/contract.js';
 
 /** What the window API needs from the core (window-api.md). */
 export interface WindowApiCore {
   startEvaluation(input: StartEvaluationInput): Promise<{ evaluationId: string }>;
-  evaluationState(id: string): { evaluationId: string; state: 'waiting' | 'done' | 'cancelled'; startedTime: string; closedTime?: string } | null;
+  evaluationState(
+    id: string,
+  ): {
+    evaluationId: string;
+    state: 'waiting' | 'done' | 'cancelled';
+    startedTime: string;
+    closedTime?: string;
+  } | null;
   cancelEvaluation(id: string, by: string): void;
   printReceipt(id: string): Promise<{ copy: boolean }>;
   status(): unknown;
@@ -55,7 +67,10 @@ export function startWindowApi(opts: {
     if (!w || w.second !== second) windows.set(client, { second, count: 1 });
     else if (++w.count > opts.rateLimitPerS) {
       res.setHeader('Retry-After', '1');
-      return send(res, 429, { error: 'rate_limited', message: `请求过于频繁，每秒最多 ${opts.rateLimitPerS} 次 / too many requests` });
+      return send(res, 429, {
+        error: 'rate_limited',
+        message: `请求过于频繁，每秒最多 ${opts.rateLimitPerS} 次 / too many requests`,
+      });
     }
     if (windows.size > 1000) windows.clear(); // a bound, not a policy: stale clients are forgotten
 
@@ -63,7 +78,10 @@ export function startWindowApi(opts: {
     const presented = /^Bearer (.+)$/.exec(auth)?.[1] ?? '';
     const presentedDigest = createHash('sha256').update(presented).digest();
     if (!presented || !timingSafeEqual(presentedDigest, tokenDigest)) {
-      return send(res, 401, { error: 'unauthorized', message: '缺少或错误的访问令牌 / missing or wrong bearer token' });
+      return send(res, 401, {
+        error: 'unauthorized',
+        message: '缺少或错误的访问令牌 / missing or wrong bearer token',
+      });
     }
 
     const url = new URL(req.url ?? '/', 'http://pad');
@@ -90,20 +108,28 @@ export function startWindowApi(opts: {
         }
         if (!m[2] && method === 'GET') {
           const st = opts.core.evaluationState(id);
-          if (!st) return send(res, 404, { error: 'not_found', message: `没有这个评价 / no evaluation ${id}` });
+          if (!st)
+            return send(res, 404, { error: 'not_found', message: `没有这个评价 / no evaluation ${id}` });
           return send(res, 200, st);
         }
         if (!m[2] && method === 'DELETE') {
           opts.core.cancelEvaluation(id, `window_api:${client}`);
           return send(res, 200, { evaluationId: id, state: 'cancelled' });
         }
-        return send(res, 405, { error: 'method_not_allowed', message: `不支持 ${method} / method not allowed` });
+        return send(res, 405, {
+          error: 'method_not_allowed',
+          message: `不支持 ${method} / method not allowed`,
+        });
       }
       return send(res, 404, { error: 'not_found', message: `没有这个接口 / no such endpoint: ${path}` });
     } catch (err) {
       if (err instanceof ApiError) {
         const extra = (err as ApiError & { extra?: Record<string, unknown> }).extra ?? {};
-        return send(res, STATUS_BY_CODE[err.code] ?? 400, { error: err.code, message: err.message, ...extra });
+        return send(res, STATUS_BY_CODE[err.code] ?? 400, {
+          error: err.code,
+          message: err.message,
+          ...extra,
+        });
       }
       if (err instanceof BodyError) return send(res, err.status, { error: 'invalid', message: err.message });
       throw err;
@@ -139,7 +165,8 @@ class BodyError extends Error {
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new BodyError(415, 'Content-Type 必须是 application/json / body must be JSON');
+  if (!/^application\/json\b/i.test(type))
+    throw new BodyError(415, 'Content-Type 必须是 application/json / body must be JSON');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -156,6 +183,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }

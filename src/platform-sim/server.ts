@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import chineseDays from 'chinese-days';
@@ -99,6 +100,17 @@ export class SimServer {
     });
   }
 
+  private readonly stmts = new Map<string, Statement<unknown[]>>();
+  /** Prepared once per SQL text: preparing per record was most of the simulator's cost. */
+  private stmt(sql: string): Statement<unknown[]> {
+    let st = this.stmts.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st;
+  }
+
   private static emptyCounters() {
     return {
       requests: 0,
@@ -141,7 +153,7 @@ export class SimServer {
   }
 
   stats(): SimStats {
-    const stored = (this.db.prepare('SELECT COUNT(*) AS n FROM evaluations').get() as { n: number }).n;
+    const stored = (this.stmt('SELECT COUNT(*) AS n FROM evaluations').get() as { n: number }).n;
     const chainBreaks = this.db
       .prepare(
         'SELECT device_id AS deviceId, device_seq AS deviceSeq, expected_seq AS expectedSeq, expected_prev AS expectedPrev, got_prev AS gotPrev FROM chain_breaks ORDER BY id LIMIT 1000',
@@ -262,7 +274,7 @@ export class SimServer {
       return new HttpError(401, 'bad_signature');
     };
     if (!deviceId || !time || !nonce || !sig || !/^\d{1,16}$/.test(time) || !/^[0-9a-f]{32}$/.test(nonce)) throw bad();
-    const dev = this.db.prepare('SELECT secret, enabled FROM devices WHERE device_id = ?').get(deviceId) as
+    const dev = this.stmt('SELECT secret, enabled FROM devices WHERE device_id = ?').get(deviceId) as
       | { secret: string; enabled: number }
       | undefined;
     if (!dev) throw bad();
@@ -276,8 +288,8 @@ export class SimServer {
       this.counters.auth.disabled += 1;
       throw new HttpError(403, 'device_disabled');
     }
-    if (++this.nonceInserts % 500 === 0) this.db.prepare('DELETE FROM nonces WHERE seen_ms < ?').run(now - this.limits.nonceWindowMs);
-    const seen = this.db.prepare('SELECT seen_ms AS seenMs FROM nonces WHERE device_id = ? AND nonce = ?').get(deviceId, nonce) as
+    if (++this.nonceInserts % 500 === 0) this.stmt('DELETE FROM nonces WHERE seen_ms < ?').run(now - this.limits.nonceWindowMs);
+    const seen = this.stmt('SELECT seen_ms AS seenMs FROM nonces WHERE device_id = ? AND nonce = ?').get(deviceId, nonce) as
       | { seenMs: number }
       | undefined;
     if (seen && seen.seenMs >= now - this.limits.nonceWindowMs) {
@@ -321,7 +333,7 @@ export class SimServer {
   }
 
   private profile(deviceId: string) {
-    const dev = this.db.prepare('SELECT hall_code AS hallCode, window_no AS windowNo FROM devices WHERE device_id = ?').get(deviceId) as {
+    const dev = this.stmt('SELECT hall_code AS hallCode, window_no AS windowNo FROM devices WHERE device_id = ?').get(deviceId) as {
       hallCode: string;
       windowNo: string;
     };
@@ -339,8 +351,8 @@ export class SimServer {
   /** PINs leave only as scrypt PHC strings, made once and kept (so the ETag stays stable). */
   private staffList(): unknown {
     if (this.staffCache === null) {
-      const get = this.db.prepare('SELECT phc FROM staff_pins WHERE staff_id = ?');
-      const put = this.db.prepare('INSERT INTO staff_pins (staff_id, phc) VALUES (?, ?) ON CONFLICT(staff_id) DO UPDATE SET phc = excluded.phc');
+      const get = this.stmt('SELECT phc FROM staff_pins WHERE staff_id = ?');
+      const put = this.stmt('INSERT INTO staff_pins (staff_id, phc) VALUES (?, ?) ON CONFLICT(staff_id) DO UPDATE SET phc = excluded.phc');
       const items = this.hall.staff.map((s) => {
         let pin: string | undefined;
         if (s.pin) {
@@ -394,7 +406,7 @@ export class SimServer {
     const batchId = b.batchId;
     const now = this.clock.now();
     const results = this.db.transaction(() => {
-      const prior = this.db.prepare('SELECT device_id AS deviceId, results FROM batches WHERE batch_id = ?').get(batchId) as
+      const prior = this.stmt('SELECT device_id AS deviceId, results FROM batches WHERE batch_id = ?').get(batchId) as
         | { deviceId: string; results: string }
         | undefined;
       if (prior) {
@@ -404,7 +416,7 @@ export class SimServer {
       }
       this.counters.batches += 1;
       const out = records.map((r) => this.oneRecord(deviceId, batchId, r, now));
-      this.db.prepare('INSERT INTO batches (batch_id, device_id, results, received_ms) VALUES (?, ?, ?, ?)').run(batchId, deviceId, JSON.stringify(out), now);
+      this.stmt('INSERT INTO batches (batch_id, device_id, results, received_ms) VALUES (?, ?, ?, ?)').run(batchId, deviceId, JSON.stringify(out), now);
       return out;
     })();
     return { status: 200, body: { results, serverTime: now } };
@@ -425,7 +437,7 @@ export class SimServer {
       return reject('invalid_field', problem);
     }
     const content = canonicalJson(r);
-    const existing = this.db.prepare('SELECT content FROM evaluations WHERE evaluation_id = ?').get(evaluationId) as { content: string } | undefined;
+    const existing = this.stmt('SELECT content FROM evaluations WHERE evaluation_id = ?').get(evaluationId) as { content: string } | undefined;
     if (existing) {
       if (existing.content === content) {
         this.counters.records.duplicate += 1;
@@ -453,7 +465,7 @@ export class SimServer {
   /** prevHash continuity per device across batches; a break is recorded, never a reason to refuse. */
   private noteChain(deviceId: string, r: Record<string, unknown>, now: number): void {
     if (typeof r.deviceSeq !== 'number' || typeof r.hash !== 'string' || typeof r.prevHash !== 'string') return;
-    const head = (this.db.prepare('SELECT device_seq AS seq, hash FROM chain_heads WHERE device_id = ?').get(deviceId) as
+    const head = (this.stmt('SELECT device_seq AS seq, hash FROM chain_heads WHERE device_id = ?').get(deviceId) as
       | { seq: number; hash: string }
       | undefined) ?? { seq: 0, hash: GENESIS_HASH };
     if (r.deviceSeq <= head.seq) return;
@@ -478,7 +490,7 @@ export class SimServer {
       throw new HttpError(400, 'not_a_heartbeat');
     }
     const now = this.clock.now();
-    this.db.prepare('INSERT INTO heartbeats (device_id, body, received_ms) VALUES (?, ?, ?)').run(deviceId, JSON.stringify(parsed), now);
+    this.stmt('INSERT INTO heartbeats (device_id, body, received_ms) VALUES (?, ?, ?)').run(deviceId, JSON.stringify(parsed), now);
     this.counters.heartbeats += 1;
     return { status: 200, body: { serverTime: now } };
   }
@@ -499,7 +511,7 @@ export class SimServer {
     }
     this.counters.appeals += 1;
     const now = this.clock.now();
-    const prior = this.db.prepare('SELECT status, code FROM appeals WHERE appeal_id = ?').get(a.appealId) as { status: string; code: string | null } | undefined;
+    const prior = this.stmt('SELECT status, code FROM appeals WHERE appeal_id = ?').get(a.appealId) as { status: string; code: string | null } | undefined;
     if (prior) return { status: 200, body: prior.status === 'rejected' ? { status: 'rejected', code: prior.code } : { status: 'duplicate' } };
     const answer = this.judgeAppeal(a);
     if (answer.status === 'duplicate') return { status: 200, body: answer };
@@ -512,12 +524,12 @@ export class SimServer {
   }
 
   private judgeAppeal(a: Record<string, unknown>): { status: 'accepted' | 'duplicate' | 'rejected'; code?: string } {
-    const ev = this.db.prepare('SELECT status, satisfaction, assess_time AS assessTime FROM evaluations WHERE evaluation_id = ?').get(a.evaluationId) as
+    const ev = this.stmt('SELECT status, satisfaction, assess_time AS assessTime FROM evaluations WHERE evaluation_id = ?').get(a.evaluationId) as
       | { status: string; satisfaction: number | null; assessTime: string | null }
       | undefined;
     if (!ev) return { status: 'rejected', code: 'unknown_evaluation' };
     if (ev.status !== 'rated' || ev.satisfaction === null || ev.satisfaction > 2 || ev.assessTime === null) return { status: 'rejected', code: 'not_bad_review' };
-    if (this.db.prepare(`SELECT 1 FROM appeals WHERE evaluation_id = ? AND status = 'accepted'`).get(a.evaluationId)) return { status: 'duplicate' };
+    if (this.stmt(`SELECT 1 FROM appeals WHERE evaluation_id = ? AND status = 'accepted'`).get(a.evaluationId)) return { status: 'duplicate' };
     // The rating day does not count; the n-th working day after it is the last day to appeal.
     const deadline = cd.findWorkday(this.limits.appealWorkingDays, ev.assessTime.slice(0, 10));
     if ((a.submittedTime as string).slice(0, 10) > deadline) return { status: 'rejected', code: 'deadline_passed' };

@@ -70,7 +70,12 @@ export type PressOutcome =
   | { disposition: 'no_evaluation' }
   | { disposition: 'not_first' }
   | { disposition: 'not_a_star' }
-  | { disposition: 'rating'; evaluationId: string; next: 'rated' | 'reasons' | 'next_item'; sealed: PlatformRecord[] };
+  | {
+      disposition: 'rating';
+      evaluationId: string;
+      next: 'rated' | 'reasons' | 'next_item';
+      sealed: PlatformRecord[];
+    };
 
 export interface EvaluationDeps {
   db: Db;
@@ -88,7 +93,13 @@ export type CommittedChange =
   | { kind: 'started'; evaluation: EvaluationRow; cases: CaseRow[] }
   | { kind: 'cancelled'; evaluationId: string }
   | { kind: 'step'; evaluationId: string; state: EvaluationState }
-  | { kind: 'closed'; evaluationId: string; outcome: 'rated' | 'unrated'; sealed: PlatformRecord[]; chosenKey: number | null }
+  | {
+      kind: 'closed';
+      evaluationId: string;
+      outcome: 'rated' | 'unrated';
+      sealed: PlatformRecord[];
+      chosenKey: number | null;
+    }
   | { kind: 'stray_press' };
 
 /**
@@ -104,14 +115,17 @@ export class EvaluationService {
 
   openEvaluation(): { evaluation: EvaluationRow; cases: CaseRow[] } | null {
     const ev = this.deps.db
-      .prepare(`SELECT * FROM evaluations WHERE state IN ('waiting', 'reasons') ORDER BY started_ms DESC LIMIT 1`)
+      .prepare(
+        `SELECT * FROM evaluations WHERE state IN ('waiting', 'reasons') ORDER BY started_ms DESC LIMIT 1`,
+      )
       .get() as EvaluationRow | undefined;
     if (!ev) return null;
     return { evaluation: ev, cases: this.casesOf(ev.id) };
   }
 
   get(id: string): { evaluation: EvaluationRow; cases: CaseRow[] } | null {
-    const ev = this.deps.db.prepare('SELECT * FROM evaluations WHERE id = ?').get(id) as EvaluationRow | undefined;
+    const ev = this.deps.db.prepare('SELECT * FROM evaluations WHERE id = ?').get(id) as
+      EvaluationRow | undefined;
     return ev ? { evaluation: ev, cases: this.casesOf(ev.id) } : null;
   }
 
@@ -144,7 +158,8 @@ export class EvaluationService {
     const id = newEvaluationId(now);
     const multi = input.cases.length > 1;
     const result = db.transaction(() => {
-      if (this.openEvaluation()) throw new ApiError('busy', '本窗口已有一个正在进行的评价 / another evaluation is open on this pad');
+      if (this.openEvaluation())
+        throw new ApiError('busy', '本窗口已有一个正在进行的评价 / another evaluation is open on this pad');
       const rows: CaseRow[] = input.cases.map((c, idx) => ({
         evaluation_id: id,
         idx,
@@ -188,7 +203,11 @@ export class EvaluationService {
     })();
     const started = this.get(id);
     if (started) this.deps.onCommitted({ kind: 'started', evaluation: started.evaluation, cases: result });
-    this.deps.log('info', 'evaluation started', { evaluationId: id, cases: result.length, origin: ctx.origin });
+    this.deps.log('info', 'evaluation started', {
+      evaluationId: id,
+      cases: result.length,
+      origin: ctx.origin,
+    });
     return { evaluationId: id };
   }
 
@@ -206,13 +225,21 @@ export class EvaluationService {
         .get(...(serviceNumber === null ? [c.projectNo] : [c.projectNo, serviceNumber])) !== undefined;
     if (c.promiseType === 1) {
       if (ratedExists(null)) {
-        throw new ApiError('already_rated', `即办件 ${c.projectNo} 已评价，不能重复评价 / this case already has a rating`, 'cases');
+        throw new ApiError(
+          'already_rated',
+          `即办件 ${c.projectNo} 已评价，不能重复评价 / this case already has a rating`,
+          'cases',
+        );
       }
       return c.serviceNumber ?? 1;
     }
     if (c.serviceNumber !== undefined) {
       if (ratedExists(c.serviceNumber)) {
-        throw new ApiError('already_rated', `承诺件 ${c.projectNo} 第 ${c.serviceNumber} 次服务已评价 / this visit already has a rating`, 'cases');
+        throw new ApiError(
+          'already_rated',
+          `承诺件 ${c.projectNo} 第 ${c.serviceNumber} 次服务已评价 / this visit already has a rating`,
+          'cases',
+        );
       }
       return c.serviceNumber;
     }
@@ -232,8 +259,14 @@ export class EvaluationService {
       const { evaluation, cases } = found;
       // Once the citizen has touched a star the evaluation belongs to them: cancelling then would
       // let staff suppress a bad review.
-      if (evaluation.state !== 'waiting' || cases.some((c) => c.chosen_satisfaction !== null || c.outcome !== null)) {
-        throw new ApiError('not_cancellable', '评价已开始或已结束，不能撤销 / only an evaluation still waiting can be cancelled');
+      if (
+        evaluation.state !== 'waiting' ||
+        cases.some((c) => c.chosen_satisfaction !== null || c.outcome !== null)
+      ) {
+        throw new ApiError(
+          'not_cancellable',
+          '评价已开始或已结束，不能撤销 / only an evaluation still waiting can be cancelled',
+        );
       }
       const now = clock.now();
       db.prepare(
@@ -249,8 +282,10 @@ export class EvaluationService {
     const { db } = this.deps;
     db.transaction(() => {
       const open = this.requireOpen(id);
-      if (open.evaluation.group_type !== 'chain') throw new ApiError('invalid', '这不是一链办评价 / not a chain evaluation', 'mode');
-      if (open.evaluation.chain_mode !== null) throw new ApiError('invalid', '评价方式已选择 / mode already chosen', 'mode');
+      if (open.evaluation.group_type !== 'chain')
+        throw new ApiError('invalid', '这不是一链办评价 / not a chain evaluation', 'mode');
+      if (open.evaluation.chain_mode !== null)
+        throw new ApiError('invalid', '评价方式已选择 / mode already chosen', 'mode');
       db.prepare('UPDATE evaluations SET chain_mode = ? WHERE id = ?').run(mode, id);
     })();
     this.deps.onCommitted({ kind: 'step', evaluationId: id, state: 'waiting' });
@@ -274,7 +309,16 @@ export class EvaluationService {
             `INSERT INTO raw_inputs (at_ms, source, key, board_serial, boot_id, counter, disposition, evaluation_id)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(now, input.source, input.key, input.board?.serial ?? null, input.board?.bootId ?? null, input.board?.counter ?? null, disposition, evaluationId);
+          .run(
+            now,
+            input.source,
+            input.key,
+            input.board?.serial ?? null,
+            input.board?.bootId ?? null,
+            input.board?.counter ?? null,
+            disposition,
+            evaluationId,
+          );
 
       const open = this.openEvaluation();
       if (!open || (input.evaluationId !== undefined && input.evaluationId !== open.evaluation.id)) {
@@ -311,7 +355,10 @@ export class EvaluationService {
       const offersExtras = norms.items.some((i) => i.starLevel === satisfaction);
       if (isBadReview(satisfaction) || (input.source === 'touch' && offersExtras)) {
         const timeoutS = isBadReview(satisfaction) ? timing.reasonsTimeoutS : timing.optionalExtrasTimeoutS;
-        db.prepare(`UPDATE evaluations SET state = 'reasons', step_deadline_ms = ? WHERE id = ?`).run(now + timeoutS * 1000, ev.id);
+        db.prepare(`UPDATE evaluations SET state = 'reasons', step_deadline_ms = ? WHERE id = ?`).run(
+          now + timeoutS * 1000,
+          ev.id,
+        );
         return { disposition: 'rating', evaluationId: ev.id, next: 'reasons', sealed: [] };
       }
       const result = this.finishStep(ev.id, 'rated', { codes: [], comment: undefined }, now);
@@ -320,7 +367,13 @@ export class EvaluationService {
     })();
     if (outcome.disposition === 'no_evaluation') this.deps.onCommitted({ kind: 'stray_press' });
     else if (outcome.disposition === 'rating') {
-      this.deps.onCommitted(closed ?? { kind: 'step', evaluationId: outcome.evaluationId, state: outcome.next === 'reasons' ? 'reasons' : 'waiting' });
+      this.deps.onCommitted(
+        closed ?? {
+          kind: 'step',
+          evaluationId: outcome.evaluationId,
+          state: outcome.next === 'reasons' ? 'reasons' : 'waiting',
+        },
+      );
     }
     return outcome;
   }
@@ -331,7 +384,8 @@ export class EvaluationService {
     let closed: CommittedChange | null = null;
     const next = db.transaction(() => {
       const open = this.requireOpen(id);
-      if (open.evaluation.state !== 'reasons') throw new ApiError('invalid', '当前不在选择原因步骤 / not at the reasons step', 'codes');
+      if (open.evaluation.state !== 'reasons')
+        throw new ApiError('invalid', '当前不在选择原因步骤 / not at the reasons step', 'codes');
       const targets = this.targetsOf(open.evaluation, open.cases);
       const chosen = targets[0]?.chosen_satisfaction;
       if (chosen === null || chosen === undefined) throw new ApiError('invalid', 'no star chosen', 'codes');
@@ -339,10 +393,19 @@ export class EvaluationService {
       const allowed = new Set(norms.items.filter((i) => i.starLevel === chosen).map((i) => i.code));
       const unique = [...new Set(codes)];
       const bad = unique.find((c) => !allowed.has(c));
-      if (bad !== undefined) throw new ApiError('invalid', `指标 ${bad} 不属于 ${chosen} 星 / indicator ${bad} is not offered for ${chosen} stars`, 'codes');
+      if (bad !== undefined)
+        throw new ApiError(
+          'invalid',
+          `指标 ${bad} 不属于 ${chosen} 星 / indicator ${bad} is not offered for ${chosen} stars`,
+          'codes',
+        );
       const text = comment?.trim() || undefined;
       if (isBadReview(chosen) && unique.length === 0 && !text) {
-        throw new ApiError('reasons_required', '差评请至少选择一项原因或填写意见 / choose at least one reason or write a comment', 'codes');
+        throw new ApiError(
+          'reasons_required',
+          '差评请至少选择一项原因或填写意见 / choose at least one reason or write a comment',
+          'codes',
+        );
       }
       const result = this.finishStep(id, 'rated', { codes: unique, comment: text }, now);
       closed = result.closed;
@@ -367,13 +430,16 @@ export class EvaluationService {
         if (!open || (open.evaluation.state !== 'waiting' && open.evaluation.state !== 'reasons')) return;
         const targets = this.targetsOf(open.evaluation, open.cases);
         const optionalExtras =
-          open.evaluation.state === 'reasons' && targets.every((t) => t.chosen_satisfaction !== null && !isBadReview(t.chosen_satisfaction));
+          open.evaluation.state === 'reasons' &&
+          targets.every((t) => t.chosen_satisfaction !== null && !isBadReview(t.chosen_satisfaction));
         if (optionalExtras) {
           // The optional extras step ran out: the star stands as the rating.
           closed = this.finishStep(id, 'rated', { codes: [], comment: undefined }, now).closed;
         } else {
           // Nothing valid was given in time: this and every remaining item close unrated.
-          closed = this.finishStep(id, 'unrated', { codes: [], comment: undefined }, now, { closeAll: true }).closed;
+          closed = this.finishStep(id, 'unrated', { codes: [], comment: undefined }, now, {
+            closeAll: true,
+          }).closed;
         }
       })();
       touched.push(id);
@@ -392,14 +458,13 @@ export class EvaluationService {
   noteReceiptPrint(id: string): { copy: boolean } {
     const { db, clock } = this.deps;
     return db.transaction(() => {
-      const ev = db.prepare('SELECT receipt_prints FROM evaluations WHERE id = ?').get(id) as { receipt_prints: number } | undefined;
+      const ev = db.prepare('SELECT receipt_prints FROM evaluations WHERE id = ?').get(id) as
+        { receipt_prints: number } | undefined;
       if (!ev) throw new ApiError('not_found', `没有这个评价 / no evaluation ${id}`);
       db.prepare('UPDATE evaluations SET receipt_prints = receipt_prints + 1 WHERE id = ?').run(id);
-      db.prepare(`INSERT INTO receipt_prints (evaluation_id, copy, requested_ms, result) VALUES (?, ?, ?, 'queued')`).run(
-        id,
-        ev.receipt_prints > 0 ? 1 : 0,
-        clock.now(),
-      );
+      db.prepare(
+        `INSERT INTO receipt_prints (evaluation_id, copy, requested_ms, result) VALUES (?, ?, ?, 'queued')`,
+      ).run(id, ev.receipt_prints > 0 ? 1 : 0, clock.now());
       return { copy: ev.receipt_prints > 0 };
     })();
   }
@@ -408,7 +473,8 @@ export class EvaluationService {
 
   private requireOpen(id: string): { evaluation: EvaluationRow; cases: CaseRow[] } {
     const open = this.openEvaluation();
-    if (!open || open.evaluation.id !== id) throw new ApiError('not_open', `评价 ${id} 不在进行中 / evaluation ${id} is not open`);
+    if (!open || open.evaluation.id !== id)
+      throw new ApiError('not_open', `评价 ${id} 不在进行中 / evaluation ${id} is not open`);
     return open;
   }
 
@@ -435,7 +501,13 @@ export class EvaluationService {
     const unsealed: UnsealedRecord[] = [];
     const riskFlags = outcome === 'rated' ? computeRiskFlags(db, ev, targets, now) : [];
     for (const t of targets) {
-      setOutcome.run(outcome, outcome === 'rated' && detail ? detail : null, outcome === 'rated' ? (reasons.comment ?? null) : null, id, t.idx);
+      setOutcome.run(
+        outcome,
+        outcome === 'rated' && detail ? detail : null,
+        outcome === 'rated' ? (reasons.comment ?? null) : null,
+        id,
+        t.idx,
+      );
       unsealed.push(this.buildRecord(ev, t, outcome, detail, reasons.comment, riskFlags, now));
     }
     const sealed = appendRecords(db, unsealed, now);
@@ -454,7 +526,11 @@ export class EvaluationService {
       `UPDATE evaluations SET state = ?, closed_ms = ?, close_reason = ?, step_deadline_ms = NULL, risk_flags = ? WHERE id = ?`,
     ).run(finalState, now, outcome === 'rated' ? 'rated' : 'timeout', JSON.stringify(riskFlags), id);
     const chosenKey = outcome === 'rated' ? (targets[0]?.chosen_satisfaction ?? null) : null;
-    return { next: 'rated', sealed, closed: { kind: 'closed', evaluationId: id, outcome: finalState, sealed, chosenKey } };
+    return {
+      next: 'rated',
+      sealed,
+      closed: { kind: 'closed', evaluationId: id, outcome: finalState, sealed, chosenKey },
+    };
   }
 
   private buildRecord(

@@ -28,7 +28,9 @@ export function computeRiskFlags(db: Db, ev: EvaluationRow, targets: CaseRow[], 
     .get(ev.staff_id, ev.id, nowMs - BURST_WINDOW_MS, BURST_FAST_MS) as { n: number };
   if (recentFast.n + 1 >= BURST_COUNT && chosenMs - ev.prompt_ms < BURST_FAST_MS) flags.push('burst');
   const stray = db
-    .prepare(`SELECT COUNT(*) AS n FROM raw_inputs WHERE disposition = 'no_evaluation' AND at_ms BETWEEN ? AND ?`)
+    .prepare(
+      `SELECT COUNT(*) AS n FROM raw_inputs WHERE disposition = 'no_evaluation' AND at_ms BETWEEN ? AND ?`,
+    )
     .get(ev.started_ms - STRAY_WINDOW_MS, ev.started_ms) as { n: number };
   if (stray.n > 0) flags.push('stray_presses');
   return flags;

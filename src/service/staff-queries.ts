@@ -67,10 +67,22 @@ export class StaffQueries {
          FROM evaluations e JOIN evaluation_cases c ON c.evaluation_id = e.id
          WHERE e.staff_id = ? GROUP BY e.id ORDER BY e.started_ms DESC LIMIT ?`,
       )
-      .all(staffId, limit) as Array<{ id: string; state: string; startedMs: number; prints: number; projectNos: string; taskNames: string }>;
+      .all(staffId, limit) as Array<{
+      id: string;
+      state: string;
+      startedMs: number;
+      prints: number;
+      projectNos: string;
+      taskNames: string;
+    }>;
     return rows.map((r) => ({
       evaluationId: r.id,
-      state: r.state === 'waiting' || r.state === 'reasons' ? 'waiting' : r.state === 'cancelled' ? 'cancelled' : 'done',
+      state:
+        r.state === 'waiting' || r.state === 'reasons'
+          ? 'waiting'
+          : r.state === 'cancelled'
+            ? 'cancelled'
+            : 'done',
       projectNos: r.projectNos.split('|'),
       taskNames: r.taskNames.split('|'),
       startedTime: formatCst(r.startedMs),
@@ -82,23 +94,38 @@ export class StaffQueries {
   fileAppeal(staffId: string, recordId: string, reason: string): { appealId: string; deadline: string } {
     const now = this.clock.now();
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT body, staff_id AS staffId FROM records WHERE record_id = ?').get(recordId) as
-        | { body: string; staffId: string }
-        | undefined;
-      if (!row || row.staffId !== staffId) throw new ApiError('not_found', '没有这条评价 / no such review of yours', 'recordId');
+      const row = this.db
+        .prepare('SELECT body, staff_id AS staffId FROM records WHERE record_id = ?')
+        .get(recordId) as { body: string; staffId: string } | undefined;
+      if (!row || row.staffId !== staffId)
+        throw new ApiError('not_found', '没有这条评价 / no such review of yours', 'recordId');
       const rec = JSON.parse(row.body) as PlatformRecord;
-      if (rec.status !== 'rated' || (rec.satisfaction ?? 5) > 2) throw new ApiError('not_bad_review', '只能对差评申诉 / only bad reviews can be appealed', 'recordId');
+      if (rec.status !== 'rated' || (rec.satisfaction ?? 5) > 2)
+        throw new ApiError('not_bad_review', '只能对差评申诉 / only bad reviews can be appealed', 'recordId');
       const deadline = this.deadlineOf(rec);
-      if (deadline === null) throw new ApiError('calendar_not_covered', '节假日数据未覆盖该年份，无法计算申诉期限 / the holiday calendar does not cover this year');
-      if (cstDate(now) > deadline) throw new ApiError('deadline_passed', `申诉期限已过（${deadline}）/ the appeal deadline has passed`, 'recordId');
+      if (deadline === null)
+        throw new ApiError(
+          'calendar_not_covered',
+          '节假日数据未覆盖该年份，无法计算申诉期限 / the holiday calendar does not cover this year',
+        );
+      if (cstDate(now) > deadline)
+        throw new ApiError(
+          'deadline_passed',
+          `申诉期限已过（${deadline}）/ the appeal deadline has passed`,
+          'recordId',
+        );
       if (this.db.prepare('SELECT 1 FROM appeals WHERE record_id = ?').get(recordId)) {
         throw new ApiError('already_appealed', '已提交过申诉 / an appeal was already filed', 'recordId');
       }
       const appealId = randomUUID();
       this.db
-        .prepare(`INSERT INTO appeals (id, record_id, staff_id, reason, submitted_ms, deadline, status) VALUES (?, ?, ?, ?, ?, ?, 'queued')`)
+        .prepare(
+          `INSERT INTO appeals (id, record_id, staff_id, reason, submitted_ms, deadline, status) VALUES (?, ?, ?, ?, ?, ?, 'queued')`,
+        )
         .run(appealId, recordId, staffId, reason, now, deadline);
-      this.db.prepare(`INSERT INTO outbox (kind, ref, urgent, created_ms) VALUES ('appeal', ?, 1, ?)`).run(appealId, now);
+      this.db
+        .prepare(`INSERT INTO outbox (kind, ref, urgent, created_ms) VALUES ('appeal', ?, 1, ?)`)
+        .run(appealId, now);
       return { appealId, deadline };
     })();
   }

@@ -27,10 +27,14 @@ export class StaffService {
 
   status(): WindowStatus {
     const row = this.deps.db.prepare('SELECT state, staff_id FROM window_state WHERE id = 1').get() as
-      | { state: WindowState; staff_id: string | null }
-      | undefined;
+      { state: WindowState; staff_id: string | null } | undefined;
     if (!row || row.staff_id === null) return { state: 'away', staff: null };
-    const staff = this.find(row.staff_id) ?? { staffId: row.staff_id, name: row.staff_id, title: '', windowNos: [] };
+    const staff = this.find(row.staff_id) ?? {
+      staffId: row.staff_id,
+      name: row.staff_id,
+      title: '',
+      windowNos: [],
+    };
     return { state: row.state, staff };
   }
 
@@ -42,12 +46,16 @@ export class StaffService {
     const { db, clock } = this.deps;
     const now = clock.now();
     const member = this.find(staffId);
-    const prev = (db.prepare('SELECT failures, locked_until_ms AS lockedUntilMs FROM auth_failures WHERE staff_id = ?').get(staffId) as
-      | AuthState
-      | undefined) ?? { failures: 0, lockedUntilMs: null };
+    const prev = (db
+      .prepare('SELECT failures, locked_until_ms AS lockedUntilMs FROM auth_failures WHERE staff_id = ?')
+      .get(staffId) as AuthState | undefined) ?? { failures: 0, lockedUntilMs: null };
     if (prev.lockedUntilMs !== null && prev.lockedUntilMs > now) {
       const min = Math.ceil((prev.lockedUntilMs - now) / 60_000);
-      throw new ApiError('locked', `密码错误次数过多，请 ${min} 分钟后再试 / too many wrong PINs, try again in ${min} min`, 'pin');
+      throw new ApiError(
+        'locked',
+        `密码错误次数过多，请 ${min} 分钟后再试 / too many wrong PINs, try again in ${min} min`,
+        'pin',
+      );
     }
     // Unknown staff and a wrong PIN look the same from outside, and both count as failures.
     const ok = member?.pin ? verifyPin(pin, member.pin) : false;
@@ -81,7 +89,11 @@ export class StaffService {
     const now = clock.now();
     db.transaction(() => {
       db.prepare(`UPDATE staff_sessions SET signed_out_ms = ? WHERE signed_out_ms IS NULL`).run(now);
-      db.prepare('INSERT INTO staff_sessions (staff_id, method, signed_in_ms) VALUES (?, ?, ?)').run(member.staffId, method, now);
+      db.prepare('INSERT INTO staff_sessions (staff_id, method, signed_in_ms) VALUES (?, ?, ?)').run(
+        member.staffId,
+        method,
+        now,
+      );
       db.prepare(
         `INSERT INTO window_state (id, state, staff_id, changed_ms) VALUES (1, 'on_duty', ?, ?)
          ON CONFLICT(id) DO UPDATE SET state = 'on_duty', staff_id = excluded.staff_id, changed_ms = excluded.changed_ms`,
@@ -93,7 +105,8 @@ export class StaffService {
 
   signOut(): void {
     const { db, clock } = this.deps;
-    if (this.deps.hasOpenEvaluation()) throw new ApiError('busy', '评价进行中，不能签退 / an evaluation is open');
+    if (this.deps.hasOpenEvaluation())
+      throw new ApiError('busy', '评价进行中，不能签退 / an evaluation is open');
     const now = clock.now();
     db.transaction(() => {
       db.prepare(`UPDATE staff_sessions SET signed_out_ms = ? WHERE signed_out_ms IS NULL`).run(now);
@@ -109,7 +122,8 @@ export class StaffService {
     const { db, clock } = this.deps;
     const current = this.status();
     if (!current.staff) throw new ApiError('no_staff', '请先签到 / nobody is signed in');
-    if (state === 'paused' && this.deps.hasOpenEvaluation()) throw new ApiError('busy', '评价进行中 / an evaluation is open');
+    if (state === 'paused' && this.deps.hasOpenEvaluation())
+      throw new ApiError('busy', '评价进行中 / an evaluation is open');
     db.prepare('UPDATE window_state SET state = ?, changed_ms = ? WHERE id = 1').run(state, clock.now());
     this.deps.onChange();
     return state;
@@ -119,7 +133,8 @@ export class StaffService {
   staffForEvaluation(requested: string | undefined): { staffId: string; name: string } {
     const st = this.status();
     if (st.state === 'paused') throw new ApiError('window_paused', '窗口暂停服务 / the window is paused');
-    if (!st.staff || st.state === 'away') throw new ApiError('no_staff', '窗口无人签到 / nobody is signed in');
+    if (!st.staff || st.state === 'away')
+      throw new ApiError('no_staff', '窗口无人签到 / nobody is signed in');
     if (requested && requested !== st.staff.staffId) {
       const other = this.find(requested);
       if (!other) throw new ApiError('invalid', `staffId: 未知工号 ${requested} / unknown staff`, 'staffId');

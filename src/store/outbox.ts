@@ -32,12 +32,18 @@ export function pendingRecords(db: Db, limit: number): PendingRecord[] {
 
 export function hasUrgentPending(db: Db): boolean {
   return (
-    db.prepare(`SELECT 1 FROM outbox WHERE kind = 'record' AND state = 'pending' AND urgent = 1 LIMIT 1`).get() !==
-    undefined
+    db
+      .prepare(`SELECT 1 FROM outbox WHERE kind = 'record' AND state = 'pending' AND urgent = 1 LIMIT 1`)
+      .get() !== undefined
   );
 }
 
-export function markDelivered(db: Db, refs: string[], nowMs: number, kind: 'record' | 'appeal' = 'record'): void {
+export function markDelivered(
+  db: Db,
+  refs: string[],
+  nowMs: number,
+  kind: 'record' | 'appeal' = 'record',
+): void {
   const stmt = db.prepare(
     `UPDATE outbox SET state = 'delivered', delivered_ms = ?, last_error = NULL WHERE kind = ? AND ref = ? AND state = 'pending'`,
   );
@@ -60,7 +66,13 @@ export function markRejected(
   ).run(code, message, nowMs, kind, ref);
 }
 
-export function noteAttempt(db: Db, refs: string[], error: string | null, nowMs: number, kind: 'record' | 'appeal' = 'record'): void {
+export function noteAttempt(
+  db: Db,
+  refs: string[],
+  error: string | null,
+  nowMs: number,
+  kind: 'record' | 'appeal' = 'record',
+): void {
   const stmt = db.prepare(
     `UPDATE outbox SET attempts = attempts + 1, last_attempt_ms = ?, last_error = ? WHERE kind = ? AND ref = ?`,
   );
@@ -80,7 +92,13 @@ export function outboxStats(db: Db): OutboxStats {
          MAX(delivered_ms) AS lastAckMs
        FROM outbox`,
     )
-    .get() as { pending: number | null; urgentPending: number | null; rejected: number | null; oldestPendingMs: number | null; lastAckMs: number | null };
+    .get() as {
+    pending: number | null;
+    urgentPending: number | null;
+    rejected: number | null;
+    oldestPendingMs: number | null;
+    lastAckMs: number | null;
+  };
   return {
     pending: row.pending ?? 0,
     urgentPending: row.urgentPending ?? 0,
@@ -109,14 +127,23 @@ export function rejectedItems(db: Db, limit = 200): RejectedItem[] {
 }
 
 /** Appeals waiting for upload, oldest first. */
-export function pendingAppeals(db: Db, limit: number): Array<{ appealId: string; evaluationId: string; staffId: string; reason: string; submittedMs: number }> {
+export function pendingAppeals(
+  db: Db,
+  limit: number,
+): Array<{ appealId: string; evaluationId: string; staffId: string; reason: string; submittedMs: number }> {
   return db
     .prepare(
       `SELECT a.id AS appealId, a.record_id AS evaluationId, a.staff_id AS staffId, a.reason AS reason, a.submitted_ms AS submittedMs
        FROM outbox o JOIN appeals a ON a.id = o.ref
        WHERE o.kind = 'appeal' AND o.state = 'pending' ORDER BY o.id LIMIT ?`,
     )
-    .all(limit) as Array<{ appealId: string; evaluationId: string; staffId: string; reason: string; submittedMs: number }>;
+    .all(limit) as Array<{
+    appealId: string;
+    evaluationId: string;
+    staffId: string;
+    reason: string;
+    submittedMs: number;
+  }>;
 }
 
 export type { PlatformRecord };

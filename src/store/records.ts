@@ -59,7 +59,6 @@ export function sessionIdOf(recordId: string): string {
 
 export function readRecord(db: Db, recordId: string): PlatformRecord | undefined {
   const row = db.prepare('SELECT body FROM records WHERE record_id = ?').get(recordId) as
-    | { body: string }
-    | undefined;
+    { body: string } | undefined;
   return row ? (JSON.parse(row.body) as PlatformRecord) : undefined;
 }

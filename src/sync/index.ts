@@ -224,7 +224,7 @@ class SyncServiceImpl implements SyncService {
       oldestPendingMs: ob.oldestPendingMs,
       lastAckMs: ob.lastAckMs,
       lastError: this.lastError,
-      nextAttemptMs: this.nextAttemptMs,
+      nextAttemptMs: ob.pending > 0 ? this.nextAttemptMs : null,
       rejectedItems: rejectedItems(db),
       refdata: refdataInfo(db),
     };
@@ -332,8 +332,10 @@ class SyncServiceImpl implements SyncService {
         this.lastError = out.error;
         const jitter = backoffDelay(this.failures, this.backoff, this.opts.tuning?.random);
         if (out.retryAfterMs !== null) {
-          this.holdUntil = performance.now() + out.retryAfterMs;
-          return Math.max(out.retryAfterMs, 0);
+          // Retry-After: 0 must not become a tight loop: never sooner than the back-off base.
+          const wait = Math.max(out.retryAfterMs, this.backoff.baseMs);
+          this.holdUntil = performance.now() + wait;
+          return wait;
         }
         return jitter;
       }

@@ -22,8 +22,12 @@ test.describe('Electron shell', () => {
     await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 30_000 });
     expect(page.url()).toMatch(/^app:\/\/kiosk\//);
     // The renderer has the kiosk API and nothing of Node.
-    expect(await page.evaluate(() => typeof (globalThis as unknown as { kiosk?: unknown }).kiosk)).toBe('object');
-    expect(await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe('undefined');
+    expect(await page.evaluate(() => typeof (globalThis as unknown as { kiosk?: unknown }).kiosk)).toBe(
+      'object',
+    );
+    expect(await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe(
+      'undefined',
+    );
     // Navigation away from app://kiosk is refused by the main process.
     await page.evaluate(() => {
       (globalThis as unknown as { location: { href: string } }).location.href = 'https://example.com/';

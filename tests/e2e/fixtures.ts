@@ -14,7 +14,11 @@ export interface Pad {
   dataDir: string;
   process: ChildProcess;
   /** POST/GET/DELETE on the window API with the bearer token */
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +65,10 @@ export async function startPad(env: Record<string, string> = {}): Promise<Pad> {
     async api(method, path, body) {
       const res = await fetch(urls.windowApi + path, {
         method,
-        headers: { Authorization: `Bearer ${WINDOW_TOKEN}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Authorization: `Bearer ${WINDOW_TOKEN}`,
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await res.text();

@@ -16,7 +16,9 @@ test('a touch on a star becomes a committed rating, then thanks, then idle', asy
   await expect(page.getByTestId('screen-idle')).toBeVisible();
   await shot(page, '03-idle-on-duty');
 
-  const start = await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: '370900-2026-000123', ...ITEM }] });
+  const start = await pad.api('POST', '/v1/evaluations', {
+    cases: [{ projectNo: '370900-2026-000123', ...ITEM }],
+  });
   expect(start.status).toBe(201);
   const id = String(start.body.evaluationId);
 
@@ -36,7 +38,11 @@ test('a touch on a star becomes a committed rating, then thanks, then idle', asy
 
   // The thanks screen appears only after the commit: the row is in the file now.
   const db = new Database(join(pad.dataDir, 'kiosk.db'), { readonly: true });
-  const row = db.prepare('SELECT status, satisfaction, body FROM records WHERE record_id = ?').get(id) as { status: string; satisfaction: number; body: string };
+  const row = db.prepare('SELECT status, satisfaction, body FROM records WHERE record_id = ?').get(id) as {
+    status: string;
+    satisfaction: number;
+    body: string;
+  };
   db.close();
   expect(row).toMatchObject({ status: 'rated', satisfaction: 4 });
   expect(JSON.parse(row.body)).toMatchObject({ inputSource: 'touch', pf: '4', staffId: 'T0107' });

@@ -43,7 +43,14 @@ test('batch: one rating, one record per case with a shared groupId', async ({ pa
 
 test('chain overall: one rating for all linked items', async ({ page, pad }) => {
   await ready(page, pad);
-  await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'C-1', ...ITEM }, { projectNo: 'C-2', ...FOOD }, { projectNo: 'C-3', ...TAX }], groupType: 'chain' });
+  await pad.api('POST', '/v1/evaluations', {
+    cases: [
+      { projectNo: 'C-1', ...ITEM },
+      { projectNo: 'C-2', ...FOOD },
+      { projectNo: 'C-3', ...TAX },
+    ],
+    groupType: 'chain',
+  });
   await expect(page.getByTestId('screen-chain-choice')).toBeVisible();
   await shot(page, '11-chain-choice');
   await page.getByTestId('chain-overall').click();
@@ -59,7 +66,13 @@ test('chain overall: one rating for all linked items', async ({ page, pad }) => 
 
 test('chain each: the citizen rates item by item', async ({ page, pad }) => {
   await ready(page, pad);
-  await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'C-1', ...ITEM }, { projectNo: 'C-2', ...FOOD }], groupType: 'chain' });
+  await pad.api('POST', '/v1/evaluations', {
+    cases: [
+      { projectNo: 'C-1', ...ITEM },
+      { projectNo: 'C-2', ...FOOD },
+    ],
+    groupType: 'chain',
+  });
   await page.getByTestId('chain-each').click();
   await expect(page.getByText('个体工商户设立登记').first()).toBeVisible();
   await shot(page, '12-chain-each-item-1');
@@ -102,12 +115,18 @@ test('即办件 refusal and 承诺件 second visit', async ({ page, pad }) => {
 
   for (const stars of [4, 5]) {
     await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
-    expect((await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'P-1', ...FOOD }] })).status).toBe(201);
+    expect(
+      (await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'P-1', ...FOOD }] })).status,
+    ).toBe(201);
     await page.getByTestId(`star-${stars}`).click();
     await page.getByTestId('reasons-skip').click();
     await expect(page.getByTestId('screen-thanks')).toBeVisible();
   }
-  expect(records(pad).filter((x) => x.projectNo === 'P-1').map((x) => x.serviceNumber)).toEqual([1, 2]);
+  expect(
+    records(pad)
+      .filter((x) => x.projectNo === 'P-1')
+      .map((x) => x.serviceNumber),
+  ).toEqual([1, 2]);
 });
 
 test('paused window: no evaluation starts, the idle screen says so', async ({ page, pad }) => {
@@ -140,7 +159,10 @@ test.describe('timeout', () => {
   });
 });
 
-test('staff panel: own figures, own bad reviews and an appeal; closed while a rating is open', async ({ page, pad }) => {
+test('staff panel: own figures, own bad reviews and an appeal; closed while a rating is open', async ({
+  page,
+  pad,
+}) => {
   await ready(page, pad);
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'A-1', ...ITEM }] });
   await expect(page.getByTestId('staff-open')).toBeHidden();
@@ -166,7 +188,10 @@ test('staff panel: own figures, own bad reviews and an appeal; closed while a ra
   expect(appeal.r).toBe(recordId);
 });
 
-test('privacy: the data dir holds no ID-number or mobile-number pattern after a run', async ({ page, pad }) => {
+test('privacy: the data dir holds no ID-number or mobile-number pattern after a run', async ({
+  page,
+  pad,
+}) => {
   await ready(page, pad);
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'PRIV-1', ...ITEM }] });
   await page.getByTestId('star-1').click();
@@ -177,5 +202,9 @@ test('privacy: the data dir holds no ID-number or mobile-number pattern after a 
   // The scan itself can fail: a planted number is found.
   const planted = mkdtempSync(join(tmpdir(), 'hcp-plant-'));
   writeFileSync(join(planted, 'kiosk.log'), '{"msg":"x","phone":"13812345678","id":"370902199001011234"}');
-  expect(scanForPersonalNumbers(planted).map((h) => h.kind).sort()).toEqual(['id_number', 'mobile']);
+  expect(
+    scanForPersonalNumbers(planted)
+      .map((h) => h.kind)
+      .sort(),
+  ).toEqual(['id_number', 'mobile']);
 });

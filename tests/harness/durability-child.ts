@@ -17,7 +17,8 @@ const core = await KioskCore.start(config);
 function rate(evaluationId: string, stars: number): boolean {
   const out = core.evaluations.press({ source: 'touch', key: stars, evaluationId });
   if (out.disposition !== 'rating') return false;
-  if (out.next === 'reasons') return core.evaluations.submitReasons(evaluationId, [], undefined).state === 'rated';
+  if (out.next === 'reasons')
+    return core.evaluations.submitReasons(evaluationId, [], undefined).state === 'rated';
   return out.next === 'rated';
 }
 
@@ -42,5 +43,6 @@ core.subscribe((event, payload) => {
 // the broken build causes.
 const left = core.evaluations.openEvaluation();
 if (left?.evaluation.state === 'waiting') core.evaluations.cancel(left.evaluation.id, 'harness');
-else if (left?.evaluation.state === 'reasons') core.evaluations.submitReasons(left.evaluation.id, [], undefined);
+else if (left?.evaluation.state === 'reasons')
+  core.evaluations.submitReasons(left.evaluation.id, [], undefined);
 process.stdout.write(`READY ${core.windowApiUrl} ${core.windowApiToken}\n`);

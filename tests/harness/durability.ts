@@ -31,7 +31,9 @@ export async function buildChild(): Promise<string> {
     target: 'node20',
     outfile,
     external: ['better-sqlite3', 'serialport', '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
     logLevel: 'error',
   });
   return outfile;
@@ -41,7 +43,13 @@ export async function buildChild(): Promise<string> {
  * SIGKILLs the pad at random moments while the window API starts evaluations and the stand-in
  * citizen rates them; then holds the database to every acknowledgement the pad made.
  */
-export async function runDurability(opts: { dataDir: string; childFile: string; kills: number; broken?: boolean; log?: (s: string) => void }): Promise<DurabilityResult> {
+export async function runDurability(opts: {
+  dataDir: string;
+  childFile: string;
+  kills: number;
+  broken?: boolean;
+  log?: (s: string) => void;
+}): Promise<DurabilityResult> {
   const t0 = Date.now();
   const acked = new Map<string, number>();
   let kills = 0;
@@ -63,11 +71,16 @@ export async function runDurability(opts: { dataDir: string; childFile: string; 
   };
   // The window must be staffed: sign-in state lives in the database, set once before the loop.
   const db = openDatabase(join(opts.dataDir, 'kiosk.db'));
-  db.prepare(`INSERT OR REPLACE INTO window_state (id, state, staff_id, changed_ms) VALUES (1, 'on_duty', 'T0107', 0)`).run();
+  db.prepare(
+    `INSERT OR REPLACE INTO window_state (id, state, staff_id, changed_ms) VALUES (1, 'on_duty', 'T0107', 0)`,
+  ).run();
   db.close();
 
   while (kills < opts.kills) {
-    const child: ChildProcess = spawn(process.execPath, [opts.childFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [opts.childFile], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buf = '';
     const ready = new Promise<{ url: string; token: string } | null>((resolve) => {
       child.stdout?.setEncoding('utf8');
@@ -99,7 +112,16 @@ export async function runDurability(opts: { dataDir: string; childFile: string; 
         const res = await fetch(`${api.url}/v1/evaluations`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${api.token}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ cases: [{ projectNo: `DUR-${process.pid}-${seq}`, taskCode: '370900-XK-0001', taskName: '个体工商户设立登记', promiseType: 1 }] }),
+          body: JSON.stringify({
+            cases: [
+              {
+                projectNo: `DUR-${process.pid}-${seq}`,
+                taskCode: '370900-XK-0001',
+                taskName: '个体工商户设立登记',
+                promiseType: 1,
+              },
+            ],
+          }),
         });
         if (res.status === 201) started += 1;
         await res.text();
@@ -115,12 +137,26 @@ export async function runDurability(opts: { dataDir: string; childFile: string; 
 
   const check = new Database(join(opts.dataDir, 'kiosk.db'), { readonly: true });
   const integrity = String(check.pragma('integrity_check', { simple: true }));
-  const rows = check.prepare(`SELECT record_id AS id, satisfaction AS s FROM records WHERE status = 'rated'`).all() as Array<{ id: string; s: number }>;
-  const dupRow = check.prepare('SELECT COUNT(*) - COUNT(DISTINCT project_no) AS d FROM records').get() as { d: number };
+  const rows = check
+    .prepare(`SELECT record_id AS id, satisfaction AS s FROM records WHERE status = 'rated'`)
+    .all() as Array<{ id: string; s: number }>;
+  const dupRow = check.prepare('SELECT COUNT(*) - COUNT(DISTINCT project_no) AS d FROM records').get() as {
+    d: number;
+  };
   const chain = verifyChain(check);
   check.close();
   const byId = new Map(rows.map((r) => [r.id, r.s]));
   const lost = [...acked.keys()].filter((id) => !byId.has(id));
   const wrongStars = [...acked.entries()].filter(([id, s]) => byId.has(id) && byId.get(id) !== s).length;
-  return { kills, acknowledged: acked.size, lost, duplicates: dupRow.d, wrongStars, integrity, chainOk: chain.ok, started, elapsedMs: Date.now() - t0 };
+  return {
+    kills,
+    acknowledged: acked.size,
+    lost,
+    duplicates: dupRow.d,
+    wrongStars,
+    integrity,
+    chainOk: chain.ok,
+    started,
+    elapsedMs: Date.now() - t0,
+  };
 }

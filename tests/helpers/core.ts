@@ -4,7 +4,9 @@ import { loadConfig } from '../../src/config/config.js';
 import { KioskCore } from '../../src/host/core.js';
 import { tempDir } from './tmp.js';
 
-export const SAMPLE_HALL = JSON.parse(readFileSync(join(import.meta.dirname, '../../assets/sample-hall.json'), 'utf8')) as {
+export const SAMPLE_HALL = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../assets/sample-hall.json'), 'utf8'),
+) as {
   staff: Array<{ staffId: string; name: string; title: string; windowNos: string[]; pin: string }>;
   tasks: Array<{ taskCode: string; taskName: string; promiseType: 1 | 2 }>;
 };
@@ -48,13 +50,18 @@ export function putOnDuty(core: KioskCore, staffId = 'T0107', state: 'on_duty' |
   core.db
     .prepare(`INSERT OR REPLACE INTO refdata (name, etag, body, fetched_ms) VALUES ('staff', NULL, ?, ?)`)
     .run(JSON.stringify({ items: roster }), Date.now());
-  core.db.prepare(`INSERT OR REPLACE INTO window_state (id, state, staff_id, changed_ms) VALUES (1, ?, ?, ?)`).run(state, staffId, Date.now());
+  core.db
+    .prepare(`INSERT OR REPLACE INTO window_state (id, state, staff_id, changed_ms) VALUES (1, ?, ?, ?)`)
+    .run(state, staffId, Date.now());
 }
 
 export async function api(core: KioskCore, method: string, path: string, body?: unknown, token = TOKEN) {
   const res = await fetch(core.windowApiUrl + path, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();

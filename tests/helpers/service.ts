@@ -5,9 +5,17 @@ import { EvaluationService, type CommittedChange } from '../../src/service/evalu
 import type { Norms, TimingConfig } from '../../src/service/types.js';
 import { FakeClock, tempDir } from './tmp.js';
 
-export const NORMS = JSON.parse(readFileSync(join(import.meta.dirname, '../../assets/norms-2020.json'), 'utf8')) as Norms;
+export const NORMS = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../assets/norms-2020.json'), 'utf8'),
+) as Norms;
 
-export const TIMING: TimingConfig = { rateTimeoutS: 60, reasonsTimeoutS: 60, optionalExtrasTimeoutS: 10, thanksS: 3, appealWorkingDays: 3 };
+export const TIMING: TimingConfig = {
+  rateTimeoutS: 60,
+  reasonsTimeoutS: 60,
+  optionalExtrasTimeoutS: 10,
+  thanksS: 3,
+  appealWorkingDays: 3,
+};
 
 export const STAFF = { staffId: 'T0107', name: '李明' };
 
@@ -21,7 +29,12 @@ export function serviceFixture() {
     db,
     clock,
     timing: () => TIMING,
-    hall: () => ({ hallCode: 'H370900001', hallName: '泰安市政务服务中心', windowNo: '12', areaCode: '370900' }),
+    hall: () => ({
+      hallCode: 'H370900001',
+      hallName: '泰安市政务服务中心',
+      windowNo: '12',
+      areaCode: '370900',
+    }),
     norms: () => NORMS,
     clockOffsetMs: () => 0,
     log: () => undefined,
@@ -45,5 +58,7 @@ export function oneCase(projectNo = '370900-2026-000123', promiseType: 1 | 2 = 1
 }
 
 export function records(db: Db): Array<Record<string, unknown>> {
-  return (db.prepare('SELECT body FROM records ORDER BY device_seq').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body));
+  return (db.prepare('SELECT body FROM records ORDER BY device_seq').all() as Array<{ body: string }>).map(
+    (r) => JSON.parse(r.body),
+  );
 }

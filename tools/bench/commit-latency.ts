@@ -35,12 +35,16 @@ function pad(): { press: number[]; start: number[]; bytesPerEvaluation: number }
   const fx = serviceFixture();
   const press: number[] = [];
   const start: number[] = [];
-  const fileBytes = () => ['kiosk.db', 'kiosk.db-wal'].reduce((s, f) => s + (statSync(join(fx.dir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
+  const fileBytes = () =>
+    ['kiosk.db', 'kiosk.db-wal'].reduce(
+      (s, f) => s + (statSync(join(fx.dir, f), { throwIfNoEntry: false })?.size ?? 0),
+      0,
+    );
   fx.db.pragma('wal_checkpoint(TRUNCATE)');
   const before = fileBytes();
   for (let i = 0; i < N; i++) {
     let t = process.hrtime.bigint();
-    const { evaluationId } = fx.svc.start({ cases: [oneCase(`BENCH-${i}`)] }, { origin: 'window_api', staff: STAFF });
+    fx.svc.start({ cases: [oneCase(`BENCH-${i}`)] }, { origin: 'window_api', staff: STAFF });
     start.push(Number(process.hrtime.bigint() - t) / 1e6);
     fx.clock.advance(3000);
     t = process.hrtime.bigint();
@@ -60,6 +64,10 @@ const ps = percentiles(p.press);
 const ss = percentiles(p.start);
 console.log(`commit latency over ${N} ratings (WAL, synchronous=FULL, this machine's disk):`);
 console.log(`  bare better-sqlite3 one-row commit   p50 ${b.p50.toFixed(3)} ms  p99 ${b.p99.toFixed(3)} ms`);
-console.log(`  start evaluation (window API txn)    p50 ${ss.p50.toFixed(3)} ms  p99 ${ss.p99.toFixed(3)} ms`);
-console.log(`  rating commit (press → sealed+outbox) p50 ${ps.p50.toFixed(3)} ms  p99 ${ps.p99.toFixed(3)} ms`);
+console.log(
+  `  start evaluation (window API txn)    p50 ${ss.p50.toFixed(3)} ms  p99 ${ss.p99.toFixed(3)} ms`,
+);
+console.log(
+  `  rating commit (press → sealed+outbox) p50 ${ps.p50.toFixed(3)} ms  p99 ${ps.p99.toFixed(3)} ms`,
+);
 console.log(`  bytes per stored evaluation (db+wal after checkpoint): ${Math.round(p.bytesPerEvaluation)}`);

@@ -5,7 +5,12 @@ import { tempDir } from '../../tests/helpers/tmp.js';
 const kills = Number(process.env.BENCH_KILLS ?? 1000);
 const data = tempDir();
 const child = await buildChild();
-const r = await runDurability({ dataDir: data.dir, childFile: child, kills, log: (s) => console.log(`  ${s}`) });
+const r = await runDurability({
+  dataDir: data.dir,
+  childFile: child,
+  kills,
+  log: (s) => console.log(`  ${s}`),
+});
 console.log(
   `durability: ${r.kills} kills in ${(r.elapsedMs / 1000).toFixed(0)} s; ${r.started} evaluations started, ${r.acknowledged} ratings acknowledged; ` +
     `lost ${r.lost.length}, duplicates ${r.duplicates}, wrong stars ${r.wrongStars}, integrity_check ${r.integrity}, hash chain ${r.chainOk ? 'ok' : 'BROKEN'}`,

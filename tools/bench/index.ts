@@ -22,8 +22,13 @@ for (const name of benches) {
   }
   console.log(`\n=== ${name}`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit', env: { ...process.env, HCP_QUIET: '1' } });
-  console.log(`=== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+    stdio: 'inherit',
+    env: { ...process.env, HCP_QUIET: '1' },
+  });
+  console.log(
+    `=== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   if (r.status !== 0) failed += 1;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -33,7 +33,7 @@ export function Reasons({ prompt }: { prompt: CitizenPrompt }) {
             </>
           ) : (
             <>
-              <h1 className="prompt-title">感谢您的评价！您还可以选择满意之处（可选）</h1>
+              <h1 className="prompt-title">感谢您的好评！可选择满意之处（可选）</h1>
               <div className="en prompt-en">Optional: tell us what went well, or skip</div>
             </>
           )}

@@ -10,10 +10,12 @@ const KILLS = Number(process.env.HCP_DURABILITY_KILLS ?? 200);
  */
 describe('durability under SIGKILL', () => {
   it(`loses nothing over ${KILLS} kills`, { timeout: 600_000 }, async () => {
-        const data = tempDir();
+    const data = tempDir();
     const child = await buildChild();
     const r = await runDurability({ dataDir: data.dir, childFile: child, kills: KILLS });
-    console.log(`durability: ${r.kills} kills, ${r.started} started, ${r.acknowledged} acknowledged, ${r.lost.length} lost, ${r.duplicates} duplicates, integrity ${r.integrity}, chain ${r.chainOk ? 'ok' : 'BROKEN'}, ${(r.elapsedMs / 1000).toFixed(1)} s`);
+    console.log(
+      `durability: ${r.kills} kills, ${r.started} started, ${r.acknowledged} acknowledged, ${r.lost.length} lost, ${r.duplicates} duplicates, integrity ${r.integrity}, chain ${r.chainOk ? 'ok' : 'BROKEN'}, ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    );
     expect(r.kills).toBe(KILLS);
     expect(r.acknowledged).toBeGreaterThan(KILLS / 2);
     expect(r.lost).toEqual([]);
@@ -24,12 +26,16 @@ describe('durability under SIGKILL', () => {
     data.cleanup();
   });
 
-  it('catches a deliberately broken build that acknowledges before it commits', { timeout: 600_000 }, async () => {
-        const data = tempDir();
-    const child = await buildChild();
-    const r = await runDurability({ dataDir: data.dir, childFile: child, kills: 40, broken: true });
-    console.log(`broken build: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.lost.length} lost`);
-    expect(r.lost.length).toBeGreaterThan(0);
-    data.cleanup();
-  });
+  it(
+    'catches a deliberately broken build that acknowledges before it commits',
+    { timeout: 600_000 },
+    async () => {
+      const data = tempDir();
+      const child = await buildChild();
+      const r = await runDurability({ dataDir: data.dir, childFile: child, kills: 40, broken: true });
+      console.log(`broken build: ${r.kills} kills, ${r.acknowledged} acknowledged, ${r.lost.length} lost`);
+      expect(r.lost.length).toBeGreaterThan(0);
+      data.cleanup();
+    },
+  );
 });

@@ -14,7 +14,13 @@ beforeEach(async () => {
   const rendererDir = join(pad.dir, 'renderer');
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>pad</title>');
-  shell = await startShellServer({ rendererDir, port: 0, dispatch: pad.core.dispatch, subscribe: (l) => pad.core.subscribe(l), log: () => undefined });
+  shell = await startShellServer({
+    rendererDir,
+    port: 0,
+    dispatch: pad.core.dispatch,
+    subscribe: (l) => pad.core.subscribe(l),
+    log: () => undefined,
+  });
 });
 afterEach(async () => {
   await shell.close();
@@ -22,7 +28,9 @@ afterEach(async () => {
 });
 
 function connect(opts: { token?: string; origin?: string } = {}): Promise<WebSocket> {
-  const ws = new WebSocket(`${shell.origin.replace('http', 'ws')}/api?token=${opts.token ?? shell.token}`, { origin: opts.origin ?? shell.origin });
+  const ws = new WebSocket(`${shell.origin.replace('http', 'ws')}/api?token=${opts.token ?? shell.token}`, {
+    origin: opts.origin ?? shell.origin,
+  });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -68,9 +76,21 @@ describe('browser shell transport', () => {
     expect((noId.error as { message: string }).message).toMatch(/id/);
     const unknown = await call(ws, { id: 2, method: 'dropTables', params: {} });
     expect(unknown).toMatchObject({ id: 2, ok: false, error: { code: 'unknown_method' } });
-    const badParams = await call(ws, { id: 3, method: 'startEvaluation', params: { cases: [{ projectNo: 'P', taskCode: 'T', taskName: 'N', promiseType: 9 }] } });
-    expect(badParams).toMatchObject({ id: 3, ok: false, error: { code: 'invalid', field: 'cases.0.promiseType' } });
-    const rateOutOfRange = await call(ws, { id: 4, method: 'rate', params: { evaluationId: 'E1', satisfaction: 6 } });
+    const badParams = await call(ws, {
+      id: 3,
+      method: 'startEvaluation',
+      params: { cases: [{ projectNo: 'P', taskCode: 'T', taskName: 'N', promiseType: 9 }] },
+    });
+    expect(badParams).toMatchObject({
+      id: 3,
+      ok: false,
+      error: { code: 'invalid', field: 'cases.0.promiseType' },
+    });
+    const rateOutOfRange = await call(ws, {
+      id: 4,
+      method: 'rate',
+      params: { evaluationId: 'E1', satisfaction: 6 },
+    });
     expect(rateOutOfRange).toMatchObject({ ok: false, error: { code: 'invalid', field: 'satisfaction' } });
     const techLocked = await call(ws, { id: 5, method: 'techStatus', params: {} });
     expect(techLocked).toMatchObject({ ok: false, error: { code: 'tech_locked' } });
@@ -88,7 +108,10 @@ describe('browser shell transport', () => {
         if (m.kind === 'event' && m.event === 'snapshot' && m.payload.screen === 'rating') resolve(m.payload);
       }),
     );
-    await pad.core.startEvaluation({ cases: [{ projectNo: 'P-1', taskCode: 'T', taskName: '事项', promiseType: 1 }] }, 'window_api');
+    await pad.core.startEvaluation(
+      { cases: [{ projectNo: 'P-1', taskCode: 'T', taskName: '事项', promiseType: 1 }] },
+      'window_api',
+    );
     const snap = await got;
     expect(snap).toMatchObject({ screen: 'rating', staffPanelOpen: false });
     ws.close();

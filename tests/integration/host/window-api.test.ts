@@ -21,7 +21,9 @@ describe('window API (window-api.md)', () => {
   });
 
   it('nobody signed in → 423 no_staff; paused → 423 window_paused', async () => {
-    expect((await api(pad.core, 'POST', '/v1/evaluations', single())).body).toMatchObject({ error: 'no_staff' });
+    expect((await api(pad.core, 'POST', '/v1/evaluations', single())).body).toMatchObject({
+      error: 'no_staff',
+    });
     putOnDuty(pad.core, 'T0107', 'paused');
     const r = await api(pad.core, 'POST', '/v1/evaluations', single());
     expect(r.status).toBe(423);
@@ -76,7 +78,13 @@ describe('window API (window-api.md)', () => {
   it('status shows window, staff, board, printer and outbox', async () => {
     putOnDuty(pad.core);
     const s = await api(pad.core, 'GET', '/v1/status');
-    expect(s.body).toMatchObject({ window: { no: '12', state: 'on_duty' }, staff: { staffId: 'T0107', name: '李明' }, board: 'absent', printer: 'absent', outbox: { pending: 0, rejected: 0 } });
+    expect(s.body).toMatchObject({
+      window: { no: '12', state: 'on_duty' },
+      staff: { staffId: 'T0107', name: '李明' },
+      board: 'absent',
+      printer: 'absent',
+      outbox: { pending: 0, rejected: 0 },
+    });
   });
 
   it('receipt without a printer → 503 printer_unavailable, evaluation unaffected', async () => {

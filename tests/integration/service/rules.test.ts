@@ -11,7 +11,8 @@ beforeEach(() => {
 });
 afterEach(() => fx.cleanup());
 
-const start = (input: Parameters<Fx['svc']['start']>[0]) => fx.svc.start(input, { origin: 'window_api', staff: STAFF });
+const start = (input: Parameters<Fx['svc']['start']>[0]) =>
+  fx.svc.start(input, { origin: 'window_api', staff: STAFF });
 const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 
 function expectApiError(fn: () => unknown, code: string) {
@@ -32,7 +33,14 @@ describe('rating: five levels, 3+ is good, 2- needs reasons', () => {
     const out = fx.svc.press({ source: 'key', key: 5 });
     expect(out).toMatchObject({ disposition: 'rating', next: 'rated' });
     const [rec] = records(fx.db);
-    expect(platformRecordSchema.parse(rec)).toMatchObject({ evaluationId, status: 'rated', satisfaction: 5, inputSource: 'key', pf: '4', deviceSeq: 1 });
+    expect(platformRecordSchema.parse(rec)).toMatchObject({
+      evaluationId,
+      status: 'rated',
+      satisfaction: 5,
+      inputSource: 'key',
+      pf: '4',
+      deviceSeq: 1,
+    });
     expect(rec?.hash).toBe(recordHash(rec as Record<string, unknown>));
     expect(fx.svc.get(evaluationId)?.evaluation.state).toBe('rated');
   });
@@ -46,7 +54,12 @@ describe('rating: five levels, 3+ is good, 2- needs reasons', () => {
     expectApiError(() => fx.svc.submitReasons(evaluationId, [badCode(1)], undefined), 'invalid'); // indicator of another level
     fx.svc.submitReasons(evaluationId, [badCode(2)], undefined);
     const [rec] = records(fx.db);
-    expect(rec).toMatchObject({ status: 'rated', satisfaction: 2, evalDetail: badCode(2), normVersion: NORMS.version });
+    expect(rec).toMatchObject({
+      status: 'rated',
+      satisfaction: 2,
+      evalDetail: badCode(2),
+      normVersion: NORMS.version,
+    });
   });
 
   it('reasons required: a comment alone is enough', () => {
@@ -85,18 +98,30 @@ describe('one evaluation per service', () => {
   });
 
   it('batch: one rating gives one record per case sharing a groupId', () => {
-    const { evaluationId } = start({ cases: [oneCase('C-1'), oneCase('C-2'), oneCase('C-3')], groupType: 'batch' });
+    const { evaluationId } = start({
+      cases: [oneCase('C-1'), oneCase('C-2'), oneCase('C-3')],
+      groupType: 'batch',
+    });
     fx.svc.press({ source: 'key', key: 5 });
     const recs = records(fx.db);
     expect(recs).toHaveLength(3);
     expect(new Set(recs.map((r) => r.groupId))).toEqual(new Set([evaluationId]));
     expect(recs.every((r) => r.groupType === 'batch' && r.satisfaction === 5)).toBe(true);
-    expect(recs.map((r) => r.evaluationId)).toEqual([`${evaluationId}-1`, `${evaluationId}-2`, `${evaluationId}-3`]);
+    expect(recs.map((r) => r.evaluationId)).toEqual([
+      `${evaluationId}-1`,
+      `${evaluationId}-2`,
+      `${evaluationId}-3`,
+    ]);
   });
 
   const chainCases = () => [
     { projectNo: 'D-1', taskCode: '370900-XK-0001', taskName: '个体工商户设立登记', promiseType: 1 as const },
-    { projectNo: 'D-2', taskCode: '370900-XK-0107', taskName: '食品经营许可（新办）', promiseType: 2 as const },
+    {
+      projectNo: 'D-2',
+      taskCode: '370900-XK-0107',
+      taskName: '食品经营许可（新办）',
+      promiseType: 2 as const,
+    },
   ];
 
   it('chain overall: one rating applies to every item', () => {
@@ -128,7 +153,10 @@ describe('one evaluation per service', () => {
   it('a batch must be one item', () => {
     // validated at the edge by the contract schema
     return import('../../../src/api/contract.js').then(({ startEvaluationSchema }) => {
-      const r = startEvaluationSchema.safeParse({ cases: [oneCase('E-1'), { ...oneCase('E-2'), taskCode: 'X' }], groupType: 'batch' });
+      const r = startEvaluationSchema.safeParse({
+        cases: [oneCase('E-1'), { ...oneCase('E-2'), taskCode: 'X' }],
+        groupType: 'batch',
+      });
       expect(r.success).toBe(false);
     });
   });
@@ -181,7 +209,9 @@ describe('time', () => {
     fx.clock.advance(60_001);
     fx.svc.expireDue();
     expect(records(fx.db)[0]).toMatchObject({ status: 'unrated' });
-    const kept = fx.db.prepare('SELECT chosen_satisfaction AS s FROM evaluation_cases WHERE evaluation_id = ?').get(evaluationId) as { s: number };
+    const kept = fx.db
+      .prepare('SELECT chosen_satisfaction AS s FROM evaluation_cases WHERE evaluation_id = ?')
+      .get(evaluationId) as { s: number };
     expect(kept.s).toBe(1);
   });
 });
@@ -218,7 +248,9 @@ describe('records: deviceSeq, hash chain, risk flags, outbox', () => {
     expect(recs.map((r) => r.deviceSeq)).toEqual([1, 2, 3]);
     expect(recs[1]?.prevHash).toBe(recs[0]?.hash);
     expect(recs[0]?.prevHash).toBe('0'.repeat(64));
-    const outbox = fx.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE kind = 'record' AND state = 'pending'`).get() as { n: number };
+    const outbox = fx.db
+      .prepare(`SELECT COUNT(*) AS n FROM outbox WHERE kind = 'record' AND state = 'pending'`)
+      .get() as { n: number };
     expect(outbox.n).toBe(3);
   });
 
@@ -241,7 +273,9 @@ describe('records: deviceSeq, hash chain, risk flags, outbox', () => {
 
   it('privacy: the schema has no column for a citizen name, ID number or phone', () => {
     const cols = fx.db
-      .prepare(`SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'`)
+      .prepare(
+        `SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'`,
+      )
       .all() as Array<{ t: string; c: string }>;
     expect(cols.length).toBeGreaterThan(20);
     expect(cols.filter((c) => /citizen|id_?card|id_?number|phone|mobile|person_name/i.test(c.c))).toEqual([]);

@@ -45,14 +45,29 @@ describe('store', () => {
   it('writes a record and its outbox row in one transaction: both or neither', () => {
     const db = openDatabase(join(tmp.dir, 'tx.db'));
     const rec = {
-      evaluationId: 'E1', projectNo: 'P', serviceNumber: 1, taskCode: 'T', taskName: 'N', promiseType: 1 as const,
-      hallCode: 'H', windowNo: '12', areaCode: 'A', staffId: 'S', staffName: 'X', pf: '4' as const, status: 'unrated' as const,
-      startedTime: '2026-09-30 10:00:00', deviceTimeMs: 1, clockOffsetMs: 0,
+      evaluationId: 'E1',
+      projectNo: 'P',
+      serviceNumber: 1,
+      taskCode: 'T',
+      taskName: 'N',
+      promiseType: 1 as const,
+      hallCode: 'H',
+      windowNo: '12',
+      areaCode: 'A',
+      staffId: 'S',
+      staffName: 'X',
+      pf: '4' as const,
+      status: 'unrated' as const,
+      startedTime: '2026-09-30 10:00:00',
+      deviceTimeMs: 1,
+      clockOffsetMs: 0,
     };
-    expect(() => db.transaction(() => {
-      appendRecords(db, [rec], 1);
-      throw new Error('crash before commit');
-    })()).toThrow('crash before commit');
+    expect(() =>
+      db.transaction(() => {
+        appendRecords(db, [rec], 1);
+        throw new Error('crash before commit');
+      })(),
+    ).toThrow('crash before commit');
     const count = (t: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
     expect([count('records'), count('outbox')]).toEqual([0, 0]);
     db.transaction(() => appendRecords(db, [rec], 1))();

@@ -43,7 +43,8 @@ describe('platform simulator: §2 rules, dedupe, chain, appeals', () => {
     const body = JSON.parse(res.body.toString() || '{}') as { results?: Result[] };
     return { status: res.status, results: body.results ?? [] };
   };
-  const reseal = (r: Record<string, unknown>) => ({ ...r, hash: recordHash(r) });
+  const reseal = (r: Record<string, unknown>): Record<string, unknown> & { hash: string; evaluationId: string } =>
+    ({ ...r, hash: recordHash(r) }) as Record<string, unknown> & { hash: string; evaluationId: string };
 
   it('validates fields per §2, including the 差评 reason rule', () => {
     const [good] = seedRecords(db, 1, { from: 9000 }) as [PlatformRecord];

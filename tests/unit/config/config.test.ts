@@ -34,7 +34,9 @@ describe('config', () => {
   });
 
   it('environment overrides are parsed as JSON when they parse', () => {
-    const c = loadConfig({ env: { HCP__windowApi__port: '8711', HCP__board: '{"kind":"serial","path":"/dev/ttyACM0"}' } });
+    const c = loadConfig({
+      env: { HCP__windowApi__port: '8711', HCP__board: '{"kind":"serial","path":"/dev/ttyACM0"}' },
+    });
     expect(c.windowApi.port).toBe(8711);
     expect(c.board).toEqual({ kind: 'serial', path: '/dev/ttyACM0', baudRate: 115200 });
   });
