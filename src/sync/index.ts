@@ -349,7 +349,9 @@ class SyncServiceImpl implements SyncService {
     if (this.stopped) return Promise.resolve();
     this.refreshing = this.refdata
       .refreshAll()
-      .then(() => undefined)
+      .then((r) => {
+        if (Object.values(r).some((v) => v === 'updated' || v === 'unchanged')) this.online = true;
+      })
       .catch((err: Error) => this.opts.log('reference data refresh failed', { error: err.message }))
       .finally(() => {
         this.refreshing = null;

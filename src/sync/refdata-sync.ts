@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import { getRefdata, putRefdata, touchRefdata, type RefdataName } from '../store/refdata.js';
-import { jsonOf, TransportError, type PlatformClient } from './http.js';
+import { errorCodeOf, jsonOf, TransportError, type PlatformClient } from './http.js';
 
 const PHOTO_INDEX_KEY = 'photo_index';
 const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
@@ -73,7 +73,7 @@ export class RefdataSync {
         return 'unchanged';
       }
       if (res.status !== 200) {
-        log('reference data not refreshed', { name, status: res.status });
+        log('reference data not refreshed', { name, status: res.status, error: errorCodeOf(res) });
         return 'failed';
       }
       const etagHeader = res.headers.etag;

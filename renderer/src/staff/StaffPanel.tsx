@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { KioskSnapshot, StaffOverview } from '../../../src/api/contract.js';
 import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
@@ -25,7 +25,6 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
   const [signInKey, setSignInKey] = useState(0);
   const [badgeError, setBadgeError] = useState<{ code: string | null; message: string } | null>(null);
   const [scanned, setScanned] = useState<{ code: string; seq: number } | null>(null);
-  const wedge = useRef(new WedgeDetector());
   const winCmd = useCommand();
 
   const reload = useCallback(async () => {
@@ -43,28 +42,35 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
     if (staffId) void reload();
   }, [staffId, reload]);
 
-  // A wedge scanner's burst anywhere on the panel: a badge signs in, anything else is a case number.
-  const onKeyDownCapture = (e: KeyboardEvent<HTMLDivElement>) => {
-    const out = wedge.current.feed(e.key, e.timeStamp);
-    if (out.kind !== 'burst') return;
-    e.preventDefault();
-    e.stopPropagation();
-    const code = out.code.trim();
-    if (!staffId || code.startsWith(BADGE_PREFIX)) {
-      setBadgeError(null);
-      setSignInKey((k) => k + 1);
-      invoke('staffBadge', { code }).catch((err: unknown) => setBadgeError({ code: errorCode(err), message: errorText(err) }));
-      return;
-    }
-    setTab('start');
-    setScanned({ code, seq: Date.now() });
-  };
+  // A wedge scanner's burst anywhere while the panel is open (focus may be on nothing at all): a
+  // badge signs in, anything else is a case number. Window capture so the Enter of a scan never
+  // reaches a focused field's own Enter handling.
+  useEffect(() => {
+    const detector = new WedgeDetector();
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      const out = detector.feed(e.key, e.timeStamp);
+      if (out.kind !== 'burst') return;
+      e.preventDefault();
+      e.stopPropagation();
+      const code = out.code.trim();
+      if (!staffId || code.startsWith(BADGE_PREFIX)) {
+        setBadgeError(null);
+        setSignInKey((k) => k + 1);
+        invoke('staffBadge', { code }).catch((err: unknown) => setBadgeError({ code: errorCode(err), message: errorText(err) }));
+        return;
+      }
+      setTab('start');
+      setScanned({ code, seq: Date.now() });
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [staffId]);
 
   const paused = snapshot.windowState === 'paused';
   const stateWords = WINDOW_STATE_WORDS[snapshot.windowState] ?? { zh: snapshot.windowState, en: '' };
 
   return (
-    <div className="panel staff-panel" data-testid="staff-panel" onKeyDownCapture={onKeyDownCapture}>
+    <div className="panel staff-panel" data-testid="staff-panel">
       <header className="panel-header">
         <div className="panel-title">
           <Bi zh="工作人员" en="Staff" />
@@ -127,7 +133,7 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
           <div className="tab-body">
             <ErrorLine error={overviewError} testId="overview-error" />
             {tab === 'overview' && <Overview overview={overview} onRefresh={() => void reload()} />}
-            {tab === 'start' && <StartEvaluation scanned={scanned} paused={paused} />}
+            {tab === 'start' && <StartEvaluation scanned={scanned} onScanUsed={() => setScanned(null)} paused={paused} />}
             {tab === 'bad' && <BadReviews overview={overview} onChanged={() => void reload()} />}
             {tab === 'recent' && <Recent overview={overview} onChanged={() => void reload()} />}
           </div>

@@ -62,7 +62,15 @@ export function buildStartInput(args: {
   return { ok: true, input: parsed.data };
 }
 
-export function StartEvaluation({ scanned, paused }: { scanned: { code: string; seq: number } | null; paused: boolean }) {
+export function StartEvaluation({
+  scanned,
+  onScanUsed,
+  paused,
+}: {
+  scanned: { code: string; seq: number } | null;
+  onScanUsed: () => void;
+  paused: boolean;
+}) {
   const [tasks, setTasks] = useState<CatalogTask[]>([]);
   const [chains, setChains] = useState<CatalogChain[]>([]);
   const [catalogError, setCatalogError] = useState<{ code: string | null; message: string } | null>(null);
@@ -121,7 +129,8 @@ export function StartEvaluation({ scanned, paused }: { scanned: { code: string; 
         next[a.i] = code;
         return next;
       });
-  }, [scanned]);
+    onScanUsed();
+  }, [scanned, onScanUsed]);
 
   const switchMode = (m: Mode) => {
     setMode(m);

@@ -67,6 +67,7 @@ describe('delivery through a fault-injecting proxy', () => {
     expect(sim.stats().chainBreaks).toEqual([]);
     expect(outboxStates(db)).toEqual({ delivered: 1000 });
     expect(sim.stats().batchReplays).toBeGreaterThan(0); // lost answers were recovered by resending the same batchId
+    console.log(`faults: ${JSON.stringify({ underFaults: p, sim: { ...sim.stats(), chainBreaks: undefined } })}`);
   });
 
   it('the harness catches a broken pad that marks a batch delivered before the platform confirmed it', async () => {

@@ -93,4 +93,23 @@ describe('killing the pad at injected points', () => {
     }
     expect(st.batches).toBe(5); // 1000 records / 200: never a second batch for the same records
   });
+
+  it('the harness catches a broken pad that marks records delivered before sending', async () => {
+    const own = await startPlatformSim();
+    const t = tempDir();
+    try {
+      const db = openPadDb(t.dir);
+      const recs = seedRecords(db, 400, { from: 5000 });
+      db.close();
+      const env = { HCP_SIM_URL: own.url, HCP_PAD_DIR: t.dir, HCP_BROKEN_MARK_BEFORE_SEND: '1' };
+      const r = await runChild({ ...env, HCP_PAUSE_AT: 'before_send', HCP_PAUSE_NTH: '1' });
+      expect(r.killed).toBe(true);
+      expect((await runChild(env)).line).toBe('DONE 0');
+      // The pad believes everything went out; the platform is missing the batch that was killed.
+      expect(missingOrDifferent(recs, own.db, canonicalJson).length).toBe(200);
+    } finally {
+      await own.close();
+      t.cleanup();
+    }
+  });
 });
