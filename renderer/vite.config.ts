@@ -1,8 +1,8 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { fileURLToPath } from 'node:url';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
+// URL → path without node:url (the renderer's lint rules keep node:* out of renderer/); a Windows
+// drive path loses its leading slash.
+const here = decodeURIComponent(new URL('.', import.meta.url).pathname).replace(/^\/([A-Za-z]:)/, '$1');
 
 /**
  * Fontsource lists a .woff fallback next to every .woff2 subset; every browser the pad runs

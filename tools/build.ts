@@ -36,6 +36,24 @@ export async function buildMain(): Promise<void> {
   });
 }
 
+/** The core as one ESM file: starts in a fraction of the time a TypeScript loader takes. */
+export async function buildCore(): Promise<void> {
+  await build({
+    entryPoints: [join(root, 'src/host/cli.ts')],
+    outfile: join(root, 'dist/core/cli.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    // Native modules stay in node_modules; everything else is bundled (chinese-days imports JSON
+    // in a way Node's ESM loader refuses unbundled).
+    external: ['better-sqlite3', 'serialport', '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate'],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
 export function buildRenderer(): void {
   const r = spawnSync(
     process.execPath,
@@ -59,4 +77,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const what = process.argv[2] ?? 'all';
   if (what === 'all' || what === 'renderer') buildRenderer();
   if (what === 'all' || what === 'main') await buildMain();
+  if (what === 'all' || what === 'core') await buildCore();
 }

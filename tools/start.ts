@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildMain, buildRenderer } from './build.js';
+import { buildCore, buildMain, buildRenderer } from './build.js';
 import { findElectronBinary } from './electron-binary.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

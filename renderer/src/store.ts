@@ -1,5 +1,12 @@
 import { create } from 'zustand';
-import type { CommandName, CommandParams, CommandResult, KioskClient, KioskEvents, KioskSnapshot } from '../../src/api/contract.js';
+import type {
+  CommandName,
+  CommandParams,
+  CommandResult,
+  KioskClient,
+  KioskEvents,
+  KioskSnapshot,
+} from '../../src/api/contract.js';
 import type { ConnectionState } from './api/ws-client.js';
 import type { Transport } from './api/transport.js';
 
@@ -117,19 +124,33 @@ export function connectStore(transport: Transport): () => void {
 }
 
 /** Runs a command through the current client (rejects when there is none yet). */
-export function invoke<K extends CommandName>(method: K, params: CommandParams<K>): Promise<CommandResult<K>> {
+export function invoke<K extends CommandName>(
+  method: K,
+  params: CommandParams<K>,
+): Promise<CommandResult<K>> {
   const client = useKiosk.getState().client;
-  if (!client) return Promise.reject(Object.assign(new Error('未连接 / not connected'), { code: 'disconnected' }));
+  if (!client)
+    return Promise.reject(Object.assign(new Error('未连接 / not connected'), { code: 'disconnected' }));
   return client.invoke(method, params);
 }
 
 export function errorText(err: unknown): string {
-  if (err && typeof err === 'object' && 'message' in err && typeof (err as { message: unknown }).message === 'string') {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'message' in err &&
+    typeof (err as { message: unknown }).message === 'string'
+  ) {
     return (err as { message: string }).message;
   }
   return String(err);
 }
 
 export function errorCode(err: unknown): string | null {
-  return err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string' ? (err as { code: string }).code : null;
+  return err &&
+    typeof err === 'object' &&
+    'code' in err &&
+    typeof (err as { code: unknown }).code === 'string'
+    ? (err as { code: string }).code
+    : null;
 }

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { KioskConfig } from '../config/config.js';
 import type { Db } from '../store/db.js';
 import { getRefdata, normsSchema, type RefdataName, type RefdataValue } from '../store/refdata.js';
 import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../service/types.js';
+import { assetsDir } from './paths.js';
 
-export const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../assets');
+export const ASSETS_DIR = assetsDir();
 
 const chainsSchema = z.array(z.object({ name: z.string(), taskCodes: z.array(z.string()).min(2) }));
 

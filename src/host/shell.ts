@@ -1,10 +1,10 @@
-import { resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { KioskConfig } from '../config/config.js';
 import { KioskCore, type CoreOptions } from './core.js';
 import { startShellServer } from './shell-server.js';
+import { appRoot } from './paths.js';
 
-export const RENDERER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
+export const RENDERER_DIR = join(appRoot(), 'dist', 'renderer');
 
 /** The core plus the browser shell's server: what `npm start` runs where Electron is absent. */
 export async function runBrowserShell(

@@ -32,9 +32,23 @@ export class SyncBridge {
         const running = await sim.startPlatformSim({
           port: 0,
           dbPath: join(this.core.dataDir, 'platform-sim.db'),
+          // This pad is provisioned on the demo platform with whatever identity it is configured with.
+          devices: [{ deviceId: config.platform.deviceId, secret, windowNo: config.hall.windowNo }],
         });
         this.closeSim = () => running.close();
         baseUrl = running.url;
+        // The demo platform serves the timing this pad is configured with, so local settings
+        // (and the tests' short timeouts) take effect; a real platform decides them itself.
+        const { hall } = sim.loadSampleHall();
+        const t = config.timing;
+        running.setRefdataOverride(
+          'profile',
+          JSON.stringify({
+            ...hall,
+            windowNo: config.hall.windowNo,
+            timing: { rateTimeoutS: t.rateTimeoutS, reasonsTimeoutS: t.reasonsTimeoutS, appealWorkingDays: t.appealWorkingDays },
+          }),
+        );
       }
     }
     this.platformUrl = baseUrl;

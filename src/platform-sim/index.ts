@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { NO_FAULTS, type SimFaults } from './faults.js';
 import { SimServer, type SimHall, type SimLimits, type SimStats } from './server.js';
 import { openSimDb, type SimDb } from './store.js';
+import { assetsDir } from '../host/paths.js';
 
 export type { SimFaults } from './faults.js';
 export type { SimHall, SimStats, ChainBreak } from './server.js';
 export { hashPin, verifyPin } from './pin-phc.js';
 
-const ASSETS = resolve(dirname(fileURLToPath(import.meta.url)), '../../assets');
+const ASSETS = assetsDir();
 
 export const DEMO_DEVICE_ID = 'PAD-DEMO-12';
 /** Fixed so a fresh `npm start` and the demo simulator agree without provisioning. Never use outside demos. */

@@ -28,7 +28,8 @@ export interface Pad {
  */
 export async function startPad(env: Record<string, string> = {}): Promise<Pad> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hcp-e2e-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/host/cli.ts'), 'serve'], {
+  // `npm test` builds dist/core/cli.mjs before the e2e step (the same bundle `npm start` runs).
+  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist/core/cli.mjs'), 'serve'], {
     cwd: root,
     env: {
       ...process.env,

@@ -2,7 +2,15 @@
  * Picks the transport: Electron's preload bridge when `window.kiosk` exists, else the browser
  * shell's WebSocket with the token the shell put in the URL hash.
  */
-import { ApiError, type CommandName, type CommandParams, type CommandResult, type EventName, type KioskClient, type KioskEvents } from '../../../src/api/contract.js';
+import {
+  ApiError,
+  type CommandName,
+  type CommandParams,
+  type CommandResult,
+  type EventName,
+  type KioskClient,
+  type KioskEvents,
+} from '../../../src/api/contract.js';
 import { createWsClient, type ConnectionState, type SocketLike } from './ws-client.js';
 import { tokenFromHash, wsUrl } from './token.js';
 

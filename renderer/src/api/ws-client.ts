@@ -180,7 +180,13 @@ export function createWsClient(opts: WsClientOptions): WsKioskClient {
           if (!pending.delete(id)) return;
           reject(new ApiError('timeout', '评价器核心无响应 / the pad core did not answer'));
         }, timeoutMs);
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, sent: false, frame: JSON.stringify(req) });
+        pending.set(id, {
+          resolve: resolve as (v: unknown) => void,
+          reject,
+          timer,
+          sent: false,
+          frame: JSON.stringify(req),
+        });
         flush();
       });
     },

@@ -8,11 +8,21 @@ export function A11yToggles() {
   const toggleHighContrast = useKiosk((s) => s.toggleHighContrast);
   return (
     <div className="a11y-toggles">
-      <button className={`a11y-btn${largeType ? ' on' : ''}`} aria-pressed={largeType} data-testid="a11y-large" onClick={toggleLargeType}>
+      <button
+        className={`a11y-btn${largeType ? ' on' : ''}`}
+        aria-pressed={largeType}
+        data-testid="a11y-large"
+        onClick={toggleLargeType}
+      >
         <span className="a11y-glyph">大字</span>
         <span className="en">Large text</span>
       </button>
-      <button className={`a11y-btn${highContrast ? ' on' : ''}`} aria-pressed={highContrast} data-testid="a11y-contrast" onClick={toggleHighContrast}>
+      <button
+        className={`a11y-btn${highContrast ? ' on' : ''}`}
+        aria-pressed={highContrast}
+        data-testid="a11y-contrast"
+        onClick={toggleHighContrast}
+      >
         <span className="a11y-glyph">高对比</span>
         <span className="en">Contrast</span>
       </button>

@@ -6,7 +6,8 @@ import { useCommand } from '../components/hooks.js';
 
 export function ChainChoice({ prompt }: { prompt: CitizenPrompt }) {
   const { run, error, busy } = useCommand();
-  const choose = (mode: 'overall' | 'each') => void run('chooseChainMode', { evaluationId: prompt.evaluationId, mode });
+  const choose = (mode: 'overall' | 'each') =>
+    void run('chooseChainMode', { evaluationId: prompt.evaluationId, mode });
   return (
     <div className="screen chain-choice" data-testid="screen-chain-choice">
       <header className="prompt-header">
@@ -27,7 +28,12 @@ export function ChainChoice({ prompt }: { prompt: CitizenPrompt }) {
         </ol>
       </div>
       <div className="choice-row">
-        <button className="big-btn primary" data-testid="chain-overall" disabled={busy} onClick={() => choose('overall')}>
+        <button
+          className="big-btn primary"
+          data-testid="chain-overall"
+          disabled={busy}
+          onClick={() => choose('overall')}
+        >
           <Bi zh="整体评价" en="One rating for all" />
           <span className="hint">一次评价，适用于全部事项</span>
         </button>

@@ -21,7 +21,10 @@ export function Unrated() {
       <h1 className="done-title">本次评价已结束</h1>
       <div className="en done-en">This evaluation has ended</div>
       <div className="done-sub">
-        <Bi zh="您仍可扫描办件回执上的二维码进行评价" en="You can still rate later with the QR code on your receipt" />
+        <Bi
+          zh="您仍可扫描办件回执上的二维码进行评价"
+          en="You can still rate later with the QR code on your receipt"
+        />
       </div>
     </div>
   );

@@ -65,7 +65,11 @@ export function Idle({ snapshot }: { snapshot: KioskSnapshot }) {
               <Bi zh="本窗口暂无工作人员" en="No staff at this window" />
             </div>
           )}
-          <div className={`state-pill state-${windowState}`} data-testid="window-state" data-state={windowState}>
+          <div
+            className={`state-pill state-${windowState}`}
+            data-testid="window-state"
+            data-state={windowState}
+          >
             <Bi zh={words.zh} en={words.en} />
           </div>
         </div>
@@ -74,11 +78,19 @@ export function Idle({ snapshot }: { snapshot: KioskSnapshot }) {
       <footer className="scan-hint" data-testid="scan-hint">
         <div className="scan-icon" aria-hidden="true">
           <svg viewBox="0 0 24 24" width="64" height="64">
-            <path d="M3 3h7v7H3zM14 3h7v7h-7zM3 14h7v7H3z" fill="none" stroke="currentColor" strokeWidth="2" />
+            <path
+              d="M3 3h7v7H3zM14 3h7v7h-7zM3 14h7v7H3z"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+            />
             <path d="M14 14h3v3h-3zM18 18h3v3h-3zM18 14h3v2M14 19h2v2" fill="currentColor" />
           </svg>
         </div>
-        <Bi zh="扫码评价：扫描办件回执上的二维码，也可随时评价" en="Scan the QR code on your receipt to rate our service" />
+        <Bi
+          zh="扫码评价：扫描办件回执上的二维码，也可随时评价"
+          en="Scan the QR code on your receipt to rate our service"
+        />
       </footer>
 
       {snapshot.staffPanelOpen && (

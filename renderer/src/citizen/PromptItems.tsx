@@ -4,12 +4,18 @@ import type { CitizenPrompt } from '../../../src/api/contract.js';
 export function PromptItems({ prompt }: { prompt: CitizenPrompt }) {
   const { items } = prompt;
   if (prompt.groupType === 'chain' && prompt.chainMode === 'each') {
-    const pos = Math.max(0, items.findIndex((i) => i.idx === prompt.currentIdx));
+    const pos = Math.max(
+      0,
+      items.findIndex((i) => i.idx === prompt.currentIdx),
+    );
     const item = items[pos] ?? items[0];
     return (
       <div className="prompt-items" data-testid="prompt-items">
         <div className="step-of" data-testid="chain-step">
-          第 {pos + 1}/{items.length} 项 <small>Item {pos + 1} of {items.length}</small>
+          第 {pos + 1}/{items.length} 项{' '}
+          <small>
+            Item {pos + 1} of {items.length}
+          </small>
         </div>
         <div className="item-name current" data-testid="current-item">
           {item?.taskName}

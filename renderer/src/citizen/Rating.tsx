@@ -46,7 +46,13 @@ export function Rating({ prompt }: { prompt: CitizenPrompt }) {
         {[5, 4, 3, 2, 1].map((n) => {
           const w = STAR_WORDS[n] ?? { zh: '', en: '' };
           return (
-            <button key={n} className={`star-btn star-${n}${n <= 2 ? ' bad' : ' good'}`} data-testid={`star-${n}`} disabled={sent} onClick={() => void rate(n)}>
+            <button
+              key={n}
+              className={`star-btn star-${n}${n <= 2 ? ' bad' : ' good'}`}
+              data-testid={`star-${n}`}
+              disabled={sent}
+              onClick={() => void rate(n)}
+            >
               <Stars n={n} />
               <span className="star-zh">{w.zh}</span>
               <span className="star-en">{w.en}</span>

@@ -18,9 +18,13 @@ export function Reasons({ prompt }: { prompt: CitizenPrompt }) {
   const words = STAR_WORDS[chosen];
 
   const toggle = (code: string) => {
-    setPicked({ key: stepKey, codes: codes.includes(code) ? codes.filter((c) => c !== code) : [...codes, code] });
+    setPicked({
+      key: stepKey,
+      codes: codes.includes(code) ? codes.filter((c) => c !== code) : [...codes, code],
+    });
   };
-  const submit = (list: string[]) => void run('submitReasons', { evaluationId: prompt.evaluationId, codes: list });
+  const submit = (list: string[]) =>
+    void run('submitReasons', { evaluationId: prompt.evaluationId, codes: list });
 
   return (
     <div className={`screen reasons${required ? ' required' : ' optional'}`} data-testid="screen-reasons">
@@ -50,7 +54,13 @@ export function Reasons({ prompt }: { prompt: CitizenPrompt }) {
         {prompt.indicators.map((i) => {
           const on = codes.includes(i.code);
           return (
-            <button key={i.code} className={`chip${on ? ' on' : ''}`} aria-pressed={on} data-testid={`reason-${i.code}`} onClick={() => toggle(i.code)}>
+            <button
+              key={i.code}
+              className={`chip${on ? ' on' : ''}`}
+              aria-pressed={on}
+              data-testid={`reason-${i.code}`}
+              onClick={() => toggle(i.code)}
+            >
               <span className="chip-box" aria-hidden="true">
                 {on ? '✓' : ''}
               </span>
@@ -65,7 +75,12 @@ export function Reasons({ prompt }: { prompt: CitizenPrompt }) {
             <Bi zh="跳过" en="Skip" />
           </button>
         )}
-        <button className="big-btn primary" data-testid="reasons-submit" disabled={busy || (required && codes.length === 0)} onClick={() => submit(codes)}>
+        <button
+          className="big-btn primary"
+          data-testid="reasons-submit"
+          disabled={busy || (required && codes.length === 0)}
+          onClick={() => submit(codes)}
+        >
           <Bi zh="提交" en="Submit" />
         </button>
       </div>

@@ -1,4 +1,10 @@
-export function ErrorLine({ error, testId = 'error' }: { error: { code: string | null; message: string } | null; testId?: string }) {
+export function ErrorLine({
+  error,
+  testId = 'error',
+}: {
+  error: { code: string | null; message: string } | null;
+  testId?: string;
+}) {
   if (!error) return null;
   return (
     <div className="error-line" role="alert" data-testid={testId} data-code={error.code ?? ''}>

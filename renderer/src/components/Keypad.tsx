@@ -23,7 +23,17 @@ export const DIGIT_ROWS: KeyDef[][] = [
   ],
 ];
 
-export function Keypad({ rows, prefix, onKey, disabled }: { rows: KeyDef[][]; prefix: string; onKey: (id: string) => void; disabled?: boolean }) {
+export function Keypad({
+  rows,
+  prefix,
+  onKey,
+  disabled,
+}: {
+  rows: KeyDef[][];
+  prefix: string;
+  onKey: (id: string) => void;
+  disabled?: boolean;
+}) {
   return (
     <div className="keypad" data-testid={`${prefix}-pad`}>
       {rows.map((row, i) => (

@@ -5,7 +5,10 @@ import { invoke, useKiosk } from '../store.js';
 
 /** Voice: the greeting once per new evaluation, the thanks once per thanks screen. */
 export function useVoicePrompts(snapshot: KioskSnapshot | null): void {
-  const last = useRef<{ evaluationId: string | null; screen: string | null }>({ evaluationId: null, screen: null });
+  const last = useRef<{ evaluationId: string | null; screen: string | null }>({
+    evaluationId: null,
+    screen: null,
+  });
   useEffect(() => {
     if (!snapshot) return;
     const id = snapshot.prompt?.evaluationId ?? null;
@@ -23,10 +26,15 @@ export function useDevKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const st = useKiosk.getState();
-      if (st.transportKind !== 'browser' || !st.snapshot?.hardware.boardSimulated || st.panel !== 'none') return;
+      if (st.transportKind !== 'browser' || !st.snapshot?.hardware.boardSimulated || st.panel !== 'none')
+        return;
       if (e.ctrlKey || e.altKey || e.metaKey || e.repeat) return;
       const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+      if (
+        t &&
+        (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)
+      )
+        return;
       if (!/^[1-5]$/.test(e.key)) return;
       e.preventDefault();
       invoke('simulatePress', { key: Number(e.key) }).catch(() => undefined);

@@ -13,18 +13,24 @@ export function useCommand() {
       mounted.current = false;
     };
   }, []);
-  const run = useCallback(async <K extends CommandName>(method: K, params: CommandParams<K>): Promise<CommandResult<K> | undefined> => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await invoke(method, params);
-    } catch (err) {
-      if (mounted.current) setError({ code: errorCode(err), message: errorText(err) });
-      return undefined;
-    } finally {
-      if (mounted.current) setBusy(false);
-    }
-  }, []);
+  const run = useCallback(
+    async <K extends CommandName>(
+      method: K,
+      params: CommandParams<K>,
+    ): Promise<CommandResult<K> | undefined> => {
+      setBusy(true);
+      setError(null);
+      try {
+        return await invoke(method, params);
+      } catch (err) {
+        if (mounted.current) setError({ code: errorCode(err), message: errorText(err) });
+        return undefined;
+      } finally {
+        if (mounted.current) setBusy(false);
+      }
+    },
+    [],
+  );
   return { busy, error, setError, run };
 }
 

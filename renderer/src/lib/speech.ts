@@ -5,7 +5,8 @@
 export function speak(text: string): void {
   try {
     const synth = (globalThis as { speechSynthesis?: SpeechSynthesis }).speechSynthesis;
-    const Utterance = (globalThis as { SpeechSynthesisUtterance?: typeof SpeechSynthesisUtterance }).SpeechSynthesisUtterance;
+    const Utterance = (globalThis as { SpeechSynthesisUtterance?: typeof SpeechSynthesisUtterance })
+      .SpeechSynthesisUtterance;
     if (!synth || !Utterance) return;
     synth.cancel();
     const u = new Utterance(text);

@@ -5,7 +5,13 @@ import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { APPEAL_STATE_WORDS } from '../lib/format.js';
 
-export function BadReviews({ overview, onChanged }: { overview: StaffOverview | null; onChanged: () => void }) {
+export function BadReviews({
+  overview,
+  onChanged,
+}: {
+  overview: StaffOverview | null;
+  onChanged: () => void;
+}) {
   const [open, setOpen] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [done, setDone] = useState<{ recordId: string; deadline: string } | null>(null);
@@ -47,7 +53,10 @@ export function BadReviews({ overview, onChanged }: { overview: StaffOverview | 
             </div>
             <div className="row-sub">
               申诉期限：{b.appealDeadline ?? '—'} ·{' '}
-              <b className={`appeal-state appeal-${b.appealState}`} data-testid={`appeal-state-${b.recordId}`}>
+              <b
+                className={`appeal-state appeal-${b.appealState}`}
+                data-testid={`appeal-state-${b.recordId}`}
+              >
                 {APPEAL_STATE_WORDS[b.appealState] ?? b.appealState}
               </b>
             </div>
@@ -79,7 +88,12 @@ export function BadReviews({ overview, onChanged }: { overview: StaffOverview | 
                 onChange={(e) => setReason(e.target.value)}
               />
               <div className="action-row left">
-                <button className="mid-btn primary" data-testid="appeal-submit" disabled={busy || reason.trim().length < 5} onClick={() => void submit(b.recordId)}>
+                <button
+                  className="mid-btn primary"
+                  data-testid="appeal-submit"
+                  disabled={busy || reason.trim().length < 5}
+                  onClick={() => void submit(b.recordId)}
+                >
                   提交申诉
                 </button>
                 <button className="mid-btn" data-testid="appeal-cancel" onClick={() => setOpen(null)}>

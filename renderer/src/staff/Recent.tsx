@@ -50,11 +50,21 @@ export function Recent({ overview, onChanged }: { overview: StaffOverview | null
             </div>
           </div>
           {r.state === 'waiting' && (
-            <button className="mid-btn warn" data-testid={`recent-cancel-${r.evaluationId}`} disabled={busy} onClick={() => void cancel(r.evaluationId)}>
+            <button
+              className="mid-btn warn"
+              data-testid={`recent-cancel-${r.evaluationId}`}
+              disabled={busy}
+              onClick={() => void cancel(r.evaluationId)}
+            >
               撤销
             </button>
           )}
-          <button className="mid-btn" data-testid={`recent-print-${r.evaluationId}`} disabled={busy} onClick={() => void print(r.evaluationId)}>
+          <button
+            className="mid-btn"
+            data-testid={`recent-print-${r.evaluationId}`}
+            disabled={busy}
+            onClick={() => void print(r.evaluationId)}
+          >
             {r.receiptPrints > 0 ? '补打回执' : '打印回执'}
           </button>
         </div>

@@ -4,7 +4,14 @@ import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { DIGIT_ROWS, Keypad, applyKey, type KeyDef } from '../components/Keypad.js';
 
-const PIN_ROWS: KeyDef[][] = [...DIGIT_ROWS, [{ id: 'clear', label: '清除' }, { id: '0', label: '0' }, { id: 'back', label: '⌫' }]];
+const PIN_ROWS: KeyDef[][] = [
+  ...DIGIT_ROWS,
+  [
+    { id: 'clear', label: '清除' },
+    { id: '0', label: '0' },
+    { id: 'back', label: '⌫' },
+  ],
+];
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
 const ID_ROWS: KeyDef[][] = [
@@ -52,19 +59,31 @@ export function SignIn({ badgeError }: { badgeError: { code: string | null; mess
               maxLength={32}
               onChange={(e) => setStaffId(e.target.value.toUpperCase())}
             />
-            <button type="button" className={`small-btn${idKeyboard ? ' on' : ''}`} data-testid="staff-signin-id-kbd" onClick={() => setIdKeyboard((v) => !v)}>
+            <button
+              type="button"
+              className={`small-btn${idKeyboard ? ' on' : ''}`}
+              data-testid="staff-signin-id-kbd"
+              onClick={() => setIdKeyboard((v) => !v)}
+            >
               ⌨ 键盘
             </button>
           </div>
         </label>
-        {idKeyboard && <Keypad rows={ID_ROWS} prefix="id-key" onKey={(k) => setStaffId((v) => applyKey(v, k, 32))} />}
+        {idKeyboard && (
+          <Keypad rows={ID_ROWS} prefix="id-key" onKey={(k) => setStaffId((v) => applyKey(v, k, 32))} />
+        )}
         <label className="field">
           <span className="field-label">密码 PIN</span>
           <div className="pin-dots" data-testid="staff-signin-pin" aria-label={`已输入 ${pin.length} 位`}>
             {pin.length === 0 ? <span className="muted">请用右侧数字键输入</span> : '●'.repeat(pin.length)}
           </div>
         </label>
-        <button className="big-btn primary" data-testid="staff-signin-submit" disabled={!canSubmit} onClick={() => void submit()}>
+        <button
+          className="big-btn primary"
+          data-testid="staff-signin-submit"
+          disabled={!canSubmit}
+          onClick={() => void submit()}
+        >
           <Bi zh="签到" en="Sign in" />
         </button>
         <ErrorLine error={shown} testId="staff-signin-error" />
@@ -88,7 +107,11 @@ export function SignIn({ badgeError }: { badgeError: { code: string | null; mess
         </form>
       </div>
       <div className="signin-pad">
-        <Keypad rows={PIN_ROWS} prefix="pin-key" onKey={(k) => setPin((v) => applyKey(v, k, 12).replace(/\D/g, ''))} />
+        <Keypad
+          rows={PIN_ROWS}
+          prefix="pin-key"
+          onKey={(k) => setPin((v) => applyKey(v, k, 12).replace(/\D/g, ''))}
+        />
       </div>
     </div>
   );

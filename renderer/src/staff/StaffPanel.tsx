@@ -20,7 +20,8 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
   const setPanel = useKiosk((s) => s.setPanel);
   const staff = snapshot.staff;
   const [tab, setTab] = useState<Tab>('overview');
-  const [overview, setOverview] = useState<StaffOverview | null>(null);
+  // Tagged with whose it is, so a sign-in of someone else never shows the previous figures.
+  const [loaded, setLoaded] = useState<{ staffId: string; data: StaffOverview } | null>(null);
   const [overviewError, setOverviewError] = useState<{ code: string | null; message: string } | null>(null);
   const [signInKey, setSignInKey] = useState(0);
   const [badgeError, setBadgeError] = useState<{ code: string | null; message: string } | null>(null);
@@ -29,7 +30,8 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
 
   const reload = useCallback(async () => {
     try {
-      setOverview(await invoke('staffOverview', {}));
+      const data = await invoke('staffOverview', {});
+      setLoaded({ staffId: data.staff.staffId, data });
       setOverviewError(null);
     } catch (err) {
       setOverviewError({ code: errorCode(err), message: errorText(err) });
@@ -37,9 +39,11 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
   }, []);
 
   const staffId = staff?.staffId ?? null;
+  const overview = loaded && loaded.staffId === staffId ? loaded.data : null;
   useEffect(() => {
-    setOverview(null);
-    if (staffId) void reload();
+    if (!staffId) return;
+    const t = setTimeout(() => void reload(), 0);
+    return () => clearTimeout(t);
   }, [staffId, reload]);
 
   // A wedge scanner's burst anywhere while the panel is open (focus may be on nothing at all): a
@@ -56,7 +60,9 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
       if (!staffId || code.startsWith(BADGE_PREFIX)) {
         setBadgeError(null);
         setSignInKey((k) => k + 1);
-        invoke('staffBadge', { code }).catch((err: unknown) => setBadgeError({ code: errorCode(err), message: errorText(err) }));
+        invoke('staffBadge', { code }).catch((err: unknown) =>
+          setBadgeError({ code: errorCode(err), message: errorText(err) }),
+        );
         return;
       }
       setTab('start');
@@ -83,19 +89,37 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
         <div className="panel-actions">
           {staff && (
             <>
-              <span className={`state-pill small state-${snapshot.windowState}`} data-testid="staff-window-state">
+              <span
+                className={`state-pill small state-${snapshot.windowState}`}
+                data-testid="staff-window-state"
+              >
                 {stateWords.zh}
               </span>
               {paused ? (
-                <button className="mid-btn primary" data-testid="window-resume" disabled={winCmd.busy} onClick={() => void winCmd.run('setWindowState', { state: 'on_duty' })}>
+                <button
+                  className="mid-btn primary"
+                  data-testid="window-resume"
+                  disabled={winCmd.busy}
+                  onClick={() => void winCmd.run('setWindowState', { state: 'on_duty' })}
+                >
                   恢复服务
                 </button>
               ) : (
-                <button className="mid-btn warn" data-testid="window-pause" disabled={winCmd.busy} onClick={() => void winCmd.run('setWindowState', { state: 'paused' })}>
+                <button
+                  className="mid-btn warn"
+                  data-testid="window-pause"
+                  disabled={winCmd.busy}
+                  onClick={() => void winCmd.run('setWindowState', { state: 'paused' })}
+                >
                   暂停服务
                 </button>
               )}
-              <button className="mid-btn" data-testid="staff-signout" disabled={winCmd.busy} onClick={() => void winCmd.run('staffSignOut', {})}>
+              <button
+                className="mid-btn"
+                data-testid="staff-signout"
+                disabled={winCmd.busy}
+                onClick={() => void winCmd.run('staffSignOut', {})}
+              >
                 签退
               </button>
             </>
@@ -124,16 +148,25 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
                 ['recent', 'tab-recent', '最近评价'],
               ] as const
             ).map(([id, testId, label]) => (
-              <button key={id} className={`tab${tab === id ? ' on' : ''}`} data-testid={testId} onClick={() => setTab(id)}>
+              <button
+                key={id}
+                className={`tab${tab === id ? ' on' : ''}`}
+                data-testid={testId}
+                onClick={() => setTab(id)}
+              >
                 {label}
-                {id === 'bad' && overview && overview.badReviews.some((b) => b.appealState === 'open') && <span className="dot" />}
+                {id === 'bad' && overview && overview.badReviews.some((b) => b.appealState === 'open') && (
+                  <span className="dot" />
+                )}
               </button>
             ))}
           </nav>
           <div className="tab-body">
             <ErrorLine error={overviewError} testId="overview-error" />
             {tab === 'overview' && <Overview overview={overview} onRefresh={() => void reload()} />}
-            {tab === 'start' && <StartEvaluation scanned={scanned} onScanUsed={() => setScanned(null)} paused={paused} />}
+            {tab === 'start' && (
+              <StartEvaluation scanned={scanned} onScanUsed={() => setScanned(null)} paused={paused} />
+            )}
             {tab === 'bad' && <BadReviews overview={overview} onChanged={() => void reload()} />}
             {tab === 'recent' && <Recent overview={overview} onChanged={() => void reload()} />}
           </div>

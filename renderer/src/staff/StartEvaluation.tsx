@@ -1,5 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import { describeZodError, startEvaluationSchema, type CatalogChain, type CatalogTask, type StartEvaluationInput } from '../../../src/api/contract.js';
+import {
+  describeZodError,
+  startEvaluationSchema,
+  type CatalogChain,
+  type CatalogTask,
+  type StartEvaluationInput,
+} from '../../../src/api/contract.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { DIGIT_ROWS, Keypad, applyKey, type KeyDef } from '../components/Keypad.js';
@@ -41,7 +47,8 @@ export function buildStartInput(args: {
       const t = tasks.find((x) => x.taskCode === code);
       if (!t) return { ok: false, message: `事项目录中没有 ${code} / item not in the catalog` };
       const projectNo = (args.chainCases[i] ?? '').trim();
-      if (!projectNo) return { ok: false, message: `请填写「${t.taskName}」的办件编号 / case number missing` };
+      if (!projectNo)
+        return { ok: false, message: `请填写「${t.taskName}」的办件编号 / case number missing` };
       cases.push({ projectNo, taskCode: t.taskCode, taskName: t.taskName, promiseType: t.promiseType });
     }
     input = { cases, groupType: 'chain' };
@@ -49,10 +56,16 @@ export function buildStartInput(args: {
     if (!task) return { ok: false, message: '请选择事项 / choose an item' };
     const nos = args.cases.map((c) => c.trim()).filter(Boolean);
     if (nos.length === 0) return { ok: false, message: '请填写办件编号 / enter a case number' };
-    if (mode === 'batch' && nos.length < 2) return { ok: false, message: '批量评价至少两个办件编号 / a batch needs two or more case numbers' };
+    if (mode === 'batch' && nos.length < 2)
+      return { ok: false, message: '批量评价至少两个办件编号 / a batch needs two or more case numbers' };
     const single = mode === 'single' ? nos.slice(0, 1) : nos;
     input = {
-      cases: single.map((projectNo) => ({ projectNo, taskCode: task.taskCode, taskName: task.taskName, promiseType: task.promiseType })),
+      cases: single.map((projectNo) => ({
+        projectNo,
+        taskCode: task.taskCode,
+        taskName: task.taskName,
+        promiseType: task.promiseType,
+      })),
       ...(mode === 'batch' ? { groupType: 'batch' as const } : {}),
     };
   }
@@ -173,7 +186,13 @@ export function StartEvaluation({
               ['chain', '一链办'],
             ] as const
           ).map(([m, label]) => (
-            <button key={m} className={`seg-btn${mode === m ? ' on' : ''}`} data-testid={`start-mode-${m}`} aria-pressed={mode === m} onClick={() => switchMode(m)}>
+            <button
+              key={m}
+              className={`seg-btn${mode === m ? ' on' : ''}`}
+              data-testid={`start-mode-${m}`}
+              aria-pressed={mode === m}
+              onClick={() => switchMode(m)}
+            >
               {label}
             </button>
           ))}
@@ -183,7 +202,12 @@ export function StartEvaluation({
           <>
             <label className="field">
               <span className="field-label">办理事项 Item</span>
-              <select className="select" data-testid="start-task" value={taskCode} onChange={(e) => setTaskCode(e.target.value)}>
+              <select
+                className="select"
+                data-testid="start-task"
+                value={taskCode}
+                onChange={(e) => setTaskCode(e.target.value)}
+              >
                 {tasks.map((t) => (
                   <option key={t.taskCode} value={t.taskCode}>
                     {t.taskName}（{t.promiseType === 1 ? '即办件' : '承诺件'}）
@@ -192,7 +216,9 @@ export function StartEvaluation({
               </select>
             </label>
             <div className="field">
-              <span className="field-label">办件编号 Case No.{mode === 'batch' ? '（同一事项，多个办件）' : ''}</span>
+              <span className="field-label">
+                办件编号 Case No.{mode === 'batch' ? '（同一事项，多个办件）' : ''}
+              </span>
               {cases.map((c, i) => (
                 <div className="field-with-btn" key={i}>
                   <input
@@ -284,10 +310,20 @@ export function StartEvaluation({
         )}
 
         <label className="check">
-          <input type="checkbox" data-testid="start-print" checked={printReceipt} onChange={(e) => setPrintReceipt(e.target.checked)} />
+          <input
+            type="checkbox"
+            data-testid="start-print"
+            checked={printReceipt}
+            onChange={(e) => setPrintReceipt(e.target.checked)}
+          />
           <span>同时打印办件回执（含评价二维码）/ print receipt</span>
         </label>
-        <button className="big-btn primary" data-testid="start-submit" disabled={busy} onClick={() => void submit()}>
+        <button
+          className="big-btn primary"
+          data-testid="start-submit"
+          disabled={busy}
+          onClick={() => void submit()}
+        >
           发起评价 <small>Start evaluation</small>
         </button>
         {localError && (
@@ -295,7 +331,7 @@ export function StartEvaluation({
             {localError}
           </div>
         )}
-        <ErrorLine error={error} testId="start-error" />
+        {!localError && <ErrorLine error={error} testId="start-error" />}
         {started && (
           <div className="ok-line" data-testid="start-ok">
             已发起评价 / started: {started}
@@ -303,8 +339,14 @@ export function StartEvaluation({
         )}
       </div>
       <div className="start-pad">
-        <div className="field-label">屏幕键盘 → {active.kind === 'case' ? `办件编号 ${active.i + 1}` : `第 ${active.i + 1} 项`}</div>
-        <Keypad rows={CASE_ROWS} prefix="case-key" onKey={(k) => setField(active, applyKey(fieldValue(active), k, 50))} />
+        <div className="field-label">
+          屏幕键盘 → {active.kind === 'case' ? `办件编号 ${active.i + 1}` : `第 ${active.i + 1} 项`}
+        </div>
+        <Keypad
+          rows={CASE_ROWS}
+          prefix="case-key"
+          onKey={(k) => setField(active, applyKey(fieldValue(active), k, 50))}
+        />
       </div>
     </div>
   );

@@ -23,9 +23,19 @@ const COUNTER_WORDS: Record<string, string> = {
   resends: '重发',
 };
 
-export function BoardTab({ status, snapshot, onChanged }: { status: TechStatus; snapshot: KioskSnapshot; onChanged: () => void }) {
+export function BoardTab({
+  status,
+  snapshot,
+  onChanged,
+}: {
+  status: TechStatus;
+  snapshot: KioskSnapshot;
+  onChanged: () => void;
+}) {
   const client = useKiosk((s) => s.client);
-  const [presses, setPresses] = useState<Record<number, { atMs: number; count: number; counter: number }>>({});
+  const [presses, setPresses] = useState<Record<number, { atMs: number; count: number; counter: number }>>(
+    {},
+  );
   const [ports, setPorts] = useState<string[] | null>(null);
   const [port, setPort] = useState('');
   const cmd = useCommand();
@@ -35,7 +45,10 @@ export function BoardTab({ status, snapshot, onChanged }: { status: TechStatus; 
   useEffect(() => {
     if (!client) return;
     return client.on('boardKey', (k) => {
-      setPresses((p) => ({ ...p, [k.key]: { atMs: Date.now(), count: (p[k.key]?.count ?? 0) + 1, counter: k.counter } }));
+      setPresses((p) => ({
+        ...p,
+        [k.key]: { atMs: Date.now(), count: (p[k.key]?.count ?? 0) + 1, counter: k.counter },
+      }));
     });
   }, [client]);
 
@@ -54,9 +67,17 @@ export function BoardTab({ status, snapshot, onChanged }: { status: TechStatus; 
               ['simulated', '模拟', simulated ? '是（模拟评价器）' : '否'],
               ['serial', '序列号', b.serial ?? '—'],
               ['firmware', '固件', b.firmware ?? '—'],
-              ['boot-id', '启动 ID', b.bootId === null ? '—' : `0x${(b.bootId >>> 0).toString(16).padStart(8, '0')}`],
+              [
+                'boot-id',
+                '启动 ID',
+                b.bootId === null ? '—' : `0x${(b.bootId >>> 0).toString(16).padStart(8, '0')}`,
+              ],
               ['path', '端口', b.path ?? '—'],
-              ['leds', '指示灯', b.leds ? b.leds.map((m, i) => `${i + 1}:${LED_WORDS[m] ?? m}`).join(' ') : '—'],
+              [
+                'leds',
+                '指示灯',
+                b.leds ? b.leds.map((m, i) => `${i + 1}:${LED_WORDS[m] ?? m}`).join(' ') : '—',
+              ],
             ]}
           />
           <h3>计数 Counters</h3>
@@ -86,7 +107,12 @@ export function BoardTab({ status, snapshot, onChanged }: { status: TechStatus; 
               const p = presses[k];
               const lit = p !== undefined && now - p.atMs < 800;
               return (
-                <div key={k} className={`test-key${lit ? ' lit' : ''}`} data-testid={`board-key-${k}`} data-lit={lit ? 'true' : 'false'}>
+                <div
+                  key={k}
+                  className={`test-key${lit ? ' lit' : ''}`}
+                  data-testid={`board-key-${k}`}
+                  data-lit={lit ? 'true' : 'false'}
+                >
                   <div className="test-key-label">{k === 6 ? '工作人员键' : `${k} 星`}</div>
                   <div className="test-key-count">{p ? `×${p.count}` : ''}</div>
                 </div>
@@ -98,7 +124,12 @@ export function BoardTab({ status, snapshot, onChanged }: { status: TechStatus; 
               <h3>模拟按键 Simulated keys</h3>
               <div className="btn-row">
                 {[5, 4, 3, 2, 1].map((k) => (
-                  <button key={k} className="mid-btn" data-testid={`sim-press-${k}`} onClick={() => void cmd.run('simulatePress', { key: k })}>
+                  <button
+                    key={k}
+                    className="mid-btn"
+                    data-testid={`sim-press-${k}`}
+                    onClick={() => void cmd.run('simulatePress', { key: k })}
+                  >
                     按 {k} 星
                   </button>
                 ))}
@@ -112,12 +143,23 @@ export function BoardTab({ status, snapshot, onChanged }: { status: TechStatus; 
                 key={m}
                 className="mid-btn"
                 data-testid={`led-mode-${m}`}
-                onClick={() => void cmd.run('boardTest', { action: 'leds', modes: Array.from({ length: Math.min(8, Math.max(1, ledCount)) }, () => m) }).then(onChanged)}
+                onClick={() =>
+                  void cmd
+                    .run('boardTest', {
+                      action: 'leds',
+                      modes: Array.from({ length: Math.min(8, Math.max(1, ledCount)) }, () => m),
+                    })
+                    .then(onChanged)
+                }
               >
                 {label}
               </button>
             ))}
-            <button className="mid-btn" data-testid="board-beep" onClick={() => void cmd.run('boardTest', { action: 'beep', freqHz: 2000, durationMs: 200 })}>
+            <button
+              className="mid-btn"
+              data-testid="board-beep"
+              onClick={() => void cmd.run('boardTest', { action: 'beep', freqHz: 2000, durationMs: 200 })}
+            >
               蜂鸣 Beep
             </button>
           </div>
@@ -140,7 +182,12 @@ export function BoardTab({ status, snapshot, onChanged }: { status: TechStatus; 
                   查找端口
                 </button>
                 {ports && (
-                  <select className="select small" data-testid="board-port-select" value={port} onChange={(e) => setPort(e.target.value)}>
+                  <select
+                    className="select small"
+                    data-testid="board-port-select"
+                    value={port}
+                    onChange={(e) => setPort(e.target.value)}
+                  >
                     {ports.length === 0 && <option value="">（未找到 / none found）</option>}
                     {ports.map((p) => (
                       <option key={p} value={p}>
@@ -149,10 +196,19 @@ export function BoardTab({ status, snapshot, onChanged }: { status: TechStatus; 
                     ))}
                   </select>
                 )}
-                <button className="mid-btn primary" data-testid="board-port-apply" disabled={!port} onClick={() => void cmd.run('boardSelectPort', { path: port }).then(onChanged)}>
+                <button
+                  className="mid-btn primary"
+                  data-testid="board-port-apply"
+                  disabled={!port}
+                  onClick={() => void cmd.run('boardSelectPort', { path: port }).then(onChanged)}
+                >
                   使用此端口
                 </button>
-                <button className="mid-btn" data-testid="board-port-auto" onClick={() => void cmd.run('boardSelectPort', { path: null }).then(onChanged)}>
+                <button
+                  className="mid-btn"
+                  data-testid="board-port-auto"
+                  onClick={() => void cmd.run('boardSelectPort', { path: null }).then(onChanged)}
+                >
                   自动
                 </button>
               </div>

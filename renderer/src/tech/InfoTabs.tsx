@@ -16,7 +16,8 @@ function lastJobText(job: unknown): string {
   if (!job || typeof job !== 'object') return '—';
   const j = job as { id?: unknown; ok?: unknown; at?: unknown; error?: unknown };
   const when = typeof j.at === 'number' ? formatCstTime(j.at) : '';
-  const what = j.ok === true ? '成功' : j.ok === false ? `失败${typeof j.error === 'string' ? `：${j.error}` : ''}` : '';
+  const what =
+    j.ok === true ? '成功' : j.ok === false ? `失败${typeof j.error === 'string' ? `：${j.error}` : ''}` : '';
   return [typeof j.id === 'string' ? j.id : '', what, when].filter(Boolean).join(' · ') || '—';
 }
 
@@ -38,7 +39,12 @@ export function PrinterTab({ status, onChanged }: { status: TechStatus; onChange
         ]}
       />
       <div className="btn-row">
-        <button className="mid-btn primary" data-testid="printer-test-page" disabled={cmd.busy} onClick={() => void cmd.run('printerTestPage', {}).then(onChanged)}>
+        <button
+          className="mid-btn primary"
+          data-testid="printer-test-page"
+          disabled={cmd.busy}
+          onClick={() => void cmd.run('printerTestPage', {}).then(onChanged)}
+        >
           打印测试页 Test page
         </button>
       </div>
@@ -56,17 +62,44 @@ export function SyncTab({ status, onChanged }: { status: TechStatus; onChanged: 
       <InfoTable
         prefix="sync"
         rows={[
-          ['online', '平台连接', <b className={s.online ? 'hw-ok' : 'hw-error'}>{s.online ? '在线 online' : '离线 offline'}</b>],
+          [
+            'online',
+            '平台连接',
+            <b className={s.online ? 'hw-ok' : 'hw-error'}>{s.online ? '在线 online' : '离线 offline'}</b>,
+          ],
           ['pending', '待上传', <span className="big-num">{s.pending}</span>],
-          ['oldest', '最早待传', s.oldestPendingMs === null ? '—' : `${formatAge(now - s.oldestPendingMs)}前（${formatCstTime(s.oldestPendingMs)}）`],
-          ['last-ack', '最近确认', s.lastAckMs === null ? '—' : `${formatCstTime(s.lastAckMs)}（${formatAge(now - s.lastAckMs)}前）`],
-          ['next', '下次尝试', s.nextAttemptMs === null ? '—' : s.nextAttemptMs <= now ? '即将' : `${formatAge(s.nextAttemptMs - now)}后`],
+          [
+            'oldest',
+            '最早待传',
+            s.oldestPendingMs === null
+              ? '—'
+              : `${formatAge(now - s.oldestPendingMs)}前（${formatCstTime(s.oldestPendingMs)}）`,
+          ],
+          [
+            'last-ack',
+            '最近确认',
+            s.lastAckMs === null ? '—' : `${formatCstTime(s.lastAckMs)}（${formatAge(now - s.lastAckMs)}前）`,
+          ],
+          [
+            'next',
+            '下次尝试',
+            s.nextAttemptMs === null
+              ? '—'
+              : s.nextAttemptMs <= now
+                ? '即将'
+                : `${formatAge(s.nextAttemptMs - now)}后`,
+          ],
           ['last-error', '最近错误', s.lastError ?? '—'],
           ['rejected', '被拒记录', String(s.rejected)],
         ]}
       />
       <div className="btn-row">
-        <button className="mid-btn primary" data-testid="sync-now" disabled={cmd.busy} onClick={() => void cmd.run('syncNow', {}).then(onChanged)}>
+        <button
+          className="mid-btn primary"
+          data-testid="sync-now"
+          disabled={cmd.busy}
+          onClick={() => void cmd.run('syncNow', {}).then(onChanged)}
+        >
           立即同步 Sync now
         </button>
       </div>
@@ -111,7 +144,11 @@ export function SystemTab({ status }: { status: TechStatus }) {
           ['data-dir', '数据目录', <code>{status.dataDir}</code>],
           ['db-size', '数据库大小', formatBytes(status.db.sizeBytes)],
           ['db-schema', '数据库版本', String(status.db.schemaVersion)],
-          ['db-integrity', '完整性检查', <b className={status.db.integrity === 'ok' ? 'hw-ok' : 'hw-error'}>{status.db.integrity}</b>],
+          [
+            'db-integrity',
+            '完整性检查',
+            <b className={status.db.integrity === 'ok' ? 'hw-ok' : 'hw-error'}>{status.db.integrity}</b>,
+          ],
           ['window-api', '窗口接口地址', <code>{status.windowApi.url || '—'}</code>],
         ]}
       />

@@ -10,7 +10,14 @@ import { BoardTab } from './BoardTab.js';
 import { PrinterTab, SyncTab, SystemTab } from './InfoTabs.js';
 
 type Tab = 'board' | 'printer' | 'sync' | 'system';
-const CODE_ROWS: KeyDef[][] = [...DIGIT_ROWS, [{ id: 'clear', label: '清除' }, { id: '0', label: '0' }, { id: 'back', label: '⌫' }]];
+const CODE_ROWS: KeyDef[][] = [
+  ...DIGIT_ROWS,
+  [
+    { id: 'clear', label: '清除' },
+    { id: '0', label: '0' },
+    { id: 'back', label: '⌫' },
+  ],
+];
 
 function Unlock({ onUnlocked }: { onUnlocked: () => void }) {
   const [code, setCode] = useState('');
@@ -38,7 +45,12 @@ function Unlock({ onUnlocked }: { onUnlocked: () => void }) {
             if (e.key === 'Enter' && code.length >= 4) void submit();
           }}
         />
-        <button className="big-btn primary" data-testid="tech-unlock-submit" disabled={busy || code.length < 4} onClick={() => void submit()}>
+        <button
+          className="big-btn primary"
+          data-testid="tech-unlock-submit"
+          disabled={busy || code.length < 4}
+          onClick={() => void submit()}
+        >
           <Bi zh="解锁" en="Unlock" />
         </button>
         <ErrorLine error={error} testId="tech-unlock-error" />
@@ -70,9 +82,12 @@ export function TechPanel({ snapshot }: { snapshot: KioskSnapshot }) {
 
   useEffect(() => {
     if (!unlocked) return;
-    void poll();
+    const first = setTimeout(() => void poll(), 0);
     const t = setInterval(() => void poll(), 2000);
-    return () => clearInterval(t);
+    return () => {
+      clearTimeout(first);
+      clearInterval(t);
+    };
   }, [unlocked, poll]);
 
   return (
@@ -104,7 +119,12 @@ export function TechPanel({ snapshot }: { snapshot: KioskSnapshot }) {
                 ['system', '系统'],
               ] as const
             ).map(([id, label]) => (
-              <button key={id} className={`tab${tab === id ? ' on' : ''}`} data-testid={`tab-${id}`} onClick={() => setTab(id)}>
+              <button
+                key={id}
+                className={`tab${tab === id ? ' on' : ''}`}
+                data-testid={`tab-${id}`}
+                onClick={() => setTab(id)}
+              >
                 {label}
               </button>
             ))}
@@ -115,7 +135,9 @@ export function TechPanel({ snapshot }: { snapshot: KioskSnapshot }) {
               <div className="muted pad">正在读取… / loading…</div>
             ) : (
               <>
-                {tab === 'board' && <BoardTab status={status} snapshot={snapshot} onChanged={() => void poll()} />}
+                {tab === 'board' && (
+                  <BoardTab status={status} snapshot={snapshot} onChanged={() => void poll()} />
+                )}
                 {tab === 'printer' && <PrinterTab status={status} onChanged={() => void poll()} />}
                 {tab === 'sync' && <SyncTab status={status} onChanged={() => void poll()} />}
                 {tab === 'system' && <SystemTab status={status} />}

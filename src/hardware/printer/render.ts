@@ -7,11 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
 import { charColumns, qrBitmap, type Bitmap } from './escpos.js';
 import type { EscPosElement, ParsedEscPos } from './parser.js';
+import { assetsDir } from '../../host/paths.js';
 
 export interface CjkFont {
   file: string;
@@ -25,7 +25,7 @@ const KNOWN_FONTS: CjkFont[] = [
   { file: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', family: 'Noto Serif CJK SC' },
 ];
 
-const ASSET_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../assets/receipt');
+const ASSET_DIR = path.join(assetsDir(), 'receipt');
 
 let cachedFont: CjkFont | null | undefined;
 

@@ -92,7 +92,7 @@ describe('killing the pad at injected points', () => {
       expect(n, `records stored under the killed batch ${p.batchId} (${p.point})`).toBeGreaterThan(0);
     }
     expect(st.batches).toBe(5); // 1000 records / 200: never a second batch for the same records
-  });
+  }, 150_000);
 
   it('the harness catches a broken pad that marks records delivered before sending', async () => {
     const own = await startPlatformSim();
@@ -111,5 +111,5 @@ describe('killing the pad at injected points', () => {
       await own.close();
       t.cleanup();
     }
-  });
+  }, 90_000);
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { WedgeDetector } from '../../../renderer/src/lib/wedge.js';
+import { WedgeDetector, type WedgeResult } from '../../../renderer/src/lib/wedge.js';
 
 /** Feeds `text` then Enter with `gap` ms between keys (a number or a per-key list), from t0. */
 function typeInto(d: WedgeDetector, text: string, gap: number | number[], t0 = 1000) {
   let t = t0;
-  const results = [];
+  const results: WedgeResult[] = [];
   const keys = [...text, 'Enter'];
   keys.forEach((k, i) => {
     if (i > 0) t += Array.isArray(gap) ? (gap[i - 1] ?? 0) : gap;
@@ -28,7 +28,10 @@ describe('WedgeDetector', () => {
   it('does not cut a scan in two when one key event is delayed', () => {
     const d = new WedgeDetector();
     const gaps = Array.from({ length: 18 }, (_, i) => (i === 5 ? 90 : 6));
-    expect(typeInto(d, '370900-2026-000999', gaps).last).toEqual({ kind: 'burst', code: '370900-2026-000999' });
+    expect(typeInto(d, '370900-2026-000999', gaps).last).toEqual({
+      kind: 'burst',
+      code: '370900-2026-000999',
+    });
   });
 
   it('starts over after a real pause, so earlier typing is not glued onto a scan', () => {

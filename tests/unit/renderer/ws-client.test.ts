@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, type KioskSnapshot, type WireMessage, type WireRequest } from '../../../src/api/contract.js';
+import {
+  ApiError,
+  type KioskSnapshot,
+  type WireMessage,
+  type WireRequest,
+} from '../../../src/api/contract.js';
 import { createWsClient, type SocketLike } from '../../../renderer/src/api/ws-client.js';
 
 class FakeSocket implements SocketLike {
@@ -92,7 +97,12 @@ describe('WebSocket client', () => {
     last().open();
     const p = client.invoke('staffSignIn', { staffId: 'T0107', pin: '0000' });
     const req = last().sent[0]!;
-    last().reply({ kind: 'result', id: req.id, ok: false, error: { code: 'locked', message: '已锁定 5 分钟', field: 'pin' } });
+    last().reply({
+      kind: 'result',
+      id: req.id,
+      ok: false,
+      error: { code: 'locked', message: '已锁定 5 分钟', field: 'pin' },
+    });
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: 'locked', message: '已锁定 5 分钟', field: 'pin' });
