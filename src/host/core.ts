@@ -188,9 +188,7 @@ export class KioskCore {
     return { evaluationId };
   }
 
-  evaluationStateForStaff(
-    id: string,
-  ): {
+  evaluationStateForStaff(id: string): {
     evaluationId: string;
     state: 'waiting' | 'done' | 'cancelled';
     startedTime: string;

@@ -15,7 +15,8 @@ export function appRoot(): string {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'hcp-kiosk') return (cached = dir);
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'hcp-kiosk')
+          return (cached = dir);
       } catch {
         // not ours; keep looking
       }

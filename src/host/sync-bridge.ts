@@ -46,7 +46,11 @@ export class SyncBridge {
           JSON.stringify({
             ...hall,
             windowNo: config.hall.windowNo,
-            timing: { rateTimeoutS: t.rateTimeoutS, reasonsTimeoutS: t.reasonsTimeoutS, appealWorkingDays: t.appealWorkingDays },
+            timing: {
+              rateTimeoutS: t.rateTimeoutS,
+              reasonsTimeoutS: t.reasonsTimeoutS,
+              appealWorkingDays: t.appealWorkingDays,
+            },
           }),
         );
       }

@@ -11,9 +11,7 @@ import {
 /** What the window API needs from the core (window-api.md). */
 export interface WindowApiCore {
   startEvaluation(input: StartEvaluationInput): Promise<{ evaluationId: string }>;
-  evaluationState(
-    id: string,
-  ): {
+  evaluationState(id: string): {
     evaluationId: string;
     state: 'waiting' | 'done' | 'cancelled';
     startedTime: string;

@@ -89,6 +89,8 @@ export class BoardSimulator {
   private readonly caps: { buzzer: boolean; staffKey: boolean };
   private ledListeners = new Set<(modes: readonly M.LedMode[]) => void>();
 
+  private readonly ackListeners = new Set<(ack: { bootId: number; counter: number }) => void>();
+
   constructor(o: BoardSimulatorOptions = {}) {
     this.serial = (o.serial ?? 'SIM00001').slice(0, 8);
     this.firmware = o.firmware ?? 'sim-1.0.0';
@@ -239,6 +241,12 @@ export class BoardSimulator {
   leds(): readonly M.LedMode[] {
     return this.ledModes;
   }
+  /** Every EVENTS_ACK the board receives, as it arrives (tests hold the host to its order). */
+  onEventsAck(l: (ack: { bootId: number; counter: number }) => void): () => void {
+    this.ackListeners.add(l);
+    return () => this.ackListeners.delete(l);
+  }
+
   onLeds(l: (modes: readonly M.LedMode[]) => void): () => void {
     this.ledListeners.add(l);
     return () => this.ledListeners.delete(l);
@@ -389,6 +397,7 @@ export class BoardSimulator {
         case M.T.EVENTS_ACK: {
           const a = M.parseEventsAck(f.payload);
           if (a.bootId === this.bootId) this.buffer = this.buffer.filter((e) => e.counter > a.counter);
+          for (const l of this.ackListeners) l(a);
           return;
         }
         default:

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startPrinterEmulator } from '../../../src/hardware/printer/emulator.js';
+import { until } from '../board/harness.js';
+import { api, putOnDuty, startTestCore } from '../../helpers/core.js';
+
+let cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+describe('printer ↔ core (TCP 9100 emulator)', () => {
+  it(
+    'paper out and cover open show in /v1/status and reach staff; ratings go on unaffected',
+    { timeout: 60_000 },
+    async () => {
+      const emu = await startPrinterEmulator();
+      cleanup.push(() => emu.close());
+      const pad = await startTestCore({ printer: { kind: 'tcp', host: '127.0.0.1', port: emu.port } });
+      cleanup.push(() => pad.stop());
+      putOnDuty(pad.core);
+      const notices: string[] = [];
+      pad.core.subscribe((event, payload) => {
+        if (event === 'notice') notices.push((payload as { text: string }).text);
+      });
+      await until(() => pad.core.hardware.printerState() === 'ok', 10_000, 'printer ok');
+
+      // A receipt prints while the printer is fine.
+      const first = await api(pad.core, 'POST', '/v1/evaluations', {
+        cases: [{ projectNo: 'PR-1', taskCode: 'T', taskName: '事项', promiseType: 1 }],
+        printReceipt: true,
+      });
+      expect(first.status).toBe(201);
+      await until(() => emu.printed().length > 100, 10_000, 'receipt printed');
+      pad.core.evaluations.press({ source: 'key', key: 5 });
+
+      for (const [patch, state] of [
+        [{ paperOut: true }, 'paper_out'],
+        [{ paperOut: false, coverOpen: true }, 'cover_open'],
+      ] as const) {
+        emu.setState(patch);
+        await pad.core.hardware.printer?.refreshStatus();
+        await until(() => pad.core.hardware.printerState() === state, 10_000, state);
+        const status = await api(pad.core, 'GET', '/v1/status');
+        expect(status.body.printer).toBe(state);
+        const id = String(
+          (
+            await api(pad.core, 'POST', '/v1/evaluations', {
+              cases: [{ projectNo: `PR-${state}`, taskCode: 'T', taskName: '事项', promiseType: 1 }],
+            })
+          ).body.evaluationId,
+        );
+        const receipt = await api(pad.core, 'POST', `/v1/evaluations/${id}/receipt`);
+        expect(receipt.status).toBe(503);
+        expect(receipt.body).toMatchObject({ error: 'printer_unavailable', printer: state });
+        pad.core.evaluations.press({ source: 'key', key: 4 });
+        expect((await api(pad.core, 'GET', `/v1/evaluations/${id}`)).body.state).toBe('done');
+      }
+      expect(notices.some((n) => n.includes('paper_out'))).toBe(true);
+      expect(notices.some((n) => n.includes('cover_open'))).toBe(true);
+    },
+  );
+});
