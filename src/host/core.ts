@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import { formatCst } from '../domain/time.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { outboxStats } from '../store/outbox.js';
+import { pruneDelivered } from '../store/retention.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
 import { StaffService } from '../service/staff.js';
 import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../service/types.js';
@@ -138,10 +139,27 @@ export class KioskCore {
       this.closers.push(() => api.close());
       this.log.write('info', 'window api listening', { url: api.url });
     }
+    // Delivered records past retention go; the chain stays verifiable from its anchor.
+    this.pruneOldRecords();
+    const pruneTimer = setInterval(() => this.pruneOldRecords(), 6 * 3600_000);
+    pruneTimer.unref();
+    this.closers.push(() => clearInterval(pruneTimer));
     // Anything that ran out while the pad was off closes now, as unrated.
     this.evaluations.expireDue();
     this.scheduleDeadline();
     this.hardware.applyIdleLeds();
+  }
+
+  private pruneOldRecords(): void {
+    try {
+      const r = pruneDelivered(this.db, {
+        keepDays: this.config.retention.keepDeliveredDays,
+        nowMs: this.clock.now(),
+      });
+      if (r.deleted > 0) this.log.write('info', 'pruned delivered records', { ...r });
+    } catch (err) {
+      this.log.write('error', 'retention failed', { error: (err as Error).message });
+    }
   }
 
   /** `generate` keeps one random token per data directory, readable by the technician. */

@@ -33,7 +33,9 @@ describe('board ↔ core over a pty', () => {
       await until(() => pad.core.hardware.boardState() === 'ok', 10_000, 'board ok');
 
       const reader = new Database(join(pad.dir, 'kiosk.db'), { readonly: true });
-      cleanup.push(() => reader.close());
+      cleanup.push(() => {
+        reader.close();
+      });
       const violations: string[] = [];
       let acks = 0;
       sim.onEventsAck(({ bootId, counter }) => {

@@ -263,6 +263,21 @@ describe('records: deviceSeq, hash chain, risk flags, outbox', () => {
     expect(records(fx.db)[0]?.riskFlags).toEqual(expect.arrayContaining(['fast_rating', 'key_and_touch']));
   });
 
+  it('burst: the 5th quick rating of one staff member within 2 minutes is flagged; stray presses too', () => {
+    const flags: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      if (i === 4) fx.svc.press({ source: 'key', key: 5 }); // a stray press just before the prompt
+      fx.clock.advance(1000);
+      start({ cases: [oneCase(`BURST-${i}`)] });
+      fx.clock.advance(2000);
+      fx.svc.press({ source: 'key', key: 5 });
+      flags.push(records(fx.db).at(-1)?.riskFlags ?? []);
+      fx.clock.advance(3000);
+    }
+    expect(flags.slice(0, 4)).toEqual([[], [], [], []]);
+    expect(flags[4]).toEqual(expect.arrayContaining(['burst', 'stray_presses']));
+  });
+
   it('a 差评 is queued as urgent', () => {
     const { evaluationId } = start({ cases: [oneCase()] });
     fx.svc.press({ source: 'key', key: 1 });
