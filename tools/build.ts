@@ -49,7 +49,9 @@ export async function buildCore(): Promise<void> {
     // Native modules stay in node_modules; everything else is bundled (chinese-days imports JSON
     // in a way Node's ESM loader refuses unbundled).
     external: ['better-sqlite3', 'serialport', '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 }

@@ -13,7 +13,9 @@ const get = (name: string): string | undefined => {
 };
 const target = get('target');
 if (!target) {
-  console.error('usage: fault-proxy --target http://host:port [--port N] [--reset p] [--stall p] [--trickle p] [--503 p] [--429 p] [--drop p]');
+  console.error(
+    'usage: fault-proxy --target http://host:port [--port N] [--reset p] [--stall p] [--trickle p] [--503 p] [--429 p] [--drop p]',
+  );
   process.exit(2);
 }
 const modes: FaultMix = {};

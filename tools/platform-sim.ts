@@ -5,7 +5,12 @@
  *     [--stall-rate p] [--stall-ms ms] [--fault-scope all|batch]
  * The first stdout line is `platform-sim listening http://127.0.0.1:PORT`.
  */
-import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET, startPlatformSim, type SimFaults } from '../src/platform-sim/index.js';
+import {
+  DEMO_DEVICE_ID,
+  DEMO_DEVICE_SECRET,
+  startPlatformSim,
+  type SimFaults,
+} from '../src/platform-sim/index.js';
 
 const args = process.argv.slice(2);
 const get = (name: string): string | undefined => {
@@ -28,7 +33,12 @@ set('stallMs', num('stall-ms'));
 const scope = get('fault-scope');
 if (scope === 'all' || scope === 'batch') faults.scope = scope;
 
-const sim = await startPlatformSim({ port: num('port') ?? 0, host: get('host') ?? '127.0.0.1', dbPath: get('db') ?? ':memory:', faults });
+const sim = await startPlatformSim({
+  port: num('port') ?? 0,
+  host: get('host') ?? '127.0.0.1',
+  dbPath: get('db') ?? ':memory:',
+  faults,
+});
 console.log(`platform-sim listening ${sim.url}`);
 console.log(`demo device ${DEMO_DEVICE_ID} secret ${DEMO_DEVICE_SECRET}`);
 const stop = () => {

@@ -26,12 +26,12 @@ if ('path' in electron && !args.includes('--browser')) {
     console.log(
       `Electron 不可用，使用浏览器外壳 / Electron not available (${electron.missing}); using the browser shell.`,
     );
+  await buildCore();
   const core = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      join(root, 'src/host/cli.ts'),
+      '--enable-source-maps',
+      join(root, 'dist/core/cli.mjs'),
       'serve',
       ...args.filter((a) => !a.startsWith('--no-') && a !== '--browser'),
     ],

@@ -42,7 +42,10 @@ export interface PlatformSim {
   setFaults(f: Partial<SimFaults>): void;
   stats(): SimStats;
   resetStats(): void;
-  provisionDevice(d: { deviceId: string; secret?: string; windowNo: string; enabled?: boolean }): { deviceId: string; secret: string };
+  provisionDevice(d: { deviceId: string; secret?: string; windowNo: string; enabled?: boolean }): {
+    deviceId: string;
+    secret: string;
+  };
   setDeviceEnabled(deviceId: string, enabled: boolean): void;
   /** Serve this raw text for a reference-data name (`profile`, `norms`, `tasks`, `staff`, `photo:<staffId>`); null restores. */
   setRefdataOverride(name: string, raw: string | null): void;
@@ -64,9 +67,17 @@ export function loadSampleHall(): SimHall {
 export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<PlatformSim> {
   const db = openSimDb(opts.dbPath ?? ':memory:');
   const hall = opts.hall ?? loadSampleHall();
-  const norms = opts.norms ?? (JSON.parse(readFileSync(join(ASSETS, 'norms-2020.json'), 'utf8')) as { version: string; items: unknown[] });
+  const norms =
+    opts.norms ??
+    (JSON.parse(readFileSync(join(ASSETS, 'norms-2020.json'), 'utf8')) as {
+      version: string;
+      items: unknown[];
+    });
   // Only the fields §3 defines leave the simulator.
-  const servedNorms = { version: (norms as { version: string }).version, items: (norms as { items: unknown[] }).items };
+  const servedNorms = {
+    version: (norms as { version: string }).version,
+    items: (norms as { items: unknown[] }).items,
+  };
   const provision = (d: { deviceId: string; secret?: string; windowNo: string; enabled?: boolean }) => {
     const secret = d.secret ?? randomBytes(32).toString('base64');
     db.prepare(
@@ -77,7 +88,14 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
   };
   provision({ deviceId: DEMO_DEVICE_ID, secret: DEMO_DEVICE_SECRET, windowNo: DEMO_WINDOW_NO });
   for (const d of opts.devices ?? []) provision(d);
-  const sim = new SimServer(db, hall, servedNorms, { ...DEFAULT_LIMITS, ...opts.limits }, opts.clock ?? systemClock, opts.random);
+  const sim = new SimServer(
+    db,
+    hall,
+    servedNorms,
+    { ...DEFAULT_LIMITS, ...opts.limits },
+    opts.clock ?? systemClock,
+    opts.random,
+  );
   sim.faults = { ...NO_FAULTS, ...opts.faults };
   let url: string;
   try {

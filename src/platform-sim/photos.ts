@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /** A small generated portrait (SVG) per staff member, so the pad has something to cache and show. */
 export function staffPhotoSvg(staffId: string, name: string): string {
   const h = createHash('sha256').update(staffId).digest();
-  const hue = (h[0] as number) * 360 / 256;
+  const hue = ((h[0] as number) * 360) / 256;
   const initial = [...name][0] ?? '?';
   const esc = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return (

@@ -11,7 +11,12 @@ const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
 
 function derive(pin: string, salt: Buffer, ln: number, r: number, p: number, len: number): Buffer {
   const n = 2 ** ln;
-  return scryptSync(pin.normalize('NFC'), salt, len, { N: n, r, p, maxmem: 128 * r * (n + 2) + 128 * r * p + 1024 * 1024 });
+  return scryptSync(pin.normalize('NFC'), salt, len, {
+    N: n,
+    r,
+    p,
+    maxmem: 128 * r * (n + 2) + 128 * r * p + 1024 * 1024,
+  });
 }
 
 export function hashPin(pin: string, opts: { ln?: number; salt?: Buffer } = {}): string {

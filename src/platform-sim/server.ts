@@ -89,7 +89,8 @@ export class SimServer {
   ) {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: Error) => {
-        if (!res.headersSent) this.send(res, { status: 500, body: { error: 'internal', message: err.message } });
+        if (!res.headersSent)
+          this.send(res, { status: 500, body: { error: 'internal', message: err.message } });
         else res.destroy();
       });
     });
@@ -208,7 +209,8 @@ export class SimServer {
       this.send(res, { status: 413, body: { error: 'too_large' }, headers: { Connection: 'close' } });
       return;
     }
-    if (method === 'GET' && url.pathname === '/v1/health') return this.send(res, { status: 200, body: { ok: true } });
+    if (method === 'GET' && url.pathname === '/v1/health')
+      return this.send(res, { status: 200, body: { ok: true } });
     const photo = /^\/v1\/staff\/([^/]+)\/photo$/.exec(url.pathname);
     // Photos are public, as on a CDN: no signature needed.
     if (method === 'GET' && photo) return this.send(res, this.photo(decodeURIComponent(photo[1] ?? ''), req));
@@ -227,7 +229,11 @@ export class SimServer {
         return this.send(res, { status: 503, body: { error: 'unavailable' } });
       case 'throttle':
         this.counters.faults.throttle += 1;
-        return this.send(res, { status: 429, body: { error: 'too_many_requests' }, headers: { 'Retry-After': String(f.retryAfterS) } });
+        return this.send(res, {
+          status: 429,
+          body: { error: 'too_many_requests' },
+          headers: { 'Retry-After': String(f.retryAfterS) },
+        });
       case 'stall': {
         this.counters.faults.stall += 1;
         if (f.stallMs > 0) {
@@ -273,12 +279,13 @@ export class SimServer {
       this.counters.auth.badSignature += 1;
       return new HttpError(401, 'bad_signature');
     };
-    if (!deviceId || !time || !nonce || !sig || !/^\d{1,16}$/.test(time) || !/^[0-9a-f]{32}$/.test(nonce)) throw bad();
+    if (!deviceId || !time || !nonce || !sig || !/^\d{1,16}$/.test(time) || !/^[0-9a-f]{32}$/.test(nonce))
+      throw bad();
     const dev = this.stmt('SELECT secret, enabled FROM devices WHERE device_id = ?').get(deviceId) as
-      | { secret: string; enabled: number }
-      | undefined;
+      { secret: string; enabled: number } | undefined;
     if (!dev) throw bad();
-    if (!verifySignature(sig, Buffer.from(dev.secret, 'base64'), method, req.url ?? '/', time, nonce, body)) throw bad();
+    if (!verifySignature(sig, Buffer.from(dev.secret, 'base64'), method, req.url ?? '/', time, nonce, body))
+      throw bad();
     const now = this.clock.now();
     if (Math.abs(now - Number(time)) > this.limits.skewMs) {
       this.counters.auth.clockSkew += 1;
@@ -288,16 +295,20 @@ export class SimServer {
       this.counters.auth.disabled += 1;
       throw new HttpError(403, 'device_disabled');
     }
-    if (++this.nonceInserts % 500 === 0) this.stmt('DELETE FROM nonces WHERE seen_ms < ?').run(now - this.limits.nonceWindowMs);
-    const seen = this.stmt('SELECT seen_ms AS seenMs FROM nonces WHERE device_id = ? AND nonce = ?').get(deviceId, nonce) as
-      | { seenMs: number }
-      | undefined;
+    if (++this.nonceInserts % 500 === 0)
+      this.stmt('DELETE FROM nonces WHERE seen_ms < ?').run(now - this.limits.nonceWindowMs);
+    const seen = this.stmt('SELECT seen_ms AS seenMs FROM nonces WHERE device_id = ? AND nonce = ?').get(
+      deviceId,
+      nonce,
+    ) as { seenMs: number } | undefined;
     if (seen && seen.seenMs >= now - this.limits.nonceWindowMs) {
       this.counters.auth.replay += 1;
       throw new HttpError(401, 'replay');
     }
     this.db
-      .prepare('INSERT INTO nonces (device_id, nonce, seen_ms) VALUES (?, ?, ?) ON CONFLICT(device_id, nonce) DO UPDATE SET seen_ms = excluded.seen_ms')
+      .prepare(
+        'INSERT INTO nonces (device_id, nonce, seen_ms) VALUES (?, ?, ?) ON CONFLICT(device_id, nonce) DO UPDATE SET seen_ms = excluded.seen_ms',
+      )
       .run(deviceId, nonce, now);
     return deviceId;
   }
@@ -309,16 +320,21 @@ export class SimServer {
     const dev = /^\/v1\/devices\/([^/]+)\/(profile|heartbeat)$/.exec(p);
     if (dev) {
       if (decodeURIComponent(dev[1] ?? '') !== deviceId) throw new HttpError(403, 'forbidden');
-      if (method === 'GET' && dev[2] === 'profile') return this.refdata(req, 'profile', () => this.profile(deviceId));
+      if (method === 'GET' && dev[2] === 'profile')
+        return this.refdata(req, 'profile', () => this.profile(deviceId));
       if (method === 'POST' && dev[2] === 'heartbeat') return this.heartbeat(deviceId, body);
     }
     if (method === 'GET' && p === '/v1/norms') return this.refdata(req, 'norms', () => this.norms);
     const hallCode = url.searchParams.get('hallCode');
     if (method === 'GET' && p === '/v1/tasks') {
-      return this.refdata(req, 'tasks', () => ({ items: hallCode === this.hall.hall.hallCode ? this.hall.tasks : [] }));
+      return this.refdata(req, 'tasks', () => ({
+        items: hallCode === this.hall.hall.hallCode ? this.hall.tasks : [],
+      }));
     }
     if (method === 'GET' && p === '/v1/staff') {
-      return this.refdata(req, 'staff', () => (hallCode === this.hall.hall.hallCode ? this.staffList() : { items: [] }));
+      return this.refdata(req, 'staff', () =>
+        hallCode === this.hall.hall.hallCode ? this.staffList() : { items: [] },
+      );
     }
     throw new HttpError(404, 'not_found');
   }
@@ -329,11 +345,17 @@ export class SimServer {
     const text = this.overrides.get(name) ?? JSON.stringify(make());
     const etag = etagOf(text);
     if (req.headers['if-none-match'] === etag) return { status: 304, headers: { ETag: etag } };
-    return { status: 200, raw: text, headers: { ETag: etag, 'Content-Type': 'application/json; charset=utf-8' } };
+    return {
+      status: 200,
+      raw: text,
+      headers: { ETag: etag, 'Content-Type': 'application/json; charset=utf-8' },
+    };
   }
 
   private profile(deviceId: string) {
-    const dev = this.stmt('SELECT hall_code AS hallCode, window_no AS windowNo FROM devices WHERE device_id = ?').get(deviceId) as {
+    const dev = this.stmt(
+      'SELECT hall_code AS hallCode, window_no AS windowNo FROM devices WHERE device_id = ?',
+    ).get(deviceId) as {
       hallCode: string;
       windowNo: string;
     };
@@ -352,7 +374,9 @@ export class SimServer {
   private staffList(): unknown {
     if (this.staffCache === null) {
       const get = this.stmt('SELECT phc FROM staff_pins WHERE staff_id = ?');
-      const put = this.stmt('INSERT INTO staff_pins (staff_id, phc) VALUES (?, ?) ON CONFLICT(staff_id) DO UPDATE SET phc = excluded.phc');
+      const put = this.stmt(
+        'INSERT INTO staff_pins (staff_id, phc) VALUES (?, ?) ON CONFLICT(staff_id) DO UPDATE SET phc = excluded.phc',
+      );
       const items = this.hall.staff.map((s) => {
         let pin: string | undefined;
         if (s.pin) {
@@ -393,12 +417,19 @@ export class SimServer {
       throw new HttpError(400, 'not_json');
     }
     const b = parsed as { batchId?: unknown; records?: unknown };
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'not_a_batch');
-    if (typeof b.batchId !== 'string' || b.batchId.length < 1 || b.batchId.length > 64) throw new HttpError(400, 'batchId');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new HttpError(400, 'not_a_batch');
+    if (typeof b.batchId !== 'string' || b.batchId.length < 1 || b.batchId.length > 64)
+      throw new HttpError(400, 'batchId');
     if (!Array.isArray(b.records) || b.records.length === 0) throw new HttpError(400, 'records');
     if (b.records.length > this.limits.maxRecords) throw new HttpError(413, 'too_many_records');
     for (const r of b.records) {
-      if (typeof r !== 'object' || r === null || Array.isArray(r) || typeof (r as { evaluationId?: unknown }).evaluationId !== 'string') {
+      if (
+        typeof r !== 'object' ||
+        r === null ||
+        Array.isArray(r) ||
+        typeof (r as { evaluationId?: unknown }).evaluationId !== 'string'
+      ) {
         throw new HttpError(400, 'record_not_an_object');
       }
     }
@@ -406,9 +437,9 @@ export class SimServer {
     const batchId = b.batchId;
     const now = this.clock.now();
     const results = this.db.transaction(() => {
-      const prior = this.stmt('SELECT device_id AS deviceId, results FROM batches WHERE batch_id = ?').get(batchId) as
-        | { deviceId: string; results: string }
-        | undefined;
+      const prior = this.stmt('SELECT device_id AS deviceId, results FROM batches WHERE batch_id = ?').get(
+        batchId,
+      ) as { deviceId: string; results: string } | undefined;
       if (prior) {
         if (prior.deviceId !== deviceId) throw new HttpError(400, 'batch_id_in_use');
         this.counters.batchReplays += 1;
@@ -416,7 +447,12 @@ export class SimServer {
       }
       this.counters.batches += 1;
       const out = records.map((r) => this.oneRecord(deviceId, batchId, r, now));
-      this.stmt('INSERT INTO batches (batch_id, device_id, results, received_ms) VALUES (?, ?, ?, ?)').run(batchId, deviceId, JSON.stringify(out), now);
+      this.stmt('INSERT INTO batches (batch_id, device_id, results, received_ms) VALUES (?, ?, ?, ?)').run(
+        batchId,
+        deviceId,
+        JSON.stringify(out),
+        now,
+      );
       return out;
     })();
     return { status: 200, body: { results, serverTime: now } };
@@ -427,7 +463,9 @@ export class SimServer {
     const reject = (code: string, message: string) => {
       this.counters.records.rejected += 1;
       this.db
-        .prepare('INSERT INTO rejections (evaluation_id, device_id, batch_id, code, message, at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO rejections (evaluation_id, device_id, batch_id, code, message, at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(evaluationId, deviceId, batchId, code, message, now);
       return { evaluationId, status: 'rejected', code, message };
     };
@@ -437,7 +475,9 @@ export class SimServer {
       return reject('invalid_field', problem);
     }
     const content = canonicalJson(r);
-    const existing = this.stmt('SELECT content FROM evaluations WHERE evaluation_id = ?').get(evaluationId) as { content: string } | undefined;
+    const existing = this.stmt('SELECT content FROM evaluations WHERE evaluation_id = ?').get(
+      evaluationId,
+    ) as { content: string } | undefined;
     if (existing) {
       if (existing.content === content) {
         this.counters.records.duplicate += 1;
@@ -448,34 +488,57 @@ export class SimServer {
     this.noteChain(deviceId, r, now);
     if (r.status === 'rated') {
       const rated = this.db
-        .prepare(`SELECT 1 FROM evaluations WHERE project_no = ? AND service_number = ? AND status = 'rated' LIMIT 1`)
+        .prepare(
+          `SELECT 1 FROM evaluations WHERE project_no = ? AND service_number = ? AND status = 'rated' LIMIT 1`,
+        )
         .get(r.projectNo, r.serviceNumber);
-      if (rated) return reject('already_rated', '本次服务已存在评价 / a rated record exists for this projectNo and serviceNumber');
+      if (rated)
+        return reject(
+          'already_rated',
+          '本次服务已存在评价 / a rated record exists for this projectNo and serviceNumber',
+        );
     }
     this.db
       .prepare(
         `INSERT INTO evaluations (evaluation_id, device_id, device_seq, project_no, service_number, status, satisfaction, assess_time, content, batch_id, received_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(evaluationId, deviceId, r.deviceSeq, r.projectNo, r.serviceNumber, r.status, (r.satisfaction as number | undefined) ?? null, (r.assessTime as string | undefined) ?? null, content, batchId, now);
+      .run(
+        evaluationId,
+        deviceId,
+        r.deviceSeq,
+        r.projectNo,
+        r.serviceNumber,
+        r.status,
+        (r.satisfaction as number | undefined) ?? null,
+        (r.assessTime as string | undefined) ?? null,
+        content,
+        batchId,
+        now,
+      );
     this.counters.records.accepted += 1;
     return { evaluationId, status: 'accepted' };
   }
 
   /** prevHash continuity per device across batches; a break is recorded, never a reason to refuse. */
   private noteChain(deviceId: string, r: Record<string, unknown>, now: number): void {
-    if (typeof r.deviceSeq !== 'number' || typeof r.hash !== 'string' || typeof r.prevHash !== 'string') return;
-    const head = (this.stmt('SELECT device_seq AS seq, hash FROM chain_heads WHERE device_id = ?').get(deviceId) as
-      | { seq: number; hash: string }
-      | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+    if (typeof r.deviceSeq !== 'number' || typeof r.hash !== 'string' || typeof r.prevHash !== 'string')
+      return;
+    const head = (this.stmt('SELECT device_seq AS seq, hash FROM chain_heads WHERE device_id = ?').get(
+      deviceId,
+    ) as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
     if (r.deviceSeq <= head.seq) return;
     if (r.deviceSeq !== head.seq + 1 || r.prevHash !== head.hash) {
       this.db
-        .prepare('INSERT INTO chain_breaks (device_id, device_seq, expected_seq, expected_prev, got_prev, at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO chain_breaks (device_id, device_seq, expected_seq, expected_prev, got_prev, at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(deviceId, r.deviceSeq, head.seq + 1, head.hash, r.prevHash, now);
     }
     this.db
-      .prepare('INSERT INTO chain_heads (device_id, device_seq, hash) VALUES (?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET device_seq = excluded.device_seq, hash = excluded.hash')
+      .prepare(
+        'INSERT INTO chain_heads (device_id, device_seq, hash) VALUES (?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET device_seq = excluded.device_seq, hash = excluded.hash',
+      )
       .run(deviceId, r.deviceSeq, r.hash);
   }
 
@@ -486,11 +549,19 @@ export class SimServer {
     } catch {
       throw new HttpError(400, 'not_json');
     }
-    if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { appVersion?: unknown }).appVersion !== 'string') {
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      typeof (parsed as { appVersion?: unknown }).appVersion !== 'string'
+    ) {
       throw new HttpError(400, 'not_a_heartbeat');
     }
     const now = this.clock.now();
-    this.stmt('INSERT INTO heartbeats (device_id, body, received_ms) VALUES (?, ?, ?)').run(deviceId, JSON.stringify(parsed), now);
+    this.stmt('INSERT INTO heartbeats (device_id, body, received_ms) VALUES (?, ?, ?)').run(
+      deviceId,
+      JSON.stringify(parsed),
+      now,
+    );
     this.counters.heartbeats += 1;
     return { status: 200, body: { serverTime: now } };
   }
@@ -504,36 +575,66 @@ export class SimServer {
     }
     const str = (v: unknown, max: number) => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
     if (
-      typeof a !== 'object' || a === null || !str(a.appealId, 64) || !str(a.evaluationId, 64) || !str(a.staffId, 64) ||
-      !str(a.reason, 500) || typeof a.submittedTime !== 'string' || !TIME_RE.test(a.submittedTime)
+      typeof a !== 'object' ||
+      a === null ||
+      !str(a.appealId, 64) ||
+      !str(a.evaluationId, 64) ||
+      !str(a.staffId, 64) ||
+      !str(a.reason, 500) ||
+      typeof a.submittedTime !== 'string' ||
+      !TIME_RE.test(a.submittedTime)
     ) {
       throw new HttpError(400, 'not_an_appeal');
     }
     this.counters.appeals += 1;
     const now = this.clock.now();
-    const prior = this.stmt('SELECT status, code FROM appeals WHERE appeal_id = ?').get(a.appealId) as { status: string; code: string | null } | undefined;
-    if (prior) return { status: 200, body: prior.status === 'rejected' ? { status: 'rejected', code: prior.code } : { status: 'duplicate' } };
+    const prior = this.stmt('SELECT status, code FROM appeals WHERE appeal_id = ?').get(a.appealId) as
+      { status: string; code: string | null } | undefined;
+    if (prior)
+      return {
+        status: 200,
+        body:
+          prior.status === 'rejected' ? { status: 'rejected', code: prior.code } : { status: 'duplicate' },
+      };
     const answer = this.judgeAppeal(a);
     if (answer.status === 'duplicate') return { status: 200, body: answer };
     this.db
       .prepare(
         `INSERT INTO appeals (appeal_id, evaluation_id, device_id, staff_id, reason, submitted_time, status, code, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(a.appealId, a.evaluationId, deviceId, a.staffId, a.reason, a.submittedTime, answer.status, answer.code ?? null, now);
+      .run(
+        a.appealId,
+        a.evaluationId,
+        deviceId,
+        a.staffId,
+        a.reason,
+        a.submittedTime,
+        answer.status,
+        answer.code ?? null,
+        now,
+      );
     return { status: 200, body: answer };
   }
 
-  private judgeAppeal(a: Record<string, unknown>): { status: 'accepted' | 'duplicate' | 'rejected'; code?: string } {
-    const ev = this.stmt('SELECT status, satisfaction, assess_time AS assessTime FROM evaluations WHERE evaluation_id = ?').get(a.evaluationId) as
-      | { status: string; satisfaction: number | null; assessTime: string | null }
-      | undefined;
+  private judgeAppeal(a: Record<string, unknown>): {
+    status: 'accepted' | 'duplicate' | 'rejected';
+    code?: string;
+  } {
+    const ev = this.stmt(
+      'SELECT status, satisfaction, assess_time AS assessTime FROM evaluations WHERE evaluation_id = ?',
+    ).get(a.evaluationId) as
+      { status: string; satisfaction: number | null; assessTime: string | null } | undefined;
     if (!ev) return { status: 'rejected', code: 'unknown_evaluation' };
-    if (ev.status !== 'rated' || ev.satisfaction === null || ev.satisfaction > 2 || ev.assessTime === null) return { status: 'rejected', code: 'not_bad_review' };
-    if (this.stmt(`SELECT 1 FROM appeals WHERE evaluation_id = ? AND status = 'accepted'`).get(a.evaluationId)) return { status: 'duplicate' };
+    if (ev.status !== 'rated' || ev.satisfaction === null || ev.satisfaction > 2 || ev.assessTime === null)
+      return { status: 'rejected', code: 'not_bad_review' };
+    if (
+      this.stmt(`SELECT 1 FROM appeals WHERE evaluation_id = ? AND status = 'accepted'`).get(a.evaluationId)
+    )
+      return { status: 'duplicate' };
     // The rating day does not count; the n-th working day after it is the last day to appeal.
     const deadline = cd.findWorkday(this.limits.appealWorkingDays, ev.assessTime.slice(0, 10));
-    if ((a.submittedTime as string).slice(0, 10) > deadline) return { status: 'rejected', code: 'deadline_passed' };
+    if ((a.submittedTime as string).slice(0, 10) > deadline)
+      return { status: 'rejected', code: 'deadline_passed' };
     return { status: 'accepted' };
   }
 }
-

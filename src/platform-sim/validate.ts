@@ -9,17 +9,44 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const DETAIL_RE = /^\d{1,8}(,\d{1,8})*$/;
 
 const KNOWN = new Set([
-  'evaluationId', 'projectNo', 'serviceNumber', 'taskCode', 'taskName', 'promiseType', 'hallCode', 'windowNo', 'areaCode',
-  'staffId', 'staffName', 'pf', 'status', 'satisfaction', 'evalDetail', 'normVersion', 'writingEvaluation', 'inputSource',
-  'groupId', 'groupType', 'startedTime', 'assessTime', 'deviceSeq', 'deviceTimeMs', 'clockOffsetMs', 'riskFlags', 'prevHash', 'hash',
+  'evaluationId',
+  'projectNo',
+  'serviceNumber',
+  'taskCode',
+  'taskName',
+  'promiseType',
+  'hallCode',
+  'windowNo',
+  'areaCode',
+  'staffId',
+  'staffName',
+  'pf',
+  'status',
+  'satisfaction',
+  'evalDetail',
+  'normVersion',
+  'writingEvaluation',
+  'inputSource',
+  'groupId',
+  'groupType',
+  'startedTime',
+  'assessTime',
+  'deviceSeq',
+  'deviceTimeMs',
+  'clockOffsetMs',
+  'riskFlags',
+  'prevHash',
+  'hash',
 ]);
 
-const isStr = (v: unknown, max: number, min = 1): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+const isStr = (v: unknown, max: number, min = 1): v is string =>
+  typeof v === 'string' && v.length >= min && v.length <= max;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
 export function validateRecord(r: Record<string, unknown>): string | null {
   for (const k of Object.keys(r)) if (!KNOWN.has(k)) return `${k}: unknown field`;
-  for (const [k, v] of Object.entries(r)) if (v === null) return `${k}: null is not allowed (leave the field out)`;
+  for (const [k, v] of Object.entries(r))
+    if (v === null) return `${k}: null is not allowed (leave the field out)`;
   if (!isStr(r.evaluationId, 64)) return 'evaluationId: string of 1..64 characters required';
   if (!isStr(r.projectNo, 50)) return 'projectNo: string of 1..50 characters required';
   if (!isInt(r.serviceNumber) || r.serviceNumber < 1) return 'serviceNumber: integer >= 1 required';
@@ -31,19 +58,27 @@ export function validateRecord(r: Record<string, unknown>): string | null {
   }
   if (r.pf !== '4') return 'pf: must be "4"';
   if (r.status !== 'rated' && r.status !== 'unrated') return 'status: "rated" or "unrated" required';
-  if (!isStr(r.startedTime, 19) || !TIME_RE.test(r.startedTime)) return 'startedTime: yyyy-MM-dd HH:mm:ss required';
-  if (r.writingEvaluation !== undefined && (typeof r.writingEvaluation !== 'string' || r.writingEvaluation.length > 500)) {
+  if (!isStr(r.startedTime, 19) || !TIME_RE.test(r.startedTime))
+    return 'startedTime: yyyy-MM-dd HH:mm:ss required';
+  if (
+    r.writingEvaluation !== undefined &&
+    (typeof r.writingEvaluation !== 'string' || r.writingEvaluation.length > 500)
+  ) {
     return 'writingEvaluation: string of at most 500 characters';
   }
   if (r.evalDetail !== undefined) {
-    if (typeof r.evalDetail !== 'string' || (r.evalDetail !== '' && !DETAIL_RE.test(r.evalDetail))) return 'evalDetail: comma-separated indicator codes';
+    if (typeof r.evalDetail !== 'string' || (r.evalDetail !== '' && !DETAIL_RE.test(r.evalDetail)))
+      return 'evalDetail: comma-separated indicator codes';
     if (r.evalDetail !== '' && !isStr(r.normVersion, 64)) return 'normVersion: required with evalDetail';
   }
   if (r.normVersion !== undefined && !isStr(r.normVersion, 64)) return 'normVersion: string required';
   if (r.status === 'rated') {
-    if (!isInt(r.satisfaction) || r.satisfaction < 1 || r.satisfaction > 5) return 'satisfaction: 1..5 required when rated';
-    if (r.inputSource !== 'key' && r.inputSource !== 'touch') return 'inputSource: "key" or "touch" required when rated';
-    if (!isStr(r.assessTime, 19) || !TIME_RE.test(r.assessTime)) return 'assessTime: yyyy-MM-dd HH:mm:ss required when rated';
+    if (!isInt(r.satisfaction) || r.satisfaction < 1 || r.satisfaction > 5)
+      return 'satisfaction: 1..5 required when rated';
+    if (r.inputSource !== 'key' && r.inputSource !== 'touch')
+      return 'inputSource: "key" or "touch" required when rated';
+    if (!isStr(r.assessTime, 19) || !TIME_RE.test(r.assessTime))
+      return 'assessTime: yyyy-MM-dd HH:mm:ss required when rated';
     if (r.satisfaction <= 2) {
       const hasCode = typeof r.evalDetail === 'string' && r.evalDetail !== '';
       const hasText = typeof r.writingEvaluation === 'string' && r.writingEvaluation.trim() !== '';
@@ -55,13 +90,17 @@ export function validateRecord(r: Record<string, unknown>): string | null {
     }
   }
   if (r.groupId !== undefined && !isStr(r.groupId, 64)) return 'groupId: string required';
-  if (r.groupType !== undefined && r.groupType !== 'batch' && r.groupType !== 'chain') return 'groupType: "batch" or "chain"';
-  if ((r.groupId === undefined) !== (r.groupType === undefined)) return 'groupType: groupId and groupType go together';
+  if (r.groupType !== undefined && r.groupType !== 'batch' && r.groupType !== 'chain')
+    return 'groupType: "batch" or "chain"';
+  if ((r.groupId === undefined) !== (r.groupType === undefined))
+    return 'groupType: groupId and groupType go together';
   if (!isInt(r.deviceSeq) || r.deviceSeq < 1) return 'deviceSeq: integer >= 1 required';
   if (!isInt(r.deviceTimeMs)) return 'deviceTimeMs: integer required';
   if (!isInt(r.clockOffsetMs)) return 'clockOffsetMs: integer required';
-  if (r.riskFlags !== undefined && (!Array.isArray(r.riskFlags) || r.riskFlags.some((f) => !isStr(f, 64)))) return 'riskFlags: array of strings';
-  if (typeof r.prevHash !== 'string' || !HEX64.test(r.prevHash)) return 'prevHash: 64 lowercase hex digits required';
+  if (r.riskFlags !== undefined && (!Array.isArray(r.riskFlags) || r.riskFlags.some((f) => !isStr(f, 64))))
+    return 'riskFlags: array of strings';
+  if (typeof r.prevHash !== 'string' || !HEX64.test(r.prevHash))
+    return 'prevHash: 64 lowercase hex digits required';
   if (typeof r.hash !== 'string' || !HEX64.test(r.hash)) return 'hash: 64 lowercase hex digits required';
   if (recordHash(r) !== r.hash) return 'hash: does not match the record';
   return null;

@@ -28,7 +28,13 @@ export const profileSchema = z.object({
 export const normsSchema = z.object({
   version: z.string().min(1).max(64),
   items: z
-    .array(z.object({ code: z.string().regex(/^\d{1,8}$/), starLevel: z.number().int().min(1).max(5), name: z.string().min(1).max(200) }))
+    .array(
+      z.object({
+        code: z.string().regex(/^\d{1,8}$/),
+        starLevel: z.number().int().min(1).max(5),
+        name: z.string().min(1).max(200),
+      }),
+    )
     .min(1)
     .max(1000),
 });
@@ -84,9 +90,9 @@ export interface RefdataRow<N extends RefdataName> {
 
 /** The stored copy, or null when there is none or it no longer parses (a newer build's schema). */
 export function getRefdata<N extends RefdataName>(db: Db, name: N): RefdataRow<N> | null {
-  const row = db.prepare('SELECT body, etag, fetched_ms AS fetchedMs FROM refdata WHERE name = ?').get(name) as
-    | { body: string; etag: string | null; fetchedMs: number }
-    | undefined;
+  const row = db
+    .prepare('SELECT body, etag, fetched_ms AS fetchedMs FROM refdata WHERE name = ?')
+    .get(name) as { body: string; etag: string | null; fetchedMs: number } | undefined;
   if (!row) return null;
   let raw: unknown;
   try {
@@ -102,11 +108,20 @@ export function getRefdata<N extends RefdataName>(db: Db, name: N): RefdataRow<N
 export type PutResult = { ok: true } | { ok: false; error: string };
 
 /** Validates and stores a fresh copy; on failure nothing changes. */
-export function putRefdata(db: Db, name: RefdataName, body: unknown, etag: string | null, nowMs: number): PutResult {
+export function putRefdata(
+  db: Db,
+  name: RefdataName,
+  body: unknown,
+  etag: string | null,
+  nowMs: number,
+): PutResult {
   const parsed = REFDATA_SCHEMAS[name].safeParse(body);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    return { ok: false, error: `${name}: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}` };
+    return {
+      ok: false,
+      error: `${name}: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`,
+    };
   }
   db.prepare(
     `INSERT INTO refdata (name, etag, body, fetched_ms) VALUES (?, ?, ?, ?)
@@ -121,8 +136,17 @@ export function touchRefdata(db: Db, name: RefdataName, nowMs: number): void {
 }
 
 export function refdataInfo(db: Db): Record<RefdataName, { etag: string | null; fetchedMs: number } | null> {
-  const rows = db.prepare('SELECT name, etag, fetched_ms AS fetchedMs FROM refdata').all() as Array<{ name: string; etag: string | null; fetchedMs: number }>;
-  const out = Object.fromEntries(REFDATA_NAMES.map((n) => [n, null])) as Record<RefdataName, { etag: string | null; fetchedMs: number } | null>;
-  for (const r of rows) if ((REFDATA_NAMES as string[]).includes(r.name)) out[r.name as RefdataName] = { etag: r.etag, fetchedMs: r.fetchedMs };
+  const rows = db.prepare('SELECT name, etag, fetched_ms AS fetchedMs FROM refdata').all() as Array<{
+    name: string;
+    etag: string | null;
+    fetchedMs: number;
+  }>;
+  const out = Object.fromEntries(REFDATA_NAMES.map((n) => [n, null])) as Record<
+    RefdataName,
+    { etag: string | null; fetchedMs: number } | null
+  >;
+  for (const r of rows)
+    if ((REFDATA_NAMES as string[]).includes(r.name))
+      out[r.name as RefdataName] = { etag: r.etag, fetchedMs: r.fetchedMs };
   return out;
 }

@@ -10,7 +10,11 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, capMs: 5 * 60_000 
  * Delay before retry number `failures` (1 = after the first failure): uniform in
  * [0, min(cap, base·2^(failures−1))]. Full jitter spreads a hall's pads apart after an outage.
  */
-export function backoffDelay(failures: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(Math.max(failures, 1) - 1, 40);
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** exp);
   return Math.round(random() * ceiling);

@@ -12,9 +12,23 @@ export const heartbeatBodySchema = z.object({
     rejected: z.number().int().min(0),
     lastAckTime: z.string().nullable(),
   }),
-  board: z.object({ state: z.string(), serial: z.string().nullable(), firmware: z.string().nullable(), lineErrors: z.number().int().min(0) }),
-  printer: z.object({ state: z.string(), paperLow: z.boolean(), paperOut: z.boolean(), coverOpen: z.boolean() }),
-  db: z.object({ sizeBytes: z.number().int().min(0), integrity: z.enum(['ok', 'error']), checkedTime: z.string().nullable() }),
+  board: z.object({
+    state: z.string(),
+    serial: z.string().nullable(),
+    firmware: z.string().nullable(),
+    lineErrors: z.number().int().min(0),
+  }),
+  printer: z.object({
+    state: z.string(),
+    paperLow: z.boolean(),
+    paperOut: z.boolean(),
+    coverOpen: z.boolean(),
+  }),
+  db: z.object({
+    sizeBytes: z.number().int().min(0),
+    integrity: z.enum(['ok', 'error']),
+    checkedTime: z.string().nullable(),
+  }),
   clockOffsetMs: z.number().int(),
 });
 

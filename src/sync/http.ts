@@ -72,7 +72,12 @@ export class PlatformClient {
     return url.origin === this.base.origin;
   }
 
-  async request(method: 'GET' | 'POST', path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<PlatformResponse> {
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<PlatformResponse> {
     let res = await this.once(method, path, body, headers);
     if (res.status === 401) {
       const code = errorCodeOf(res);
@@ -83,7 +88,12 @@ export class PlatformClient {
   }
 
   /** One exchange; unsigned when the URL is on another origin (e.g. photos on a CDN). */
-  once(method: 'GET' | 'POST', path: string, body: Buffer | undefined, extra: Record<string, string> = {}): Promise<PlatformResponse> {
+  once(
+    method: 'GET' | 'POST',
+    path: string,
+    body: Buffer | undefined,
+    extra: Record<string, string> = {},
+  ): Promise<PlatformResponse> {
     const url = this.resolve(path);
     const payload = body ?? Buffer.alloc(0);
     const headers: Record<string, string> = { ...extra, Accept: 'application/json' };
@@ -117,30 +127,35 @@ export class PlatformClient {
         if (err) reject(err);
         else resolve(res as PlatformResponse);
       };
-      const req = lib.request(url, { method, headers, agent: this.sameOrigin(url) ? this.agent : undefined }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > maxBytes) {
-            req.destroy();
-            finish(new TransportError('network', `response larger than ${maxBytes} bytes`));
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('end', () => {
-          if (!res.complete) {
-            finish(new TransportError('network', 'response cut off'));
-            return;
-          }
-          const serverTime = Number(res.headers[HEADER.serverTime]);
-          if (this.sameOrigin(url) && Number.isFinite(serverTime)) this.opts.offset.observe(serverTime, sentMs, this.opts.padClock.now());
-          finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-        });
-        res.on('error', (e) => finish(new TransportError('network', e.message)));
-        res.on('aborted', () => finish(new TransportError('network', 'response aborted')));
-      });
+      const req = lib.request(
+        url,
+        { method, headers, agent: this.sameOrigin(url) ? this.agent : undefined },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > maxBytes) {
+              req.destroy();
+              finish(new TransportError('network', `response larger than ${maxBytes} bytes`));
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('end', () => {
+            if (!res.complete) {
+              finish(new TransportError('network', 'response cut off'));
+              return;
+            }
+            const serverTime = Number(res.headers[HEADER.serverTime]);
+            if (this.sameOrigin(url) && Number.isFinite(serverTime))
+              this.opts.offset.observe(serverTime, sentMs, this.opts.padClock.now());
+            finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+          });
+          res.on('error', (e) => finish(new TransportError('network', e.message)));
+          res.on('aborted', () => finish(new TransportError('network', 'response aborted')));
+        },
+      );
       const timer = setTimeout(() => {
         finish(new TransportError('timeout', `no complete answer within ${this.opts.timeoutMs} ms`));
         req.destroy();

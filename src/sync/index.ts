@@ -184,7 +184,9 @@ class SyncServiceImpl implements SyncService {
     this.uploadTimer = this.emitTimer = this.heartbeatTimer = this.refdataTimer = null;
     // Destroying the sockets ends in-flight requests now instead of at their timeout.
     this.client.close();
-    await Promise.allSettled([this.running, this.refreshing, this.beating].filter((p): p is Promise<void> => p !== null));
+    await Promise.allSettled(
+      [this.running, this.refreshing, this.beating].filter((p): p is Promise<void> => p !== null),
+    );
   }
 
   kick({ urgent }: { urgent: boolean }): void {

@@ -8,7 +8,10 @@ import { errorCodeOf, jsonOf, TransportError, type PlatformClient } from './http
 
 const PHOTO_INDEX_KEY = 'photo_index';
 const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
-const photoIndexSchema = z.record(z.string(), z.object({ url: z.string(), etag: z.string().nullable(), file: z.string() }));
+const photoIndexSchema = z.record(
+  z.string(),
+  z.object({ url: z.string(), etag: z.string().nullable(), file: z.string() }),
+);
 type PhotoIndex = z.infer<typeof photoIndexSchema>;
 
 export type RefreshResult = Record<RefdataName, 'updated' | 'unchanged' | 'failed' | 'skipped'>;
@@ -57,7 +60,10 @@ export class RefdataSync {
       out.tasks = await this.fetchOne('tasks', `/v1/tasks${q}`);
       out.staff = await this.fetchOne('staff', `/v1/staff${q}`);
     }
-    if (out.staff !== 'failed') await this.syncPhotos().catch((err: Error) => this.deps.log('staff photos not refreshed', { error: err.message }));
+    if (out.staff !== 'failed')
+      await this.syncPhotos().catch((err: Error) =>
+        this.deps.log('staff photos not refreshed', { error: err.message }),
+      );
     return out;
   }
 
@@ -77,9 +83,18 @@ export class RefdataSync {
         return 'failed';
       }
       const etagHeader = res.headers.etag;
-      const stored = putRefdata(db, name, jsonOf(res), typeof etagHeader === 'string' ? etagHeader : null, clock.now());
+      const stored = putRefdata(
+        db,
+        name,
+        jsonOf(res),
+        typeof etagHeader === 'string' ? etagHeader : null,
+        clock.now(),
+      );
       if (!stored.ok) {
-        log('reference data refused: answer does not validate; keeping the last copy', { name, error: stored.error });
+        log('reference data refused: answer does not validate; keeping the last copy', {
+          name,
+          error: stored.error,
+        });
         return 'failed';
       }
       this.deps.onRefdata?.(name);
@@ -116,7 +131,8 @@ export class RefdataSync {
       const prev = index[s.staffId];
       const url = client.resolve(s.photoUrl).toString();
       const headers: Record<string, string> = {};
-      if (prev && prev.url === url && prev.etag && existsSync(join(dir, prev.file))) headers['If-None-Match'] = prev.etag;
+      if (prev && prev.url === url && prev.etag && existsSync(join(dir, prev.file)))
+        headers['If-None-Match'] = prev.etag;
       try {
         const res = await client.request('GET', url, undefined, headers);
         if (res.status === 304 && prev) {
@@ -134,7 +150,8 @@ export class RefdataSync {
         writeFileSync(tmp, res.body);
         renameSync(tmp, join(dir, file));
         // Only one image per person: a format change must not leave the old one to be found first.
-        for (const other of ['png', 'jpg', 'svg']) if (other !== ext) rmSync(join(dir, `${base}.${other}`), { force: true });
+        for (const other of ['png', 'jpg', 'svg'])
+          if (other !== ext) rmSync(join(dir, `${base}.${other}`), { force: true });
         const etag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
         next[s.staffId] = { url, etag, file };
         changed = true;

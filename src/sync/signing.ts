@@ -14,10 +14,18 @@ export const HEADER = {
 } as const;
 
 export function bodyDigest(algorithm: SignatureAlgorithm, body: Uint8Array): string {
-  return algorithm === 'hmac-sm3' ? sm3(body).toString('hex') : createHash('sha256').update(body).digest('hex');
+  return algorithm === 'hmac-sm3'
+    ? sm3(body).toString('hex')
+    : createHash('sha256').update(body).digest('hex');
 }
 
-export function stringToSign(method: string, pathWithQuery: string, timeMs: string, nonce: string, digest: string): string {
+export function stringToSign(
+  method: string,
+  pathWithQuery: string,
+  timeMs: string,
+  nonce: string,
+  digest: string,
+): string {
   return `${method.toUpperCase()}\n${pathWithQuery}\n${timeMs}\n${nonce}\n${digest}`;
 }
 
@@ -31,7 +39,8 @@ export function computeSignature(
   body: Uint8Array,
 ): string {
   const text = stringToSign(method, pathWithQuery, timeMs, nonce, bodyDigest(algorithm, body));
-  const mac = algorithm === 'hmac-sm3' ? hmacSm3(key, text) : createHmac('sha256', key).update(text, 'utf8').digest();
+  const mac =
+    algorithm === 'hmac-sm3' ? hmacSm3(key, text) : createHmac('sha256', key).update(text, 'utf8').digest();
   return `${algorithm}:${mac.toString('hex')}`;
 }
 
@@ -71,7 +80,15 @@ export function signRequest(opts: {
     'X-HCP-Device': opts.deviceId,
     'X-HCP-Time': time,
     'X-HCP-Nonce': nonce,
-    'X-HCP-Signature': computeSignature(opts.algorithm, opts.key, opts.method, opts.pathWithQuery, time, nonce, opts.body),
+    'X-HCP-Signature': computeSignature(
+      opts.algorithm,
+      opts.key,
+      opts.method,
+      opts.pathWithQuery,
+      time,
+      nonce,
+      opts.body,
+    ),
   };
 }
 
@@ -87,7 +104,15 @@ export function verifySignature(
 ): boolean {
   const m = /^(hmac-sha256|hmac-sm3):([0-9a-f]{64})$/.exec(presented);
   if (!m) return false;
-  const expected = computeSignature(m[1] as SignatureAlgorithm, key, method, pathWithQuery, timeMs, nonce, body);
+  const expected = computeSignature(
+    m[1] as SignatureAlgorithm,
+    key,
+    method,
+    pathWithQuery,
+    timeMs,
+    nonce,
+    body,
+  );
   const a = Buffer.from(expected);
   const b = Buffer.from(presented);
   return a.length === b.length && timingSafeEqual(a, b);

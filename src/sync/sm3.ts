@@ -3,7 +3,9 @@
  * 国密 deployments sign requests with HMAC-SM3 (platform-api.md §1).
  */
 
-const IV = new Uint32Array([0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e]);
+const IV = new Uint32Array([
+  0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e,
+]);
 
 const rotl = (x: number, n: number): number => ((x << n) | (x >>> (32 - n))) >>> 0;
 
@@ -66,7 +68,12 @@ export class Sm3 {
     const w1 = this.w1;
     for (let j = 0; j < 16; j++) {
       const p = off + j * 4;
-      w[j] = (((block[p] as number) << 24) | ((block[p + 1] as number) << 16) | ((block[p + 2] as number) << 8) | (block[p + 3] as number)) >>> 0;
+      w[j] =
+        (((block[p] as number) << 24) |
+          ((block[p + 1] as number) << 16) |
+          ((block[p + 2] as number) << 8) |
+          (block[p + 3] as number)) >>>
+        0;
     }
     for (let j = 16; j < 68; j++) {
       const x = (w[j - 16] as number) ^ (w[j - 9] as number) ^ rotl(w[j - 3] as number, 15);
@@ -74,8 +81,14 @@ export class Sm3 {
     }
     for (let j = 0; j < 64; j++) w1[j] = ((w[j] as number) ^ (w[j + 4] as number)) >>> 0;
     const v = this.v;
-    let a = v[0] as number, b = v[1] as number, c = v[2] as number, d = v[3] as number;
-    let e = v[4] as number, f = v[5] as number, g = v[6] as number, h = v[7] as number;
+    let a = v[0] as number,
+      b = v[1] as number,
+      c = v[2] as number,
+      d = v[3] as number;
+    let e = v[4] as number,
+      f = v[5] as number,
+      g = v[6] as number,
+      h = v[7] as number;
     for (let j = 0; j < 64; j++) {
       const a12 = rotl(a, 12);
       const ss1 = rotl((a12 + e + (TJ[j] as number)) >>> 0, 7);

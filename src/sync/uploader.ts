@@ -3,7 +3,14 @@ import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
 import { formatCst } from '../domain/time.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
-import { markDelivered, markRejected, noteAttempt, pendingAppeals, pendingRecords, type PendingRecord } from '../store/outbox.js';
+import {
+  markDelivered,
+  markRejected,
+  noteAttempt,
+  pendingAppeals,
+  pendingRecords,
+  type PendingRecord,
+} from '../store/outbox.js';
 import { parseRetryAfter } from './backoff.js';
 import { errorCodeOf, jsonOf, TransportError, type PlatformClient, type PlatformResponse } from './http.js';
 
@@ -30,7 +37,12 @@ export type UploadOutcome =
   /** 400 (or a 413 for a single record): the pad sent something it must not resend as is. */
   | { kind: 'attention'; error: string };
 
-const inflightSchema = z.object({ batchId: z.string(), firstSeq: z.number().int(), lastSeq: z.number().int(), count: z.number().int() });
+const inflightSchema = z.object({
+  batchId: z.string(),
+  firstSeq: z.number().int(),
+  lastSeq: z.number().int(),
+  count: z.number().int(),
+});
 type Inflight = z.infer<typeof inflightSchema>;
 
 const attentionSchema = z.object({
@@ -134,7 +146,8 @@ export class Uploader {
            ORDER BY o.device_seq`,
         )
         .all(saved.firstSeq, saved.lastSeq) as Array<Omit<PendingRecord, 'urgent'> & { urgent: number }>;
-      if (rows.length > 0) return { inflight: saved, records: rows.map((r) => ({ ...r, urgent: r.urgent === 1 })) };
+      if (rows.length > 0)
+        return { inflight: saved, records: rows.map((r) => ({ ...r, urgent: r.urgent === 1 })) };
       setMeta(db, INFLIGHT_KEY, '');
     }
     const maxBytes = this.deps.maxBytes ?? MAX_BATCH_BYTES;
@@ -151,7 +164,12 @@ export class Uploader {
     }
     const first = records[0] as PendingRecord;
     const last = records[records.length - 1] as PendingRecord;
-    const inflight: Inflight = { batchId, firstSeq: first.deviceSeq, lastSeq: last.deviceSeq, count: records.length };
+    const inflight: Inflight = {
+      batchId,
+      firstSeq: first.deviceSeq,
+      lastSeq: last.deviceSeq,
+      count: records.length,
+    };
     setMeta(db, INFLIGHT_KEY, JSON.stringify(inflight));
     return { inflight, records };
   }
@@ -166,7 +184,10 @@ export class Uploader {
     const { inflight, records } = batch;
     const refs = records.map((r) => JSON.parse(r.body).evaluationId as string);
     // The sealed JSON goes out byte for byte: re-serialising could change what the hash covers.
-    const body = Buffer.from(`{"batchId":"${inflight.batchId}","records":[${records.map((r) => r.body).join(',')}]}`, 'utf8');
+    const body = Buffer.from(
+      `{"batchId":"${inflight.batchId}","records":[${records.map((r) => r.body).join(',')}]}`,
+      'utf8',
+    );
     hooks?.point?.('before_send', inflight);
     let res: PlatformResponse;
     try {
@@ -209,7 +230,11 @@ export class Uploader {
         markDelivered(db, delivered, now);
         setMeta(db, INFLIGHT_KEY, '');
       })();
-      if (missing > 0) log('platform answered without a result for some records; they stay queued', { batchId: inflight.batchId, missing });
+      if (missing > 0)
+        log('platform answered without a result for some records; they stay queued', {
+          batchId: inflight.batchId,
+          missing,
+        });
       if (rejected > 0) log('platform rejected records', { batchId: inflight.batchId, rejected });
       if (this.limit < MAX_BATCH_RECORDS && (this.deps.maxRecords ?? MAX_BATCH_RECORDS) > this.limit) {
         this.limit = Math.min(this.deps.maxRecords ?? MAX_BATCH_RECORDS, this.limit * 2);
@@ -231,14 +256,32 @@ export class Uploader {
       return this.stop(inflight, error);
     }
     if (res.status === 401 || res.status === 403) return { kind: 'auth', error };
-    if (res.status === 429) return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), answered: true };
-    return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), answered: res.status < 500 };
+    if (res.status === 429)
+      return {
+        kind: 'retry',
+        error,
+        retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()),
+        answered: true,
+      };
+    return {
+      kind: 'retry',
+      error,
+      retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()),
+      answered: res.status < 500,
+    };
   }
 
   private stop(inflight: Inflight, message: string): UploadOutcome {
-    const att: Attention = { ...inflight, message, appVersion: this.deps.appVersion, atMs: this.deps.clock.now() };
+    const att: Attention = {
+      ...inflight,
+      message,
+      appVersion: this.deps.appVersion,
+      atMs: this.deps.clock.now(),
+    };
     setMeta(this.deps.db, ATTENTION_KEY, JSON.stringify(att));
-    this.deps.log('platform refused a batch as malformed; uploads stopped until a technician retries', { ...att });
+    this.deps.log('platform refused a batch as malformed; uploads stopped until a technician retries', {
+      ...att,
+    });
     return { kind: 'attention', error: message };
   }
 
@@ -249,7 +292,9 @@ export class Uploader {
   async sendAppeals(limit = 20): Promise<UploadOutcome> {
     const { db, client, clock } = this.deps;
     const ready = pendingAppeals(db, limit).filter((a) => {
-      const row = db.prepare(`SELECT state FROM outbox WHERE kind = 'record' AND ref = ?`).get(a.evaluationId) as { state: string } | undefined;
+      const row = db
+        .prepare(`SELECT state FROM outbox WHERE kind = 'record' AND ref = ?`)
+        .get(a.evaluationId) as { state: string } | undefined;
       return row === undefined || row.state !== 'pending';
     });
     if (ready.length === 0) return { kind: 'idle' };
@@ -257,7 +302,13 @@ export class Uploader {
     let rejected = 0;
     for (const a of ready) {
       const body = Buffer.from(
-        JSON.stringify({ appealId: a.appealId, evaluationId: a.evaluationId, staffId: a.staffId, reason: a.reason, submittedTime: formatCst(a.submittedMs) }),
+        JSON.stringify({
+          appealId: a.appealId,
+          evaluationId: a.evaluationId,
+          staffId: a.staffId,
+          reason: a.reason,
+          submittedTime: formatCst(a.submittedMs),
+        }),
         'utf8',
       );
       let res: PlatformResponse;
@@ -276,16 +327,27 @@ export class Uploader {
         if (res.status === 400) {
           // Only this appeal is at fault: park it as rejected so it neither blocks nor repeats.
           markRejected(db, a.appealId, 'bad_request', error, clock.now(), 'appeal');
-          db.prepare(`UPDATE appeals SET status = 'rejected', result_code = 'bad_request' WHERE id = ?`).run(a.appealId);
+          db.prepare(`UPDATE appeals SET status = 'rejected', result_code = 'bad_request' WHERE id = ?`).run(
+            a.appealId,
+          );
           rejected += 1;
           continue;
         }
-        return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), answered: res.status < 500 };
+        return {
+          kind: 'retry',
+          error,
+          retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()),
+          answered: res.status < 500,
+        };
       }
       const { status, code } = parsed.data;
       const now = clock.now();
       db.transaction(() => {
-        db.prepare('UPDATE appeals SET status = ?, result_code = ? WHERE id = ?').run(status, code ?? null, a.appealId);
+        db.prepare('UPDATE appeals SET status = ?, result_code = ? WHERE id = ?').run(
+          status,
+          code ?? null,
+          a.appealId,
+        );
         if (status === 'rejected') markRejected(db, a.appealId, code ?? 'rejected', '', now, 'appeal');
         else markDelivered(db, [a.appealId], now, 'appeal');
       })();

@@ -24,9 +24,13 @@ const FAULT_N = Number(process.env.BENCH_SYNC_FAULT_N ?? 10_000);
 const KEY = Buffer.from(DEMO_DEVICE_SECRET, 'base64');
 
 async function startSimProcess(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../platform-sim.ts'), '--port', '0', '--db', dbPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '../platform-sim.ts'), '--port', '0', '--db', dbPath],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout?.setEncoding('utf8');
@@ -44,7 +48,9 @@ async function startSimProcess(dbPath: string): Promise<{ url: string; child: Ch
 function resetSim(simDbPath: string): void {
   const s = new Database(simDbPath);
   s.pragma('busy_timeout = 5000');
-  s.exec('DELETE FROM evaluations; DELETE FROM batches; DELETE FROM chain_heads; DELETE FROM chain_breaks; DELETE FROM nonces; DELETE FROM rejections;');
+  s.exec(
+    'DELETE FROM evaluations; DELETE FROM batches; DELETE FROM chain_heads; DELETE FROM chain_breaks; DELETE FROM nonces; DELETE FROM rejections;',
+  );
   s.close();
 }
 
@@ -62,12 +68,28 @@ async function rawPosts(url: string, bodies: Buffer[]): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const t0 = performance.now();
   for (const body of bodies) {
-    const headers = signRequest({ algorithm: 'hmac-sha256', key: KEY, deviceId: DEMO_DEVICE_ID, method: 'POST', pathWithQuery: '/v1/evaluations:batch', body, timeMs: Date.now() });
+    const headers = signRequest({
+      algorithm: 'hmac-sha256',
+      key: KEY,
+      deviceId: DEMO_DEVICE_ID,
+      method: 'POST',
+      pathWithQuery: '/v1/evaluations:batch',
+      body,
+      timeMs: Date.now(),
+    });
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(url + '/v1/evaluations:batch', { method: 'POST', agent, headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(body.length) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        url + '/v1/evaluations:batch',
+        {
+          method: 'POST',
+          agent,
+          headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -103,7 +125,16 @@ async function main(): Promise<void> {
 
     const sync = createSync({
       db,
-      config: { baseUrl: url, deviceId: DEMO_DEVICE_ID, deviceSecret: DEMO_DEVICE_SECRET, signature: 'hmac-sha256', requestTimeoutMs: 15_000, batchIntervalMs: 10_000, refdataRefreshMin: 600, heartbeatIntervalS: 600 },
+      config: {
+        baseUrl: url,
+        deviceId: DEMO_DEVICE_ID,
+        deviceSecret: DEMO_DEVICE_SECRET,
+        signature: 'hmac-sha256',
+        requestTimeoutMs: 15_000,
+        batchIntervalMs: 10_000,
+        refdataRefreshMin: 600,
+        heartbeatIntervalS: 600,
+      },
       clock: { now: () => Date.now() },
       dataDir: padDir,
       appVersion: 'bench',
@@ -114,7 +145,8 @@ async function main(): Promise<void> {
     const st = await sync.syncNow();
     const drainMs = performance.now() - t;
     await sync.stop();
-    if (st.pending !== 0 || storedCount(simDbPath) !== N) throw new Error(`drain incomplete: ${st.pending} pending`);
+    if (st.pending !== 0 || storedCount(simDbPath) !== N)
+      throw new Error(`drain incomplete: ${st.pending} pending`);
     db.close();
     resetSim(simDbPath);
 
@@ -122,10 +154,23 @@ async function main(): Promise<void> {
     const faultDir = join(tmp.dir, 'pad-faults');
     const fdb = openPadDb(faultDir);
     const recs = seedRecords(fdb, FAULT_N, { chunk: 5000 });
-    const proxy = await startFaultProxy({ target: url, modes: { reset: 0.1, drop: 0.2, '503': 0.1, '429': 0.05, stall: 0.05, trickle: 0.05 }, retryAfterS: 1 });
+    const proxy = await startFaultProxy({
+      target: url,
+      modes: { reset: 0.1, drop: 0.2, '503': 0.1, '429': 0.05, stall: 0.05, trickle: 0.05 },
+      retryAfterS: 1,
+    });
     const fsync = createSync({
       db: fdb,
-      config: { baseUrl: proxy.url, deviceId: DEMO_DEVICE_ID, deviceSecret: DEMO_DEVICE_SECRET, signature: 'hmac-sm3', requestTimeoutMs: 2000, batchIntervalMs: 500, refdataRefreshMin: 600, heartbeatIntervalS: 600 },
+      config: {
+        baseUrl: proxy.url,
+        deviceId: DEMO_DEVICE_ID,
+        deviceSecret: DEMO_DEVICE_SECRET,
+        signature: 'hmac-sm3',
+        requestTimeoutMs: 2000,
+        batchIntervalMs: 500,
+        refdataRefreshMin: 600,
+        heartbeatIntervalS: 600,
+      },
       clock: { now: () => Date.now() },
       dataDir: faultDir,
       appVersion: 'bench',

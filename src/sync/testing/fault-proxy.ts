@@ -49,7 +49,15 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const random = opts.random ?? Math.random;
   const perRequest = opts.perRequest ?? true;
   const sockets = new Set<net.Socket>();
-  const byMode: Record<ProxyMode, number> = { pass: 0, reset: 0, stall: 0, trickle: 0, '503': 0, '429': 0, drop: 0 };
+  const byMode: Record<ProxyMode, number> = {
+    pass: 0,
+    reset: 0,
+    stall: 0,
+    trickle: 0,
+    '503': 0,
+    '429': 0,
+    drop: 0,
+  };
   let connections = 0;
 
   const draw = (): ProxyMode => {

@@ -1,6 +1,11 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET, startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import {
+  DEMO_DEVICE_ID,
+  DEMO_DEVICE_SECRET,
+  startPlatformSim,
+  type PlatformSim,
+} from '../../../src/platform-sim/index.js';
 import { ClockOffset } from '../../../src/sync/clock-offset.js';
 import { PlatformClient } from '../../../src/sync/http.js';
 import { signRequest, type SignatureAlgorithm } from '../../../src/sync/signing.js';
@@ -10,13 +15,29 @@ import { openPadDb } from '../../unit/sync/fixtures.js';
 
 const KEY = Buffer.from(DEMO_DEVICE_SECRET, 'base64');
 
-function raw(url: string, method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string; serverTime: number }> {
+function raw(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<{ status: number; body: string; serverTime: number }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url + path, { method, headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, serverTime: Number(res.headers['x-hcp-server-time']) }));
-    });
+    const req = http.request(
+      url + path,
+      { method, headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text,
+            serverTime: Number(res.headers['x-hcp-server-time']),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -27,7 +48,9 @@ describe('signature, skew and replay checks against the simulator', () => {
   let db: Db;
   let cleanup: () => void;
   beforeAll(async () => {
-    sim = await startPlatformSim({ devices: [{ deviceId: 'PAD-OFF', secret: DEMO_DEVICE_SECRET, windowNo: '05', enabled: false }] });
+    sim = await startPlatformSim({
+      devices: [{ deviceId: 'PAD-OFF', secret: DEMO_DEVICE_SECRET, windowNo: '05', enabled: false }],
+    });
     const t = tempDir();
     cleanup = t.cleanup;
     db = openPadDb(t.dir);
@@ -38,7 +61,16 @@ describe('signature, skew and replay checks against the simulator', () => {
     cleanup();
   });
 
-  const signed = (o: { alg?: SignatureAlgorithm; path?: string; time?: number; nonce?: string; device?: string; key?: Buffer; body?: string; method?: string }) =>
+  const signed = (o: {
+    alg?: SignatureAlgorithm;
+    path?: string;
+    time?: number;
+    nonce?: string;
+    device?: string;
+    key?: Buffer;
+    body?: string;
+    method?: string;
+  }) =>
     signRequest({
       algorithm: o.alg ?? 'hmac-sha256',
       key: o.key ?? KEY,
@@ -50,16 +82,31 @@ describe('signature, skew and replay checks against the simulator', () => {
       ...(o.nonce ? { nonce: o.nonce } : {}),
     }) as unknown as Record<string, string>;
 
-  it.each(['hmac-sha256', 'hmac-sm3'] as const)('the pad client and the simulator agree on %s', async (alg) => {
-    const offset = new ClockOffset(db, { now: () => Date.now() });
-    const client = new PlatformClient({ baseUrl: sim.url, deviceId: DEMO_DEVICE_ID, key: KEY, algorithm: alg, timeoutMs: 3000, offset, padClock: { now: () => Date.now() } });
-    const res = await client.request('GET', '/v1/tasks?hallCode=H370900001');
-    expect(res.status).toBe(200);
-    expect((JSON.parse(res.body.toString()) as { items: unknown[] }).items.length).toBe(14);
-    const post = await client.request('POST', '/v1/evaluations:batch', Buffer.from('{"batchId":"x","records":"no"}'));
-    expect(post.status).toBe(400); // signature accepted, body refused
-    client.close();
-  });
+  it.each(['hmac-sha256', 'hmac-sm3'] as const)(
+    'the pad client and the simulator agree on %s',
+    async (alg) => {
+      const offset = new ClockOffset(db, { now: () => Date.now() });
+      const client = new PlatformClient({
+        baseUrl: sim.url,
+        deviceId: DEMO_DEVICE_ID,
+        key: KEY,
+        algorithm: alg,
+        timeoutMs: 3000,
+        offset,
+        padClock: { now: () => Date.now() },
+      });
+      const res = await client.request('GET', '/v1/tasks?hallCode=H370900001');
+      expect(res.status).toBe(200);
+      expect((JSON.parse(res.body.toString()) as { items: unknown[] }).items.length).toBe(14);
+      const post = await client.request(
+        'POST',
+        '/v1/evaluations:batch',
+        Buffer.from('{"batchId":"x","records":"no"}'),
+      );
+      expect(post.status).toBe(400); // signature accepted, body refused
+      client.close();
+    },
+  );
 
   it('every answer carries X-HCP-Server-Time', async () => {
     const r = await raw(sim.url, 'GET', '/v1/norms', {});
@@ -68,7 +115,9 @@ describe('signature, skew and replay checks against the simulator', () => {
   });
 
   it('refuses a wrong key, a wrong path and a missing header as bad_signature', async () => {
-    expect((await raw(sim.url, 'GET', '/v1/norms', signed({ key: Buffer.alloc(32, 1) }))).body).toBe('{"error":"bad_signature"}');
+    expect((await raw(sim.url, 'GET', '/v1/norms', signed({ key: Buffer.alloc(32, 1) }))).body).toBe(
+      '{"error":"bad_signature"}',
+    );
     expect((await raw(sim.url, 'GET', '/v1/norms', signed({ path: '/v1/tasks' }))).status).toBe(401);
     const h = signed({});
     delete h['X-HCP-Nonce'];

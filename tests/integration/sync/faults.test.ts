@@ -6,7 +6,14 @@ import { markDelivered } from '../../../src/store/outbox.js';
 import type { SyncService } from '../../../src/sync/index.js';
 import { startFaultProxy, type FaultMix, type FaultProxy } from '../../../src/sync/testing/fault-proxy.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { missingOrDifferent, openPadDb, outboxStates, seedRecords, testSync, waitFor } from '../../unit/sync/fixtures.js';
+import {
+  missingOrDifferent,
+  openPadDb,
+  outboxStates,
+  seedRecords,
+  testSync,
+  waitFor,
+} from '../../unit/sync/fixtures.js';
 
 /** Faults on well over half of all connections: resets, answers lost after commit, 503, 429, stalls, trickle. */
 const HEAVY: FaultMix = { reset: 0.12, drop: 0.2, '503': 0.1, '429': 0.05, stall: 0.1, trickle: 0.05 };
@@ -25,7 +32,12 @@ describe('delivery through a fault-injecting proxy', () => {
     cleanup = t.cleanup;
     db = openPadDb(dir);
     sim = await startPlatformSim();
-    proxy = await startFaultProxy({ target: sim.url, modes: HEAVY, retryAfterS: 0, trickleBytesPerS: 20_000 });
+    proxy = await startFaultProxy({
+      target: sim.url,
+      modes: HEAVY,
+      retryAfterS: 0,
+      trickleBytesPerS: 20_000,
+    });
   });
   afterEach(async () => {
     await service?.stop();
@@ -42,13 +54,19 @@ describe('delivery through a fault-injecting proxy', () => {
       config: { requestTimeoutMs: 400, batchIntervalMs: 50, refdataRefreshMin: 600 },
       extra: {
         tuning: { backoff: { baseMs: 10, capMs: 150 }, maxBatchRecords: 50, statusThrottleMs: 50 },
-        ...(onSend ? { hooks: { point: (name, b) => (name === 'before_send' ? onSend(b) : undefined) } } : {}),
+        ...(onSend
+          ? { hooks: { point: (name, b) => (name === 'before_send' ? onSend(b) : undefined) } }
+          : {}),
       },
     });
     service.start();
     // Under faults until most of the backlog has gone, then a clean network to drain the rest.
     const s = service;
-    await waitFor(() => sim.stats().stored >= n * 0.7 || s.status().pending === 0 || proxy.stats().connections > 600, 40_000, 20);
+    await waitFor(
+      () => sim.stats().stored >= n * 0.7 || s.status().pending === 0 || proxy.stats().connections > 600,
+      40_000,
+      20,
+    );
     const underFaults = proxy.stats();
     proxy.setModes({});
     await waitFor(() => s.status().pending === 0, 20_000, 20);
@@ -67,12 +85,18 @@ describe('delivery through a fault-injecting proxy', () => {
     expect(sim.stats().chainBreaks).toEqual([]);
     expect(outboxStates(db)).toEqual({ delivered: 1000 });
     expect(sim.stats().batchReplays).toBeGreaterThan(0); // lost answers were recovered by resending the same batchId
-    console.log(`faults: ${JSON.stringify({ underFaults: p, sim: { ...sim.stats(), chainBreaks: undefined } })}`);
+    console.log(
+      `faults: ${JSON.stringify({ underFaults: p, sim: { ...sim.stats(), chainBreaks: undefined } })}`,
+    );
   });
 
   it('the harness catches a broken pad that marks a batch delivered before the platform confirmed it', async () => {
     const { recs } = await run(300, (b) => {
-      const refs = (db.prepare(`SELECT ref FROM outbox WHERE kind = 'record' AND device_seq BETWEEN ? AND ?`).all(b.firstSeq, b.lastSeq) as Array<{ ref: string }>).map((r) => r.ref);
+      const refs = (
+        db
+          .prepare(`SELECT ref FROM outbox WHERE kind = 'record' AND device_seq BETWEEN ? AND ?`)
+          .all(b.firstSeq, b.lastSeq) as Array<{ ref: string }>
+      ).map((r) => r.ref);
       markDelivered(db, refs, Date.now());
     });
     expect(outboxStates(db)).toEqual({ delivered: 300 });

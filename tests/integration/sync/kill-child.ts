@@ -43,8 +43,14 @@ const sync = createSync({
     point(name, batch) {
       if (broken && name === 'before_send') {
         // The deliberately broken pad: "delivered" before the platform has confirmed anything.
-        const refs = db.prepare(`SELECT ref FROM outbox WHERE kind = 'record' AND device_seq BETWEEN ? AND ?`).all(batch.firstSeq, batch.lastSeq) as Array<{ ref: string }>;
-        markDelivered(db, refs.map((r) => r.ref), Date.now());
+        const refs = db
+          .prepare(`SELECT ref FROM outbox WHERE kind = 'record' AND device_seq BETWEEN ? AND ?`)
+          .all(batch.firstSeq, batch.lastSeq) as Array<{ ref: string }>;
+        markDelivered(
+          db,
+          refs.map((r) => r.ref),
+          Date.now(),
+        );
       }
       if (name !== pauseAt) return;
       seen += 1;

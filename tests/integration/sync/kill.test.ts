@@ -12,7 +12,10 @@ const CHILD = join(import.meta.dirname, 'kill-child.ts');
 /** Runs the child; with a pause point, SIGKILLs it as soon as it reports the point. */
 function runChild(env: Record<string, string>): Promise<{ line: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let line = '';
@@ -88,7 +91,11 @@ describe('killing the pad at injected points', () => {
     // Every batch killed after the platform committed it was resent under its own batchId.
     expect(st.batchReplays).toBeGreaterThanOrEqual(paused.filter((p) => p.point === 'after_response').length);
     for (const p of paused) {
-      const n = (sim.db.prepare('SELECT COUNT(*) AS n FROM evaluations WHERE batch_id = ?').get(p.batchId) as { n: number }).n;
+      const n = (
+        sim.db.prepare('SELECT COUNT(*) AS n FROM evaluations WHERE batch_id = ?').get(p.batchId) as {
+          n: number;
+        }
+      ).n;
       expect(n, `records stored under the killed batch ${p.batchId} (${p.point})`).toBeGreaterThan(0);
     }
     expect(st.batches).toBe(5); // 1000 records / 200: never a second batch for the same records

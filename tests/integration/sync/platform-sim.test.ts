@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordHash } from '../../../src/domain/canonical.js';
 import type { PlatformRecord } from '../../../src/domain/record.js';
-import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET, startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import {
+  DEMO_DEVICE_ID,
+  DEMO_DEVICE_SECRET,
+  startPlatformSim,
+  type PlatformSim,
+} from '../../../src/platform-sim/index.js';
 import { validateRecord } from '../../../src/platform-sim/validate.js';
 import type { Db } from '../../../src/store/db.js';
 import { ClockOffset } from '../../../src/sync/clock-offset.js';
@@ -38,12 +43,21 @@ describe('platform simulator: §2 rules, dedupe, chain, appeals', () => {
     cleanup();
   });
 
-  const post = async (batchId: string, records: unknown[]): Promise<{ status: number; results: Result[] }> => {
-    const res = await client.request('POST', '/v1/evaluations:batch', Buffer.from(JSON.stringify({ batchId, records })));
+  const post = async (
+    batchId: string,
+    records: unknown[],
+  ): Promise<{ status: number; results: Result[] }> => {
+    const res = await client.request(
+      'POST',
+      '/v1/evaluations:batch',
+      Buffer.from(JSON.stringify({ batchId, records })),
+    );
     const body = JSON.parse(res.body.toString() || '{}') as { results?: Result[] };
     return { status: res.status, results: body.results ?? [] };
   };
-  const reseal = (r: Record<string, unknown>): Record<string, unknown> & { hash: string; evaluationId: string } =>
+  const reseal = (
+    r: Record<string, unknown>,
+  ): Record<string, unknown> & { hash: string; evaluationId: string } =>
     ({ ...r, hash: recordHash(r) }) as Record<string, unknown> & { hash: string; evaluationId: string };
 
   it('validates fields per §2, including the 差评 reason rule', () => {
@@ -67,7 +81,9 @@ describe('platform simulator: §2 rules, dedupe, chain, appeals', () => {
     expect(bad({ writingEvaluation: 'x'.repeat(501) })).toMatch(/^writingEvaluation/);
     expect(bad({ extra: 1 })).toMatch(/^extra: unknown field/);
     expect(bad({ groupType: 'batch' })).toMatch(/^groupType/);
-    expect(validateRecord({ ...good, satisfaction: 4 } as unknown as Record<string, unknown>)).toMatch(/^hash: does not match/);
+    expect(validateRecord({ ...good, satisfaction: 4 } as unknown as Record<string, unknown>)).toMatch(
+      /^hash: does not match/,
+    );
   });
 
   it('dedupes by evaluationId: duplicate for the same content, conflict for other content; already_rated per case', async () => {
@@ -82,10 +98,21 @@ describe('platform simulator: §2 rules, dedupe, chain, appeals', () => {
     const changed = reseal({ ...ra, satisfaction: 4 });
     expect((await post('b-3', [changed])).results[0]).toMatchObject({ status: 'rejected', code: 'conflict' });
     const sameCase = reseal({ ...makeUnsealed(3, { projectNo: 'P-SAME' }), deviceSeq: 3, prevHash: rb.hash });
-    expect((await post('b-4', [sameCase])).results[0]).toMatchObject({ status: 'rejected', code: 'already_rated' });
-    const sameCaseUnrated = reseal({ ...makeUnsealed(4, { projectNo: 'P-SAME', satisfaction: null }), deviceSeq: 4, prevHash: sameCase.hash });
+    expect((await post('b-4', [sameCase])).results[0]).toMatchObject({
+      status: 'rejected',
+      code: 'already_rated',
+    });
+    const sameCaseUnrated = reseal({
+      ...makeUnsealed(4, { projectNo: 'P-SAME', satisfaction: null }),
+      deviceSeq: 4,
+      prevHash: sameCase.hash,
+    });
     expect((await post('b-5', [sameCaseUnrated])).results[0]).toMatchObject({ status: 'accepted' });
-    const otherService = reseal({ ...makeUnsealed(5, { projectNo: 'P-SAME', serviceNumber: 2 }), deviceSeq: 5, prevHash: sameCaseUnrated.hash });
+    const otherService = reseal({
+      ...makeUnsealed(5, { projectNo: 'P-SAME', serviceNumber: 2 }),
+      deviceSeq: 5,
+      prevHash: sameCaseUnrated.hash,
+    });
     expect((await post('b-6', [otherService])).results[0]).toMatchObject({ status: 'accepted' });
     // The same batchId gets the same results, even with other records in it.
     expect(await post('b-1', [changed])).toEqual(first);
@@ -95,7 +122,14 @@ describe('platform simulator: §2 rules, dedupe, chain, appeals', () => {
   it('reports a prevHash break in stats without rejecting', async () => {
     const r = reseal({ ...makeUnsealed(50), deviceSeq: 9, prevHash: 'f'.repeat(64) });
     expect((await post('b-break', [r])).results[0]?.status).toBe('accepted');
-    expect(sim.stats().chainBreaks).toEqual([expect.objectContaining({ deviceId: DEMO_DEVICE_ID, deviceSeq: 9, expectedSeq: 6, gotPrev: 'f'.repeat(64) })]);
+    expect(sim.stats().chainBreaks).toEqual([
+      expect.objectContaining({
+        deviceId: DEMO_DEVICE_ID,
+        deviceSeq: 9,
+        expectedSeq: 6,
+        gotPrev: 'f'.repeat(64),
+      }),
+    ]);
   });
 
   it('400 for a body that is not a batch; 413 above 500 records', async () => {
@@ -108,15 +142,41 @@ describe('platform simulator: §2 rules, dedupe, chain, appeals', () => {
 
   it('appeals: accepted within 3 working days (holidays counted), else deadline_passed; duplicate on resend', async () => {
     // A 差评 on 2026-09-30: the National Day holiday follows; 3 working days run to 2026-10-10 (a make-up Saturday).
-    const bad = reseal({ ...makeUnsealed(60, { satisfaction: 1 }, Date.UTC(2026, 8, 30, 2)), deviceSeq: 10, prevHash: 'a'.repeat(64) });
+    const bad = reseal({
+      ...makeUnsealed(60, { satisfaction: 1 }, Date.UTC(2026, 8, 30, 2)),
+      deviceSeq: 10,
+      prevHash: 'a'.repeat(64),
+    });
     expect((await post('b-appeal', [bad])).results[0]?.status).toBe('accepted');
-    const appeal = async (appealId: string, submittedTime: string, evaluationId = bad.evaluationId as string) => {
-      const res = await client.request('POST', '/v1/appeals', Buffer.from(JSON.stringify({ appealId, evaluationId, staffId: 'T0107', reason: '群众误解办理时限', submittedTime })));
+    const appeal = async (
+      appealId: string,
+      submittedTime: string,
+      evaluationId = bad.evaluationId as string,
+    ) => {
+      const res = await client.request(
+        'POST',
+        '/v1/appeals',
+        Buffer.from(
+          JSON.stringify({
+            appealId,
+            evaluationId,
+            staffId: 'T0107',
+            reason: '群众误解办理时限',
+            submittedTime,
+          }),
+        ),
+      );
       return JSON.parse(res.body.toString()) as { status: string; code?: string };
     };
-    expect(await appeal('A-late', '2026-10-11 09:00:00')).toEqual({ status: 'rejected', code: 'deadline_passed' });
+    expect(await appeal('A-late', '2026-10-11 09:00:00')).toEqual({
+      status: 'rejected',
+      code: 'deadline_passed',
+    });
     expect(await appeal('A-1', '2026-10-10 16:00:00')).toEqual({ status: 'accepted' });
     expect(await appeal('A-1', '2026-10-10 16:00:00')).toEqual({ status: 'duplicate' });
-    expect(await appeal('A-2', '2026-10-09 10:00:00', 'NOPE')).toEqual({ status: 'rejected', code: 'unknown_evaluation' });
+    expect(await appeal('A-2', '2026-10-09 10:00:00', 'NOPE')).toEqual({
+      status: 'rejected',
+      code: 'unknown_evaluation',
+    });
   });
 });

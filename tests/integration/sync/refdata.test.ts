@@ -40,7 +40,11 @@ describe('reference data, photos and heartbeat', () => {
     const st = await s.syncNow();
     for (const n of ['profile', 'norms', 'tasks', 'staff']) expect(st.refdata[n]?.etag, n).toMatch(/^".+"$/);
     expect(seen).toEqual(expect.arrayContaining(['profile', 'norms', 'tasks', 'staff', 'photos']));
-    expect(getRefdata(db, 'profile')?.value).toMatchObject({ hallCode: 'H370900001', windowNo: '12', timing: { appealWorkingDays: 3 } });
+    expect(getRefdata(db, 'profile')?.value).toMatchObject({
+      hallCode: 'H370900001',
+      windowNo: '12',
+      timing: { appealWorkingDays: 3 },
+    });
     expect(getRefdata(db, 'tasks')?.value.items).toHaveLength(14);
     const staff = getRefdata(db, 'staff')?.value.items ?? [];
     const li = staff.find((x) => x.staffId === 'T0107');
@@ -48,7 +52,12 @@ describe('reference data, photos and heartbeat', () => {
     expect(padVerifyPin('246810', li?.pin as string)).toBe(true);
     expect(padVerifyPin('246811', li?.pin as string)).toBe(false);
     expect(JSON.stringify(staff)).not.toContain('246810');
-    expect(readdirSync(join(dir, 'photos')).sort()).toEqual(['T0107.svg', 'T0112.svg', 'T0203.svg', 'T0318.svg']);
+    expect(readdirSync(join(dir, 'photos')).sort()).toEqual([
+      'T0107.svg',
+      'T0112.svg',
+      'T0203.svg',
+      'T0318.svg',
+    ]);
     expect(readFileSync(join(dir, 'photos', 'T0107.svg'), 'utf8')).toContain('<svg');
   });
 
@@ -73,7 +82,10 @@ describe('reference data, photos and heartbeat', () => {
     await s.syncNow();
     expect(getRefdata(db, 'norms')).toEqual(norms);
     expect(getRefdata(db, 'staff')).toEqual(staff);
-    sim.setRefdataOverride('norms', JSON.stringify({ version: 'national-2026-01', items: [{ code: '101', starLevel: 1, name: '新指标' }] }));
+    sim.setRefdataOverride(
+      'norms',
+      JSON.stringify({ version: 'national-2026-01', items: [{ code: '101', starLevel: 1, name: '新指标' }] }),
+    );
     await s.syncNow();
     expect(getRefdata(db, 'norms')?.value.version).toBe('national-2026-01');
     expect(getRefdata(db, 'norms')?.etag).not.toBe(norms?.etag);
@@ -97,10 +109,16 @@ describe('reference data, photos and heartbeat', () => {
   });
 
   it('heartbeats on the interval with the figures the core gives', async () => {
-    const s = sync({ config: { heartbeatIntervalS: 0.1 }, extra: { heartbeat: () => ({ ...HEARTBEAT, uptimeS: 42, screen: 'rating' }) } });
+    const s = sync({
+      config: { heartbeatIntervalS: 0.1 },
+      extra: { heartbeat: () => ({ ...HEARTBEAT, uptimeS: 42, screen: 'rating' }) },
+    });
     s.start();
     await waitFor(() => sim.stats().heartbeats >= 3, 5000);
-    const row = sim.db.prepare('SELECT device_id AS d, body FROM heartbeats LIMIT 1').get() as { d: string; body: string };
+    const row = sim.db.prepare('SELECT device_id AS d, body FROM heartbeats LIMIT 1').get() as {
+      d: string;
+      body: string;
+    };
     expect(row.d).toBe('PAD-DEMO-12');
     expect(JSON.parse(row.body)).toMatchObject({ uptimeS: 42, screen: 'rating', outbox: { pending: 0 } });
   });

@@ -5,7 +5,14 @@ import { startPlatformSim, type PlatformSim } from '../../../src/platform-sim/in
 import { getMeta, type Db } from '../../../src/store/db.js';
 import type { SyncService } from '../../../src/sync/index.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { missingOrDifferent, openPadDb, outboxStates, seedRecords, testSync, waitFor } from '../../unit/sync/fixtures.js';
+import {
+  missingOrDifferent,
+  openPadDb,
+  outboxStates,
+  seedRecords,
+  testSync,
+  waitFor,
+} from '../../unit/sync/fixtures.js';
 
 describe('uploader against the simulator', () => {
   let sim: PlatformSim;
@@ -43,7 +50,9 @@ describe('uploader against the simulator', () => {
     expect(outboxStates(db)).toEqual({ delivered: 1234 });
     expect(sim.stats().batches).toBe(3);
     expect(missingOrDifferent(recs, sim.db, canonicalJson)).toEqual([]);
-    const seqs = (sim.db.prepare('SELECT device_seq AS s FROM evaluations ORDER BY rowid').all() as Array<{ s: number }>).map((r) => r.s);
+    const seqs = (
+      sim.db.prepare('SELECT device_seq AS s FROM evaluations ORDER BY rowid').all() as Array<{ s: number }>
+    ).map((r) => r.s);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(sim.stats().chainBreaks).toEqual([]);
     expect(st.lastAckMs).not.toBeNull();
@@ -177,7 +186,11 @@ describe('uploader against the simulator', () => {
     expect(st.batches).toBe(1); // one batch stored, however often it was sent
     expect(st.batchReplays).toBeGreaterThanOrEqual(1);
     expect(st.records.duplicate).toBe(0); // replays answer from the stored results
-    expect((sim.db.prepare('SELECT DISTINCT batch_id AS b FROM evaluations').all() as Array<{ b: string }>).map((r) => r.b)).toEqual([inflight.batchId]);
+    expect(
+      (sim.db.prepare('SELECT DISTINCT batch_id AS b FROM evaluations').all() as Array<{ b: string }>).map(
+        (r) => r.b,
+      ),
+    ).toEqual([inflight.batchId]);
   });
 
   it('a restart resends the persisted in-flight batch under the same batchId', async () => {
@@ -185,7 +198,11 @@ describe('uploader against the simulator', () => {
     sim.setFaults({ dropAfterCommitRate: 1, scope: 'batch' });
     const s1 = sync();
     await s1.syncNow();
-    const inflight = JSON.parse(getMeta(db, 'sync_inflight_batch') ?? '{}') as { batchId: string; firstSeq: number; lastSeq: number };
+    const inflight = JSON.parse(getMeta(db, 'sync_inflight_batch') ?? '{}') as {
+      batchId: string;
+      firstSeq: number;
+      lastSeq: number;
+    };
     expect(inflight).toMatchObject({ firstSeq: 1, lastSeq: 20 });
     await s1.stop();
     sim.setFaults({ dropAfterCommitRate: 0 });
@@ -197,16 +214,18 @@ describe('uploader against the simulator', () => {
   });
 
   it('appeals go through the outbox after their record; results land in appeals', async () => {
-    const [badRec, goodRec] = seedRecords(db, 2, { each: (i) => (i === 0 ? { satisfaction: 1 } : { satisfaction: 5 }) });
+    const [badRec, goodRec] = seedRecords(db, 2, {
+      each: (i) => (i === 0 ? { satisfaction: 1 } : { satisfaction: 5 }),
+    });
     const appeal = (recordId: string) => {
       const id = randomUUID();
-      db.prepare(`INSERT INTO appeals (id, record_id, staff_id, reason, submitted_ms, deadline, status) VALUES (?, ?, 'T0107', ?, ?, '2026-10-09', 'queued')`).run(
+      db.prepare(
+        `INSERT INTO appeals (id, record_id, staff_id, reason, submitted_ms, deadline, status) VALUES (?, ?, 'T0107', ?, ?, '2026-10-09', 'queued')`,
+      ).run(id, recordId, '群众误解了办理时限，已当场解释', Date.UTC(2026, 8, 30, 3, 0, 0));
+      db.prepare(`INSERT INTO outbox (kind, ref, urgent, created_ms) VALUES ('appeal', ?, 1, ?)`).run(
         id,
-        recordId,
-        '群众误解了办理时限，已当场解释',
-        Date.UTC(2026, 8, 30, 3, 0, 0),
+        Date.now(),
       );
-      db.prepare(`INSERT INTO outbox (kind, ref, urgent, created_ms) VALUES ('appeal', ?, 1, ?)`).run(id, Date.now());
       return id;
     };
     const a1 = appeal(badRec!.evaluationId);
@@ -214,7 +233,11 @@ describe('uploader against the simulator', () => {
     const s = sync();
     const st = await s.syncNow();
     expect(st.pending).toBe(0);
-    const rows = db.prepare('SELECT id, status, result_code AS code FROM appeals').all() as Array<{ id: string; status: string; code: string | null }>;
+    const rows = db.prepare('SELECT id, status, result_code AS code FROM appeals').all() as Array<{
+      id: string;
+      status: string;
+      code: string | null;
+    }>;
     expect(rows.find((r) => r.id === a1)).toMatchObject({ status: 'accepted', code: null });
     expect(rows.find((r) => r.id === a2)).toMatchObject({ status: 'rejected', code: 'not_bad_review' });
     expect(st.rejectedItems.some((r) => r.kind === 'appeal' && r.code === 'not_bad_review')).toBe(true);

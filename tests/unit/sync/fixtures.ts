@@ -56,20 +56,28 @@ export function openPadDb(dir: string, name = 'kiosk.db'): Db {
 }
 
 /** Seals `n` records (from index `from`) into the chain and the outbox, in chunks of one transaction each. */
-export function seedRecords(db: Db, n: number, opts: { from?: number; each?: (i: number) => RecordOpts; nowMs?: number; chunk?: number } = {}): PlatformRecord[] {
+export function seedRecords(
+  db: Db,
+  n: number,
+  opts: { from?: number; each?: (i: number) => RecordOpts; nowMs?: number; chunk?: number } = {},
+): PlatformRecord[] {
   const from = opts.from ?? 0;
   const chunk = opts.chunk ?? 1000;
   const out: PlatformRecord[] = [];
   for (let start = 0; start < n; start += chunk) {
     const part: UnsealedRecord[] = [];
-    for (let i = start; i < Math.min(n, start + chunk); i++) part.push(makeUnsealed(from + i, opts.each?.(from + i) ?? {}));
+    for (let i = start; i < Math.min(n, start + chunk); i++)
+      part.push(makeUnsealed(from + i, opts.each?.(from + i) ?? {}));
     db.transaction(() => out.push(...appendRecords(db, part, opts.nowMs ?? T0)))();
   }
   return out;
 }
 
 export function outboxStates(db: Db): Record<string, number> {
-  const rows = db.prepare(`SELECT state, COUNT(*) AS n FROM outbox GROUP BY state`).all() as Array<{ state: string; n: number }>;
+  const rows = db.prepare(`SELECT state, COUNT(*) AS n FROM outbox GROUP BY state`).all() as Array<{
+    state: string;
+    n: number;
+  }>;
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
 
@@ -97,7 +105,12 @@ export const HEARTBEAT = {
 
 import type { Clock } from '../../../src/domain/clock.js';
 import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../../src/platform-sim/index.js';
-import { createSync, type CreateSyncOptions, type PlatformConfig, type SyncService } from '../../../src/sync/index.js';
+import {
+  createSync,
+  type CreateSyncOptions,
+  type PlatformConfig,
+  type SyncService,
+} from '../../../src/sync/index.js';
 
 export const FAST_BACKOFF = { baseMs: 20, capMs: 300 };
 
@@ -106,7 +119,12 @@ export function testSync(
   db: Db,
   dir: string,
   baseUrl: string,
-  o: { config?: Partial<PlatformConfig>; clock?: Clock; extra?: Partial<CreateSyncOptions>; logs?: string[] } = {},
+  o: {
+    config?: Partial<PlatformConfig>;
+    clock?: Clock;
+    extra?: Partial<CreateSyncOptions>;
+    logs?: string[];
+  } = {},
 ): SyncService {
   return createSync({
     db,
@@ -132,7 +150,11 @@ export function testSync(
 }
 
 /** Every record the pad sealed is stored once by the platform with exactly the same content. */
-export function missingOrDifferent(padRecords: PlatformRecord[], simDb: import('better-sqlite3').Database, canonical: (v: unknown) => string): string[] {
+export function missingOrDifferent(
+  padRecords: PlatformRecord[],
+  simDb: import('better-sqlite3').Database,
+  canonical: (v: unknown) => string,
+): string[] {
   const get = simDb.prepare('SELECT content FROM evaluations WHERE evaluation_id = ?');
   const bad: string[] = [];
   for (const r of padRecords) {

@@ -6,7 +6,9 @@ import { getRefdata, putRefdata, refdataInfo, touchRefdata } from '../../../src/
 import { tempDir } from '../../helpers/tmp.js';
 import { openPadDb } from './fixtures.js';
 
-const NORMS = JSON.parse(readFileSync(join(import.meta.dirname, '../../../assets/norms-2020.json'), 'utf8')) as unknown;
+const NORMS = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../../assets/norms-2020.json'), 'utf8'),
+) as unknown;
 
 describe('refdata store', () => {
   let db: Db;
@@ -27,12 +29,23 @@ describe('refdata store', () => {
     expect(row?.etag).toBe('"e1"');
     expect(row?.value.version).toBe('national-2020-05');
     expect(row?.value.items.length).toBeGreaterThan(10);
-    expect(refdataInfo(db)).toEqual({ norms: { etag: '"e1"', fetchedMs: 100 }, profile: null, tasks: null, staff: null });
+    expect(refdataInfo(db)).toEqual({
+      norms: { etag: '"e1"', fetchedMs: 100 },
+      profile: null,
+      tasks: null,
+      staff: null,
+    });
   });
 
   it('a bad answer changes nothing', () => {
     putRefdata(db, 'norms', NORMS, '"e1"', 100);
-    for (const bad of [null, 'x', {}, { version: 'v2', items: [] }, { version: 'v2', items: [{ code: 'x', starLevel: 9, name: '' }] }]) {
+    for (const bad of [
+      null,
+      'x',
+      {},
+      { version: 'v2', items: [] },
+      { version: 'v2', items: [{ code: 'x', starLevel: 9, name: '' }] },
+    ]) {
       const r = putRefdata(db, 'norms', bad, '"e2"', 200);
       expect(r.ok).toBe(false);
     }
@@ -44,7 +57,17 @@ describe('refdata store', () => {
     const roster = { items: [{ staffId: 'T1', name: '甲', title: '', windowNos: ['12'], pin: '246810' }] };
     expect(putRefdata(db, 'staff', roster, null, 1).ok).toBe(false);
     expect(getRefdata(db, 'staff')).toBeNull();
-    const good = { items: [{ staffId: 'T1', name: '甲', title: '', windowNos: ['12'], pin: '$scrypt$ln=14,r=8,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g' }] };
+    const good = {
+      items: [
+        {
+          staffId: 'T1',
+          name: '甲',
+          title: '',
+          windowNos: ['12'],
+          pin: '$scrypt$ln=14,r=8,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g',
+        },
+      ],
+    };
     expect(putRefdata(db, 'staff', good, null, 1).ok).toBe(true);
   });
 

@@ -1,7 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, parseRetryAfter } from '../../../src/sync/backoff.js';
-import { computeSignature, decodeSecret, signRequest, stringToSign, verifySignature } from '../../../src/sync/signing.js';
+import {
+  computeSignature,
+  decodeSecret,
+  signRequest,
+  stringToSign,
+  verifySignature,
+} from '../../../src/sync/signing.js';
 
 const SECRET = 'UV0ZwEYChEC5xygz95iHzT47TTPdTRmtObg10r0HS6k=';
 const KEY = Buffer.from(SECRET, 'base64');
@@ -17,28 +23,64 @@ describe('request signing (platform-api.md §1)', () => {
   it('hmac-sha256: matches an independent computation', () => {
     const nonce = '00112233445566778899aabbccddeeff';
     const digest = createHash('sha256').update(BODY).digest('hex');
-    const expected = createHmac('sha256', KEY).update(`POST\n/v1/evaluations:batch\n1764300000000\n${nonce}\n${digest}`).digest('hex');
-    expect(computeSignature('hmac-sha256', KEY, 'POST', '/v1/evaluations:batch', '1764300000000', nonce, BODY)).toBe(`hmac-sha256:${expected}`);
+    const expected = createHmac('sha256', KEY)
+      .update(`POST\n/v1/evaluations:batch\n1764300000000\n${nonce}\n${digest}`)
+      .digest('hex');
+    expect(
+      computeSignature('hmac-sha256', KEY, 'POST', '/v1/evaluations:batch', '1764300000000', nonce, BODY),
+    ).toBe(`hmac-sha256:${expected}`);
   });
 
   it('hmac-sm3: matches node crypto (the JS SM3 is only needed under Electron)', () => {
     const nonce = 'ffeeddccbbaa99887766554433221100';
     const digest = createHash('sm3').update(BODY).digest('hex');
-    const expected = createHmac('sm3', KEY).update(`POST\n/v1/evaluations:batch\n1764300000000\n${nonce}\n${digest}`).digest('hex');
-    expect(computeSignature('hmac-sm3', KEY, 'POST', '/v1/evaluations:batch', '1764300000000', nonce, BODY)).toBe(`hmac-sm3:${expected}`);
+    const expected = createHmac('sm3', KEY)
+      .update(`POST\n/v1/evaluations:batch\n1764300000000\n${nonce}\n${digest}`)
+      .digest('hex');
+    expect(
+      computeSignature('hmac-sm3', KEY, 'POST', '/v1/evaluations:batch', '1764300000000', nonce, BODY),
+    ).toBe(`hmac-sm3:${expected}`);
   });
 
   it('GET signs the digest of the empty body', () => {
     const nonce = '0'.repeat(32);
     const digest = createHash('sha256').update('').digest('hex');
     expect(digest).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    const expected = createHmac('sha256', KEY).update(`GET\n/v1/staff?hallCode=H370900001\n1\n${nonce}\n${digest}`).digest('hex');
-    expect(computeSignature('hmac-sha256', KEY, 'GET', '/v1/staff?hallCode=H370900001', '1', nonce, Buffer.alloc(0))).toBe(`hmac-sha256:${expected}`);
+    const expected = createHmac('sha256', KEY)
+      .update(`GET\n/v1/staff?hallCode=H370900001\n1\n${nonce}\n${digest}`)
+      .digest('hex');
+    expect(
+      computeSignature(
+        'hmac-sha256',
+        KEY,
+        'GET',
+        '/v1/staff?hallCode=H370900001',
+        '1',
+        nonce,
+        Buffer.alloc(0),
+      ),
+    ).toBe(`hmac-sha256:${expected}`);
   });
 
   it('signRequest makes a fresh 16-byte hex nonce per request', () => {
-    const a = signRequest({ algorithm: 'hmac-sha256', key: KEY, deviceId: 'D', method: 'GET', pathWithQuery: '/v1/norms', body: Buffer.alloc(0), timeMs: 5 });
-    const b = signRequest({ algorithm: 'hmac-sha256', key: KEY, deviceId: 'D', method: 'GET', pathWithQuery: '/v1/norms', body: Buffer.alloc(0), timeMs: 5 });
+    const a = signRequest({
+      algorithm: 'hmac-sha256',
+      key: KEY,
+      deviceId: 'D',
+      method: 'GET',
+      pathWithQuery: '/v1/norms',
+      body: Buffer.alloc(0),
+      timeMs: 5,
+    });
+    const b = signRequest({
+      algorithm: 'hmac-sha256',
+      key: KEY,
+      deviceId: 'D',
+      method: 'GET',
+      pathWithQuery: '/v1/norms',
+      body: Buffer.alloc(0),
+      timeMs: 5,
+    });
     expect(a['X-HCP-Nonce']).toMatch(/^[0-9a-f]{32}$/);
     expect(a['X-HCP-Nonce']).not.toBe(b['X-HCP-Nonce']);
     expect(a['X-HCP-Signature']).not.toBe(b['X-HCP-Signature']);
@@ -46,9 +88,34 @@ describe('request signing (platform-api.md §1)', () => {
 
   it('verifySignature accepts both algorithms and catches every tampered part', () => {
     for (const alg of ['hmac-sha256', 'hmac-sm3'] as const) {
-      const h = signRequest({ algorithm: alg, key: KEY, deviceId: 'D', method: 'POST', pathWithQuery: '/v1/appeals', body: BODY, timeMs: 1000 });
-      const ok = (over: Partial<{ method: string; path: string; time: string; nonce: string; body: Buffer; key: Buffer }> = {}) =>
-        verifySignature(h['X-HCP-Signature'], over.key ?? KEY, over.method ?? 'POST', over.path ?? '/v1/appeals', over.time ?? h['X-HCP-Time'], over.nonce ?? h['X-HCP-Nonce'], over.body ?? BODY);
+      const h = signRequest({
+        algorithm: alg,
+        key: KEY,
+        deviceId: 'D',
+        method: 'POST',
+        pathWithQuery: '/v1/appeals',
+        body: BODY,
+        timeMs: 1000,
+      });
+      const ok = (
+        over: Partial<{
+          method: string;
+          path: string;
+          time: string;
+          nonce: string;
+          body: Buffer;
+          key: Buffer;
+        }> = {},
+      ) =>
+        verifySignature(
+          h['X-HCP-Signature'],
+          over.key ?? KEY,
+          over.method ?? 'POST',
+          over.path ?? '/v1/appeals',
+          over.time ?? h['X-HCP-Time'],
+          over.nonce ?? h['X-HCP-Nonce'],
+          over.body ?? BODY,
+        );
       expect(ok()).toBe(true);
       expect(ok({ method: 'GET' })).toBe(false);
       expect(ok({ path: '/v1/appeals?x=1' })).toBe(false);
