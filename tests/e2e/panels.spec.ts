@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, shot, signIn, test } from './fixtures.js';
@@ -33,6 +34,10 @@ test('staff start an evaluation on the pad; a simulated key rates it; a receipt 
       timeout: 15_000,
     })
     .toBe(2);
+  const db = new Database(join(pad.dataDir, 'kiosk.db'), { readonly: true });
+  const prints = db.prepare('SELECT copy FROM receipt_prints ORDER BY id').all() as Array<{ copy: number }>;
+  db.close();
+  expect(prints.map((p) => p.copy)).toEqual([0, 1]);
 });
 
 test('technician screens: board diagnostics with a live key test, printer, sync, system', async ({
@@ -52,7 +57,7 @@ test('technician screens: board diagnostics with a live key test, printer, sync,
   await page.getByTestId('led-mode-2').click();
   await shot(page, '31-tech-board');
   await page.getByTestId('tab-printer').click();
-  await expect(page.getByTestId('printer-state')).toContainText('ok');
+  await expect(page.getByTestId('printer-state')).toContainText('正常');
   await page.getByTestId('printer-test-page').click();
   await shot(page, '32-tech-printer');
   await page.getByTestId('tab-sync').click();
