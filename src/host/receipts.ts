@@ -1,6 +1,7 @@
 import { ApiError } from '../api/contract.js';
 import { issueReceiptToken, receiptQrUrl } from '../domain/receipt-token.js';
 import { formatCst } from '../domain/time.js';
+import { PrinterJobError, PrinterUnavailableError } from '../hardware/printer/index.js';
 import type { KioskCore } from './core.js';
 
 const DEFAULT_EVALUATION_URL = 'https://hcp.example.gov.cn/e';
@@ -18,47 +19,57 @@ export class Receipts {
     const found = core.evaluations.get(evaluationId);
     if (!found) throw new ApiError('not_found', `没有这个评价 / no evaluation ${evaluationId}`);
     const status = printer?.status();
-    if (!printer || !status || status.state !== 'ok') {
-      const err = new ApiError(
-        'printer_unavailable',
-        `打印机不可用 / printer unavailable: ${status?.state ?? 'absent'}`,
-      ) as ApiError & {
-        extra?: Record<string, unknown>;
-      };
-      err.extra = { printer: status?.state ?? 'absent' };
-      throw err;
-    }
+    if (!printer || !status || status.state !== 'ok') throw printerUnavailable(status?.state ?? 'absent');
     const { copy } = core.evaluations.noteReceiptPrint(evaluationId);
     const hall = core.hall();
     const evaluationUrl = core.refdata.profile()?.evaluationUrl ?? DEFAULT_EVALUATION_URL;
     const issued = Math.floor((core.clock.now() + core.sync.clockOffsetMs()) / 1000);
     const { evaluation: ev, cases } = found;
-    for (const c of cases) {
-      const token = issueReceiptToken({
-        projectNo: c.project_no,
-        serviceNumber: c.service_number,
-        deviceId: core.config.platform.deviceId,
-        deviceSecretB64: core.sync.deviceSecret(),
-        issuedEpochSeconds: issued,
-      });
-      await printer.print({
-        hallName: hall.hallName,
-        windowNo: hall.windowNo,
-        staffName: ev.staff_name,
-        staffId: ev.staff_id,
-        projectNo: c.project_no,
-        serviceNumber: c.service_number,
-        taskName: c.task_name,
-        time: formatCst(ev.started_ms),
-        qrUrl: receiptQrUrl(evaluationUrl, {
+    try {
+      for (const c of cases) {
+        const token = issueReceiptToken({
           projectNo: c.project_no,
           serviceNumber: c.service_number,
           deviceId: core.config.platform.deviceId,
-          token,
-        }),
-        copy,
-      });
+          deviceSecretB64: core.sync.deviceSecret(),
+          issuedEpochSeconds: issued,
+        });
+        await printer.print({
+          hallName: hall.hallName,
+          windowNo: hall.windowNo,
+          staffName: ev.staff_name,
+          staffId: ev.staff_id,
+          projectNo: c.project_no,
+          serviceNumber: c.service_number,
+          taskName: c.task_name,
+          time: formatCst(ev.started_ms),
+          qrUrl: receiptQrUrl(evaluationUrl, {
+            projectNo: c.project_no,
+            serviceNumber: c.service_number,
+            deviceId: core.config.platform.deviceId,
+            token,
+          }),
+          copy,
+        });
+      }
+    } catch (err) {
+      // The printer changed state under us (paper ran out mid-job, cover opened): the caller gets
+      // the same answer as when it was unavailable from the start.
+      if (err instanceof PrinterUnavailableError || err instanceof PrinterJobError)
+        throw printerUnavailable(err.status.state, err.message);
+      throw err;
     }
     return { copy };
   }
+}
+
+function printerUnavailable(state: string, detail?: string): ApiError {
+  const err = new ApiError(
+    'printer_unavailable',
+    `打印机不可用 / printer unavailable: ${detail ?? state}`,
+  ) as ApiError & {
+    extra?: Record<string, unknown>;
+  };
+  err.extra = { printer: state };
+  return err;
 }
