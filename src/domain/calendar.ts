@@ -33,7 +33,9 @@ const DAY_MS = 86_400_000;
 const MAX_WORKING_DAYS = 366;
 
 /** Years with at least one holiday in the dataset: every published year has several (元旦, 春节 …). */
-const yearsWithData: ReadonlySet<number> = new Set(Object.keys(data.holidays).map((d) => Number(d.slice(0, 4))));
+const yearsWithData: ReadonlySet<number> = new Set(
+  Object.keys(data.holidays).map((d) => Number(d.slice(0, 4))),
+);
 
 function yearHasData(year: number): boolean {
   return yearsWithData.has(year);
