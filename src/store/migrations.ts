@@ -145,6 +145,10 @@ export const MIGRATIONS: readonly string[] = [
     result TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: the risk rules look at presses by time around each prompt.
+  `
+  CREATE INDEX raw_inputs_at ON raw_inputs(at_ms);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
