@@ -88,6 +88,23 @@ describe('BoardDriver with the in-process simulator', () => {
     expect(link.status().counters.resends).toBe(2);
   });
 
+  it('an unanswered LEDS is not resent after a newer LEDS: the board keeps the newest state', async () => {
+    const { sim, link } = setup({}, 1000);
+    await link.start();
+    await until(() => link.status().state === 'ok');
+    // The board's ACK for the first command is lost (a slow or noisy line): without care its
+    // resend 200 ms later would land after the second command and undo it.
+    sim.setFaults({ dropFrame: 1 });
+    const first = link.setLeds([0, 0, 1, 0, 0, 0]);
+    await wait(50);
+    sim.setFaults({ dropFrame: 0 });
+    await link.setLeds([2, 2, 2, 2, 2, 0]);
+    await first;
+    await wait(500);
+    expect([...sim.leds()]).toEqual([2, 2, 2, 2, 2, 0]);
+    expect(link.status().counters.resends).toBe(0);
+  });
+
   it('unplug and replug: presses made while unplugged arrive afterwards; LEDs are restored', async () => {
     const { sim, link, presses } = setup();
     await link.start();
