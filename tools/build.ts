@@ -6,26 +6,42 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * esbuild options of the Electron main/preload bundles (CommonJS). In CommonJS `import.meta.url`
+ * is empty, and the core finds its app root from it, so main defines it from __filename.
+ */
+export const mainBundleOptions = {
+  bundle: true,
+  platform: 'node' as const,
+  format: 'cjs' as const,
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning' as const,
+  external: [
+    'electron',
+    'better-sqlite3',
+    'serialport',
+    '@serialport/*',
+    '@resvg/*',
+    'bufferutil',
+    'utf-8-validate',
+  ],
+};
+
+/** Main only: a sandboxed preload may require almost nothing, and it has no import.meta. */
+export const mainOnlyOptions = {
+  define: { 'import.meta.url': '__hcpModuleUrl' },
+  // The banner goes before esbuild's own "use strict", so it says it first.
+  banner: {
+    js: "'use strict';\nconst __hcpModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+  },
+};
+
 export async function buildMain(): Promise<void> {
-  const common = {
-    bundle: true,
-    platform: 'node' as const,
-    format: 'cjs' as const,
-    target: 'node20',
-    sourcemap: true,
-    logLevel: 'warning' as const,
-    external: [
-      'electron',
-      'better-sqlite3',
-      'serialport',
-      '@serialport/*',
-      '@resvg/*',
-      'bufferutil',
-      'utf-8-validate',
-    ],
-  };
+  const common = mainBundleOptions;
   await build({
     ...common,
+    ...mainOnlyOptions,
     entryPoints: [join(root, 'main/main.ts')],
     outfile: join(root, 'dist/main/main.cjs'),
   });
