@@ -20,11 +20,12 @@ export class Receipts {
     if (!found) throw new ApiError('not_found', `没有这个评价 / no evaluation ${evaluationId}`);
     const status = printer?.status();
     if (!printer || !status || status.state !== 'ok') throw printerUnavailable(status?.state ?? 'absent');
-    const { copy } = core.evaluations.noteReceiptPrint(evaluationId);
+    const { printId, copy } = core.evaluations.beginReceiptPrint(evaluationId);
     const hall = core.hall();
     const evaluationUrl = core.refdata.profile()?.evaluationUrl ?? DEFAULT_EVALUATION_URL;
     const issued = Math.floor((core.clock.now() + core.sync.clockOffsetMs()) / 1000);
     const { evaluation: ev, cases } = found;
+    let printedCases = 0;
     try {
       for (const c of cases) {
         const token = issueReceiptToken({
@@ -51,8 +52,12 @@ export class Receipts {
           }),
           copy,
         });
+        printedCases += 1;
       }
+      core.evaluations.finishReceiptPrint(printId, 'printed');
     } catch (err) {
+      // Part of a batch on paper makes the next print a 补打 copy, as a whole one does.
+      core.evaluations.finishReceiptPrint(printId, printedCases > 0 ? 'partial' : 'failed');
       // The printer changed state under us (paper ran out mid-job, cover opened): the caller gets
       // the same answer as when it was unavailable from the start.
       if (err instanceof PrinterUnavailableError || err instanceof PrinterJobError)

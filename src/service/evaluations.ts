@@ -455,17 +455,39 @@ export class EvaluationService {
     return row.d;
   }
 
-  noteReceiptPrint(id: string): { copy: boolean } {
+  /**
+   * Records that a receipt print starts; returns whether it is a 补打 copy. A print counts as an
+   * original once it did not fail: a job still 'queued' after a crash may have reached the paper,
+   * so what follows it is marked as a copy.
+   */
+  beginReceiptPrint(id: string): { printId: number; copy: boolean } {
     const { db, clock } = this.deps;
     return db.transaction(() => {
-      const ev = db.prepare('SELECT receipt_prints FROM evaluations WHERE id = ?').get(id) as
-        { receipt_prints: number } | undefined;
+      const ev = db.prepare('SELECT id FROM evaluations WHERE id = ?').get(id);
       if (!ev) throw new ApiError('not_found', `没有这个评价 / no evaluation ${id}`);
-      db.prepare('UPDATE evaluations SET receipt_prints = receipt_prints + 1 WHERE id = ?').run(id);
-      db.prepare(
-        `INSERT INTO receipt_prints (evaluation_id, copy, requested_ms, result) VALUES (?, ?, ?, 'queued')`,
-      ).run(id, ev.receipt_prints > 0 ? 1 : 0, clock.now());
-      return { copy: ev.receipt_prints > 0 };
+      const earlier = db
+        .prepare(`SELECT COUNT(*) AS n FROM receipt_prints WHERE evaluation_id = ? AND result <> 'failed'`)
+        .get(id) as { n: number };
+      const copy = earlier.n > 0;
+      const r = db
+        .prepare(
+          `INSERT INTO receipt_prints (evaluation_id, copy, requested_ms, result) VALUES (?, ?, ?, 'queued')`,
+        )
+        .run(id, copy ? 1 : 0, clock.now());
+      return { printId: Number(r.lastInsertRowid), copy };
+    })();
+  }
+
+  /** The printer's answer to a print begun above; evaluations.receipt_prints counts those on paper. */
+  finishReceiptPrint(printId: number, result: 'printed' | 'partial' | 'failed'): void {
+    const { db } = this.deps;
+    db.transaction(() => {
+      const row = db.prepare('SELECT evaluation_id AS id FROM receipt_prints WHERE id = ?').get(printId) as
+        { id: string } | undefined;
+      if (!row) return;
+      db.prepare('UPDATE receipt_prints SET result = ? WHERE id = ?').run(result, printId);
+      if (result !== 'failed')
+        db.prepare('UPDATE evaluations SET receipt_prints = receipt_prints + 1 WHERE id = ?').run(row.id);
     })();
   }
 

@@ -35,9 +35,12 @@ test('staff start an evaluation on the pad; a simulated key rates it; a receipt 
     })
     .toBe(2);
   const db = new Database(join(pad.dataDir, 'kiosk.db'), { readonly: true });
-  const prints = db.prepare('SELECT copy FROM receipt_prints ORDER BY id').all() as Array<{ copy: number }>;
+  const prints = db.prepare('SELECT copy, result FROM receipt_prints ORDER BY id').all();
   db.close();
-  expect(prints.map((p) => p.copy)).toEqual([0, 1]);
+  expect(prints).toEqual([
+    { copy: 0, result: 'printed' },
+    { copy: 1, result: 'printed' },
+  ]);
 });
 
 test('technician screens: board diagnostics with a live key test, printer, sync, system', async ({

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPrinterEmulator } from '../../../src/hardware/printer/emulator.js';
 import { until } from '../board/harness.js';
@@ -58,6 +60,56 @@ describe('printer ↔ core (TCP 9100 emulator)', () => {
       }
       expect(notices.some((n) => n.includes('paper_out'))).toBe(true);
       expect(notices.some((n) => n.includes('cover_open'))).toBe(true);
+    },
+  );
+
+  it(
+    'a receipt that fails mid-job is recorded as failed and the reprint is not a 补打 copy; the next one is',
+    { timeout: 60_000 },
+    async () => {
+      const emu = await startPrinterEmulator();
+      cleanup.push(() => emu.close());
+      const pad = await startTestCore({ printer: { kind: 'tcp', host: '127.0.0.1', port: emu.port } });
+      cleanup.push(() => pad.stop());
+      putOnDuty(pad.core);
+      await until(() => pad.core.hardware.printerState() === 'ok', 10_000, 'printer ok');
+      const id = String(
+        (
+          await api(pad.core, 'POST', '/v1/evaluations', {
+            cases: [{ projectNo: 'PR-MID', taskCode: 'T', taskName: '事项', promiseType: 1 }],
+          })
+        ).body.evaluationId,
+      );
+      pad.core.evaluations.press({ source: 'key', key: 5 });
+
+      // The paper runs out 100 bytes into the receipt.
+      emu.setStateAfterBytes(100, { paperOut: true });
+      const failed = await api(pad.core, 'POST', `/v1/evaluations/${id}/receipt`);
+      expect(failed.status).toBe(503);
+      expect(failed.body).toMatchObject({ error: 'printer_unavailable', printer: 'paper_out' });
+
+      emu.setState({ paperOut: false });
+      await pad.core.hardware.printer?.refreshStatus();
+      await until(() => pad.core.hardware.printerState() === 'ok', 10_000, 'printer ok again');
+      const reprint = await api(pad.core, 'POST', `/v1/evaluations/${id}/receipt`);
+      expect(reprint.body).toMatchObject({ printed: true, copy: false });
+      const copy = await api(pad.core, 'POST', `/v1/evaluations/${id}/receipt`);
+      expect(copy.body).toMatchObject({ printed: true, copy: true });
+
+      const db = new Database(join(pad.dir, 'kiosk.db'), { readonly: true });
+      cleanup.push(() => {
+        db.close();
+      });
+      const rows = db
+        .prepare('SELECT copy, result FROM receipt_prints WHERE evaluation_id = ? ORDER BY id')
+        .all(id);
+      expect(rows).toEqual([
+        { copy: 0, result: 'failed' },
+        { copy: 0, result: 'printed' },
+        { copy: 1, result: 'printed' },
+      ]);
+      const ev = db.prepare('SELECT receipt_prints AS n FROM evaluations WHERE id = ?').get(id);
+      expect(ev).toEqual({ n: 2 });
     },
   );
 });
