@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPrinterEmulator } from '../../../src/hardware/printer/emulator.js';
+import type { KioskCore } from '../../../src/host/core.js';
 import { until } from '../board/harness.js';
 import { api, putOnDuty, startTestCore } from '../../helpers/core.js';
 
@@ -11,21 +12,29 @@ afterEach(async () => {
   cleanup = [];
 });
 
+/** A pad on duty whose receipt printer is the ESC/POS emulator on TCP 9100, ready to print. */
+async function padWithPrinter(beforeReady?: (core: KioskCore) => void) {
+  const emu = await startPrinterEmulator();
+  cleanup.push(() => emu.close());
+  const pad = await startTestCore({ printer: { kind: 'tcp', host: '127.0.0.1', port: emu.port } });
+  cleanup.push(() => pad.stop());
+  putOnDuty(pad.core);
+  beforeReady?.(pad.core);
+  await until(() => pad.core.hardware.printerState() === 'ok', 10_000, 'printer ok');
+  return { emu, pad };
+}
+
 describe('printer ↔ core (TCP 9100 emulator)', () => {
   it(
     'paper out and cover open show in /v1/status and reach staff; ratings go on unaffected',
     { timeout: 60_000 },
     async () => {
-      const emu = await startPrinterEmulator();
-      cleanup.push(() => emu.close());
-      const pad = await startTestCore({ printer: { kind: 'tcp', host: '127.0.0.1', port: emu.port } });
-      cleanup.push(() => pad.stop());
-      putOnDuty(pad.core);
       const notices: string[] = [];
-      pad.core.subscribe((event, payload) => {
-        if (event === 'notice') notices.push((payload as { text: string }).text);
-      });
-      await until(() => pad.core.hardware.printerState() === 'ok', 10_000, 'printer ok');
+      const { emu, pad } = await padWithPrinter((core) =>
+        core.subscribe((event, payload) => {
+          if (event === 'notice') notices.push((payload as { text: string }).text);
+        }),
+      );
 
       // A receipt prints while the printer is fine.
       const first = await api(pad.core, 'POST', '/v1/evaluations', {
@@ -67,12 +76,7 @@ describe('printer ↔ core (TCP 9100 emulator)', () => {
     'a receipt that fails mid-job is recorded as failed and the reprint is not a 补打 copy; the next one is',
     { timeout: 60_000 },
     async () => {
-      const emu = await startPrinterEmulator();
-      cleanup.push(() => emu.close());
-      const pad = await startTestCore({ printer: { kind: 'tcp', host: '127.0.0.1', port: emu.port } });
-      cleanup.push(() => pad.stop());
-      putOnDuty(pad.core);
-      await until(() => pad.core.hardware.printerState() === 'ok', 10_000, 'printer ok');
+      const { emu, pad } = await padWithPrinter();
       const id = String(
         (
           await api(pad.core, 'POST', '/v1/evaluations', {
