@@ -11,24 +11,13 @@ import {
   type BoardPress,
 } from '../../../src/hardware/board/index.js';
 import { PtyCable, acksBeforeCommit, until, wait, type TrafficEvent } from './harness.js';
+import { seededRandom } from '../../helpers/random.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
   cleanup = [];
 });
-
-/** A seeded PRNG (mulberry32) so a failing fault pattern can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Rig {
   cable: PtyCable;
@@ -47,7 +36,7 @@ async function rig(
 ): Promise<Rig> {
   const cable = new PtyCable();
   await cable.plug();
-  const sim = new BoardSimulator({ serial: 'PTY00001', random: rng(o.seed ?? 1) });
+  const sim = new BoardSimulator({ serial: 'PTY00001', random: seededRandom(o.seed ?? 1) });
   await sim.connectSerial(cable.board, 115200);
   const events: TrafficEvent[] = [];
   const logs: Rig['logs'] = [];
@@ -113,7 +102,7 @@ describe('board over a socat pty with the real serialport binding', () => {
     const r = await rig({ seed: 2026 });
     r.sim.setFaults({ corruptOutByte: 0.01, corruptInByte: 0.01, duplicateFrame: 0.05, reorderFrame: 0.05 });
     const N = 1000;
-    const keys = rng(7);
+    const keys = seededRandom(7);
     for (let i = 0; i < N; i++) {
       // A person cannot outpace the board's 32-entry buffer; keep under it so no overflow is provoked.
       while (r.sim.state().pending.length >= 24) await wait(2);
