@@ -284,7 +284,9 @@ class SyncServiceImpl implements SyncService {
 
   /** Drains records, then appeals; returns the delay before the next cycle (null = the batch interval). */
   private async cycle(): Promise<number | null> {
-    this.nextAttemptMs = null;
+    // An attempt is under way: "next attempt" is now, not unknown (the technician's sync screen
+    // would otherwise show nothing planned while records wait).
+    this.nextAttemptMs = this.opts.clock.now();
     for (const send of [() => this.uploader.sendRecords(), () => this.uploader.sendAppeals()]) {
       for (;;) {
         if (this.stopped) return null;

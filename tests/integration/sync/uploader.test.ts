@@ -256,6 +256,13 @@ describe('uploader against the simulator', () => {
     expect(st.pending).toBe(50);
     expect(st.oldestPendingMs).not.toBeNull();
     expect(st.nextAttemptMs).not.toBeNull();
+    // While records wait there is always a next attempt to show, also while one is under way.
+    const unplanned: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (s.status().nextAttemptMs === null) unplanned.push(i);
+    }
+    expect(unplanned).toEqual([]);
     const back = await startPlatformSim({ port });
     sims.push(back);
     await waitFor(() => s.status().pending === 0, 10_000);
