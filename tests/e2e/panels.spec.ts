@@ -66,6 +66,9 @@ test('technician screens: board diagnostics with a live key test, printer, sync,
   await page.getByTestId('tab-sync').click();
   await expect(page.getByTestId('sync-pending')).toBeVisible();
   await page.getByTestId('sync-now').click();
+  // The pass has finished (the button is back) and it went through.
+  await expect(page.getByTestId('sync-now')).toBeEnabled();
+  await expect(page.getByTestId('sync-error')).toHaveCount(0);
   await shot(page, '33-tech-sync');
   await page.getByTestId('tab-system').click();
   await expect(page.getByTestId('system-db-integrity')).toContainText('ok');
