@@ -38,15 +38,14 @@ export const mainOnlyOptions = {
 };
 
 export async function buildMain(): Promise<void> {
-  const common = mainBundleOptions;
   await build({
-    ...common,
+    ...mainBundleOptions,
     ...mainOnlyOptions,
     entryPoints: [join(root, 'main/main.ts')],
     outfile: join(root, 'dist/main/main.cjs'),
   });
   await build({
-    ...common,
+    ...mainBundleOptions,
     entryPoints: [join(root, 'main/preload.ts')],
     outfile: join(root, 'dist/main/preload.cjs'),
   });

@@ -482,12 +482,11 @@ export class EvaluationService {
   finishReceiptPrint(printId: number, result: 'printed' | 'partial' | 'failed'): void {
     const { db } = this.deps;
     db.transaction(() => {
-      const row = db.prepare('SELECT evaluation_id AS id FROM receipt_prints WHERE id = ?').get(printId) as
-        { id: string } | undefined;
-      if (!row) return;
       db.prepare('UPDATE receipt_prints SET result = ? WHERE id = ?').run(result, printId);
       if (result !== 'failed')
-        db.prepare('UPDATE evaluations SET receipt_prints = receipt_prints + 1 WHERE id = ?').run(row.id);
+        db.prepare(
+          'UPDATE evaluations SET receipt_prints = receipt_prints + 1 WHERE id = (SELECT evaluation_id FROM receipt_prints WHERE id = ?)',
+        ).run(printId);
     })();
   }
 

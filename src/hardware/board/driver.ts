@@ -129,8 +129,8 @@ export class BoardDriver {
   private sessions = 0;
   private lastLeds: number[] | null = null;
   private lastDebounce: number | null = null;
-  /** Seq of the newest LEDS / CONFIG command: an older one is never resent after it. */
-  private readonly newestInSlot = new Map<'leds' | 'config', number>();
+  /** Seq of the newest LEDS / CONFIG frame (by type): an older one is never resent after it. */
+  private readonly newestStateSeq = new Map<number, number>();
   private lastOverflowHelloAt = -Infinity;
   /** Waiters for INFO (handshake). */
   private infoWaiters = new Set<(i: M.InfoMsg) => void>();
@@ -208,7 +208,7 @@ export class BoardDriver {
   async setLeds(modes: M.LedMode[]): Promise<void> {
     M.validateLeds(modes);
     this.lastLeds = [...modes];
-    await this.command(() => M.leds(0, modes), 'leds');
+    await this.command(() => M.leds(0, modes));
   }
 
   async beep(freqHz: number, durationMs: number): Promise<void> {
@@ -219,7 +219,7 @@ export class BoardDriver {
   async configure(debounceMs: number): Promise<void> {
     M.validateDebounce(debounceMs);
     this.lastDebounce = debounceMs;
-    await this.command(() => M.config(0, debounceMs), 'config');
+    await this.command(() => M.config(0, debounceMs));
   }
 
   // ---- connection -------------------------------------------------------------------------
@@ -398,19 +398,20 @@ export class BoardDriver {
   }
 
   /** LEDS/BEEP/CONFIG: resent after 200 ms without ACK, at most `commandTries` sends in all. */
-  private async command(build: () => Frame, slot?: 'leds' | 'config'): Promise<void> {
+  private async command(build: () => Frame): Promise<void> {
     const s = this.session;
     if (!s || this.state !== 'ok') throw new CommandError('board not connected', null);
     const seq = this.nextSeq();
     const f = { ...build(), seq };
-    if (slot) this.newestInSlot.set(slot, seq);
+    // LEDS and CONFIG each set a whole state; BEEP is an action and always keeps its resends.
+    const setsState = f.type === M.T.LEDS || f.type === M.T.CONFIG;
+    if (setsState) this.newestStateSeq.set(f.type, seq);
     for (let i = 0; i < this.timings.commandTries; i++) {
       if (s.ended) throw new CommandError('board disconnected', null);
-      // LEDS and CONFIG set a whole state. Resending an older one after a newer one went out
-      // would put the board back into the old state (seen under load: a late resend of the
-      // "chosen star" LEDS arrived after the next evaluation's "blink all"). The newer command
-      // carries the state the caller wants now, so the older one just stops here.
-      if (i > 0 && slot && this.newestInSlot.get(slot) !== seq) return;
+      // Resending an older state after a newer one went out would put the board back into the
+      // old state (a late "chosen star" LEDS landing after the next evaluation's "blink all").
+      // The newer command carries what the caller wants now, so the older one stops here.
+      if (i > 0 && setsState && this.newestStateSeq.get(f.type) !== seq) return;
       if (i > 0) this.counters.resends++;
       const answer = new Promise<Frame | null>((resolve) => {
         const timer = setTimeout(() => {

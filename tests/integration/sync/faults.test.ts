@@ -41,7 +41,8 @@ describe('delivery through a fault-injecting proxy', () => {
       // Seeded: the k-th connection always draws the same fault. With this seed the first ten
       // include a reset, a stall and a lost answer, and over any first n ≥ 10 connections more
       // than half are faulty — so the checks below cannot pass or fail by luck (with
-      // Math.random about one run in ten drew too few faults in the ~35 connections a run makes).
+      // Math.random, by a binomial estimate, about one run in ten drew too few faults in the ~35
+      // connections a run makes).
       random: seededRandom(8),
     });
   });
