@@ -135,8 +135,18 @@ export function loadConfig(
   if (file) {
     const path = resolve(file);
     if (!existsSync(path)) throw new ConfigError(`配置文件不存在 / config file not found: ${path}`);
+    let text: string;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new ConfigError(
+        `配置文件无法读取 / config file ${path} cannot be read (${code}): ` +
+          `set HCP_CONFIG (or --config) to a readable JSON file, or fix its permissions.`,
+      );
+    }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
     } catch (err) {
       throw new ConfigError(
         `配置文件不是有效的 JSON / config file ${path} is not valid JSON: ${(err as Error).message}`,

@@ -5,10 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, loadConfig, type KioskConfig } from '../config/config.js';
 import { DatabaseFromFutureError, openDatabase } from '../store/db.js';
 import { verifyChain } from '../store/verify.js';
 import { runBrowserShell } from './shell.js';
+import { explainStartError, missingDeviceWarnings } from './start-errors.js';
+
+/** The configuration once loaded, so a failure at start can name the setting to change. */
+let loadedConfig: KioskConfig | null = null;
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
@@ -27,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  loadedConfig = config;
   if (command === 'verify') {
     const file = join(resolve(config.dataDir), 'kiosk.db');
     if (!existsSync(file)) {
@@ -52,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'serve') {
+    for (const warning of missingDeviceWarnings(config)) process.stderr.write(`${warning}\n`);
     const shell = await runBrowserShell(config);
     // Machine-readable lines first: the launcher and the tests read them.
     process.stdout.write(`hcp-kiosk shell ${shell.url}\n`);
@@ -85,6 +91,11 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof DatabaseFromFutureError || err instanceof ConfigError) {
       process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    const explained = explainStartError(err, loadedConfig);
+    if (explained) {
+      process.stderr.write(`启动失败 / start failed: ${explained}\n`);
       process.exit(2);
     }
     process.stderr.write(`启动失败 / start failed: ${(err as Error).stack ?? String(err)}\n`);
