@@ -2,12 +2,22 @@
  * The Electron shell: one locked-down window showing the renderer from a custom protocol, the core
  * running in this process, and the kiosk API over IPC. Everything else lives in src/ (plain Node).
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  net,
+  protocol,
+  session,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientSession } from '../src/api/dispatch';
-import { loadConfig } from '../src/config/config';
+import { loadConfig, type KioskConfig } from '../src/config/config';
 import { KioskCore } from '../src/host/core';
+import { explainStartError } from '../src/host/start-errors';
 
 const APP_ORIGIN = 'app://kiosk';
 const RENDERER_DIR = join(__dirname, '..', 'renderer');
@@ -21,11 +31,23 @@ protocol.registerSchemesAsPrivileged([
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  void app.whenReady().then(start);
+  void app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      // One sentence naming the setting to change, not a stack trace (the journal keeps both).
+      const text = explainStartError(err, loadedConfig) ?? (err as Error).message;
+      console.error(`启动失败 / start failed: ${text}`, err);
+      dialog.showErrorBox('启动失败 / start failed', text);
+      app.exit(2);
+    });
 }
+
+let loadedConfig: KioskConfig | null = null;
 
 async function start(): Promise<void> {
   const config = loadConfig();
+  loadedConfig = config;
   const core = await KioskCore.start(config);
 
   protocol.handle('app', (request) => {

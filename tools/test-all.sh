@@ -3,6 +3,8 @@
 # "N passed, N failed, N skipped" totalled from the runners' own JSON reports.
 set -u
 cd "$(dirname "$0")/.."
+# Missing Debian packages: installed when root, else one command to run and a stop here.
+bash tools/debian-deps.sh || exit $?
 rm -rf test-results && mkdir -p test-results
 failed_steps=()
 step() {
