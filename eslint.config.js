@@ -47,7 +47,16 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'src/ must not import electron: put shell code in main/.' }] },
+        {
+          paths: [{ name: 'electron', message: 'src/ must not import electron: put shell code in main/.' }],
+          patterns: [
+            {
+              group: ['**/platform-sim/**', '**/tests/**'],
+              message:
+                'the product never imports the platform simulator or test emulators (they are not shipped).',
+            },
+          ],
+        },
       ],
     },
   },

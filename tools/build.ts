@@ -1,4 +1,4 @@
-/** Builds the renderer (Vite) and the Electron main/preload bundles (esbuild). */
+/** Builds the renderer (Vite), the Electron main/preload bundles, the core and the platform simulator (esbuild). */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -51,23 +51,40 @@ export async function buildMain(): Promise<void> {
   });
 }
 
+/** esbuild options of the core as one ESM file (also the platform simulator's program). */
+export const coreBundleOptions = {
+  bundle: true,
+  platform: 'node' as const,
+  format: 'esm' as const,
+  target: 'node20',
+  sourcemap: true,
+  // Native modules stay in node_modules; everything else is bundled (chinese-days imports JSON
+  // in a way Node's ESM loader refuses unbundled).
+  external: ['better-sqlite3', 'serialport', '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate'],
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning' as const,
+};
+
 /** The core as one ESM file: starts in a fraction of the time a TypeScript loader takes. */
 export async function buildCore(): Promise<void> {
   await build({
+    ...coreBundleOptions,
     entryPoints: [join(root, 'src/host/cli.ts')],
     outfile: join(root, 'dist/core/cli.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    // Native modules stay in node_modules; everything else is bundled (chinese-days imports JSON
-    // in a way Node's ESM loader refuses unbundled).
-    external: ['better-sqlite3', 'serialport', '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate'],
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
+  });
+}
+
+/**
+ * The platform simulator, a development program of its own: never part of the pad's bundles or
+ * packages. `platform.baseUrl: "embedded"` starts it from here as a child process.
+ */
+export async function buildPlatformSim(): Promise<void> {
+  await build({
+    entryPoints: [join(root, 'platform-sim/main.ts')],
+    outfile: join(root, 'dist/platform-sim/main.mjs'),
+    ...coreBundleOptions,
   });
 }
 
@@ -95,4 +112,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (what === 'all' || what === 'renderer') buildRenderer();
   if (what === 'all' || what === 'main') await buildMain();
   if (what === 'all' || what === 'core') await buildCore();
+  if (what === 'all' || what === 'platform-sim') await buildPlatformSim();
 }

@@ -1,13 +1,13 @@
 /**
- * `npm start`: the pad with a simulated board, a virtual printer and the embedded platform
- * simulator (all defaults). Electron when its binary is present; otherwise the browser shell —
+ * `npm start`: the pad with a simulated board, a virtual printer and the platform simulator (all
+ * defaults; the pad starts the simulator as a separate process, `platform.baseUrl: "embedded"`). Electron when its binary is present; otherwise the browser shell —
  * opened in Chromium's app mode when there is a display, else its URL printed.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCore, buildMain, buildRenderer } from './build.js';
+import { buildCore, buildMain, buildPlatformSim, buildRenderer } from './build.js';
 import { findElectronBinary } from './electron-binary.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,6 +15,7 @@ const args = process.argv.slice(2);
 const noOpen = args.includes('--no-open');
 
 if (!args.includes('--no-build') || !existsSync(join(root, 'dist/renderer/index.html'))) buildRenderer();
+await buildPlatformSim();
 
 const electron = findElectronBinary();
 if ('path' in electron && !args.includes('--browser')) {

@@ -17,9 +17,10 @@ import { outboxStats } from '../store/outbox.js';
 import { pruneDelivered } from '../store/retention.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
 import { StaffService } from '../service/staff.js';
-import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../service/types.js';
+import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../domain/types.js';
 import { createLogger, type KioskLogger } from './log.js';
-import { ReferenceData } from './refdata.js';
+import { ReferenceData } from '../store/reference-data.js';
+import { assetsDir } from './paths.js';
 import { HardwareBridge } from './hardware.js';
 import { SyncBridge } from './sync-bridge.js';
 import { StaffQueries } from '../service/staff-queries.js';
@@ -72,7 +73,11 @@ export class KioskCore {
     this.clock = opts.clock ?? systemClock;
     this.log = createLogger(join(dataDir, 'logs'), config.log);
     this.db = openDatabase(join(dataDir, 'kiosk.db'));
-    this.refdata = new ReferenceData(this.db, dataDir, config);
+    this.refdata = new ReferenceData(this.db, dataDir, {
+      shippedNormsFile: join(assetsDir(), 'norms-2020.json'),
+      fallbackChainsFile:
+        config.platform.baseUrl === 'embedded' ? join(assetsDir(), 'sample-hall.json') : null,
+    });
     const timing = (): TimingConfig => ({ ...config.timing, ...this.refdata.timingOverrides() });
     this.sync = new SyncBridge(this);
     this.evaluations = new EvaluationService({

@@ -6,6 +6,7 @@ import {
   type BoardStatus,
   type LedMode,
 } from '../hardware/board/index.js';
+import { assetsDir } from './paths.js';
 import { createPrinter, type PrinterStatus, type ReceiptPrinter } from '../hardware/printer/index.js';
 import type { CommittedChange } from '../service/evaluations.js';
 import type { KioskCore } from './core.js';
@@ -74,7 +75,15 @@ export class HardwareBridge {
         log.write('info', `printer: ${msg}`, fields);
       this.printer =
         p.kind === 'virtual'
-          ? createPrinter({ kind: 'virtual', outputDir: join(this.core.dataDir, 'receipts'), profile }, plog)
+          ? createPrinter(
+              {
+                kind: 'virtual',
+                outputDir: join(this.core.dataDir, 'receipts'),
+                fontDir: join(assetsDir(), 'receipt'),
+                profile,
+              },
+              plog,
+            )
           : p.kind === 'serial'
             ? createPrinter(
                 { kind: 'serial', path: p.path ?? '/dev/ttyS0', baudRate: p.baudRate ?? 9600, profile },

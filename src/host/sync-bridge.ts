@@ -4,11 +4,12 @@ import { outboxStats } from '../store/outbox.js';
 import { formatCst } from '../domain/time.js';
 import type { KioskCore } from './core.js';
 import { APP_VERSION } from './version.js';
+import { demoDeviceSecret, launchEmbeddedPlatform } from './platform-launcher.js';
 
 /**
  * Connects the core to the municipal platform: the uploader, reference data and heartbeat. With
- * `platform.baseUrl = embedded` the bundled simulator runs in-process, so a fresh `npm start`
- * shows data arriving somewhere.
+ * `platform.baseUrl = embedded` the platform simulator runs as a child process, so a fresh
+ * `npm start` shows data arriving somewhere.
  */
 export class SyncBridge {
   service: SyncService | null = null;
@@ -23,38 +24,28 @@ export class SyncBridge {
     const { config } = this.core;
     let baseUrl = config.platform.baseUrl;
     let secret = config.platform.deviceSecret;
-    if (baseUrl === 'embedded' || secret === 'demo') {
-      // Loaded only for demos and development: a provisioned pad never runs simulator code.
-      const sim = await import('../platform-sim/index.js');
-      this.demoSecret = sim.DEMO_DEVICE_SECRET;
-      if (secret === 'demo') secret = sim.DEMO_DEVICE_SECRET;
-      if (baseUrl === 'embedded') {
-        const running = await sim.startPlatformSim({
-          port: 0,
-          dbPath: join(this.core.dataDir, 'platform-sim.db'),
-          // This pad is provisioned on the demo platform with whatever identity it is configured with.
-          devices: [{ deviceId: config.platform.deviceId, secret, windowNo: config.hall.windowNo }],
-        });
-        this.closeSim = () => running.close();
-        baseUrl = running.url;
+    if (baseUrl === 'embedded') {
+      // Demos and development: the simulator runs as a separate program this pad starts and stops.
+      const t = config.timing;
+      const running = await launchEmbeddedPlatform({
+        dbPath: join(this.core.dataDir, 'platform-sim.db'),
+        // This pad is provisioned on the demo platform with whatever identity it is configured with.
+        device: { deviceId: config.platform.deviceId, secret, windowNo: config.hall.windowNo },
         // The demo platform serves the timing this pad is configured with, so local settings
         // (and the tests' short timeouts) take effect; a real platform decides them itself.
-        const { hall } = sim.loadSampleHall();
-        const t = config.timing;
-        running.setRefdataOverride(
-          'profile',
-          JSON.stringify({
-            ...hall,
-            windowNo: config.hall.windowNo,
-            timing: {
-              rateTimeoutS: t.rateTimeoutS,
-              reasonsTimeoutS: t.reasonsTimeoutS,
-              appealWorkingDays: t.appealWorkingDays,
-            },
-          }),
-        );
-      }
+        timing: {
+          rateTimeoutS: t.rateTimeoutS,
+          reasonsTimeoutS: t.reasonsTimeoutS,
+          appealWorkingDays: t.appealWorkingDays,
+        },
+      });
+      this.closeSim = () => running.stop();
+      baseUrl = running.url;
+      this.demoSecret = running.demoSecret;
+    } else if (secret === 'demo') {
+      this.demoSecret = await demoDeviceSecret();
     }
+    if (secret === 'demo') secret = this.demoSecret;
     this.platformUrl = baseUrl;
     this.service = createSync({
       db: this.core.db,

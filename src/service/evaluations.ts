@@ -7,7 +7,7 @@ import { formatCst } from '../domain/time.js';
 import type { Db } from '../store/db.js';
 import { appendRecords } from '../store/records.js';
 import { computeRiskFlags } from './risk-input.js';
-import type { HallIdentity, Logger, Norms, TimingConfig } from './types.js';
+import type { HallIdentity, Logger, Norms, TimingConfig } from '../domain/types.js';
 
 export type EvaluationState = 'waiting' | 'reasons' | 'rated' | 'unrated' | 'cancelled';
 export type Origin = 'window_api' | 'staff_panel' | 'scanner';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, type BadReviewItem, type Figures, type RecentEvaluation } from '../api/contract.js';
 import { appealDeadline } from '../domain/appeal.js';
 import type { Clock } from '../domain/clock.js';
-import { staffFigures } from '../domain/figures.js';
+import { staffFigures } from '../store/figures.js';
 import type { PlatformRecord } from '../domain/record.js';
 import { cstDate, formatCst, parseCst } from '../domain/time.js';
 import type { Db } from '../store/db.js';

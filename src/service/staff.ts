@@ -2,7 +2,7 @@ import { ApiError, type WindowState } from '../api/contract.js';
 import type { Clock } from '../domain/clock.js';
 import { badgeStaffId, nextAuthState, verifyPin, type AuthState } from '../domain/pin.js';
 import type { Db } from '../store/db.js';
-import type { Logger, StaffMember } from './types.js';
+import type { Logger, StaffMember } from '../domain/types.js';
 
 export interface WindowStatus {
   state: WindowState;

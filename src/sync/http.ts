@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../domain/clock.js';
-import type { ClockOffset } from './clock-offset.js';
+import type { ClockOffset } from '../store/clock-offset.js';
 import { HEADER, signRequest, type SignatureAlgorithm } from './signing.js';
 
 /** No answer at all (timeout, reset, refused, truncated): the caller retries with back-off. */

@@ -5,7 +5,7 @@ import type { Db } from '../store/db.js';
 import { outboxStats, rejectedItems, type RejectedItem } from '../store/outbox.js';
 import { refdataInfo } from '../store/refdata.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import { ClockOffset } from './clock-offset.js';
+import { ClockOffset } from '../store/clock-offset.js';
 import { heartbeatBodySchema, type HeartbeatBody } from './heartbeat.js';
 import { PlatformClient, TransportError } from './http.js';
 import { RefdataSync } from './refdata-sync.js';
@@ -16,7 +16,7 @@ export type { HeartbeatBody } from './heartbeat.js';
 export type { RejectedItem } from '../store/outbox.js';
 export type { SyncHooks, SyncHookPoint } from './uploader.js';
 export type { SignatureAlgorithm } from './signing.js';
-export { ClockOffset } from './clock-offset.js';
+export { ClockOffset } from '../store/clock-offset.js';
 export { heartbeatBodySchema } from './heartbeat.js';
 
 export interface PlatformConfig {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { EvaluationService, type CommittedChange } from '../../src/service/evaluations.js';
-import type { Norms, TimingConfig } from '../../src/service/types.js';
+import type { Norms, TimingConfig } from '../../src/domain/types.js';
 import { FakeClock, tempDir } from './tmp.js';
 
 export const NORMS = JSON.parse(

@@ -10,12 +10,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
 import { canonicalJson } from '../../src/domain/canonical.js';
-import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../src/platform-sim/index.js';
+import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../platform-sim/index.js';
 import type { Db } from '../../src/store/db.js';
 import { pendingRecords } from '../../src/store/outbox.js';
 import { createSync } from '../../src/sync/index.js';
 import { signRequest } from '../../src/sync/signing.js';
-import { startFaultProxy } from '../../src/sync/testing/fault-proxy.js';
+import { startFaultProxy } from '../../tests/emulators/fault-proxy.js';
 import { HEARTBEAT, missingOrDifferent, openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
 import { tempDir } from '../../tests/helpers/tmp.js';
 
@@ -26,7 +26,15 @@ const KEY = Buffer.from(DEMO_DEVICE_SECRET, 'base64');
 async function startSimProcess(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, '../platform-sim.ts'), '--port', '0', '--db', dbPath],
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '../../platform-sim/main.ts'),
+      '--port',
+      '0',
+      '--db',
+      dbPath,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

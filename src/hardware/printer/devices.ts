@@ -93,6 +93,7 @@ export class VirtualDevice implements PrinterDevice {
     private readonly profile: PrinterProfile,
     private readonly simulate: { state: PrinterState; paperLow: boolean },
     private readonly fontFile?: string,
+    private readonly fontDir?: string,
   ) {}
 
   get name(): string {
@@ -122,7 +123,11 @@ export class VirtualDevice implements PrinterDevice {
       throw new Error(`malformed ESC/POS: ${parsed.errors.slice(0, 3).join('; ')}`);
     await fs.mkdir(this.outputDir, { recursive: true });
     const base = path.join(this.outputDir, `${stamp(new Date())}-${jobId}`);
-    const png = renderReceiptPng(parsed, geometry(this.profile).dots, findCjkFont(this.fontFile));
+    const png = renderReceiptPng(
+      parsed,
+      geometry(this.profile).dots,
+      findCjkFont(this.fontFile, this.fontDir),
+    );
     await fs.writeFile(`${base}.bin`, bytes);
     await fs.writeFile(`${base}.png`, png);
     this.outputs.push({ jobId, bin: `${base}.bin`, png: `${base}.png` });

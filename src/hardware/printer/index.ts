@@ -36,6 +36,7 @@ export function createPrinter(config: PrinterConfigInput, log: PrinterLog = sile
         c.profile,
         { state: c.simulateState, paperLow: c.simulatePaperLow },
         c.fontFile,
+        c.fontDir,
       );
       break;
     case 'serial':

@@ -49,6 +49,8 @@ export const printerConfigSchema = z.discriminatedUnion('kind', [
     simulatePaperLow: z.boolean().default(false),
     /** CJK font for the PNG render; found automatically when absent. */
     fontFile: z.string().min(1).optional(),
+    /** A folder of fonts shipped with the app (assets/receipt/), tried after the system's. */
+    fontDir: z.string().min(1).optional(),
     ...timing,
   }),
   z.object({

@@ -11,7 +11,6 @@ import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
 import { charColumns, qrBitmap, type Bitmap } from './escpos.js';
 import type { EscPosElement, ParsedEscPos } from './parser.js';
-import { assetsDir } from '../../host/paths.js';
 
 export interface CjkFont {
   file: string;
@@ -25,33 +24,35 @@ const KNOWN_FONTS: CjkFont[] = [
   { file: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', family: 'Noto Serif CJK SC' },
 ];
 
-const ASSET_DIR = path.join(assetsDir(), 'receipt');
-
-let cachedFont: CjkFont | null | undefined;
+const cachedFonts = new Map<string, CjkFont | null>();
 
 /**
  * The font for Chinese text: an explicit file, else $HCP_RECEIPT_FONT, else a known system CJK
- * font, else one shipped in assets/receipt/, else whatever fontconfig lists for zh. Null: none.
+ * font, else one in `shippedFontDir` (the app's assets/receipt/, handed in by the host), else
+ * whatever fontconfig lists for zh. Null: none.
  */
-export function findCjkFont(explicit?: string): CjkFont | null {
+export function findCjkFont(explicit?: string, shippedFontDir?: string): CjkFont | null {
   if (explicit) return { file: explicit, family: familyOf(explicit) ?? 'sans-serif' };
-  if (cachedFont !== undefined) return cachedFont;
+  const key = shippedFontDir ?? '';
+  const hit = cachedFonts.get(key);
+  if (hit !== undefined) return hit;
   const env = process.env.HCP_RECEIPT_FONT;
   const candidates: CjkFont[] = [];
   if (env) candidates.push({ file: env, family: familyOf(env) ?? 'sans-serif' });
   candidates.push(...KNOWN_FONTS);
   try {
-    for (const f of fs.readdirSync(ASSET_DIR)) {
+    for (const f of shippedFontDir ? fs.readdirSync(shippedFontDir) : []) {
       if (/\.(ttf|otf|ttc)$/i.test(f)) {
-        const file = path.join(ASSET_DIR, f);
+        const file = path.join(shippedFontDir as string, f);
         candidates.push({ file, family: familyOf(file) ?? 'sans-serif' });
       }
     }
   } catch {
     /* no shipped font */
   }
-  cachedFont = candidates.find((c) => fs.existsSync(c.file)) ?? fromFontconfig();
-  return cachedFont;
+  const found = candidates.find((c) => fs.existsSync(c.file)) ?? fromFontconfig();
+  cachedFonts.set(key, found);
+  return found;
 }
 
 function familyOf(file: string): string | null {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPrinterEmulator } from '../../../src/hardware/printer/emulator.js';
+import { startPrinterEmulator } from '../../emulators/printer.js';
 import type { KioskCore } from '../../../src/host/core.js';
 import { until } from '../board/harness.js';
 import { api, putOnDuty, startTestCore } from '../../helpers/core.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startPrinterEmulator, type PrinterEmulator } from '../../../src/hardware/printer/emulator.js';
+import { startPrinterEmulator, type PrinterEmulator } from '../../emulators/printer.js';
 import {
   createPrinter,
   parseEscPos,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startPrinterEmulator, type PrinterEmulator } from '../../../src/hardware/printer/emulator.js';
+import { startPrinterEmulator, type PrinterEmulator } from '../../emulators/printer.js';
 import {
   createPrinter,
   parseEscPos,

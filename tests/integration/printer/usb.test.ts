@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startPrinterEmulator, type PrinterEmulator } from '../../../src/hardware/printer/emulator.js';
+import { startPrinterEmulator, type PrinterEmulator } from '../../emulators/printer.js';
 import {
   createPrinter,
   parseEscPos,

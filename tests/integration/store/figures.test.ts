@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staffFigures, windowFigures, type Figures } from '../../../src/domain/figures.js';
+import { staffFigures, windowFigures, type Figures } from '../../../src/store/figures.js';
 import type { UnsealedRecord } from '../../../src/domain/record.js';
 import { parseCst } from '../../../src/domain/time.js';
 import { openDatabase, type Db } from '../../../src/store/db.js';

@@ -5,8 +5,8 @@ import {
   DEMO_DEVICE_SECRET,
   startPlatformSim,
   type PlatformSim,
-} from '../../../src/platform-sim/index.js';
-import { ClockOffset } from '../../../src/sync/clock-offset.js';
+} from '../../../platform-sim/index.js';
+import { ClockOffset } from '../../../src/store/clock-offset.js';
 import { PlatformClient } from '../../../src/sync/http.js';
 import { signRequest, type SignatureAlgorithm } from '../../../src/sync/signing.js';
 import type { Db } from '../../../src/store/db.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import { startPlatformSim, type PlatformSim } from '../../../platform-sim/index.js';
 import { getMeta, type Db } from '../../../src/store/db.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { openPadDb, outboxStates, seedRecords, testSync } from '../../unit/sync/fixtures.js';

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/domain/canonical.js';
-import { startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import { startPlatformSim, type PlatformSim } from '../../../platform-sim/index.js';
 import type { Db } from '../../../src/store/db.js';
 import { markDelivered } from '../../../src/store/outbox.js';
 import type { SyncService } from '../../../src/sync/index.js';
-import { startFaultProxy, type FaultMix, type FaultProxy } from '../../../src/sync/testing/fault-proxy.js';
+import { startFaultProxy, type FaultMix, type FaultProxy } from '../../emulators/fault-proxy.js';
 import { seededRandom } from '../../helpers/random.js';
 import { tempDir } from '../../helpers/tmp.js';
 import {

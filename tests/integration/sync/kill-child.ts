@@ -10,7 +10,7 @@
 import { writeSync } from 'node:fs';
 import { markDelivered } from '../../../src/store/outbox.js';
 import { createSync } from '../../../src/sync/index.js';
-import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../../src/platform-sim/index.js';
+import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../../platform-sim/index.js';
 import { HEARTBEAT, openPadDb } from '../../unit/sync/fixtures.js';
 
 const url = process.env.HCP_SIM_URL as string;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/domain/canonical.js';
-import { startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import { startPlatformSim, type PlatformSim } from '../../../platform-sim/index.js';
 import { getMeta } from '../../../src/store/db.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { missingOrDifferent, openPadDb, outboxStates, seedRecords } from '../../unit/sync/fixtures.js';

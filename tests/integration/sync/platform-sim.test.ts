@@ -6,10 +6,10 @@ import {
   DEMO_DEVICE_SECRET,
   startPlatformSim,
   type PlatformSim,
-} from '../../../src/platform-sim/index.js';
-import { validateRecord } from '../../../src/platform-sim/validate.js';
+} from '../../../platform-sim/index.js';
+import { validateRecord } from '../../../platform-sim/validate.js';
 import type { Db } from '../../../src/store/db.js';
-import { ClockOffset } from '../../../src/sync/clock-offset.js';
+import { ClockOffset } from '../../../src/store/clock-offset.js';
 import { PlatformClient } from '../../../src/sync/http.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { makeUnsealed, openPadDb, seedRecords } from '../../unit/sync/fixtures.js';

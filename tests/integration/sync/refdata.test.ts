@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPin as padVerifyPin } from '../../../src/domain/pin.js';
-import { startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import { startPlatformSim, type PlatformSim } from '../../../platform-sim/index.js';
 import type { Db } from '../../../src/store/db.js';
 import { getRefdata } from '../../../src/store/refdata.js';
 import type { SyncService } from '../../../src/sync/index.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/domain/canonical.js';
-import { startPlatformSim, type PlatformSim } from '../../../src/platform-sim/index.js';
+import { startPlatformSim, type PlatformSim } from '../../../platform-sim/index.js';
 import { getMeta, type Db } from '../../../src/store/db.js';
 import type { SyncService } from '../../../src/sync/index.js';
 import { tempDir } from '../../helpers/tmp.js';

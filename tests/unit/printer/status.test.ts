@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  defaultEmulatorState,
-  statusByte,
-  type EmulatorState,
-} from '../../../src/hardware/printer/emulator.js';
+import { defaultEmulatorState, statusByte, type EmulatorState } from '../../emulators/printer.js';
 import { decodeStatus } from '../../../src/hardware/printer/index.js';
 
 const raw = (s: Partial<EmulatorState>) => {

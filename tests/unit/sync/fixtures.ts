@@ -104,7 +104,7 @@ export const HEARTBEAT = {
 };
 
 import type { Clock } from '../../../src/domain/clock.js';
-import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../../src/platform-sim/index.js';
+import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../../platform-sim/index.js';
 import {
   createSync,
   type CreateSyncOptions,

@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../domain/clock.js';
+import { systemClock, type Clock } from '../src/domain/clock.js';
 import { NO_FAULTS, type SimFaults } from './faults.js';
 import { SimServer, type SimHall, type SimLimits, type SimStats } from './server.js';
 import { openSimDb, type SimDb } from './store.js';
-import { assetsDir } from '../host/paths.js';
+import { simAssetsDir } from './assets.js';
 
 export type { SimFaults } from './faults.js';
 export type { SimHall, SimStats, ChainBreak } from './server.js';
 export { hashPin, verifyPin } from './pin-phc.js';
-
-const ASSETS = assetsDir();
 
 export const DEMO_DEVICE_ID = 'PAD-DEMO-12';
 /** Fixed so a fresh `npm start` and the demo simulator agree without provisioning. Never use outside demos. */
@@ -60,7 +58,7 @@ export const DEFAULT_LIMITS: SimLimits = {
 };
 
 export function loadSampleHall(): SimHall {
-  return JSON.parse(readFileSync(join(ASSETS, 'sample-hall.json'), 'utf8')) as SimHall;
+  return JSON.parse(readFileSync(join(simAssetsDir(), 'sample-hall.json'), 'utf8')) as SimHall;
 }
 
 /** Starts the platform simulator (platform-api.md) on 127.0.0.1. */
@@ -69,7 +67,7 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
   const hall = opts.hall ?? loadSampleHall();
   const norms =
     opts.norms ??
-    (JSON.parse(readFileSync(join(ASSETS, 'norms-2020.json'), 'utf8')) as {
+    (JSON.parse(readFileSync(join(simAssetsDir(), 'norms-2020.json'), 'utf8')) as {
       version: string;
       items: unknown[];
     });

@@ -1,18 +1,21 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { KioskConfig } from '../config/config.js';
-import type { Db } from '../store/db.js';
-import { getRefdata, normsSchema, type RefdataName, type RefdataValue } from '../store/refdata.js';
-import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../service/types.js';
-import { assetsDir } from './paths.js';
+import type { Db } from './db.js';
+import { getRefdata, normsSchema, type RefdataName, type RefdataValue } from './refdata.js';
+import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../domain/types.js';
 
-export const ASSETS_DIR = assetsDir();
+export interface ReferenceDataOptions {
+  /** The norms shipped with the pad (assets/norms-2020.json), used until the platform's arrive. */
+  shippedNormsFile: string;
+  /** Where the 一链办 chains come from when dataDir/chains.json is absent (the demo hall), or null. */
+  fallbackChainsFile: string | null;
+}
 
 const chainsSchema = z.array(z.object({ name: z.string(), taskCodes: z.array(z.string()).min(2) }));
 
 /**
- * The pad's last copies of the platform's reference data (platform-api.md §3), read from the
+ * The pad's last copies of the platform's reference data (docs/protocols/platform-api.md §3), read from the
  * `refdata` table the uploader keeps current. Parsed once per change, so a bad row can't crash a
  * screen: it falls back to the shipped default instead.
  */
@@ -24,11 +27,9 @@ export class ReferenceData {
   constructor(
     private readonly db: Db,
     private readonly dataDir: string,
-    private readonly config: KioskConfig,
+    private readonly opts: ReferenceDataOptions,
   ) {
-    this.shippedNorms = normsSchema.parse(
-      JSON.parse(readFileSync(join(ASSETS_DIR, 'norms-2020.json'), 'utf8')),
-    );
+    this.shippedNorms = normsSchema.parse(JSON.parse(readFileSync(opts.shippedNormsFile, 'utf8')));
   }
 
   /** Parsed once per stored version (fetched_ms changes on every refresh), not on every snapshot. */
@@ -75,11 +76,7 @@ export class ReferenceData {
   /** Linked-item chains (一链办) are a hall's own arrangement: configured locally, demo set when embedded. */
   chains(): Array<{ name: string; taskCodes: string[] }> {
     const file = join(this.dataDir, 'chains.json');
-    const source = existsSync(file)
-      ? file
-      : this.config.platform.baseUrl === 'embedded'
-        ? join(ASSETS_DIR, 'sample-hall.json')
-        : null;
+    const source = existsSync(file) ? file : this.opts.fallbackChainsFile;
     if (!source) return [];
     try {
       const raw = JSON.parse(readFileSync(source, 'utf8')) as unknown;

@@ -1,6 +1,6 @@
-import type { Db } from '../store/db.js';
-import { canAppeal, DEFAULT_APPEAL_WORKING_DAYS } from './appeal.js';
-import { cstDayStart, cstMonthStart, formatCst, parseCst } from './time.js';
+import type { Db } from './db.js';
+import { canAppeal, DEFAULT_APPEAL_WORKING_DAYS } from '../domain/appeal.js';
+import { cstDayStart, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
 
 /**
  * The figures the pad shows (domain.md "Figures the pad shows", seed 三(二)), per staff member

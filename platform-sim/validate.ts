@@ -1,4 +1,4 @@
-import { recordHash } from '../domain/canonical.js';
+import { recordHash } from '../src/domain/canonical.js';
 
 /**
  * The platform's field checks of platform-api.md §2. Returns the first problem as

@@ -1,10 +1,10 @@
 /**
  * Fault-injecting proxy between a pad and the platform (simulator):
- *   npx tsx tools/fault-proxy.ts --target http://127.0.0.1:8080 [--port 0] [--reset 0.1] [--stall 0.1]
+ *   npx tsx tests/emulators/fault-proxy-cli.ts --target http://127.0.0.1:8080 [--port 0] [--reset 0.1] [--stall 0.1]
  *     [--trickle 0.1] [--503 0.1] [--429 0.1] [--drop 0.1] [--trickle-rate 2000] [--retry-after 1] [--keep-alive]
  * Prints `fault-proxy listening http://127.0.0.1:PORT` first.
  */
-import { startFaultProxy, type FaultMix } from '../src/sync/testing/fault-proxy.js';
+import { startFaultProxy, type FaultMix } from './fault-proxy.js';
 
 const args = process.argv.slice(2);
 const get = (name: string): string | undefined => {

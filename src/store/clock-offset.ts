@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock.js';
-import { getMeta, setMeta, type Db } from '../store/db.js';
+import { getMeta, setMeta, type Db } from './db.js';
 
 const META_KEY = 'clock_offset_ms';
 /** Writes to meta only when the estimate moved this much: every response updates it. */
