@@ -8,6 +8,7 @@ import {
   dialog,
   ipcMain,
   net,
+  powerSaveBlocker,
   protocol,
   session,
   type IpcMainInvokeEvent,
@@ -108,5 +109,9 @@ async function start(): Promise<void> {
     unsubscribe();
     void core.stop();
   });
-  await win.loadURL(`${APP_ORIGIN}/index.html`);
+  if (config.shell.kiosk) {
+    // The screen stays on while the pad runs; service hours switch it off from outside.
+    powerSaveBlocker.start('prevent-display-sleep');
+  }
+  await win.loadURL(`${APP_ORIGIN}/index.html${config.shell.kiosk ? '#kiosk=1' : ''}`);
 }
