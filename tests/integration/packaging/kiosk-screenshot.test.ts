@@ -41,7 +41,11 @@ describe('kiosk session under Xvfb', () => {
   });
 
   it('shows the idle screen full screen', { timeout: 120_000 }, async () => {
-    if (!existsSync(join(root, 'dist/core/cli.mjs')) || !existsSync(join(root, 'dist/renderer/index.html'))) {
+    if (
+      !['dist/core/cli.mjs', 'dist/platform-sim/main.mjs', 'dist/renderer/index.html'].every((f) =>
+        existsSync(join(root, f)),
+      )
+    ) {
       const b = spawnSync(process.execPath, ['--import', 'tsx', 'tools/build.ts', 'all'], { cwd: root });
       expect(b.status, String(b.stderr)).toBe(0);
     }
