@@ -19,6 +19,7 @@ import type { ClientSession } from '../src/api/dispatch';
 import { loadConfig, type KioskConfig } from '../src/config/config';
 import { KioskCore } from '../src/host/core';
 import { explainStartError } from '../src/host/start-errors';
+import { EXIT_CRASHED, installProcessGuard } from '../src/host/process-guard';
 
 const APP_ORIGIN = 'app://kiosk';
 const RENDERER_DIR = join(__dirname, '..', 'renderer');
@@ -50,6 +51,15 @@ async function start(): Promise<void> {
   const config = loadConfig();
   loadedConfig = config;
   const core = await KioskCore.start(config);
+  // Electron is its own supervisor: a process-level error relaunches the app (the kiosk
+  // session's systemd unit restarts it if even that fails).
+  installProcessGuard({
+    log: (msg, fields) => core.log.write('error', msg, fields),
+    onFatal: () => {
+      app.relaunch();
+      app.exit(EXIT_CRASHED);
+    },
+  });
 
   protocol.handle('app', (request) => {
     const url = new URL(request.url);

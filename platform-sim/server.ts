@@ -89,8 +89,13 @@ export class SimServer {
   ) {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: Error) => {
+        // A malformed percent-escape in the path is the client's mistake, not the server's.
+        const status = err instanceof URIError ? 400 : 500;
         if (!res.headersSent)
-          this.send(res, { status: 500, body: { error: 'internal', message: err.message } });
+          this.send(res, {
+            status,
+            body: { error: status === 400 ? 'bad_request' : 'internal', message: err.message },
+          });
         else res.destroy();
       });
     });

@@ -1,6 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEMO_DEVICE_ID, DEMO_TECHNICIAN_CODE } from './demo-identity.js';
+import { provisioningProblems } from './provisioning.js';
 
 /**
  * The pad's one configuration: a JSON file (optional) overlaid by environment variables, validated
@@ -24,7 +26,7 @@ export const configSchema = z
       .object({
         /** `embedded` starts the bundled platform simulator in-process (development and demos). */
         baseUrl: z.union([z.literal('embedded'), z.url()]).default('embedded'),
-        deviceId: z.string().min(1).max(64).default('PAD-DEMO-12'),
+        deviceId: z.string().min(1).max(64).default(DEMO_DEVICE_ID),
         /** base64 of 32 bytes; `demo` uses the simulator's fixed demo secret. */
         deviceSecret: z.string().min(1).default('demo'),
         signature: z.enum(['hmac-sha256', 'hmac-sm3']).default('hmac-sha256'),
@@ -42,6 +44,8 @@ export const configSchema = z
           .object({
             kind: z.literal('serial'),
             path: z.string().min(1).nullable().default(null),
+            /** The serial number the board's INFO must report; learnt at first pairing when null. */
+            serialNumber: z.string().min(1).max(64).nullable().default(null),
             baudRate: z.union([z.literal(115200), z.literal(9600)]).default(115200),
           })
           .strict(),
@@ -68,7 +72,17 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8710),
         /** Bearer token the window's business system presents; `generate` makes one per data dir. */
         token: z.string().min(16).or(z.literal('generate')).default('generate'),
+        /** Per token, sliding one-second window, counted after authentication. */
         rateLimitPerS: z.number().int().min(1).max(1000).default(10),
+        /** All requests together, authenticated or not. */
+        globalRateLimitPerS: z.number().int().min(1).max(10_000).default(100),
+        /** Client addresses or CIDR ranges; required (and enforced) when bound beyond loopback. */
+        allow: z.array(z.string().min(2).max(64)).max(64).default([]),
+        /** `auto`: TLS whenever bound beyond loopback; `always`: on loopback too. */
+        tls: z.enum(['auto', 'always']).default('auto'),
+        maxConnections: z.number().int().min(1).max(1024).default(32),
+        headersTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+        requestTimeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
       })
       .strict()
       .prefault({}),
@@ -92,10 +106,19 @@ export const configSchema = z
       .prefault({}),
     technician: z
       .object({
+        // An environment value of digits arrives as a JSON number: the code is text either way.
         code: z
-          .string()
-          .regex(/^\d{4,12}$/)
-          .default('000000'),
+          .preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(/^\d{4,12}$/))
+          .default(DEMO_TECHNICIAN_CODE),
+        /** The technician screens lock after this long untouched. */
+        idleLockS: z.number().int().min(15).max(3600).default(120),
+      })
+      .strict()
+      .prefault({}),
+    staffPanel: z
+      .object({
+        /** The staff panel locks after this long untouched (domain.md: a minute). */
+        lockAfterS: z.number().int().min(5).max(600).default(60),
       })
       .strict()
       .prefault({}),
@@ -168,6 +191,11 @@ export function loadConfig(
       `配置有误 / invalid configuration${file ? ` in ${file}` : ''}:\n${lines.join('\n')}`,
     );
   }
+  const problems = provisioningProblems(parsed.data);
+  if (problems.length > 0)
+    throw new ConfigError(
+      `配置不安全 / unsafe configuration${file ? ` in ${file}` : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   return parsed.data;
 }
 

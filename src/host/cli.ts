@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The pad's command line: `serve` (core + browser shell; used by `npm start` and the tests),
- * `verify` (walk the hash chain), `token` (print the window API token).
+ * `verify` (walk the hash chain), `token` (where the window API token is kept).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type KioskConfig } from '../config/config.js';
 import { DatabaseFromFutureError, openDatabase } from '../store/db.js';
 import { verifyChain } from '../store/verify.js';
 import { runBrowserShell } from './shell.js';
+import { installProcessGuard } from './process-guard.js';
 import { explainStartError, missingDeviceWarnings } from './start-errors.js';
 
 /** The configuration once loaded, so a failure at start can name the setting to change. */
@@ -52,17 +53,30 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (command === 'token') {
+    // Never printed whole (terminal scroll-back, screenshots, support chats): where it is kept.
     const file = join(resolve(config.dataDir), 'window-api.token');
-    process.stdout.write(existsSync(file) ? readFileSync(file, 'utf8') : `${config.windowApi.token}\n`);
+    const token = existsSync(file) ? readFileSync(file, 'utf8').trim() : config.windowApi.token;
+    process.stdout.write(
+      existsSync(file)
+        ? `窗口接口令牌 / window API token ${maskSecret(token)} in ${file} (0600)\n`
+        : `窗口接口令牌由配置 windowApi.token 设定 / set in the configuration: ${maskSecret(token)}\n`,
+    );
     return 0;
   }
   if (command === 'serve') {
     for (const warning of missingDeviceWarnings(config)) process.stderr.write(`${warning}\n`);
-    const shell = await runBrowserShell(config);
+    // A supervisor that restarts this process hands the same shell token over (in the
+    // environment, readable only by this user), so the open screen reconnects after a restart.
+    const shellToken = process.env.HCP_SHELL_TOKEN;
+    delete process.env.HCP_SHELL_TOKEN;
+    const shell = await runBrowserShell(config, shellToken ? { shellToken } : {});
+    installProcessGuard({ log: (msg, fields) => shell.core.log.write('error', msg, fields) });
     // Machine-readable lines first: the launcher and the tests read them.
-    process.stdout.write(`hcp-kiosk shell ${shell.url}\n`);
+    // Tokens are never printed whole: the shell's address is a private launch file, and the
+    // window API token shows only its first characters (`token` prints it for the technician).
+    process.stdout.write(`hcp-kiosk shell ${shell.launchUrl}\n`);
     process.stdout.write(
-      `hcp-kiosk window-api ${shell.core.windowApiUrl} token ${shell.core.windowApiToken}\n`,
+      `hcp-kiosk window-api ${shell.core.windowApiUrl} token ${maskSecret(shell.core.windowApiToken)}\n`,
     );
     process.stdout.write(`hcp-kiosk platform ${shell.core.sync.platformUrl}\n`);
     let stopping = false;
@@ -77,6 +91,10 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stderr.write(`unknown command ${command}; use serve | verify | token\n`);
   return 2;
+}
+
+function maskSecret(secret: string): string {
+  return `${secret.slice(0, 4)}…(${secret.length})`;
 }
 
 function flag(args: string[], name: string): string | undefined {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ApiError,
@@ -27,6 +27,9 @@ import { StaffQueries } from '../service/staff-queries.js';
 import { buildHandlers } from './handlers.js';
 import { createDispatcher, type Dispatch } from '../api/dispatch.js';
 import { startWindowApi } from './window-api.js';
+import { securePrivateDir, writePrivateFile } from './data-dir.js';
+import { isLoopbackHost } from './address-allow.js';
+import { padCertificate } from './tls-cert.js';
 import { Receipts } from './receipts.js';
 
 export { APP_VERSION } from './version.js';
@@ -58,6 +61,8 @@ export class KioskCore {
   readonly dispatch: Dispatch;
   windowApiUrl = '';
   windowApiToken = '';
+  /** SHA-256 fingerprint of the window API's certificate when it serves TLS */
+  windowApiFingerprint: string | null = null;
   private listeners = new Set<(event: EventName, payload: unknown) => void>();
   private deadlineTimer: NodeJS.Timeout | null = null;
   private afterglow: { screen: Screen; untilMs: number } | null = null;
@@ -71,7 +76,13 @@ export class KioskCore {
     opts: CoreOptions,
   ) {
     this.clock = opts.clock ?? systemClock;
+    const { tightened } = securePrivateDir(dataDir);
     this.log = createLogger(join(dataDir, 'logs'), config.log);
+    if (tightened.length > 0)
+      this.log.write('warn', 'data dir permissions tightened', {
+        count: tightened.length,
+        first: tightened[0],
+      });
     this.db = openDatabase(join(dataDir, 'kiosk.db'));
     this.refdata = new ReferenceData(this.db, dataDir, {
       shippedNormsFile: join(assetsDir(), 'norms-2020.json'),
@@ -126,6 +137,12 @@ export class KioskCore {
     this.closers.push(() => this.hardware.stop());
     if (windowApi) {
       this.windowApiToken = this.resolveWindowApiToken();
+      const wa = this.config.windowApi;
+      const tls =
+        wa.tls === 'always' || !isLoopbackHost(wa.host)
+          ? await padCertificate(this.dataDir, this.config.platform.deviceId)
+          : null;
+      this.windowApiFingerprint = tls?.fingerprint256 ?? null;
       const api = await startWindowApi({
         core: {
           startEvaluation: async (input) => this.startEvaluation(input, 'window_api'),
@@ -137,7 +154,15 @@ export class KioskCore {
         host: this.config.windowApi.host,
         port: this.config.windowApi.port,
         token: this.windowApiToken,
-        rateLimitPerS: this.config.windowApi.rateLimitPerS,
+        rateLimitPerS: wa.rateLimitPerS,
+        globalRateLimitPerS: wa.globalRateLimitPerS,
+        allow: wa.allow,
+        tls,
+        limits: {
+          maxConnections: wa.maxConnections,
+          headersTimeoutMs: wa.headersTimeoutMs,
+          requestTimeoutMs: wa.requestTimeoutMs,
+        },
         log: this.log.write,
       });
       this.windowApiUrl = api.url;
@@ -173,7 +198,7 @@ export class KioskCore {
     const file = join(this.dataDir, 'window-api.token');
     if (existsSync(file)) return readFileSync(file, 'utf8').trim();
     const token = randomBytes(24).toString('base64url');
-    writeFileSync(file, token + '\n', { mode: 0o600 });
+    writePrivateFile(file, token + '\n');
     return token;
   }
 

@@ -6,6 +6,10 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { wireRequestSchema, type EventName, type WireMessage } from '../api/contract.js';
 import type { ClientSession, Dispatch } from '../api/dispatch.js';
+import { hardenHttpServer, serverOptions } from './http-hardening.js';
+
+/** Commands are small; a frame larger than this closes the connection. */
+const MAX_WS_PAYLOAD = 64 * 1024;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -42,9 +46,16 @@ export async function startShellServer(opts: {
   const root = resolve(opts.rendererDir);
   let origin = '';
 
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    let rel = decodeURIComponent(url.pathname);
+  const server: Server = createServer(serverOptions(), (req, res) => {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    } catch {
+      // A malformed path (`/%E0%A4%A`) is that client's problem, never the pad's.
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('bad request');
+      return;
+    }
     if (rel === '/') rel = '/index.html';
     const file = normalize(join(root, rel));
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
@@ -62,12 +73,23 @@ export async function startShellServer(opts: {
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': extname(file) === '.html' ? 'no-store' : 'max-age=3600',
     });
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
+  hardenHttpServer(server, (msg, fields) => opts.log('warn', msg, fields));
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+  wss.on('error', (err) => opts.log('warn', 'shell websocket server error', { error: err.message }));
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     const presented = Buffer.from(url.searchParams.get('token') ?? '');
     const expected = Buffer.from(token);
     const tokenOk = presented.length === expected.length && timingSafeEqual(presented, expected);
@@ -91,6 +113,11 @@ export async function startShellServer(opts: {
     };
     const unsubscribe = opts.subscribe((event, payload) => send({ kind: 'event', event, payload }));
     ws.on('close', unsubscribe);
+    // An oversized, invalid UTF-8 or otherwise broken frame ends this connection only.
+    ws.on('error', (err) => {
+      opts.log('warn', 'shell websocket closed on a bad frame', { error: err.message });
+      ws.terminate();
+    });
     ws.on('message', (data) => {
       let raw: unknown;
       try {

@@ -4,7 +4,7 @@ import { outboxStats } from '../store/outbox.js';
 import { formatCst } from '../domain/time.js';
 import type { KioskCore } from './core.js';
 import { APP_VERSION } from './version.js';
-import { demoDeviceSecret, launchEmbeddedPlatform } from './platform-launcher.js';
+import { launchEmbeddedPlatform } from './platform-launcher.js';
 
 /**
  * Connects the core to the municipal platform: the uploader, reference data and heartbeat. With
@@ -42,9 +42,9 @@ export class SyncBridge {
       this.closeSim = () => running.stop();
       baseUrl = running.url;
       this.demoSecret = running.demoSecret;
-    } else if (secret === 'demo') {
-      this.demoSecret = await demoDeviceSecret();
     }
+    // Only ever against the embedded simulator: loadConfig refuses the demo secret (and the demo
+    // device id) for a real platform, naming platform.deviceSecret.
     if (secret === 'demo') secret = this.demoSecret;
     this.platformUrl = baseUrl;
     this.service = createSync({

@@ -1,6 +1,11 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { addressAllowed, parseAllowList } from './address-allow.js';
+import { hardenHttpServer, serverOptions, type ServerLimits } from './http-hardening.js';
+import { SlidingLimiter } from './rate-limit.js';
+import type { PadCertificate } from './tls-cert.js';
 import {
   ApiError,
   describeZodError,
@@ -35,42 +40,82 @@ const STATUS_BY_CODE: Record<string, number> = {
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-/**
- * The pad's HTTP API for the window's business/queue system. Bearer token (constant-time compare),
- * at most `rateLimitPerS` requests per second per client address, JSON errors
- * `{error, message}` with zh-CN text. The rating itself is never part of any answer.
- */
-export function startWindowApi(opts: {
+export interface WindowApiOptions {
   core: WindowApiCore;
   host: string;
   port: number;
   token: string;
+  /** per token, sliding one-second window, after authentication */
   rateLimitPerS: number;
+  /** every request together, before authentication */
+  globalRateLimitPerS?: number;
+  /** client addresses/CIDRs; when non-empty, any other peer is dropped at connect */
+  allow?: string[];
+  /** serve HTTPS with this certificate (required beyond loopback; see core) */
+  tls?: PadCertificate | null;
+  limits?: Partial<ServerLimits>;
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
-}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
-  const tokenDigest = createHash('sha256').update(opts.token).digest();
-  const windows = new Map<string, { second: number; count: number }>();
+}
 
-  const server = createServer((req, res) => {
+/**
+ * The pad's HTTP API for the window's business/queue system. Bearer token (constant-time compare),
+ * at most `rateLimitPerS` requests per second per token (sliding) plus a global cap, TLS and a
+ * client allow-list on a LAN, time-outs and a connection cap; JSON errors `{error, message}` with
+ * zh-CN text. The rating itself is never part of any answer.
+ */
+export function startWindowApi(
+  opts: WindowApiOptions,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const tokenDigest = createHash('sha256').update(opts.token).digest();
+  const perToken = new SlidingLimiter(opts.rateLimitPerS);
+  const globalLimit = opts.globalRateLimitPerS ?? Math.max(100, opts.rateLimitPerS * 4);
+  const everyone = new SlidingLimiter(globalLimit);
+  const allowList = opts.allow && opts.allow.length > 0 ? parseAllowList(opts.allow) : null;
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       opts.log('warn', 'window api handler failed', { error: (err as Error).message });
       if (!res.headersSent) send(res, 500, { error: 'internal', message: '内部错误 / internal error' });
+      else res.destroy();
     });
-  });
+  };
+  const server: Server = opts.tls
+    ? (createTlsServer(
+        { key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' },
+        onRequest,
+      ) as unknown as Server)
+    : createServer(serverOptions(opts.limits), onRequest);
+  hardenHttpServer(server, (msg, fields) => opts.log('warn', `window api: ${msg}`, fields), opts.limits);
+  if (allowList) {
+    // Before any byte is read (and before the TLS handshake): a peer not on the list gets nothing.
+    server.on('connection', (socket) => {
+      if (!addressAllowed(allowList, socket.remoteAddress)) {
+        opts.log('warn', 'window api: client not on the allow-list', {
+          client: socket.remoteAddress ?? null,
+        });
+        socket.destroy();
+      }
+    });
+  }
+  if (opts.tls)
+    server.on('tlsClientError', (err: Error) =>
+      opts.log('warn', 'window api: tls error', { error: err.message.slice(0, 120) }),
+    );
+
+  function tooMany(res: ServerResponse, retryMs: number, message: string): void {
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryMs / 1000))));
+    send(res, 429, { error: 'rate_limited', message });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const client = req.socket.remoteAddress ?? 'unknown';
-    const second = Math.floor(Date.now() / 1000);
-    const w = windows.get(client);
-    if (!w || w.second !== second) windows.set(client, { second, count: 1 });
-    else if (++w.count > opts.rateLimitPerS) {
-      res.setHeader('Retry-After', '1');
-      return send(res, 429, {
-        error: 'rate_limited',
-        message: `请求过于频繁，每秒最多 ${opts.rateLimitPerS} 次 / too many requests`,
-      });
-    }
-    if (windows.size > 1000) windows.clear(); // a bound, not a policy: stale clients are forgotten
+    const now = Date.now();
+    if (!everyone.take('*', now))
+      return tooMany(
+        res,
+        everyone.retryAfterMs('*', now),
+        `接口繁忙，每秒最多 ${globalLimit} 次 / server busy`,
+      );
 
     const auth = req.headers.authorization ?? '';
     const presented = /^Bearer (.+)$/.exec(auth)?.[1] ?? '';
@@ -81,6 +126,15 @@ export function startWindowApi(opts: {
         message: '缺少或错误的访问令牌 / missing or wrong bearer token',
       });
     }
+    // Counted after authentication, per token: a stranger's 401s never use up the business
+    // system's allowance (one token today; the key is its digest, never the token itself).
+    const tokenKey = presentedDigest.toString('hex').slice(0, 16);
+    if (!perToken.take(tokenKey, now))
+      return tooMany(
+        res,
+        perToken.retryAfterMs(tokenKey, now),
+        `请求过于频繁，每秒最多 ${opts.rateLimitPerS} 次 / too many requests`,
+      );
 
     const url = new URL(req.url ?? '/', 'http://pad');
     const path = url.pathname;
@@ -138,7 +192,8 @@ export function startWindowApi(opts: {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
       const { port } = server.address() as AddressInfo;
-      const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+      const scheme = opts.tls ? 'https' : 'http';
+      const url = `${scheme}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
       resolve({
         server,
         url,

@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,7 +54,7 @@ export async function startPad(env: Record<string, string> = {}): Promise<Pad> {
       const api = /hcp-kiosk window-api (\S+)/.exec(out);
       if (shell && api) {
         clearTimeout(timer);
-        resolve({ url: shell[1] as string, windowApi: api[1] as string });
+        resolve({ url: shellUrlFrom(shell[1] as string), windowApi: api[1] as string });
       }
     });
     child.on('exit', (code) => reject(new Error(`pad exited with ${code}:\n${out}\n${err}`)));
@@ -83,6 +83,14 @@ export async function startPad(env: Record<string, string> = {}): Promise<Pad> {
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** The pad prints its shell address as a private launch file (the token stays out of stdout). */
+function shellUrlFrom(printed: string): string {
+  if (!printed.startsWith('file://')) return printed;
+  const m = /data-url="([^"]+)"/.exec(readFileSync(new URL(printed), 'utf8'));
+  if (!m) throw new Error(`no URL in the launch file ${printed}`);
+  return (m[1] as string).replace(/&amp;/g, '&');
 }
 
 export const test = base.extend<{ pad: Pad }>({

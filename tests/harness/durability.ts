@@ -66,6 +66,8 @@ export async function runDurability(opts: {
     HCP__printer__kind: 'none',
     HCP__platform__baseUrl: 'http://127.0.0.1:9',
     HCP__platform__deviceSecret: Buffer.alloc(32, 7).toString('base64'),
+    HCP__platform__deviceId: 'PAD-DURABILITY-12',
+    HCP__technician__code: '482913',
     HCP__platform__refdataRefreshMin: '1440',
     HCP_BROKEN_ACK_BEFORE_COMMIT: opts.broken ? '1' : '0',
   };

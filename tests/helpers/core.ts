@@ -29,6 +29,8 @@ export async function startTestCore(overrides: Record<string, unknown> = {}) {
       'printer.kind': 'none',
       'platform.baseUrl': 'http://127.0.0.1:9',
       'platform.deviceSecret': Buffer.alloc(32, 7).toString('base64'),
+      'platform.deviceId': 'PAD-TEST-12',
+      'technician.code': '482913',
       ...overrides,
     },
   });

@@ -38,7 +38,7 @@ describe('config', () => {
       env: { HCP__windowApi__port: '8711', HCP__board: '{"kind":"serial","path":"/dev/ttyACM0"}' },
     });
     expect(c.windowApi.port).toBe(8711);
-    expect(c.board).toEqual({ kind: 'serial', path: '/dev/ttyACM0', baudRate: 115200 });
+    expect(c.board).toEqual({ kind: 'serial', path: '/dev/ttyACM0', serialNumber: null, baudRate: 115200 });
   });
 
   it('a file that is not JSON is named in the error', () => {
