@@ -26,7 +26,7 @@ export async function runBrowserShell(
     return {
       core,
       url: shell.url,
-      launchUrl: writeLaunchFile(core.dataDir, shell.url),
+      launchUrl: writeLaunchFile(core.dataDir, config.shell.kiosk ? `${shell.url}&kiosk=1` : shell.url),
       async stop() {
         await shell.close();
         await core.stop();
