@@ -1,0 +1,151 @@
+/**
+ * Runs inside the power-cut guest (see tests/power/README.md). One boot of the pad:
+ *
+ * 1. CHECK what the last power cut left: `PRAGMA integrity_check`, the hash-chain verify, and every
+ *    rated record id, sent to the host over the virtio serial port.
+ * 2. RUN the pad: the real core (the same composition the pad starts, with the simulated star-key
+ *    board), evaluations started through the window API on loopback, a star key pressed on the
+ *    board for each; when the board receives EVENTS_ACK for the press (the pad's acknowledgement:
+ *    the board forgets the event, the screen says thank you) it writes `ACK <id> <stars>` to the
+ *    host. Until the host pulls the plug.
+ *
+ * HCP_POWER_MODE=sync-off is the deliberately broken build: after the core opened its database
+ * the driver turns `synchronous` OFF on the core's own connection, so a commit returns before
+ * the WAL reaches the disk. Production code has no such switch.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/config.js';
+import { KioskCore } from '../../src/host/core.js';
+import { openDatabase } from '../../src/store/db.js';
+import { verifyChain } from '../../src/store/verify.js';
+
+const portPath = process.env.HCP_POWER_PORT ?? '/dev/vport0p1';
+const dataDir = process.env.HCP_POWER_DATA ?? '/data/pad';
+const mode = process.env.HCP_POWER_MODE === 'sync-off' ? 'sync-off' : 'sound';
+const phase = process.env.HCP_POWER_PHASE === 'check' ? 'check' : 'run';
+const dbPath = join(dataDir, 'kiosk.db');
+const TOKEN = 'power-cut-window-token-0123456789';
+
+const port = openSync(portPath, 'w');
+/** One line to the host; synchronous, so it has left the guest's process when this returns. */
+function say(line: string): void {
+  writeSync(port, `${line}\n`);
+}
+
+/** Seconds since the guest's kernel started: where a boot's time goes, for the figures. */
+function uptime(): string {
+  return readFileSync('/proc/uptime', 'utf8').split(' ')[0] ?? '?';
+}
+
+function checkLeftovers(): void {
+  if (!existsSync(dbPath)) {
+    say('CHECK none');
+    return;
+  }
+  // Plain better-sqlite3, not openDatabase: the check must see the file as the cut left it,
+  // before any migration or start-up work of the pad touches it.
+  const db = new Database(dbPath);
+  try {
+    const integrity = String(db.pragma('integrity_check', { simple: true }));
+    const chain = verifyChain(db);
+    const rows = db
+      .prepare(`SELECT record_id AS id, satisfaction AS s FROM records WHERE status = 'rated'`)
+      .all() as Array<{ id: string; s: number }>;
+    say(`CHECK integrity=${integrity.replace(/\s+/g, '_')} chain=${chain.ok ? 'ok' : 'broken'} rated=${rows.length}`);
+    for (let i = 0; i < rows.length; i += 50)
+      say(`R ${rows
+        .slice(i, i + 50)
+        .map((r) => `${r.id}:${r.s}`)
+        .join(' ')}`);
+  } finally {
+    db.close();
+  }
+}
+
+async function run(): Promise<void> {
+  // The window must be staffed; sign-in has its own tests, so set the state as the kill harness does.
+  const prep = openDatabase(dbPath);
+  prep
+    .prepare(
+      `INSERT OR REPLACE INTO window_state (id, state, staff_id, changed_ms) VALUES (1, 'on_duty', 'T0107', 0)`,
+    )
+    .run();
+  prep.close();
+
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      'windowApi.port': 0,
+      'windowApi.token': TOKEN,
+      'windowApi.rateLimitPerS': 1000,
+      board: { kind: 'simulated' },
+      'printer.kind': 'none',
+      'platform.baseUrl': 'http://127.0.0.1:9',
+      'platform.deviceSecret': Buffer.alloc(32, 7).toString('base64'),
+      'platform.refdataRefreshMin': 1440,
+    },
+  });
+  const core = await KioskCore.start(config);
+  if (mode === 'sync-off') core.db.pragma('synchronous = OFF');
+  const board = core.hardware.simulator;
+  if (!board) throw new Error('the simulated board did not start');
+
+  // An evaluation the cut left open: its citizen has gone (as in the kill harness).
+  const left = core.evaluations.openEvaluation();
+  if (left?.evaluation.state === 'waiting') core.evaluations.cancel(left.evaluation.id, 'power-cut-harness');
+  else if (left?.evaluation.state === 'reasons') core.evaluations.submitReasons(left.evaluation.id, [], undefined);
+
+  let acked = 0;
+  const waiters = new Map<number, () => void>();
+  board.onEventsAck(({ counter }) => {
+    acked = Math.max(acked, counter);
+    for (const [c, resolve] of waiters)
+      if (c <= acked) {
+        waiters.delete(c);
+        resolve();
+      }
+  });
+  say(`READY mode=${mode} uptime=${uptime()}`);
+  for (let seq = 1; ; seq++) {
+    const res = await fetch(`${core.windowApiUrl}/v1/evaluations`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        cases: [
+          {
+            projectNo: `PWR-${Date.now().toString(36)}-${seq}`,
+            taskCode: '370900-XK-0001',
+            taskName: '个体工商户设立登记',
+            promiseType: 1,
+          },
+        ],
+      }),
+    });
+    const body = (await res.json()) as { evaluationId?: string; error?: { code?: string } };
+    if (res.status !== 201 || !body.evaluationId) {
+      say(`NOTE start ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    const stars = 3 + (seq % 3);
+    const counter = board.press(stars);
+    await new Promise<void>((resolve) => {
+      if (counter <= acked) resolve();
+      else waiters.set(counter, resolve);
+    });
+    say(`ACK ${body.evaluationId} ${stars}`);
+  }
+}
+
+try {
+  say(`BOOT uptime=${uptime()}`);
+  checkLeftovers();
+  if (phase === 'run') await run();
+  else say('DONE');
+} catch (err) {
+  say(`FAIL ${String(err instanceof Error ? (err.stack ?? err.message) : err).replace(/\n/g, ' | ')}`);
+  process.exitCode = 1;
+}
