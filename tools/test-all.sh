@@ -18,6 +18,7 @@ step typecheck npm run --silent typecheck
 step build npm run --silent build
 step unit-integration npx vitest run
 step e2e npx playwright test
+step power-cut npx vitest run --config tests/power/vitest.config.ts
 node tools/test-summary.mjs
 if [ ${#failed_steps[@]} -gt 0 ]; then
   echo "failed steps: ${failed_steps[*]}"

@@ -7,15 +7,21 @@ let failed = 0;
 let skipped = 0;
 const notes = [];
 const skips = [];
-if (existsSync('test-results/vitest.json')) {
-  const v = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
-  passed += v.numPassedTests;
-  failed += v.numFailedTests;
-  skipped += v.numPendingTests + (v.numTodoTests ?? 0);
-  notes.push(`vitest ${v.numPassedTests} passed of ${v.numTotalTests}`);
-} else {
-  failed += 1;
-  notes.push('vitest report missing');
+// vitest.json: unit and integration; vitest-power.json: the power-cut step (tests/power).
+for (const [file, label] of [
+  ['test-results/vitest.json', 'vitest'],
+  ['test-results/vitest-power.json', 'power-cut'],
+]) {
+  if (existsSync(file)) {
+    const v = JSON.parse(readFileSync(file, 'utf8'));
+    passed += v.numPassedTests;
+    failed += v.numFailedTests;
+    skipped += v.numPendingTests + (v.numTodoTests ?? 0);
+    notes.push(`${label} ${v.numPassedTests} passed of ${v.numTotalTests}`);
+  } else {
+    failed += 1;
+    notes.push(`${label} report missing`);
+  }
 }
 if (existsSync('test-results/playwright.json')) {
   const p = JSON.parse(readFileSync('test-results/playwright.json', 'utf8'));

@@ -52,12 +52,6 @@ export function cacheRoot(): string {
   return process.env.HCP_POWER_CACHE ?? join(homedir(), '.cache', 'hcp-kiosk', 'power-guest');
 }
 
-function sha256(...parts: Array<string | Buffer>): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-}
-
 function run(cmd: string, args: string[], cwd?: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -97,6 +91,25 @@ function resolveModules(modulesDir: string): string[] {
   return order;
 }
 
+/** The versioned package behind Debian's `linux-image-amd64`, refreshing the apt lists once if needed. */
+function currentKernelPackage(): string {
+  const ask = (): string | undefined => {
+    try {
+      const show = run('apt-cache', ['show', '--no-all-versions', 'linux-image-amd64']);
+      return /^Depends: (linux-image-[^\s,]+)/m.exec(show)?.[1];
+    } catch {
+      return undefined;
+    }
+  };
+  let pkg = ask();
+  if (!pkg && process.getuid?.() === 0) {
+    run('apt-get', ['update', '-qq']);
+    pkg = ask();
+  }
+  if (!pkg) throw new Error('apt-cache knows no linux-image-amd64: run `apt-get update` (as root) first');
+  return pkg;
+}
+
 /** Kernel, modules and busybox from Debian packages, downloaded once per recipe. */
 function ensureBase(): { dir: string; info: string } {
   const dir = join(cacheRoot(), BASE_RECIPE);
@@ -104,10 +117,7 @@ function ensureBase(): { dir: string; info: string } {
   mkdirSync(cacheRoot(), { recursive: true });
   const work = mkdtempSync(join(cacheRoot(), 'base-tmp-'));
   try {
-    const show = run('apt-cache', ['show', '--no-all-versions', 'linux-image-amd64']);
-    const kernelPkg = /^Depends: (linux-image-[^\s,]+)/m.exec(show)?.[1];
-    if (!kernelPkg)
-      throw new Error('apt-cache knows no linux-image-amd64: run `apt-get update` first');
+    const kernelPkg = currentKernelPackage();
     run('apt-get', ['download', kernelPkg, 'busybox-static'], work);
     const debs = readdirSync(work).filter((f) => f.endsWith('.deb'));
     const x = join(work, 'x');
@@ -133,19 +143,25 @@ function ensureBase(): { dir: string; info: string } {
   }
 }
 
-/** The guest driver and the core it imports, as one ES module. */
+/**
+ * The guest driver and the core it imports, as one minified CommonJS file: under TCG an ES module
+ * bundle of the same code took seconds longer to start (eager compile, named-export lexing of
+ * every external). `import.meta.url` is defined from __filename, as the pad's main bundle does.
+ */
 async function bundleDriver(): Promise<Buffer> {
   const r = await build({
     entryPoints: [join(import.meta.dirname, 'guest-driver.ts')],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
+    minify: true,
     write: false,
-    outfile: 'guest-driver.mjs',
+    outfile: 'guest-driver.cjs',
+    define: { 'import.meta.url': '__hcpModuleUrl' },
     external: [...EXTERNALS, '@serialport/*', '@resvg/*', 'bufferutil', 'utf-8-validate'],
     banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      js: "const __hcpModuleUrl = require('node:url').pathToFileURL(__filename).href;",
     },
     logLevel: 'error',
   });
@@ -179,7 +195,10 @@ function packageFiles(name: string, dir: string): string[] {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       const rel = relative(dir, p);
-      if (name === 'better-sqlite3' && !/^(package\.json|lib(\/|$)|build(\/Release(\/better_sqlite3\.node)?)?$)/.test(rel))
+      if (
+        name === 'better-sqlite3' &&
+        !/^(package\.json|lib(\/|$)|build(\/Release(\/better_sqlite3\.node)?)?$)/.test(rel)
+      )
         continue;
       // Prebuilt addons for other platforms: the guest is linux-x64 with glibc.
       if (/(^|\/)prebuilds\/(?!linux-x64)/.test(rel) || rel.endsWith('.musl.node')) continue;
@@ -238,11 +257,20 @@ export async function ensureGuestImage(log: (s: string) => void = () => {}): Pro
   };
   for (const d of ['/bin', '/dev', '/proc', '/sys', '/tmp', '/data', '/etc/hcp', '/lib/modules']) addDir(d);
   entries.push({ kind: 'chardev', path: '/dev/console', major: 5, minor: 1 });
-  entries.push({ kind: 'file', path: '/bin/busybox', data: readFileSync(join(base.dir, 'busybox')), mode: 0o755 });
+  entries.push({
+    kind: 'file',
+    path: '/bin/busybox',
+    data: readFileSync(join(base.dir, 'busybox')),
+    mode: 0o755,
+  });
   entries.push({ kind: 'file', path: '/init', data: init, mode: 0o755 });
   const modules = readFileSync(join(base.dir, 'modules.order'), 'utf8').trim().split('\n');
   for (const m of modules)
-    entries.push({ kind: 'file', path: `/lib/modules/${m}`, data: readFileSync(join(base.dir, 'modules', m)) });
+    entries.push({
+      kind: 'file',
+      path: `/lib/modules/${m}`,
+      data: readFileSync(join(base.dir, 'modules', m)),
+    });
   entries.push({ kind: 'file', path: '/etc/hcp/modules', data: Buffer.from(modules.join('\n') + '\n') });
   // /lib64 holds the loader on Debian; /lib is a real folder in the guest.
   for (const [guest, host] of [...files].sort()) {
@@ -251,7 +279,7 @@ export async function ensureGuestImage(log: (s: string) => void = () => {}): Pro
     entries.push({ kind: 'file', path: guest, data: readFileSync(host), mode });
   }
   addDir('/opt/hcp');
-  entries.push({ kind: 'file', path: '/opt/hcp/guest-driver.mjs', data: bundle });
+  entries.push({ kind: 'file', path: '/opt/hcp/guest-driver.cjs', data: bundle });
   entries.push({ kind: 'file', path: '/opt/hcp/package.json', data: appPackage });
 
   const tmp = mkdtempSync(join(cacheRoot(), 'image-tmp-'));

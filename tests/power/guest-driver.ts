@@ -53,14 +53,48 @@ function checkLeftovers(): void {
     const rows = db
       .prepare(`SELECT record_id AS id, satisfaction AS s FROM records WHERE status = 'rated'`)
       .all() as Array<{ id: string; s: number }>;
-    say(`CHECK integrity=${integrity.replace(/\s+/g, '_')} chain=${chain.ok ? 'ok' : 'broken'} rated=${rows.length}`);
+    say(
+      `CHECK integrity=${integrity.replace(/\s+/g, '_')} chain=${chain.ok ? 'ok' : 'broken'} rated=${rows.length}`,
+    );
     for (let i = 0; i < rows.length; i += 50)
-      say(`R ${rows
-        .slice(i, i + 50)
-        .map((r) => `${r.id}:${r.s}`)
-        .join(' ')}`);
+      say(
+        `R ${rows
+          .slice(i, i + 50)
+          .map((r) => `${r.id}:${r.s}`)
+          .join(' ')}`,
+      );
   } finally {
     db.close();
+  }
+}
+
+/** The business system's call: POST /v1/evaluations on the pad's window API. */
+async function startEvaluation(
+  url: string,
+  seq: number,
+): Promise<{ ok: true; evaluationId: string } | { ok: false; why: string }> {
+  try {
+    const res = await fetch(`${url}/v1/evaluations`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        cases: [
+          {
+            projectNo: `PWR-${Date.now().toString(36)}-${seq}`,
+            taskCode: '370900-XK-0001',
+            taskName: '个体工商户设立登记',
+            promiseType: 1,
+          },
+        ],
+      }),
+    });
+    const body = (await res.json()) as { evaluationId?: string };
+    if (res.status === 201 && body.evaluationId) return { ok: true, evaluationId: body.evaluationId };
+    return { ok: false, why: `${res.status} ${JSON.stringify(body)}` };
+  } catch (err) {
+    // Under TCG a keep-alive connection can close as the next request goes out ("other side closed").
+    const cause = err instanceof Error && err.cause ? ` (${String(err.cause)})` : '';
+    return { ok: false, why: `${String(err)}${cause}` };
   }
 }
 
@@ -96,7 +130,8 @@ async function run(): Promise<void> {
   // An evaluation the cut left open: its citizen has gone (as in the kill harness).
   const left = core.evaluations.openEvaluation();
   if (left?.evaluation.state === 'waiting') core.evaluations.cancel(left.evaluation.id, 'power-cut-harness');
-  else if (left?.evaluation.state === 'reasons') core.evaluations.submitReasons(left.evaluation.id, [], undefined);
+  else if (left?.evaluation.state === 'reasons')
+    core.evaluations.submitReasons(left.evaluation.id, [], undefined);
 
   let acked = 0;
   const waiters = new Map<number, () => void>();
@@ -110,23 +145,14 @@ async function run(): Promise<void> {
   });
   say(`READY mode=${mode} uptime=${uptime()}`);
   for (let seq = 1; ; seq++) {
-    const res = await fetch(`${core.windowApiUrl}/v1/evaluations`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        cases: [
-          {
-            projectNo: `PWR-${Date.now().toString(36)}-${seq}`,
-            taskCode: '370900-XK-0001',
-            taskName: '个体工商户设立登记',
-            promiseType: 1,
-          },
-        ],
-      }),
-    });
-    const body = (await res.json()) as { evaluationId?: string; error?: { code?: string } };
-    if (res.status !== 201 || !body.evaluationId) {
-      say(`NOTE start ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+    const started = await startEvaluation(core.windowApiUrl, seq);
+    if (!started.ok) {
+      // As the business system would: say why, let the pad settle, try again. An evaluation the
+      // failed request did open is cancelled first, or the next start would be refused.
+      say(`NOTE start ${started.why.slice(0, 300)}`);
+      const open = core.evaluations.openEvaluation();
+      if (open?.evaluation.state === 'waiting')
+        core.evaluations.cancel(open.evaluation.id, 'power-cut-harness');
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
@@ -136,16 +162,28 @@ async function run(): Promise<void> {
       if (counter <= acked) resolve();
       else waiters.set(counter, resolve);
     });
-    say(`ACK ${body.evaluationId} ${stars}`);
+    // The board's event is acknowledged once its press is handled, whatever it did; only a press
+    // that rated this evaluation is a rating the pad promised to keep.
+    const rated = core.db
+      .prepare(`SELECT satisfaction AS s FROM records WHERE record_id = ? AND status = 'rated'`)
+      .get(started.evaluationId) as { s: number } | undefined;
+    if (rated?.s === stars) say(`ACK ${started.evaluationId} ${stars}`);
+    else say(`NOTE press on ${started.evaluationId} did not rate it`);
   }
 }
 
-try {
-  say(`BOOT uptime=${uptime()}`);
-  checkLeftovers();
-  if (phase === 'run') await run();
-  else say('DONE');
-} catch (err) {
-  say(`FAIL ${String(err instanceof Error ? (err.stack ?? err.message) : err).replace(/\n/g, ' | ')}`);
-  process.exitCode = 1;
+async function main(): Promise<void> {
+  try {
+    say(`BOOT uptime=${uptime()}`);
+    checkLeftovers();
+    if (phase === 'run') await run();
+    else say('DONE');
+  } catch (err) {
+    say(`FAIL ${String(err instanceof Error ? (err.stack ?? err.message) : err).replace(/\n/g, ' | ')}`);
+    process.exitCode = 1;
+  }
 }
+
+// No top-level await: the guest loads this as CommonJS, which V8 compiles lazily (measured: an ES
+// module bundle costs several seconds more to start under TCG).
+void main();

@@ -16,6 +16,8 @@ ifconfig lo 127.0.0.1 up
 arg() { sed -n "s/.*\bhcp\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 HCP_POWER_MODE=$(arg mode)
 HCP_POWER_PHASE=$(arg phase)
+# Extra node flags, comma-separated (for measuring start-up under TCG).
+NODE_FLAGS=$(arg node | tr ',' ' ')
 export HCP_POWER_MODE HCP_POWER_PHASE
 
 # The devices appear asynchronously after their modules load.
@@ -31,7 +33,7 @@ export HCP_POWER_PORT
 mount -t ext4 -o data=ordered /dev/vda /data || { echo "hcp-init: mount failed"; poweroff -f; }
 mkdir -p /data/pad
 echo "hcp-init: uptime $(cut -d" " -f1 /proc/uptime), starting the pad ($HCP_POWER_MODE, $HCP_POWER_PHASE)"
-cd /opt/hcp && HOME=/tmp HCP_QUIET=1 NODE_PATH=/opt/hcp/node_modules /usr/bin/node guest-driver.mjs
-echo "hcp-init: driver exited with $?"
+cd /opt/hcp && HOME=/tmp HCP_QUIET=1 NODE_PATH=/opt/hcp/node_modules /usr/bin/node $NODE_FLAGS guest-driver.cjs
+echo "hcp-init: driver exited with $? at uptime $(cut -d" " -f1 /proc/uptime)"
 umount /data
 poweroff -f

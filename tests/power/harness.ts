@@ -56,9 +56,13 @@ export interface PowerCutResult {
   acknowledged: number;
   /** acknowledged ratings missing (or with other stars) at a later boot's check */
   lost: string[];
+  /** newly missing acknowledged ratings found by the check after each cut */
+  lostPerCut: number[];
   /** per boot: integrity_check answers other than ok, and hash-chain failures */
   integrityFailures: string[];
   chainFailures: number;
+  /** the guest's NOTE lines: evaluations it could not start, presses that did not rate */
+  notes: number;
   boots: BootFigures[];
   elapsedMs: number;
 }
@@ -186,9 +190,11 @@ export async function runPowerCuts(opts: PowerCutOptions): Promise<PowerCutResul
   const directIo = supportsDirectIo(disk);
   const acked = new Map<string, number>();
   const lost = new Set<string>();
+  const lostPerCut: number[] = [];
   const integrityFailures: string[] = [];
   let chainFailures = 0;
   const boots: BootFigures[] = [];
+  let notes = 0;
 
   const startBoot = async (phase: 'run' | 'check'): Promise<Boot> => {
     const consoleLog = join(work, `console-${boots.length}.log`);
@@ -213,7 +219,7 @@ export async function runPowerCuts(opts: PowerCutOptions): Promise<PowerCutResul
       '-initrd',
       opts.image.initrd,
       '-append',
-      `console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off hcp.mode=${opts.mode} hcp.phase=${phase}`,
+      `console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off tsc=reliable no_timer_check hcp.mode=${opts.mode} hcp.phase=${phase}`,
       '-serial',
       `file:${consoleLog}`,
       '-drive',
@@ -250,7 +256,11 @@ export async function runPowerCuts(opts: PowerCutOptions): Promise<PowerCutResul
     existsSync(b.consoleLog) ? readFileSync(b.consoleLog, 'utf8').slice(-3000) : '(no console)';
 
   const nextLine = async (b: Boot): Promise<string> => {
-    const r = await withTimeout(b.lines.next(), bootTimeoutMs, () => `the guest went silent:\n${consoleTail(b)}`);
+    const r = await withTimeout(
+      b.lines.next(),
+      bootTimeoutMs,
+      () => `the guest went silent:\n${consoleTail(b)}`,
+    );
     if (r.done) throw new Error(`the guest closed its port:\n${consoleTail(b)}`);
     if (r.value.startsWith('FAIL ')) throw new Error(`guest: ${r.value}\n${consoleTail(b)}`);
     return r.value;
@@ -276,7 +286,9 @@ export async function runPowerCuts(opts: PowerCutOptions): Promise<PowerCutResul
       if (integrity !== 'ok') integrityFailures.push(integrity ?? fields);
       if (!/chain=ok/.test(fields)) chainFailures += 1;
     }
+    const before = lost.size;
     for (const [id, stars] of acked) if (present.get(id) !== stars) lost.add(id);
+    if (boots.length > 0) lostPerCut.push(lost.size - before);
     return { driverAtS: Number(boot[1]), next: line };
   };
 
@@ -335,10 +347,18 @@ export async function runPowerCuts(opts: PowerCutOptions): Promise<PowerCutResul
               cutTimer = setTimeout(() => b.qemu.kill('SIGKILL'), cutAfter);
             }
           } else if (r.value.startsWith('FAIL ')) throw new Error(`guest: ${r.value}\n${consoleTail(b)}`);
+          else if (r.value.startsWith('NOTE ')) {
+            notes += 1;
+            log(`guest: ${r.value}`);
+          }
         }
       })();
       try {
-        await withTimeout(reading, bootTimeoutMs + hi, () => `no acknowledgement, no cut:\n${consoleTail(b)}`);
+        await withTimeout(
+          reading,
+          bootTimeoutMs + hi,
+          () => `no acknowledgement, no cut:\n${consoleTail(b)}`,
+        );
       } finally {
         clearTimeout(cutTimer);
         if (b.qemu.exitCode === null && b.qemu.signalCode === null) b.qemu.kill('SIGKILL');
@@ -361,8 +381,10 @@ export async function runPowerCuts(opts: PowerCutOptions): Promise<PowerCutResul
     cuts: opts.cuts,
     acknowledged: acked.size,
     lost: [...lost],
+    lostPerCut,
     integrityFailures,
     chainFailures,
+    notes,
     boots,
     elapsedMs: Date.now() - t0,
   };

@@ -20,7 +20,13 @@ const sound = await runPowerCuts({ image, cuts, mode: 'sound', cutWindowMs: [300
 console.log(describeRun(sound));
 let brokenLost = 0;
 if (brokenCuts > 0) {
-  const broken = await runPowerCuts({ image, cuts: brokenCuts, mode: 'sync-off', cutWindowMs: [3000, 12000], log });
+  const broken = await runPowerCuts({
+    image,
+    cuts: brokenCuts,
+    mode: 'sync-off',
+    cutWindowMs: [3000, 12000],
+    log,
+  });
   console.log(describeRun(broken));
   brokenLost = broken.lost.length;
 }
