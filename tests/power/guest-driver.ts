@@ -119,6 +119,8 @@ async function run(): Promise<void> {
       'printer.kind': 'none',
       'platform.baseUrl': 'http://127.0.0.1:9',
       'platform.deviceSecret': Buffer.alloc(32, 7).toString('base64'),
+      'platform.deviceId': 'PAD-POWERCUT-12',
+      'technician.code': '482913',
       'platform.refdataRefreshMin': 1440,
     },
   });
