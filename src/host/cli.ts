@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /**
  * The pad's command line: `serve` (core + browser shell; used by `npm start` and the tests),
- * `verify` (walk the hash chain), `token` (where the window API token is kept).
+ * `verify` (walk the hash chain), `doctor` (health; exit 1 when a visit is needed), `token`
+ * (where the window API token is kept).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type KioskConfig } from '../config/config.js';
 import { DatabaseFromFutureError, openDatabase } from '../store/db.js';
 import { verifyChain } from '../store/verify.js';
+import { formatCst } from '../domain/time.js';
+import { gatherHealthFacts } from './doctor.js';
+import { assessHealth, formatReport } from './health.js';
 import { runBrowserShell } from './shell.js';
 import { installProcessGuard } from './process-guard.js';
 import { explainStartError, missingDeviceWarnings } from './start-errors.js';
@@ -52,6 +56,19 @@ async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
+  if (command === 'doctor') {
+    const facts = await gatherHealthFacts(config);
+    const result = assessHealth(facts);
+    if (rest.includes('--json')) process.stdout.write(JSON.stringify({ ...result, facts }, null, 2) + '\n');
+    else
+      process.stdout.write(
+        formatReport(
+          `hcp-kiosk doctor — ${config.platform.deviceId}, ${config.dataDir} — ${formatCst(facts.nowMs)}`,
+          result,
+        ),
+      );
+    return result.needsVisit ? 1 : 0;
+  }
   if (command === 'token') {
     // Never printed whole (terminal scroll-back, screenshots, support chats): where it is kept.
     const file = join(resolve(config.dataDir), 'window-api.token');
@@ -89,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
     return -1; // keep running
   }
-  process.stderr.write(`unknown command ${command}; use serve | verify | token\n`);
+  process.stderr.write(`unknown command ${command}; use serve | verify | doctor | token\n`);
   return 2;
 }
 

@@ -1,9 +1,12 @@
+import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSync, type SyncService, type HeartbeatBody } from '../sync/index.js';
 import { outboxStats } from '../store/outbox.js';
 import { formatCst } from '../domain/time.js';
 import type { KioskCore } from './core.js';
 import { APP_VERSION } from './version.js';
+import { coveredYears } from '../domain/calendar.js';
+import { assessHealth, type HealthFacts } from './health.js';
 import { launchEmbeddedPlatform } from './platform-launcher.js';
 
 /**
@@ -115,6 +118,50 @@ export class SyncBridge {
         checkedTime: formatCst(Date.now()),
       },
       clockOffsetMs: this.clockOffsetMs(),
+      health: this.health(db.integrity, ob),
     } as HeartbeatBody;
+  }
+
+  /** The same facts and rules as `doctor`, as the running pad sees them. */
+  private health(integrity: string, ob: ReturnType<typeof outboxStats>): HeartbeatBody['health'] {
+    const core = this.core;
+    const { config } = core;
+    const disk = diskOf(core.dataDir);
+    const online = this.service?.status().online ?? null;
+    const facts: HealthFacts = {
+      nowMs: Date.now(),
+      board: { kind: config.board.kind, state: core.hardware.boardState(), detail: '' },
+      printer: { kind: config.printer.kind, state: core.hardware.printerState(), detail: '' },
+      platform: {
+        baseUrl: config.platform.baseUrl,
+        reachable: online,
+        status: null,
+        answer: online === false ? (this.service?.status().lastError ?? null) : null,
+        clockOffsetMs: this.clockOffsetMs(),
+      },
+      disk,
+      db: { exists: true, integrity, schemaVersion: null },
+      outbox: { pending: ob.pending, rejected: ob.rejected, oldestPendingMs: ob.oldestPendingMs },
+      calendarYears: coveredYears(),
+    };
+    if (facts.board.kind === 'simulated') facts.board.state = 'simulated';
+    if (facts.printer.kind === 'virtual') facts.printer.state = 'simulated';
+    if (facts.platform.reachable === true) facts.platform.status = 200;
+    const r = assessHealth(facts);
+    return {
+      needsVisit: r.needsVisit,
+      findings: r.findings.map((f) => ({ key: f.key, level: f.level, text: f.text })),
+      diskFreeBytes: disk?.freeBytes ?? null,
+      calendarYears: facts.calendarYears,
+    };
+  }
+}
+
+function diskOf(dir: string): HealthFacts['disk'] {
+  try {
+    const s = statfsSync(dir);
+    return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+  } catch {
+    return null;
   }
 }

@@ -30,6 +30,20 @@ export const heartbeatBodySchema = z.object({
     checkedTime: z.string().nullable(),
   }),
   clockOffsetMs: z.number().int(),
+  /**
+   * Extension (the pad's `doctor` facts for a city's fleet view; a 1.1 platform ignores unknown
+   * fields): free disk, calendar years known, and the findings with the verdict.
+   */
+  health: z
+    .object({
+      needsVisit: z.boolean(),
+      findings: z.array(
+        z.object({ key: z.string(), level: z.enum(['ok', 'warn', 'visit']), text: z.string() }),
+      ),
+      diskFreeBytes: z.number().int().min(0).nullable(),
+      calendarYears: z.array(z.number().int()),
+    })
+    .optional(),
 });
 
 export type HeartbeatBody = z.infer<typeof heartbeatBodySchema>;
