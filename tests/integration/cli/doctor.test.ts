@@ -114,7 +114,7 @@ describe('doctor', () => {
         HCP__platform__deviceId: 'PAD-DOC-7',
         HCP__platform__deviceSecret: secret,
         HCP__platform__heartbeatIntervalS: '5',
-      HCP__technician__code: '"482913"',
+        HCP__technician__code: '"482913"',
         HCP__board: JSON.stringify({ kind: 'serial', path: cable.host }),
         HCP__windowApi__port: String(await freePort()),
       };
