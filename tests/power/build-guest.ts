@@ -148,7 +148,7 @@ function ensureBase(): { dir: string; info: string } {
  * bundle of the same code took seconds longer to start (eager compile, named-export lexing of
  * every external). `import.meta.url` is defined from __filename, as the pad's main bundle does.
  */
-async function bundleDriver(): Promise<Buffer> {
+export async function bundleDriver(): Promise<Buffer> {
   const r = await build({
     entryPoints: [join(import.meta.dirname, 'guest-driver.ts')],
     bundle: true,
