@@ -234,7 +234,8 @@ export async function ensureGuestImage(log: (s: string) => void = () => {}): Pro
     }
   for (const n of natives) for (const lib of sharedLibraries(n)) files.set(lib, lib);
   const assets = join(root, 'assets');
-  for (const a of readdirSync(assets)) files.set(join('/opt/hcp/assets', a), join(assets, a));
+  for (const a of readdirSync(assets, { recursive: true, encoding: 'utf8' }))
+    if (statSync(join(assets, a)).isFile()) files.set(join('/opt/hcp/assets', a), join(assets, a));
   // The core finds its app root by this package.json's name.
   const appPackage = Buffer.from(JSON.stringify({ name: 'hcp-kiosk', private: true, type: 'module' }));
 
