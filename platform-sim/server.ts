@@ -325,8 +325,7 @@ export class SimServer {
     const dev = /^\/v1\/devices\/([^/]+)\/(profile|heartbeat)$/.exec(p);
     if (dev) {
       if (decodeURIComponent(dev[1] ?? '') !== deviceId) throw new HttpError(403, 'forbidden');
-      if (method === 'GET' && dev[2] === 'profile')
-        return this.refdata(req, 'profile', () => this.profile(deviceId));
+      if (method === 'GET' && dev[2] === 'profile') return this.profileAnswer(req, deviceId);
       if (method === 'POST' && dev[2] === 'heartbeat') return this.heartbeat(deviceId, body);
     }
     if (method === 'GET' && p === '/v1/norms') return this.refdata(req, 'norms', () => this.norms);
@@ -355,6 +354,41 @@ export class SimServer {
       raw: text,
       headers: { ETag: etag, 'Content-Type': 'application/json; charset=utf-8' },
     };
+  }
+
+  /**
+   * The profile with the device's sequence position (1.1): also when a test or the embedded demo
+   * overrides the rest of the profile, the position is the platform's own fact.
+   */
+  private profileAnswer(req: http.IncomingMessage, deviceId: string): Answer {
+    const override = this.overrides.get('profile');
+    let base: unknown = this.profile(deviceId);
+    if (override !== undefined) {
+      try {
+        base = JSON.parse(override) as unknown;
+      } catch {
+        return this.refdata(req, 'profile', () => null);
+      }
+    }
+    if (typeof base !== 'object' || base === null || Array.isArray(base))
+      return this.refdata(req, 'profile', () => null);
+    const withPosition = { ...this.sequencePosition(deviceId), ...(base as Record<string, unknown>) };
+    const text = JSON.stringify(withPosition);
+    const etag = etagOf(text);
+    if (req.headers['if-none-match'] === etag) return { status: 304, headers: { ETag: etag } };
+    return {
+      status: 200,
+      raw: text,
+      headers: { ETag: etag, 'Content-Type': 'application/json; charset=utf-8' },
+    };
+  }
+
+  /** The highest deviceSeq accepted from this device and that record's hash (0 and 64 zeros before the first). */
+  sequencePosition(deviceId: string): { lastDeviceSeq: number; lastHash: string } {
+    const head = this.stmt('SELECT device_seq AS seq, hash FROM chain_heads WHERE device_id = ?').get(
+      deviceId,
+    ) as { seq: number; hash: string } | undefined;
+    return { lastDeviceSeq: head?.seq ?? 0, lastHash: head?.hash ?? GENESIS_HASH };
   }
 
   private profile(deviceId: string) {

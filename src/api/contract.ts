@@ -153,6 +153,8 @@ export interface KioskSnapshot {
   hardware: { board: 'ok' | 'absent' | 'error'; printer: string; boardSimulated: boolean };
   normVersion: string;
   serverTimeOffsetMs: number;
+  /** whether the pad can store a rating now (decisions 192): anything but `ok` shows a banner and refuses new evaluations */
+  storage: 'ok' | 'full' | 'read_only' | 'damaged' | 'recovering';
   thanksUntilMs: number | null;
 }
 

@@ -12,7 +12,11 @@ import {
 import type { KioskConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { formatCst } from '../domain/time.js';
-import { openDatabase, type Db } from '../store/db.js';
+import { type Db } from '../store/db.js';
+import { openCheckedDatabase } from '../store/recovery.js';
+import { continueFromPlatform, readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
+import { getRefdata } from '../store/refdata.js';
+import { StorageHealth, type StorageState } from './storage-health.js';
 import { outboxStats } from '../store/outbox.js';
 import { pruneDelivered } from '../store/retention.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
@@ -59,6 +63,7 @@ export class KioskCore {
   readonly queries: StaffQueries;
   readonly receipts: Receipts;
   readonly dispatch: Dispatch;
+  readonly storage: StorageHealth;
   windowApiUrl = '';
   windowApiToken = '';
   /** SHA-256 fingerprint of the window API's certificate when it serves TLS */
@@ -83,7 +88,12 @@ export class KioskCore {
         count: tightened.length,
         first: tightened[0],
       });
-    this.db = openDatabase(join(dataDir, 'kiosk.db'));
+    const opened = openCheckedDatabase(join(dataDir, 'kiosk.db'), this.clock.now());
+    this.db = opened.db;
+    if (opened.damage)
+      this.log.write('error', '数据库已损坏并已修复 / database damaged, rebuilt', { ...opened.damage });
+    this.storage = new StorageHealth(dataDir);
+    this.storage.setWaitingForSeq(waitingForPlatformSeq(this.db));
     this.refdata = new ReferenceData(this.db, dataDir, {
       shippedNormsFile: join(assetsDir(), 'norms-2020.json'),
       fallbackChainsFile:
@@ -131,6 +141,10 @@ export class KioskCore {
   }
 
   private async startServices(windowApi: boolean): Promise<void> {
+    this.storage.start();
+    this.closers.push(() => this.storage.stop());
+    this.storage.onChange((state) => this.storageChanged(state));
+    this.applyPlatformSequence();
     await this.sync.start();
     this.closers.push(() => this.sync.stop());
     await this.hardware.start();
@@ -202,6 +216,52 @@ export class KioskCore {
     return token;
   }
 
+  /** The platform's profile arrived: continue the sequence above what it holds (continuation.ts). */
+  applyPlatformSequence(): void {
+    const p = getRefdata(this.db, 'profile')?.value;
+    if (p?.lastDeviceSeq === undefined || p.lastHash === undefined) return;
+    try {
+      const r = continueFromPlatform(this.db, { lastDeviceSeq: p.lastDeviceSeq, lastHash: p.lastHash });
+      if (r.moved) this.log.write('warn', 'deviceSeq continues above the platform position', { ...r });
+      this.storage.setWaitingForSeq(false);
+    } catch (err) {
+      this.storage.report(err);
+      this.log.write('error', 'sequence continuation failed', { error: (err as Error).message });
+    }
+  }
+
+  private storageChanged(state: StorageState): void {
+    const words: Record<StorageState, string> = {
+      ok: '存储已恢复正常 / storage is writable again',
+      full: '存储空间已满，暂停新的评价 / storage full: new evaluations are refused',
+      read_only: '存储变为只读，暂停新的评价 / storage is read-only: new evaluations are refused',
+      damaged: '数据库损坏，请重启评价器以修复 / database damaged: restart the pad to repair it',
+      recovering:
+        '数据库已重建，等待平台的序号后恢复评价 / database rebuilt: waiting for the platform sequence',
+    };
+    this.notice(state === 'ok' ? 'info' : 'error', words[state], 'tech');
+    this.pushSnapshot();
+  }
+
+  /** Throws the clear answer when nothing new can be stored now. */
+  requireStorage(): void {
+    const state = this.storage.state();
+    if (state === 'ok') return;
+    throw storageError(state);
+  }
+
+  /** Runs a write; a storage fault becomes the storage answer and the state everybody sees. */
+  guardStorage<T>(write: () => T): T {
+    try {
+      const out = write();
+      this.storage.writeSucceeded();
+      return out;
+    } catch (err) {
+      if (this.storage.report(err)) throw storageError(this.storage.state());
+      throw err;
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     if (this.afterglowTimer) clearTimeout(this.afterglowTimer);
@@ -223,8 +283,9 @@ export class KioskCore {
     input: StartEvaluationInput,
     origin: 'window_api' | 'staff_panel' | 'scanner',
   ): Promise<{ evaluationId: string }> {
+    this.requireStorage();
     const staff = this.staff.staffForEvaluation(input.staffId);
-    const { evaluationId } = this.evaluations.start(input, { origin, staff });
+    const { evaluationId } = this.guardStorage(() => this.evaluations.start(input, { origin, staff }));
     if (input.printReceipt) {
       // A print never blocks or delays a rating: failures reach staff and technician as notices.
       this.receipts
@@ -269,6 +330,7 @@ export class KioskCore {
       board: this.hardware.boardState(),
       printer: this.hardware.printerState(),
       outbox: { pending: ob.pending, rejected: ob.rejected },
+      storage: this.storage.state(),
     };
   }
 
@@ -355,7 +417,7 @@ export class KioskCore {
     this.deadlineTimer = setTimeout(() => {
       this.deadlineTimer = null;
       try {
-        this.evaluations.expireDue();
+        this.guardStorage(() => this.evaluations.expireDue());
       } catch (err) {
         this.log.write('error', 'expiring evaluations failed', { error: (err as Error).message });
       }
@@ -411,6 +473,7 @@ export class KioskCore {
       },
       normVersion: norms.version,
       serverTimeOffsetMs: this.sync.clockOffsetMs(),
+      storage: this.storage.state(),
       thanksUntilMs: screen === 'thanks' || screen === 'unrated' ? (this.afterglow?.untilMs ?? null) : null,
     };
   }
@@ -422,6 +485,11 @@ export class KioskCore {
       title: s.title,
       photoUrl: this.refdata.photoDataUrl(s.staffId),
     };
+  }
+
+  /** The last repair of the database, for the technician screen and the heartbeat. */
+  damageReport() {
+    return readDamageReport(this.db);
   }
 
   dbInfo(): { sizeBytes: number; schemaVersion: number; integrity: string } {
@@ -447,3 +515,25 @@ export class KioskCore {
 }
 
 export type { Norms };
+
+/** `503 {"error": "storage_unavailable", "storage": state}` on the window API. */
+function storageError(state: StorageState): ApiError {
+  return Object.assign(new ApiError('storage_unavailable', storageMessage(state)), {
+    extra: { storage: state },
+  });
+}
+
+function storageMessage(state: StorageState): string {
+  switch (state) {
+    case 'full':
+      return '存储空间已满，暂时不能保存评价 / storage full: the pad cannot store an evaluation now';
+    case 'read_only':
+      return '存储只读，暂时不能保存评价 / storage read-only: the pad cannot store an evaluation now';
+    case 'damaged':
+      return '数据库损坏，需要重启修复 / database damaged: the pad must restart to repair it';
+    case 'recovering':
+      return '数据库已重建，正在等待平台序号 / database rebuilt: waiting for the platform sequence';
+    default:
+      return '存储不可用 / storage unavailable';
+  }
+}

@@ -15,7 +15,9 @@ export function buildHandlers(core: KioskCore): Handlers {
     getSnapshot: () => core.snapshot(),
 
     rate: ({ evaluationId, satisfaction }) => {
-      const out = core.evaluations.press({ source: 'touch', key: satisfaction, evaluationId });
+      const out = core.guardStorage(() =>
+        core.evaluations.press({ source: 'touch', key: satisfaction, evaluationId }),
+      );
       if (out.disposition === 'rating') return { state: out.next };
       return { state: 'ignored' };
     },
@@ -24,7 +26,7 @@ export function buildHandlers(core: KioskCore): Handlers {
       return { ok: true };
     },
     submitReasons: ({ evaluationId, codes, comment }) =>
-      core.evaluations.submitReasons(evaluationId, codes, comment),
+      core.guardStorage(() => core.evaluations.submitReasons(evaluationId, codes, comment)),
 
     staffSignIn: ({ staffId, pin }) => {
       if (core.evaluations.openEvaluation())

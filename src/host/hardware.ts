@@ -52,11 +52,14 @@ export class HardwareBridge {
         this.core.emit('boardKey', { key: press.key, counter: press.counter, atMs: press.receivedAtMs });
         // Synchronous commit inside: when this returns, the press's effect is durable and the
         // driver may send EVENTS_ACK.
-        this.core.evaluations.press({
-          source: 'key',
-          key: press.key,
-          board: { serial: press.serial, bootId: press.bootId, counter: press.counter },
-        });
+        // A press that could not be stored throws: the event stays unacknowledged and the board resends.
+        this.core.guardStorage(() =>
+          this.core.evaluations.press({
+            source: 'key',
+            key: press.key,
+            board: { serial: press.serial, bootId: press.bootId, counter: press.counter },
+          }),
+        );
       });
       this.board.onStatus((s) => {
         if (s.state !== this.lastBoardState) {

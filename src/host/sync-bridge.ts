@@ -58,7 +58,10 @@ export class SyncBridge {
       appVersion: APP_VERSION,
       heartbeat: () => this.heartbeat(),
       log: (msg, fields) => this.core.log.write('info', `sync: ${msg}`, fields),
-      onRefdata: () => this.core.pushSnapshot(),
+      onRefdata: (name) => {
+        if (name === 'profile') this.core.applyPlatformSequence();
+        this.core.pushSnapshot();
+      },
     });
     this.service.onStatus(() => this.core.pushSnapshot());
     this.service.start();
@@ -88,6 +91,15 @@ export class SyncBridge {
     const board = core.hardware.board?.status();
     const printer = core.hardware.printer?.status();
     const db = core.dbInfo();
+    const d = core.damageReport();
+    const damage = d
+      ? {
+          detectedTime: formatCst(d.detectedMs),
+          reason: d.reason.slice(0, 200),
+          recoveredRecords: d.recoveredRecords,
+          recoveredPending: d.recoveredPending,
+        }
+      : null;
     const open = core.evaluations.openEvaluation();
     return {
       appVersion: APP_VERSION,
@@ -114,8 +126,10 @@ export class SyncBridge {
       },
       db: {
         sizeBytes: db.sizeBytes,
-        integrity: db.integrity === 'ok' ? 'ok' : 'error',
+        integrity: db.integrity === 'ok' && core.storage.state() !== 'damaged' ? 'ok' : 'error',
         checkedTime: formatCst(Date.now()),
+        storage: core.storage.state(),
+        ...(damage ? { rebuilt: damage } : {}),
       },
       clockOffsetMs: this.clockOffsetMs(),
       health: this.health(db.integrity, ob),

@@ -36,6 +36,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   no_staff: 423,
   not_found: 404,
   printer_unavailable: 503,
+  storage_unavailable: 503,
 };
 
 const MAX_BODY_BYTES = 256 * 1024;

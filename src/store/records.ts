@@ -10,6 +10,8 @@ import { getMeta, setMeta, type Db } from './db.js';
  */
 export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number): PlatformRecord[] {
   if (!db.inTransaction) throw new Error('appendRecords must run inside a transaction');
+  // After a rebuild the next number is unknown until the platform says (continuation.ts).
+  if (getMeta(db, 'seq_wait_platform') === '1') throw new SequenceUnknownError();
   let lastSeq = Number(getMeta(db, 'last_device_seq') ?? '0');
   let prevHash = getMeta(db, 'chain_head') ?? GENESIS_HASH;
   const insertRecord = db.prepare(
@@ -61,4 +63,14 @@ export function readRecord(db: Db, recordId: string): PlatformRecord | undefined
   const row = db.prepare('SELECT body FROM records WHERE record_id = ?').get(recordId) as
     { body: string } | undefined;
   return row ? (JSON.parse(row.body) as PlatformRecord) : undefined;
+}
+
+export class SequenceUnknownError extends Error {
+  readonly code = 'HCP_SEQ_UNKNOWN';
+  constructor() {
+    super(
+      '数据库已重建，等待平台序号 / database rebuilt: waiting for the platform sequence before sealing records',
+    );
+    this.name = 'SequenceUnknownError';
+  }
 }

@@ -23,6 +23,12 @@ export const profileSchema = z.object({
     })
     .partial()
     .optional(),
+  /** 1.1: the highest deviceSeq the platform accepted from this device id, and that record's hash */
+  lastDeviceSeq: z.number().int().min(0).optional(),
+  lastHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 export const normsSchema = z.object({

@@ -63,6 +63,19 @@ export function readAnchor(db: Db): ChainAnchor | 'invalid' {
   return 'invalid';
 }
 
+function readRestart(db: Db): ChainAnchor | null {
+  const raw = getMeta(db, 'chain_restart');
+  if (raw === undefined) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<ChainAnchor>;
+    if (Number.isInteger(v.deviceSeq) && typeof v.hash === 'string')
+      return { deviceSeq: v.deviceSeq as number, hash: v.hash };
+  } catch {
+    /* an unreadable restart mark is ignored: the walk then reports the gap it hides */
+  }
+  return null;
+}
+
 interface Row {
   device_seq: number;
   record_id: string;
@@ -108,8 +121,12 @@ export function verifyChain(db: Db): VerifyResult {
       checked: 0,
     };
   }
-  let prevSeq = anchor.deviceSeq;
-  let prevHash = anchor.hash;
+  // After a continuation (continuation.ts) the chain starts again at the platform's position;
+  // salvaged records below it are not a chain any more and are not walked.
+  const restart = readRestart(db);
+  const start = restart !== null && restart.deviceSeq > anchor.deviceSeq ? restart : anchor;
+  let prevSeq = start.deviceSeq;
+  let prevHash = start.hash;
   let count = 0;
   const broken = (deviceSeq: number, recordId: string | null, problem: string): VerifyResult => ({
     ok: false,
@@ -121,9 +138,11 @@ export function verifyChain(db: Db): VerifyResult {
     .prepare(
       `SELECT device_seq, record_id, evaluation_id, project_no, service_number, staff_id, status, satisfaction,
               body, prev_hash, hash
-       FROM records ORDER BY device_seq`,
+       FROM records WHERE device_seq > ? ORDER BY device_seq`,
     )
-    .iterate() as IterableIterator<Row>;
+    .iterate(
+      restart !== null && restart.deviceSeq > anchor.deviceSeq ? restart.deviceSeq : -1,
+    ) as IterableIterator<Row>;
   try {
     for (const row of rows) {
       const seq = row.device_seq;

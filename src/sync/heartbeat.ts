@@ -28,6 +28,17 @@ export const heartbeatBodySchema = z.object({
     sizeBytes: z.number().int().min(0),
     integrity: z.enum(['ok', 'error']),
     checkedTime: z.string().nullable(),
+    /** the pad's storage state (decisions 192) */
+    storage: z.string().optional(),
+    /** the last rebuild of a damaged database (decisions 190) */
+    rebuilt: z
+      .object({
+        detectedTime: z.string(),
+        reason: z.string(),
+        recoveredRecords: z.number().int().min(0),
+        recoveredPending: z.number().int().min(0),
+      })
+      .optional(),
   }),
   clockOffsetMs: z.number().int(),
   /**

@@ -86,6 +86,17 @@ function stamp(d: Date): string {
  * ESC/POS bytes) and `.png` (how it would print), parsing with the same parser the tests use, so
  * an encoder bug fails the job here instead of printing garbage on a real printer later.
  */
+/** The virtual printer keeps this many jobs (a .bin and a .png each); older ones go first. */
+export const VIRTUAL_KEEP_JOBS = 200;
+
+/** Names start with a sortable time stamp, so name order is age order. */
+async function pruneOldest(dir: string, keepFiles: number): Promise<void> {
+  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.bin') || n.endsWith('.png')).sort();
+  for (const name of names.slice(0, Math.max(0, names.length - keepFiles))) {
+    await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
 export class VirtualDevice implements PrinterDevice {
   readonly outputs: VirtualOutput[] = [];
   constructor(
@@ -131,6 +142,9 @@ export class VirtualDevice implements PrinterDevice {
     await fs.writeFile(`${base}.bin`, bytes);
     await fs.writeFile(`${base}.png`, png);
     this.outputs.push({ jobId, bin: `${base}.bin`, png: `${base}.png` });
+    if (this.outputs.length > VIRTUAL_KEEP_JOBS)
+      this.outputs.splice(0, this.outputs.length - VIRTUAL_KEEP_JOBS);
+    await pruneOldest(this.outputDir, VIRTUAL_KEEP_JOBS * 2);
   }
 
   async close(): Promise<void> {}

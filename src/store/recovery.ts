@@ -1,0 +1,201 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { DatabaseFromFutureError, openDatabase, setMeta, type Db } from './db.js';
+import { salvageFile, type Salvage } from './salvage.js';
+import { inspectWal } from './wal-check.js';
+import { DAMAGE_META_KEY, markWaitingForPlatformSeq, type DamageReport } from './continuation.js';
+
+export type { DamageReport };
+
+/**
+ * What happens to a damaged database (eMMC wear, a cut mid-write without barriers): the file is
+ * checked at start; a file that fails is moved aside (never deleted), a page-level salvage
+ * (salvage.ts) reads back every record that still proves itself by its hash, and those rows go
+ * into a fresh database built by the migrations. The pad then waits for the platform's
+ * `lastDeviceSeq`/`lastHash` before it seals new records (continuation.ts).
+ */
+
+const CORRUPT_CODES = new Set([
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT_INDEX',
+  'SQLITE_CORRUPT_VTAB',
+]);
+
+/** True for the errors that mean the file itself is damaged (not busy, not full, not read-only). */
+export function isCorruptionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (CORRUPT_CODES.has(code) || code.startsWith('SQLITE_CORRUPT'));
+}
+
+/**
+ * `PRAGMA integrity_check` on the file as it is (with its WAL). Returns null when sound, or what
+ * is wrong. Opening itself may fail (SQLITE_NOTADB for a zeroed header).
+ */
+export function checkIntegrity(path: string): string | null {
+  let db: Db | null = null;
+  try {
+    // Read-only: closing must not checkpoint a damaged WAL into the file kept as evidence.
+    db = new Database(path, { fileMustExist: true, readonly: true });
+    const rows = db.pragma('integrity_check(20)') as Array<{ integrity_check: string }>;
+    const problems = rows.map((r) => r.integrity_check).filter((t) => t !== 'ok');
+    if (problems.length > 0) return problems.join('; ');
+    // integrity_check reads every page of the tables but a damaged row body only shows on read.
+    for (const t of ['records', 'outbox', 'meta']) {
+      const exists = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(t);
+      if (exists) db.prepare(`SELECT * FROM ${t}`).all();
+    }
+    return null;
+  } catch (err) {
+    return `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      /* a damaged file may refuse even to close cleanly; it is moved aside next */
+    }
+  }
+}
+
+/** Moves the database and its WAL/SHM into `damaged/` under a time-stamped name. */
+function setAside(path: string, nowMs: number): string {
+  const dir = join(dirname(path), 'damaged');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date(nowMs).toISOString().replace(/[:.]/g, '-');
+  const target = join(dir, `${basename(path)}.${stamp}`);
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
+  }
+  return target;
+}
+
+/**
+ * Puts the damaged file aside, salvages its records (salvage.ts) and returns a sound database plus
+ * the report. The fresh database is marked as waiting for the platform's sequence (continuation.ts).
+ */
+export function recoverDamagedDatabase(
+  path: string,
+  reason: string,
+  nowMs: number,
+): { db: Db; report: DamageReport } {
+  const keptAt = setAside(path, nowMs);
+  let salvageError: string | null = null;
+  let found: Salvage | null = null;
+  try {
+    found = salvageFile(keptAt);
+  } catch (err) {
+    salvageError = (err as Error).message;
+  }
+  const db = openDatabase(path);
+  let salvagedSeq = 0;
+  let salvagedHash: string | null = null;
+  if (found) {
+    const insertRecord = db.prepare(
+      `INSERT OR IGNORE INTO records (device_seq, record_id, evaluation_id, project_no, service_number, staff_id, status,
+         satisfaction, body, prev_hash, hash, created_ms)
+       VALUES (@deviceSeq, @recordId, @evaluationId, @projectNo, @serviceNumber, @staffId, @status,
+         @satisfaction, @body, @prevHash, @hash, @createdMs)`,
+    );
+    // Delivered stays delivered; everything else goes (back) to the platform, which answers
+    // `duplicate` for what it already holds.
+    const insertOutbox = db.prepare(
+      `INSERT OR IGNORE INTO outbox (kind, ref, device_seq, urgent, state, created_ms, delivered_ms)
+       VALUES ('record', ?, ?, 0, ?, ?, ?)`,
+    );
+    const salvage = found;
+    db.transaction(() => {
+      for (const r of [...salvage.records.values()].sort((x, y) => x.deviceSeq - y.deviceSeq)) {
+        try {
+          insertRecord.run(r);
+        } catch {
+          continue; // a row the new schema refuses stays only in the kept file
+        }
+        const delivered = salvage.delivered.has(r.recordId);
+        insertOutbox.run(
+          r.recordId,
+          r.deviceSeq,
+          delivered ? 'delivered' : 'pending',
+          r.createdMs,
+          delivered ? nowMs : null,
+        );
+      }
+    })();
+    const top = db
+      .prepare('SELECT device_seq AS seq, hash FROM records ORDER BY device_seq DESC LIMIT 1')
+      .get() as { seq: number; hash: string } | undefined;
+    salvagedSeq = Math.max(top?.seq ?? 0, salvage.metaSeq);
+    salvagedHash = top && top.seq === salvagedSeq ? top.hash : null;
+  }
+  const counts = db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM records) AS records,
+              (SELECT COUNT(*) FROM outbox WHERE kind = 'record' AND state = 'pending') AS pending`,
+    )
+    .get() as { records: number; pending: number };
+  const report: DamageReport = {
+    detectedMs: nowMs,
+    reason,
+    keptAt,
+    recoveredRecords: counts.records,
+    recoveredPending: counts.pending,
+    salvagedSeq,
+    salvagedHash,
+    salvageError,
+  };
+  setMeta(db, DAMAGE_META_KEY, JSON.stringify(report));
+  return { db, report };
+}
+
+/**
+ * Opens the pad's database the careful way: integrity check first; a damaged file is repaired
+ * (recoverDamagedDatabase); a database that vanished (its marker file says one existed) starts
+ * fresh. Both end waiting for the platform's sequence position. A first start on an empty data
+ * directory is not a loss and does not wait.
+ */
+export function openCheckedDatabase(path: string, nowMs: number): { db: Db; damage: DamageReport | null } {
+  const marker = `${path}.created`;
+  const finish = (db: Db, damage: DamageReport | null) => {
+    if (damage) markWaitingForPlatformSeq(db);
+    if (!existsSync(marker)) writeFileSync(marker, new Date(nowMs).toISOString() + '\n');
+    return { db, damage };
+  };
+  if (!existsSync(path)) {
+    if (existsSync(`${path}-wal`)) {
+      return finish(
+        ...pair(recoverDamagedDatabase(path, 'the database file is missing, its WAL is left', nowMs)),
+      );
+    }
+    const db = openDatabase(path);
+    if (!existsSync(marker)) return finish(db, null);
+    const damage: DamageReport = {
+      detectedMs: nowMs,
+      reason: 'the database file is missing',
+      keptAt: '',
+      recoveredRecords: 0,
+      recoveredPending: 0,
+      salvagedSeq: 0,
+      salvagedHash: null,
+      salvageError: null,
+    };
+    setMeta(db, DAMAGE_META_KEY, JSON.stringify(damage));
+    return finish(db, damage);
+  }
+  const wal = inspectWal(`${path}-wal`);
+  const problem = wal?.lostCommits
+    ? `WAL damaged: frame ${wal.validFrames + 1} of ${wal.frames} fails its checksum and committed transactions follow it`
+    : checkIntegrity(path);
+  if (problem === null) {
+    try {
+      return finish(openDatabase(path), null);
+    } catch (err) {
+      if (err instanceof DatabaseFromFutureError || !isCorruptionError(err)) throw err;
+      return finish(...pair(recoverDamagedDatabase(path, `${(err as Error).message}`, nowMs)));
+    }
+  }
+  return finish(...pair(recoverDamagedDatabase(path, problem, nowMs)));
+}
+
+function pair(r: { db: Db; report: DamageReport }): [Db, DamageReport] {
+  return [r.db, r.report];
+}
