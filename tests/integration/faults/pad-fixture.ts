@@ -28,6 +28,7 @@ export async function startPad(
       'platform.baseUrl': platformUrl,
       'platform.deviceId': DEVICE_ID,
       'platform.deviceSecret': SECRET,
+      'technician.code': '482913',
       ...opts.overrides,
     },
   });
