@@ -30,6 +30,8 @@ export default defineConfig({
     target: 'es2022',
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1500,
+    // The pad's screen, and the first-start setup screen (served by the setup server).
+    rollupOptions: { input: { main: `${here}index.html`, setup: `${here}setup.html` } },
   },
   server: { host: '127.0.0.1' },
 });

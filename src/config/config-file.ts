@@ -59,6 +59,9 @@ export interface AuditEntry {
 export function changedKeys(before: unknown, after: unknown, prefix = ''): string[] {
   const isObj = (v: unknown): v is Record<string, unknown> =>
     v !== null && typeof v === 'object' && !Array.isArray(v);
+  // A section that is new (or gone) is compared leaf by leaf too, so secret keys stay keys only.
+  if (isObj(after) && before === undefined) return changedKeys({}, after, prefix);
+  if (isObj(before) && after === undefined) return changedKeys(before, {}, prefix);
   if (!isObj(before) || !isObj(after)) {
     return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix || '(root)'];
   }

@@ -13,6 +13,7 @@ import { formatCst } from '../domain/time.js';
 import { gatherHealthFacts } from './doctor.js';
 import { assessHealth, formatReport } from './health.js';
 import { runBrowserShell } from './shell.js';
+import { runSetupThenPad, wantsSetup } from './setup-mode.js';
 import { installProcessGuard } from './process-guard.js';
 import { explainStartError, missingDeviceWarnings } from './start-errors.js';
 
@@ -23,6 +24,17 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
   const configFile = flag(rest, '--config');
   const dataDir = flag(rest, '--data-dir');
+  if (command === 'serve' && wantsSetup(rest, configFile ?? process.env.HCP_CONFIG)) {
+    const setup = await runSetupThenPad({
+      configFile: configFile ?? process.env.HCP_CONFIG,
+      overrides: dataDir ? { dataDir } : {},
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+    const stop = () => void setup.stop().then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return -1;
+  }
   let config;
   try {
     config = loadConfig({

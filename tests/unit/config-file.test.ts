@@ -66,7 +66,11 @@ describe('saveConfigChange', () => {
     expect(r.config.board).toEqual({ kind: 'simulated' });
   });
 
-  it('changedKeys lists leaves only', () => {
+  it('changedKeys lists leaves only, also of a section that is new', () => {
     expect(changedKeys({ a: { b: 1, c: 2 } }, { a: { b: 1, c: 3 }, d: 4 })).toEqual(['a.c', 'd']);
+    expect(changedKeys({}, { platform: { deviceSecret: 's', deviceId: 'x' } })).toEqual([
+      'platform.deviceSecret',
+      'platform.deviceId',
+    ]);
   });
 });

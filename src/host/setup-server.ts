@@ -1,0 +1,154 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { setupIdentitySchema, setupSaveSchema, type SetupProbeAnswer } from '../api/setup-contract.js';
+import { saveConfigChange } from '../config/config-file.js';
+import { probePlatform } from '../sync/probe.js';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/**
+ * The first-start setup screen's server (127.0.0.1 only, one random token): serves the renderer's
+ * setup page, makes the signed test call to the platform, and saves the configuration only after
+ * the platform accepted this identity. `onSaved` starts the pad and returns its screen's URL.
+ */
+export async function startSetupServer(opts: {
+  rendererDir: string;
+  configFile: string;
+  auditFile: string;
+  port?: number;
+  onSaved: () => Promise<string>;
+}): Promise<{ url: string; close(): Promise<void> }> {
+  const token = randomBytes(24).toString('base64url');
+  const authorised = (req: IncomingMessage) => {
+    const given = Buffer.from(String(req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    const want = Buffer.from(token);
+    return given.length === want.length && timingSafeEqual(given, want);
+  };
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) =>
+      send(res, 500, { error: 'internal', message: (err as Error).message }),
+    );
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (req.method === 'POST' && path.startsWith('/setup/api/')) {
+      if (!authorised(req)) return send(res, 401, { error: 'unauthorised' });
+      const body = await readJson(req);
+      if (path === '/setup/api/test') {
+        const p = setupIdentitySchema.safeParse(body);
+        if (!p.success) return send(res, 400, { error: 'invalid', message: issues(p.error) });
+        return send(res, 200, await testCall(p.data));
+      }
+      if (path === '/setup/api/save') {
+        const p = setupSaveSchema.safeParse(body);
+        if (!p.success) return send(res, 400, { error: 'invalid', message: issues(p.error) });
+        // Nothing is saved unless the platform accepts this identity now.
+        const probe = await testCall(p.data);
+        if (!probe.ok) return send(res, 200, { ok: false, probe });
+        const { changed } = saveConfigChange({
+          file: opts.configFile,
+          auditFile: opts.auditFile,
+          who: 'setup',
+          change: {
+            platform: {
+              baseUrl: p.data.baseUrl,
+              deviceId: p.data.deviceId,
+              deviceSecret: p.data.deviceSecret,
+              signature: p.data.signature,
+            },
+            hall: { windowNo: p.data.windowNo },
+            technician: { code: p.data.technicianCode },
+          },
+        });
+        const next = await opts.onSaved();
+        return send(res, 200, { ok: true, next, changed, probe });
+      }
+      return send(res, 404, { error: 'not_found' });
+    }
+    if (req.method !== 'GET') return send(res, 405, { error: 'method' });
+    const rel = path === '/' ? '/setup.html' : decodeURIComponent(path);
+    const file = normalize(join(opts.rendererDir, rel));
+    if (!file.startsWith(opts.rendererDir + sep) || !existsSync(file))
+      return send(res, 404, { error: 'not_found' });
+    res.writeHead(200, {
+      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy':
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'",
+    });
+    res.end(readFileSync(file));
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/setup.html#token=${token}`,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function testCall(p: {
+  baseUrl: string;
+  deviceId: string;
+  deviceSecret: string;
+  signature: 'hmac-sha256' | 'hmac-sm3';
+}): Promise<SetupProbeAnswer> {
+  const r = await probePlatform({
+    baseUrl: p.baseUrl,
+    deviceId: p.deviceId,
+    secret: p.deviceSecret,
+    algorithm: p.signature,
+    timeoutMs: 8000,
+  });
+  const answer =
+    r.error ?? `HTTP ${r.status} ${typeof r.body === 'string' ? r.body : JSON.stringify(r.body)}`;
+  return {
+    ok: r.status === 200,
+    status: r.status,
+    answer: answer.slice(0, 2000),
+    clockOffsetMs: r.clockOffsetMs,
+  };
+}
+
+function issues(e: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
+  return e.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 64 * 1024) chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}

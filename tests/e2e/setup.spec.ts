@@ -1,0 +1,157 @@
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeProvisioningCode } from '../../src/api/setup-contract.js';
+import { ITEM, WINDOW_TOKEN, expect, shot, signIn, test } from './fixtures.js';
+
+const root = join(import.meta.dirname, '../..');
+
+/** Starts a program and collects its stdout; `line(re)` waits for a line matching re. */
+function run(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const line = async (re: RegExp, ms = 30_000): Promise<RegExpExecArray> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = re.exec(out);
+      if (m) return m;
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${re} in:\n${out}\n${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { child, line };
+}
+
+const stop = async (c: ChildProcess) => {
+  if (c.exitCode !== null) return;
+  const exited = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (c.exitCode === null) c.kill('SIGKILL');
+};
+
+test('a new pad: setup screen → platform refuses a bad secret → accepted → first key-press rating reaches the platform', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const dir = mkdtempSync(join(tmpdir(), 'hcp-setup-e2e-'));
+  const secret = randomBytes(32).toString('base64');
+  const simDb = join(dir, 'sim.db');
+  const sim = run(
+    [
+      join(root, 'dist/platform-sim/main.mjs'),
+      '--port',
+      '0',
+      '--db',
+      simDb,
+      '--device',
+      `PAD-NEW-12:${secret}:12`,
+    ],
+    {},
+  );
+  const configFile = join(dir, 'config.json');
+  const pad = run([join(root, 'dist/core/cli.mjs'), 'serve'], {
+    HCP_QUIET: '1',
+    HCP_CONFIG: configFile, // named but not there yet: a packaged pad's first start
+    HCP__dataDir: join(dir, 'data'),
+    HCP__windowApi__port: '0',
+    HCP__windowApi__token: WINDOW_TOKEN,
+    HCP__platform__batchIntervalMs: '500',
+  });
+  try {
+    const baseUrl = (await sim.line(/platform-sim listening (\S+)/))[1] as string;
+    const setupUrl = (await pad.line(/hcp-kiosk setup (\S+)/))[1] as string;
+
+    await page.goto(setupUrl);
+    await expect(page.getByTestId('screen-setup')).toBeVisible();
+    await shot(page, 'setup-01-empty');
+
+    // A code with the wrong secret, as a scanner in keyboard mode types it (then Enter).
+    const wrong = makeProvisioningCode({
+      baseUrl,
+      deviceId: 'PAD-NEW-12',
+      deviceSecret: randomBytes(32).toString('base64'),
+      windowNo: '12',
+      signature: 'hmac-sha256',
+    });
+    await page.getByTestId('setup-code').fill(wrong);
+    await page.getByTestId('setup-code').press('Enter');
+    await expect(page.getByTestId('setup-url')).toHaveValue(baseUrl);
+    await expect(page.getByTestId('setup-window')).toHaveValue('12');
+    await page.getByTestId('setup-tech').fill('482913');
+    await page.getByTestId('setup-tech2').fill('482913');
+    await page.getByTestId('setup-save').click();
+    const refused = page.getByTestId('setup-answer');
+    await expect(refused).toContainText('平台拒绝');
+    await expect(refused).toContainText('HTTP 401');
+    await expect(refused).toContainText('bad_signature');
+    await shot(page, 'setup-02-bad-secret-refused');
+    expect(existsSync(configFile)).toBe(false); // nothing saved
+
+    // The right secret, typed: the test call first, then save.
+    await page.getByTestId('setup-secret').fill(secret);
+    await page.getByTestId('setup-test').click();
+    await expect(page.getByTestId('setup-answer')).toContainText('平台已确认此设备');
+    await shot(page, 'setup-03-platform-accepted');
+    await page.getByTestId('setup-save').click();
+
+    // The pad starts with its new configuration and the screen moves on to it.
+    await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 30_000 });
+    await shot(page, 'setup-04-pad-started');
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { platform: { deviceId: string } };
+    expect(saved.platform.deviceId).toBe('PAD-NEW-12');
+    expect(statSync(configFile).mode & 0o777).toBe(0o600);
+    const audit = readFileSync(join(dir, 'data/audit.log'), 'utf8');
+    expect(audit).toContain('"who":"setup","key":"platform.deviceSecret"');
+    expect(audit).not.toContain(secret);
+
+    // The first rating: staff sign in, the window starts an evaluation, the citizen presses key 4.
+    await signIn(page);
+    await page.getByTestId('staff-close').click();
+    const windowApi = (await pad.line(/hcp-kiosk window-api (\S+)/))[1] as string;
+    const res = await fetch(`${windowApi}/v1/evaluations`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${WINDOW_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ cases: [{ projectNo: '370900-2026-009001', ...ITEM }] }),
+    });
+    expect(res.status).toBe(201);
+    const { evaluationId } = (await res.json()) as { evaluationId: string };
+    await expect(page.getByTestId('screen-rating')).toBeVisible();
+    await page.keyboard.press('4');
+    await expect(page.getByTestId('screen-thanks')).toBeVisible();
+    await shot(page, 'setup-05-first-rating-thanks');
+
+    // …and it reached the platform under the new identity.
+    await expect
+      .poll(
+        () => {
+          const db = new Database(simDb, { readonly: true });
+          try {
+            return db
+              .prepare(
+                'SELECT device_id AS deviceId, status, satisfaction FROM evaluations WHERE evaluation_id = ?',
+              )
+              .get(evaluationId);
+          } finally {
+            db.close();
+          }
+        },
+        { timeout: 30_000 },
+      )
+      .toEqual({ deviceId: 'PAD-NEW-12', status: 'rated', satisfaction: 4 });
+  } finally {
+    await stop(pad.child);
+    await stop(sim.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
