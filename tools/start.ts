@@ -67,7 +67,7 @@ function superviseCore(): void {
     core.stdout.setEncoding('utf8');
     core.stdout.on('data', (chunk: string) => {
       process.stdout.write(chunk);
-      const m = /hcp-kiosk shell (\S+)/.exec(chunk);
+      const m = /hcp-kiosk (?:setup|shell) (\S+)/.exec(chunk);
       if (!m) return;
       const launch = m[1] as string;
       if (!shellPort) shellPort = shellPortOf(launch);

@@ -14,6 +14,8 @@ import { gatherHealthFacts } from './doctor.js';
 import { assessHealth, formatReport } from './health.js';
 import { runBrowserShell } from './shell.js';
 import { runSetupThenPad, wantsSetup } from './setup-mode.js';
+import QRCode from 'qrcode';
+import { makeProvisioningCode } from '../api/setup-contract.js';
 import { installProcessGuard } from './process-guard.js';
 import { explainStartError, missingDeviceWarnings } from './start-errors.js';
 
@@ -24,6 +26,30 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
   const configFile = flag(rest, '--config');
   const dataDir = flag(rest, '--data-dir');
+  if (command === 'provisioning-code') {
+    // For the platform's operator: one code per pad, printed as text and as a QR code to scan.
+    const url = flag(rest, '--url');
+    const device = flag(rest, '--device');
+    const secret = flag(rest, '--secret');
+    const windowNo = flag(rest, '--window');
+    if (!url || !device || !secret) {
+      process.stderr.write(
+        'usage: provisioning-code --url URL --device ID --secret BASE64 [--window N] [--sm3]\n',
+      );
+      return 2;
+    }
+    const code = makeProvisioningCode({
+      baseUrl: url,
+      deviceId: device,
+      deviceSecret: secret,
+      ...(windowNo ? { windowNo } : {}),
+      signature: rest.includes('--sm3') ? 'hmac-sm3' : 'hmac-sha256',
+    });
+    process.stdout.write(`${code}\n`);
+    if (!rest.includes('--no-qr'))
+      process.stdout.write(await QRCode.toString(code, { type: 'terminal', small: true }));
+    return 0;
+  }
   if (command === 'serve' && wantsSetup(rest, configFile ?? process.env.HCP_CONFIG)) {
     const setup = await runSetupThenPad({
       configFile: configFile ?? process.env.HCP_CONFIG,
@@ -118,7 +144,9 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
     return -1; // keep running
   }
-  process.stderr.write(`unknown command ${command}; use serve | verify | doctor | token\n`);
+  process.stderr.write(
+    `unknown command ${command}; use serve | verify | doctor | token | provisioning-code\n`,
+  );
   return 2;
 }
 
