@@ -2,6 +2,7 @@ import { A11yToggles } from './citizen/A11yToggles.js';
 import { CitizenScreen } from './citizen/CitizenScreen.js';
 import { useDevKeys, useVoicePrompts } from './components/effects.js';
 import { StorageBanner } from './components/StorageBanner.js';
+import { StaffCancel } from './staff/StaffCancel.js';
 import { StaffPanel } from './staff/StaffPanel.js';
 import { TechPanel } from './tech/TechPanel.js';
 import { useKiosk } from './store.js';
@@ -32,6 +33,7 @@ export function App() {
         </div>
       )}
       {panel === 'none' && <A11yToggles />}
+      {panel === 'none' && snapshot && <StaffCancel snapshot={snapshot} />}
       {panel === 'staff' && snapshot && <StaffPanel snapshot={snapshot} />}
       {panel === 'tech' && snapshot && <TechPanel snapshot={snapshot} />}
       {snapshot && <StorageBanner storage={snapshot.storage} />}

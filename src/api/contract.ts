@@ -27,6 +27,8 @@ export const startEvaluationSchema = z
     groupType: z.enum(['batch', 'chain']).optional(),
     staffId: staffIdSchema.optional(),
     printReceipt: z.boolean().optional(),
+    /** window-api 1.1: a retry with the same id within 24 h gets the first answer again */
+    requestId: z.string().min(1).max(64).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -44,7 +46,8 @@ export const startEvaluationSchema = z
         message: 'a batch must be cases of one item (same taskCode)',
       });
     }
-    const keys = v.cases.map((c) => `${c.projectNo}#${c.serviceNumber ?? ''}`);
+    // One case once per evaluation, with or without serviceNumber (domain.md 二(四)2).
+    const keys = v.cases.map((c) => c.projectNo);
     if (new Set(keys).size !== keys.length) {
       ctx.addIssue({ code: 'custom', path: ['cases'], message: 'the same case is listed twice' });
     }
@@ -74,7 +77,9 @@ export const commandSchemas = {
   staffSignOut: empty,
   setWindowState: z.object({ state: z.enum(['on_duty', 'paused']) }).strict(),
   startEvaluation: startEvaluationSchema,
-  cancelEvaluation: z.object({ evaluationId: evaluationIdSchema }).strict(),
+  cancelEvaluation: z
+    .object({ evaluationId: evaluationIdSchema, reason: z.enum(['wrong_case', 'citizen_left', 'other']) })
+    .strict(),
   staffOverview: empty,
   fileAppeal: z.object({ recordId: evaluationIdSchema, reason: z.string().trim().min(5).max(500) }).strict(),
   printReceipt: z.object({ evaluationId: evaluationIdSchema }).strict(),
@@ -156,14 +161,25 @@ export interface KioskSnapshot {
   /** whether the pad can store a rating now (decisions 192): anything but `ok` shows a banner and refuses new evaluations */
   storage: 'ok' | 'full' | 'read_only' | 'damaged' | 'recovering';
   thanksUntilMs: number | null;
+  /** thanks/unrated screen: a receipt with the rating QR of this evaluation is on paper */
+  receiptPrinted: boolean;
 }
 
+/** The figures of domain.md 三(二), as the pad saw them (QR and SMS ratings are the platform's). */
 export interface Figures {
+  /** every evaluation case started here, cancelled ones included */
   started: number;
   rated: number;
+  /** closed unrated, abandoned 差评 included */
   unrated: number;
+  /** unrated after the citizen chose a 差评 star and left the reasons step: a 差评 lead */
+  abandonedBad: number;
+  cancelled: number;
+  /** still open, or closed so recently that showing it would reveal the rating (anti-interference) */
+  pending: number;
   coverageRate: number | null; // 评价覆盖率 rated ÷ started
-  goodRate: number | null; // 好评率 good ÷ rated
+  satisfactionRate: number | null; // 服务满意率 good (3–5 stars) ÷ rated
+  goodCount: number;
   badCount: number;
 }
 
@@ -191,6 +207,8 @@ export interface StaffOverview {
   staff: StaffCard;
   today: Figures;
   month: Figures;
+  /** the same figures for everything started at this window, whoever served */
+  window: { windowNo: string; today: Figures; month: Figures };
   badReviews: BadReviewItem[];
   recent: RecentEvaluation[];
   appealWorkingDays: number;
@@ -252,7 +270,8 @@ export interface KioskResults {
   startEvaluation: { evaluationId: string; state: 'waiting' };
   cancelEvaluation: { ok: true };
   staffOverview: StaffOverview;
-  fileAppeal: { appealId: string; deadline: string };
+  /** deadline null: no calendar covers the dates; the platform decides (platformDecides) */
+  fileAppeal: { appealId: string; deadline: string | null; platformDecides: boolean };
   printReceipt: { copy: boolean };
   catalog: { tasks: CatalogTask[]; chains: CatalogChain[] };
   techUnlock: { ok: true };

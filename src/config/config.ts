@@ -179,12 +179,18 @@ export function loadConfig(
       throw new ConfigError(`config file ${path} must hold a JSON object`);
     }
   }
+  // Environment values are strings: each is read as JSON when it parses (numbers, booleans,
+  // objects), and put back as the string it was where the schema wants one there.
+  const fromEnv: Array<{ path: string[]; text: string; parsed: unknown }> = [];
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('HCP__') || value === undefined) continue;
-    setPath(raw, name.slice(5).split('__'), parseEnvValue(value));
+    const path = name.slice(5).split('__');
+    const parsed = parseEnvValue(value);
+    setPath(raw, path, parsed);
+    fromEnv.push({ path, text: value, parsed });
   }
   if (opts.overrides) for (const [k, v] of Object.entries(opts.overrides)) setPath(raw, k.split('.'), v);
-  const parsed = configSchema.safeParse(raw);
+  const parsed = parseCoercingEnv(raw, fromEnv);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(
@@ -197,6 +203,37 @@ export function loadConfig(
       `配置不安全 / unsafe configuration${file ? ` in ${file}` : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
   return parsed.data;
+}
+
+/**
+ * Validates; where an issue sits at (or under) a value an environment variable set as something
+ * other than a string, retries with that variable's text as a string. `HCP__technician__code=482913`
+ * is then the string '482913' the schema expects, while `HCP__windowApi__port=8711` stays a number.
+ */
+function parseCoercingEnv(
+  raw: Record<string, unknown>,
+  fromEnv: Array<{ path: string[]; text: string; parsed: unknown }>,
+): ReturnType<typeof configSchema.safeParse> {
+  let result = configSchema.safeParse(raw);
+  const pending = fromEnv.filter((e) => typeof e.parsed !== 'string');
+  while (!result.success && pending.length > 0) {
+    const issues = result.error.issues;
+    const idx = pending.findIndex((e) =>
+      issues.some((i) => {
+        const at = i.path.map(String);
+        const n = Math.min(at.length, e.path.length);
+        return (
+          at.slice(0, n).join('\u0000') === e.path.slice(0, n).join('\u0000') && at.length >= e.path.length
+        );
+      }),
+    );
+    if (idx < 0) break;
+    const [entry] = pending.splice(idx, 1);
+    if (!entry) break;
+    setPath(raw, entry.path, entry.text);
+    result = configSchema.safeParse(raw);
+  }
+  return result;
 }
 
 function parseEnvValue(v: string): unknown {

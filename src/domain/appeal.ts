@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addWorkingDays, CalendarNotCoveredError } from './calendar.js';
+import { CalendarNotCoveredError, shippedCalendar, type WorkingDayCalendar } from './calendar.js';
 import type { PlatformRecord } from './record.js';
 import { cstDate, parseCst } from './time.js';
 
@@ -15,8 +15,12 @@ export const DEFAULT_APPEAL_WORKING_DAYS = 3;
  * `workingDays`-th working day after it is the last one. Throws CalendarNotCoveredError when
  * the holiday data does not reach that far.
  */
-export function appealDeadline(assessEpochMs: number, workingDays: number): string {
-  return addWorkingDays(cstDate(assessEpochMs), workingDays);
+export function appealDeadline(
+  assessEpochMs: number,
+  workingDays: number,
+  calendar: WorkingDayCalendar = shippedCalendar,
+): string {
+  return calendar.addWorkingDays(cstDate(assessEpochMs), workingDays);
 }
 
 export type AppealRefusal = 'not_bad_review' | 'deadline_passed' | 'calendar_not_covered';
@@ -36,13 +40,14 @@ export function canAppeal(
   record: Pick<PlatformRecord, 'status' | 'satisfaction' | 'assessTime'>,
   nowMs: number,
   workingDays: number,
+  calendar: WorkingDayCalendar = shippedCalendar,
 ): AppealCheck {
   if (!isBadReview(record) || record.assessTime === undefined) {
     return { ok: false, reason: 'not_bad_review', deadline: null };
   }
   let deadline: string;
   try {
-    deadline = appealDeadline(parseCst(record.assessTime), workingDays);
+    deadline = appealDeadline(parseCst(record.assessTime), workingDays, calendar);
   } catch (err) {
     if (err instanceof CalendarNotCoveredError)
       return { ok: false, reason: 'calendar_not_covered', deadline: null };

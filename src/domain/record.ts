@@ -15,7 +15,12 @@ export const platformRecordSchema = z
     staffId: z.string(),
     staffName: z.string(),
     pf: z.literal('4'),
-    status: z.enum(['rated', 'unrated']),
+    status: z.enum(['rated', 'unrated', 'cancelled']),
+    /** unrated only: the 差评 star the citizen chose before the reasons step ran out (1.1) */
+    abandonedSatisfaction: z.union([z.literal(1), z.literal(2)]).optional(),
+    cancelledTime: z.string().optional(),
+    cancelledBy: z.string().optional(),
+    cancelReason: z.enum(['wrong_case', 'citizen_left', 'other']).optional(),
     satisfaction: z.number().int().min(1).max(5).optional(),
     evalDetail: z.string().optional(),
     normVersion: z.string().optional(),
@@ -23,6 +28,7 @@ export const platformRecordSchema = z
     inputSource: z.enum(['key', 'touch']).optional(),
     groupId: z.string().optional(),
     groupType: z.enum(['batch', 'chain']).optional(),
+    groupMode: z.enum(['overall', 'each']).optional(),
     startedTime: z.string(),
     assessTime: z.string().optional(),
     deviceSeq: z.number().int().min(1),
@@ -37,4 +43,21 @@ export const platformRecordSchema = z
 export type PlatformRecord = z.infer<typeof platformRecordSchema>;
 export type UnsealedRecord = Omit<PlatformRecord, 'hash' | 'prevHash' | 'deviceSeq'>;
 
-export type RiskFlag = 'fast_rating' | 'key_and_touch' | 'burst' | 'stray_presses';
+export type RiskFlag =
+  'fast_rating' | 'key_and_touch' | 'burst' | 'stray_presses' | 'frequent_cancel' | 'restart_after_bad';
+
+export const CANCEL_REASONS = ['wrong_case', 'citizen_left', 'other'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
+/**
+ * A 差评 lead: a rated 1–2 star, or an unrated record whose citizen chose a 差评 star and left
+ * the reasons step. Both go out at once (差评即时响应) and both count as 差评 in the figures.
+ */
+export function isBadLead(
+  r: Pick<PlatformRecord, 'status' | 'satisfaction' | 'abandonedSatisfaction'>,
+): boolean {
+  return (
+    (r.status === 'rated' && r.satisfaction !== undefined && r.satisfaction <= 2) ||
+    (r.status === 'unrated' && r.abandonedSatisfaction !== undefined)
+  );
+}

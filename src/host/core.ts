@@ -17,6 +17,7 @@ import { openCheckedDatabase } from '../store/recovery.js';
 import { continueFromPlatform, readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
 import { getRefdata } from '../store/refdata.js';
 import { StorageHealth, type StorageState } from './storage-health.js';
+import { isBadLead, type CancelReason } from '../domain/record.js';
 import { outboxStats } from '../store/outbox.js';
 import { pruneDelivered } from '../store/retention.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
@@ -37,6 +38,9 @@ import { padCertificate } from './tls-cert.js';
 import { Receipts } from './receipts.js';
 
 export { APP_VERSION } from './version.js';
+
+/** How long a start waits for the platform's case visits before numbering offline. */
+const CASE_LOOKUP_TIMEOUT_MS = 2000;
 
 export interface CoreOptions {
   config: KioskConfig;
@@ -70,7 +74,7 @@ export class KioskCore {
   windowApiFingerprint: string | null = null;
   private listeners = new Set<(event: EventName, payload: unknown) => void>();
   private deadlineTimer: NodeJS.Timeout | null = null;
-  private afterglow: { screen: Screen; untilMs: number } | null = null;
+  private afterglow: { screen: Screen; untilMs: number; evaluationId: string } | null = null;
   private afterglowTimer: NodeJS.Timeout | null = null;
   private closers: Array<() => Promise<void> | void> = [];
   private snapshotQueued = false;
@@ -121,8 +125,14 @@ export class KioskCore {
         this.pushSnapshot();
       },
       hasOpenEvaluation: () => this.evaluations.openEvaluation() !== null,
+      windowNo: () => this.hall().windowNo,
     });
-    this.queries = new StaffQueries(this.db, this.clock, () => timing().appealWorkingDays);
+    this.queries = new StaffQueries(
+      this.db,
+      this.clock,
+      () => timing().appealWorkingDays,
+      () => this.refdata.calendar(),
+    );
     this.hardware = new HardwareBridge(this);
     this.receipts = new Receipts(this);
     this.dispatch = createDispatcher(buildHandlers(this), (msg, f) => this.log.write('warn', msg, f));
@@ -161,7 +171,7 @@ export class KioskCore {
         core: {
           startEvaluation: async (input) => this.startEvaluation(input, 'window_api'),
           evaluationState: (id) => this.evaluationStateForStaff(id),
-          cancelEvaluation: (id, by) => this.evaluations.cancel(id, by),
+          cancelEvaluation: (id, reason, channel) => this.cancelEvaluation(id, reason, channel),
           printReceipt: (id) => this.receipts.printForEvaluation(id),
           status: () => this.windowStatus(),
         },
@@ -283,9 +293,20 @@ export class KioskCore {
     input: StartEvaluationInput,
     origin: 'window_api' | 'staff_panel' | 'scanner',
   ): Promise<{ evaluationId: string }> {
+    // A business system's retry (same requestId) gets the first answer whatever happened since:
+    // the window may be busy with that very evaluation, or the staff member signed out.
+    const earlier = this.evaluations.previousStart(input.requestId);
+    if (earlier) {
+      this.log.write('info', 'start request answered again (same requestId)', earlier);
+      return earlier;
+    }
     this.requireStorage();
     const staff = this.staff.staffForEvaluation(input.staffId);
-    const { evaluationId } = this.guardStorage(() => this.evaluations.start(input, { origin, staff }));
+    const platformLastVisit = await this.platformVisits(input);
+    const { evaluationId, replayed } = this.guardStorage(() =>
+      this.evaluations.start(input, { origin, staff, platformLastVisit }),
+    );
+    if (replayed) return { evaluationId };
     if (input.printReceipt) {
       // A print never blocks or delays a rating: failures reach staff and technician as notices.
       this.receipts
@@ -295,6 +316,40 @@ export class KioskCore {
         );
     }
     return { evaluationId };
+  }
+
+  /**
+   * For each 承诺件 the pad numbers itself, the highest visit the platform holds (a case is often
+   * served at two windows). Offline, or no answer within 2 s: the pad's own records, logged.
+   */
+  private async platformVisits(input: StartEvaluationInput): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const ask = input.cases.filter((c) => c.promiseType === 2 && c.serviceNumber === undefined);
+    const sync = this.sync.service;
+    for (const c of ask) {
+      const answer = sync
+        ? await sync.caseVisits(c.projectNo, this.hall().hallCode, CASE_LOOKUP_TIMEOUT_MS)
+        : { ok: false as const, reason: 'sync not running' };
+      if (answer.ok) out.set(c.projectNo, answer.lastVisit);
+      else
+        this.log.write('warn', 'case visit look-up failed; numbering the visit from this pad’s own records', {
+          projectNo: c.projectNo,
+          reason: answer.reason,
+        });
+    }
+    return out;
+  }
+
+  /** The staff panel and the window API cancel alike: with a reason, as a record. */
+  cancelEvaluation(id: string, reason: CancelReason, channel: string): void {
+    const found = this.evaluations.get(id);
+    const signedIn = this.staff.status().staff?.staffId;
+    // cancelledBy names a staff member: the one who pressed it on the panel, else the one at the
+    // window when the business system withdrew it, else the one the evaluation was for.
+    const staffId = channel.startsWith('staff_panel:')
+      ? channel.slice('staff_panel:'.length)
+      : (signedIn ?? found?.evaluation.staff_id ?? '');
+    this.guardStorage(() => this.evaluations.cancel(id, { reason, staffId, channel }));
   }
 
   evaluationStateForStaff(id: string): {
@@ -380,25 +435,31 @@ export class KioskCore {
     if (change.kind === 'closed') {
       for (const r of change.sealed) opts.onAcknowledge?.('sealed', r.evaluationId);
       const rated = change.outcome === 'rated';
-      this.setAfterglow(rated ? 'thanks' : 'unrated', rated ? this.config.timing.thanksS * 1000 : 3000);
-      this.sync.kick(change.sealed.some((r) => r.status === 'rated' && (r.satisfaction ?? 5) <= 2));
+      this.setAfterglow(
+        rated ? 'thanks' : 'unrated',
+        rated ? this.config.timing.thanksS * 1000 : 3000,
+        change.evaluationId,
+      );
+      this.sync.kick(change.sealed.some(isBadLead));
       if (!rated && this.config.printer.autoPrintUnrated) {
         this.receipts
           .printForEvaluation(change.evaluationId)
+          .then(() => this.pushSnapshot())
           .catch((err: unknown) =>
             this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'),
           );
       }
-    } else if (change.kind === 'step') {
-      this.sync.kick(false);
+    } else if (change.kind === 'step' || change.kind === 'cancelled') {
+      // A 差评 on a chain's first item goes out now, not at the next batch interval.
+      this.sync.kick(change.sealed.some(isBadLead));
     }
     this.hardware.onEvaluationChange(change);
     this.scheduleDeadline();
     this.pushSnapshot();
   }
 
-  private setAfterglow(screen: Screen, ms: number): void {
-    this.afterglow = { screen, untilMs: this.clock.now() + ms };
+  private setAfterglow(screen: Screen, ms: number, evaluationId: string): void {
+    this.afterglow = { screen, untilMs: this.clock.now() + ms, evaluationId };
     if (this.afterglowTimer) clearTimeout(this.afterglowTimer);
     this.afterglowTimer = setTimeout(() => {
       this.afterglow = null;
@@ -434,6 +495,7 @@ export class KioskCore {
     const norms = this.refdata.norms();
     let screen: Screen = 'idle';
     let prompt: KioskSnapshot['prompt'] = null;
+    let receiptPrinted = false;
     if (open) {
       const { evaluation: ev, cases } = open;
       const targets = this.evaluations.targetsOf(ev, cases);
@@ -457,6 +519,9 @@ export class KioskCore {
       };
     } else if (this.afterglow && this.afterglow.untilMs > this.clock.now()) {
       screen = this.afterglow.screen;
+      // The unrated screen promises a receipt QR only when one is on paper (issue: receipts truth).
+      receiptPrinted =
+        (this.evaluations.get(this.afterglow.evaluationId)?.evaluation.receipt_prints ?? 0) > 0;
     }
     return {
       screen,
@@ -475,6 +540,7 @@ export class KioskCore {
       serverTimeOffsetMs: this.sync.clockOffsetMs(),
       storage: this.storage.state(),
       thanksUntilMs: screen === 'thanks' || screen === 'unrated' ? (this.afterglow?.untilMs ?? null) : null,
+      receiptPrinted,
     };
   }
 

@@ -52,10 +52,10 @@ export function buildHandlers(core: KioskCore): Handlers {
       const { evaluationId } = await core.startEvaluation(input, 'staff_panel');
       return { evaluationId, state: 'waiting' };
     },
-    cancelEvaluation: ({ evaluationId }) => {
+    cancelEvaluation: ({ evaluationId, reason }) => {
       const st = core.staff.status();
       if (!st.staff) throw new ApiError('no_staff', '请先签到 / sign in first');
-      core.evaluations.cancel(evaluationId, `staff:${st.staff.staffId}`);
+      core.cancelEvaluation(evaluationId, reason, `staff_panel:${st.staff.staffId}`);
       return { ok: true };
     },
     staffOverview: () => {
@@ -65,6 +65,7 @@ export function buildHandlers(core: KioskCore): Handlers {
         staff: core.staffCard(staff),
         today,
         month,
+        window: { windowNo: core.hall().windowNo, ...core.queries.windowFigures(core.hall().windowNo) },
         badReviews: core.queries.badReviews(staff.staffId),
         recent: core.queries.recent(staff.staffId),
         appealWorkingDays: core.config.timing.appealWorkingDays,

@@ -7,8 +7,10 @@ import type { KioskCore } from './core.js';
 const DEFAULT_EVALUATION_URL = 'https://hcp.example.gov.cn/e';
 
 /**
- * 办件回执 with the rating QR code (platform-api.md §6): one receipt per case of an evaluation;
- * the second and later prints of an evaluation are marked 补打.
+ * 办件回执 with the rating QR code (platform-api.md §6): one receipt per case of an evaluation,
+ * except a 批量 batch: its cases share one rating, so it gets one receipt with one QR code (the
+ * first case's, listing the others) — several codes would invite several ratings of one
+ * service. The second and later prints of an evaluation are marked 补打.
  */
 export class Receipts {
   constructor(private readonly core: KioskCore) {}
@@ -27,7 +29,9 @@ export class Receipts {
     const { evaluation: ev, cases } = found;
     let printedCases = 0;
     try {
-      for (const c of cases) {
+      const batch = ev.group_type === 'batch';
+      const receiptCases = batch ? cases.slice(0, 1) : cases;
+      for (const c of receiptCases) {
         const token = issueReceiptToken({
           projectNo: c.project_no,
           serviceNumber: c.service_number,
@@ -51,6 +55,7 @@ export class Receipts {
             token,
           }),
           copy,
+          ...(batch ? { batchProjectNos: cases.slice(1).map((x) => x.project_no) } : {}),
         });
         printedCases += 1;
       }

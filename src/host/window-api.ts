@@ -12,6 +12,7 @@ import {
   startEvaluationSchema,
   type StartEvaluationInput,
 } from '../api/contract.js';
+import { CANCEL_REASONS, type CancelReason } from '../domain/record.js';
 
 /** What the window API needs from the core (window-api.md). */
 export interface WindowApiCore {
@@ -22,7 +23,7 @@ export interface WindowApiCore {
     startedTime: string;
     closedTime?: string;
   } | null;
-  cancelEvaluation(id: string, by: string): void;
+  cancelEvaluation(id: string, reason: CancelReason, channel: string): void;
   printReceipt(id: string): Promise<{ copy: boolean }>;
   status(): unknown;
 }
@@ -32,6 +33,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   busy: 409,
   already_rated: 409,
   not_cancellable: 409,
+  staff_not_at_window: 403,
   window_paused: 423,
   no_staff: 423,
   not_found: 404,
@@ -166,7 +168,13 @@ export function startWindowApi(
           return send(res, 200, st);
         }
         if (!m[2] && method === 'DELETE') {
-          opts.core.cancelEvaluation(id, `window_api:${client}`);
+          const reason = url.searchParams.get('reason');
+          if (!(CANCEL_REASONS as readonly string[]).includes(reason ?? ''))
+            return send(res, 400, {
+              error: 'invalid',
+              message: `撤销须说明原因 / reason: one of ${CANCEL_REASONS.join(', ')} is required`,
+            });
+          opts.core.cancelEvaluation(id, reason as CancelReason, `window_api:${client}`);
           return send(res, 200, { evaluationId: id, state: 'cancelled' });
         }
         return send(res, 405, {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, type BadReviewItem, type Figures, type RecentEvaluation } from '../api/contract.js';
 import { appealDeadline } from '../domain/appeal.js';
+import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 import type { Clock } from '../domain/clock.js';
-import { staffFigures } from '../store/figures.js';
+import { HELD_SQL, staffFigures, windowFigures } from '../store/figures.js';
 import type { PlatformRecord } from '../domain/record.js';
 import { cstDate, formatCst, parseCst } from '../domain/time.js';
 import type { Db } from '../store/db.js';
@@ -13,21 +14,36 @@ export class StaffQueries {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly appealWorkingDays: () => number,
+    private readonly calendar: () => WorkingDayCalendar = () => shippedCalendar,
   ) {}
 
-  figures(staffId: string): { today: Figures; month: Figures } {
-    return staffFigures(this.db, staffId, this.clock.now());
+  private figureOptions() {
+    return { appealWorkingDays: this.appealWorkingDays(), calendar: this.calendar() };
   }
 
+  figures(staffId: string): { today: Figures; month: Figures } {
+    return staffFigures(this.db, staffId, this.clock.now(), this.figureOptions());
+  }
+
+  /** Everything started at this window, whoever served (domain.md 三(二) "per window"). */
+  windowFigures(windowNo: string): { today: Figures; month: Figures } {
+    return windowFigures(this.db, windowNo, this.clock.now(), this.figureOptions());
+  }
+
+  /**
+   * The staff member's bad reviews, each only once the citizen has gone: after the next
+   * evaluation at that window started, or 30 minutes after it closed (anti-interference).
+   */
   badReviews(staffId: string): BadReviewItem[] {
     const rows = this.db
       .prepare(
         `SELECT r.body AS body, a.status AS appealStatus
-         FROM records r LEFT JOIN appeals a ON a.record_id = r.record_id
-         WHERE r.staff_id = ? AND r.status = 'rated' AND r.satisfaction <= 2
+         FROM records r JOIN evaluations e ON e.id = r.evaluation_id
+         LEFT JOIN appeals a ON a.record_id = r.record_id
+         WHERE r.staff_id = @staffId AND r.status = 'rated' AND r.satisfaction <= 2 AND NOT ${HELD_SQL}
          ORDER BY r.device_seq DESC LIMIT 100`,
       )
-      .all(staffId) as Array<{ body: string; appealStatus: string | null }>;
+      .all({ staffId, now: this.clock.now() }) as Array<{ body: string; appealStatus: string | null }>;
     const today = cstDate(this.clock.now());
     return rows.map(({ body, appealStatus }) => {
       const rec = JSON.parse(body) as PlatformRecord;
@@ -53,7 +69,11 @@ export class StaffQueries {
 
   private deadlineOf(rec: PlatformRecord): string | null {
     try {
-      return appealDeadline(parseCst(rec.assessTime ?? rec.startedTime), this.appealWorkingDays());
+      return appealDeadline(
+        parseCst(rec.assessTime ?? rec.startedTime),
+        this.appealWorkingDays(),
+        this.calendar(),
+      );
     } catch {
       return null; // the holiday calendar does not cover that year: say so rather than guess
     }
@@ -90,8 +110,15 @@ export class StaffQueries {
     }));
   }
 
-  /** The appeal and its outbox row are written together (platform-api.md §5). */
-  fileAppeal(staffId: string, recordId: string, reason: string): { appealId: string; deadline: string } {
+  /**
+   * The appeal and its outbox row are written together (platform-api.md §5). Where no calendar
+   * covers the dates the pad cannot tell the deadline: it files anyway and the platform decides.
+   */
+  fileAppeal(
+    staffId: string,
+    recordId: string,
+    reason: string,
+  ): { appealId: string; deadline: string | null; platformDecides: boolean } {
     const now = this.clock.now();
     return this.db.transaction(() => {
       const row = this.db
@@ -103,12 +130,7 @@ export class StaffQueries {
       if (rec.status !== 'rated' || (rec.satisfaction ?? 5) > 2)
         throw new ApiError('not_bad_review', '只能对差评申诉 / only bad reviews can be appealed', 'recordId');
       const deadline = this.deadlineOf(rec);
-      if (deadline === null)
-        throw new ApiError(
-          'calendar_not_covered',
-          '节假日数据未覆盖该年份，无法计算申诉期限 / the holiday calendar does not cover this year',
-        );
-      if (cstDate(now) > deadline)
+      if (deadline !== null && cstDate(now) > deadline)
         throw new ApiError(
           'deadline_passed',
           `申诉期限已过（${deadline}）/ the appeal deadline has passed`,
@@ -122,11 +144,11 @@ export class StaffQueries {
         .prepare(
           `INSERT INTO appeals (id, record_id, staff_id, reason, submitted_ms, deadline, status) VALUES (?, ?, ?, ?, ?, ?, 'queued')`,
         )
-        .run(appealId, recordId, staffId, reason, now, deadline);
+        .run(appealId, recordId, staffId, reason, now, deadline ?? '');
       this.db
         .prepare(`INSERT INTO outbox (kind, ref, urgent, created_ms) VALUES ('appeal', ?, 1, ?)`)
         .run(appealId, now);
-      return { appealId, deadline };
+      return { appealId, deadline, platformDecides: deadline === null };
     })();
   }
 }

@@ -22,6 +22,8 @@ export class StaffService {
       log: Logger;
       onChange: () => void;
       hasOpenEvaluation: () => boolean;
+      /** this pad's window, for the staff check of window-api 1.1 */
+      windowNo?: () => string;
     },
   ) {}
 
@@ -136,8 +138,16 @@ export class StaffService {
     if (!st.staff || st.state === 'away')
       throw new ApiError('no_staff', '窗口无人签到 / nobody is signed in');
     if (requested && requested !== st.staff.staffId) {
+      // A rating is always credited to somebody who serves here (window-api 1.1).
       const other = this.find(requested);
-      if (!other) throw new ApiError('invalid', `staffId: 未知工号 ${requested} / unknown staff`, 'staffId');
+      const windowNo = this.deps.windowNo?.();
+      if (!other || windowNo === undefined || !other.windowNos.includes(windowNo)) {
+        throw new ApiError(
+          'staff_not_at_window',
+          `工号 ${requested} ${other ? `不在 ${windowNo ?? ''} 号窗口服务` : '不在本厅人员名单中'} / staff ${requested} does not serve at this window`,
+          'staffId',
+        );
+      }
       return { staffId: other.staffId, name: other.name };
     }
     return { staffId: st.staff.staffId, name: st.staff.name };

@@ -1,22 +1,39 @@
 import type { Db } from './db.js';
 import { canAppeal, DEFAULT_APPEAL_WORKING_DAYS } from '../domain/appeal.js';
 import { cstDayStart, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
+import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 
 /**
  * The figures the pad shows (domain.md "Figures the pad shows", seed 三(二)), per staff member
- * and per window, for today and this month in CST.
+ * and per window, for today and this month in CST. They cover what this pad saw: ratings given
+ * later by QR code or SMS are counted by the platform.
  *
  * Counting rules:
  * - The unit is the case record, not the evaluation: a 批量 batch or 一链办 chain of three
  *   cases rated together counts as 3 started and 3 rated, as the platform counts them.
  * - An evaluation belongs to the period of its start (evaluations.started_ms), so an
- *   evaluation started at 23:59 and rated at 00:00 is yesterday's; rated + unrated + open never
- *   exceeds started.
- * - Cancelled cases (staff withdrew the evaluation; no record is made) are not "started";
- *   they are counted apart in `cancelled` so cancelling cannot quietly improve the rates.
+ *   evaluation started at 23:59 and rated at 00:00 is yesterday's.
+ * - Cancelled cases count in "started" (评价覆盖率 = rated ÷ started, cancelled included) and
+ *   apart in `cancelled`: cancelling cannot quietly improve the coverage.
+ * - An abandoned 差评 (a 1–2 star whose reasons step ran out) is unrated for the platform and
+ *   counted apart in `abandonedBad`, a 差评 lead; it is not in `badCount`, which counts ratings.
+ * - Anti-interference: a closed evaluation stays `pending` (in no outcome) until the next
+ *   evaluation at its window has started or 30 minutes have passed, so the staff side never
+ *   learns a rating while the citizen may still be at the window. started = rated + unrated +
+ *   cancelled + pending.
  * - Status and satisfaction come from the sealed record; when retention has pruned the record
  *   they come from the case row (outcome, chosen star), which says the same.
  */
+
+/** How long a closed evaluation stays out of the staff side when no next one starts. */
+export const RELEASE_AFTER_MS = 30 * 60_000;
+
+/**
+ * SQL: true while evaluation `e` is closed but not yet released to the staff side. Needs the
+ * parameter @now.
+ */
+export const HELD_SQL = `(e.state IN ('rated', 'unrated') AND e.closed_ms > @now - ${RELEASE_AFTER_MS}
+  AND NOT EXISTS (SELECT 1 FROM evaluations n WHERE n.window_no = e.window_no AND n.started_ms > e.started_ms))`;
 
 export interface AppealCounts {
   /** No appeal filed and the deadline has not passed. */
@@ -32,20 +49,24 @@ export interface AppealCounts {
 }
 
 export interface Figures {
+  /** Every case started, cancelled ones included. */
   started: number;
   rated: number;
+  /** Closed unrated, abandoned 差评 included. */
   unrated: number;
-  /** Started but still waiting for the citizen (neither rated nor unrated yet). */
-  open: number;
+  /** Unrated after a 差评 star whose reasons step ran out (a 差评 lead, followed up by the platform). */
+  abandonedBad: number;
   cancelled: number;
+  /** Still open, or closed but not yet released to the staff side (anti-interference). */
+  pending: number;
   goodCount: number;
   badCount: number;
   /** 评价覆盖率 = rated ÷ started; null when nothing was started. */
   coverageRate: number | null;
-  /** 未评率 = unrated ÷ started (open evaluations are in neither). */
+  /** 未评率 = unrated ÷ started. */
   unratedRate: number | null;
-  /** 好评率, which domain.md also calls 满意率: good (3–5 stars) ÷ rated; null when nothing was rated. */
-  goodRate: number | null;
+  /** 服务满意率: good (3–5 stars) ÷ rated; null when nothing was rated. */
+  satisfactionRate: number | null;
   /** The appeal state of the period's 差评; the counts add up to badCount. */
   badAppeals: AppealCounts;
 }
@@ -53,6 +74,8 @@ export interface Figures {
 export interface FigureOptions {
   /** The configured appeal period, to tell open from expired (default 3). */
   appealWorkingDays?: number;
+  /** The holiday calendar the deadlines are counted on (default: the shipped data only). */
+  calendar?: WorkingDayCalendar;
 }
 
 interface BadFact {
@@ -68,11 +91,13 @@ function factsCte(where: string): string {
     SELECT
       c.record_id AS recordId,
       CASE
+        WHEN ${HELD_SQL} THEN 'pending'
         WHEN r.status IS NOT NULL THEN r.status
         WHEN c.outcome IS NOT NULL THEN c.outcome
         WHEN e.state = 'cancelled' THEN 'cancelled'
-        ELSE 'open'
+        ELSE 'pending'
       END AS status,
+      CASE WHEN c.outcome = 'unrated' AND c.chosen_satisfaction <= 2 THEN 1 ELSE 0 END AS abandoned,
       CASE WHEN r.status IS NOT NULL THEN r.satisfaction
            WHEN c.outcome = 'rated' THEN c.chosen_satisfaction END AS satisfaction,
       COALESCE(c.chosen_ms, e.closed_ms) AS chosenMs,
@@ -91,23 +116,27 @@ function periodFacts(
   from: number,
   to: number,
   nowMs: number,
-  appealWorkingDays: number,
+  opts: Required<FigureOptions>,
 ): Figures {
   const cte = factsCte(where);
   const n = db
     .prepare(
       `${cte}
        SELECT
-         COALESCE(SUM(status <> 'cancelled'), 0) AS started,
+         COUNT(*) AS started,
          COALESCE(SUM(status = 'rated'), 0) AS rated,
          COALESCE(SUM(status = 'unrated'), 0) AS unrated,
-         COALESCE(SUM(status = 'open'), 0) AS open,
+         COALESCE(SUM(status = 'unrated' AND abandoned = 1), 0) AS abandonedBad,
+         COALESCE(SUM(status = 'pending'), 0) AS pending,
          COALESCE(SUM(status = 'cancelled'), 0) AS cancelled,
          COALESCE(SUM(status = 'rated' AND satisfaction >= 3), 0) AS goodCount,
          COALESCE(SUM(status = 'rated' AND satisfaction <= 2), 0) AS badCount
        FROM facts`,
     )
-    .get({ key, from, to }) as Omit<Figures, 'coverageRate' | 'unratedRate' | 'goodRate' | 'badAppeals'>;
+    .get({ key, from, to, now: nowMs }) as Omit<
+    Figures,
+    'coverageRate' | 'unratedRate' | 'satisfactionRate' | 'badAppeals'
+  >;
   const bad = db
     .prepare(
       `${cte}
@@ -115,7 +144,7 @@ function periodFacts(
          (SELECT a.status FROM appeals a WHERE a.record_id = f.recordId ORDER BY a.submitted_ms DESC LIMIT 1) AS appealStatus
        FROM facts f WHERE f.status = 'rated' AND f.satisfaction <= 2`,
     )
-    .all({ key, from, to }) as Array<{
+    .all({ key, from, to, now: nowMs }) as Array<{
     satisfaction: number;
     chosenMs: number | null;
     body: string | null;
@@ -135,14 +164,14 @@ function periodFacts(
       badAppeals,
       { satisfaction: b.satisfaction, assessMs, appealStatus: b.appealStatus },
       nowMs,
-      appealWorkingDays,
+      opts,
     );
   }
   return {
     ...n,
     coverageRate: n.started > 0 ? n.rated / n.started : null,
     unratedRate: n.started > 0 ? n.unrated / n.started : null,
-    goodRate: n.rated > 0 ? n.goodCount / n.rated : null,
+    satisfactionRate: n.rated > 0 ? n.goodCount / n.rated : null,
     badAppeals,
   };
 }
@@ -157,7 +186,7 @@ function assessMsOf(body: string): number | null {
   }
 }
 
-function countAppeal(a: AppealCounts, c: BadFact, nowMs: number, appealWorkingDays: number): void {
+function countAppeal(a: AppealCounts, c: BadFact, nowMs: number, opts: Required<FigureOptions>): void {
   if (c.appealStatus === 'accepted' || c.appealStatus === 'duplicate') a.accepted += 1;
   else if (c.appealStatus === 'rejected') a.rejected += 1;
   else if (c.appealStatus !== null) a.filed += 1;
@@ -166,7 +195,8 @@ function countAppeal(a: AppealCounts, c: BadFact, nowMs: number, appealWorkingDa
     const check = canAppeal(
       { status: 'rated', satisfaction: c.satisfaction, assessTime: formatCst(c.assessMs) },
       nowMs,
-      appealWorkingDays,
+      opts.appealWorkingDays,
+      opts.calendar,
     );
     if (check.ok) a.open += 1;
     else if (check.reason === 'deadline_passed') a.expired += 1;
@@ -175,15 +205,18 @@ function countAppeal(a: AppealCounts, c: BadFact, nowMs: number, appealWorkingDa
 }
 
 function periodFigures(db: Db, filter: 'staff' | 'window', key: string, nowMs: number, opts: FigureOptions) {
-  const days = opts.appealWorkingDays ?? DEFAULT_APPEAL_WORKING_DAYS;
+  const full: Required<FigureOptions> = {
+    appealWorkingDays: opts.appealWorkingDays ?? DEFAULT_APPEAL_WORKING_DAYS,
+    calendar: opts.calendar ?? shippedCalendar,
+  };
   const day = cstDayStart(nowMs);
   const month = cstMonthStart(nowMs);
   // CST has no daylight saving: a day is 24 h; the next month starts within 32 days.
   const nextMonth = cstMonthStart(month + 32 * 86_400_000);
   const where = filter === 'staff' ? 'e.staff_id = @key' : 'e.window_no = @key';
   return {
-    today: periodFacts(db, where, key, day, day + 86_400_000, nowMs, days),
-    month: periodFacts(db, where, key, month, nextMonth, nowMs, days),
+    today: periodFacts(db, where, key, day, day + 86_400_000, nowMs, full),
+    month: periodFacts(db, where, key, month, nextMonth, nowMs, full),
   };
 }
 

@@ -149,6 +149,44 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX raw_inputs_at ON raw_inputs(at_ms);
   `,
+  // 3: rating integrity (platform-api 1.1): cancellations become records, cancels carry a reason,
+  // and the window API remembers the answers it gave to a requestId.
+  `
+  ALTER TABLE evaluations ADD COLUMN cancel_reason TEXT
+    CHECK (cancel_reason IN ('wrong_case', 'citizen_left', 'other'));
+  CREATE INDEX evaluations_window ON evaluations(window_no, started_ms);
+
+  CREATE TABLE start_requests (
+    request_id TEXT PRIMARY KEY,
+    evaluation_id TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX start_requests_created ON start_requests(created_ms);
+
+  CREATE TABLE records_v3 (
+    device_seq INTEGER PRIMARY KEY,
+    record_id TEXT NOT NULL UNIQUE,
+    evaluation_id TEXT NOT NULL,
+    project_no TEXT NOT NULL,
+    service_number INTEGER NOT NULL,
+    staff_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('rated', 'unrated', 'cancelled')),
+    satisfaction INTEGER,
+    body TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO records_v3 (device_seq, record_id, evaluation_id, project_no, service_number, staff_id, status,
+    satisfaction, body, prev_hash, hash, created_ms)
+    SELECT device_seq, record_id, evaluation_id, project_no, service_number, staff_id, status,
+      satisfaction, body, prev_hash, hash, created_ms FROM records;
+  DROP TABLE records;
+  ALTER TABLE records_v3 RENAME TO records;
+  CREATE INDEX records_staff ON records(staff_id, created_ms);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

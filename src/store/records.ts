@@ -1,5 +1,5 @@
 import { GENESIS_HASH, recordHash } from '../domain/canonical.js';
-import type { PlatformRecord, UnsealedRecord } from '../domain/record.js';
+import { isBadLead, type PlatformRecord, type UnsealedRecord } from '../domain/record.js';
 import { getMeta, setMeta, type Db } from './db.js';
 
 /**
@@ -43,7 +43,8 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
       hash,
       createdMs: nowMs,
     });
-    const urgent = record.status === 'rated' && (record.satisfaction ?? 5) <= 2 ? 1 : 0;
+    // 差评即时响应: every 差评 lead goes out at once, whichever step produced it.
+    const urgent = isBadLead(record) ? 1 : 0;
     insertOutbox.run(record.evaluationId, lastSeq, urgent, nowMs);
     prevHash = hash;
     sealed.push(record);

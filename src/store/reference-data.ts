@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Db } from './db.js';
 import { getRefdata, normsSchema, type RefdataName, type RefdataValue } from './refdata.js';
 import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../domain/types.js';
+import { createCalendar, SHIPPED_CALENDAR_YEARS, type WorkingDayCalendar } from '../domain/calendar.js';
+import { calendarStamp, storedCalendarYears } from './calendar.js';
 
 export interface ReferenceDataOptions {
   /** The norms shipped with the pad (assets/norms-2020.json), used until the platform's arrive. */
@@ -42,6 +44,18 @@ export class ReferenceData {
     const value = getRefdata(this.db, name)?.value ?? null;
     this.cache.set(name, { fetchedMs: stamp.fetchedMs, value });
     return value;
+  }
+
+  private calendarCache: { stamp: string; calendar: WorkingDayCalendar } | null = null;
+
+  /** The platform's calendars first, then the shipped package data (platform-api 1.1 §3). */
+  calendar(): WorkingDayCalendar {
+    const stamp = calendarStamp(this.db);
+    if (this.calendarCache?.stamp !== stamp) {
+      const calendar = createCalendar([...SHIPPED_CALENDAR_YEARS, ...storedCalendarYears(this.db)]);
+      this.calendarCache = { stamp, calendar };
+    }
+    return this.calendarCache.calendar;
   }
 
   norms(): Norms {

@@ -8,11 +8,13 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import { ClockOffset } from '../store/clock-offset.js';
 import { heartbeatBodySchema, type HeartbeatBody } from './heartbeat.js';
 import { PlatformClient, TransportError } from './http.js';
+import { lookupCaseVisits, type CaseVisitsAnswer } from './case-visits.js';
 import { RefdataSync } from './refdata-sync.js';
 import { decodeSecret, type SignatureAlgorithm } from './signing.js';
 import { Uploader, type SyncHooks, type UploadOutcome } from './uploader.js';
 
 export type { HeartbeatBody } from './heartbeat.js';
+export type { CaseVisitsAnswer } from './case-visits.js';
 export type { RejectedItem } from '../store/outbox.js';
 export type { SyncHooks, SyncHookPoint } from './uploader.js';
 export type { SignatureAlgorithm } from './signing.js';
@@ -74,6 +76,8 @@ export interface SyncService {
   syncNow(): Promise<SyncStatus>;
   status(): SyncStatus;
   onStatus(l: (s: SyncStatus) => void): () => void;
+  /** The highest visit the platform holds for a case (GET /v1/cases), bounded by `timeoutMs`. */
+  caseVisits(projectNo: string, hallCode: string, timeoutMs: number): Promise<CaseVisitsAnswer>;
   clock: ClockOffset;
 }
 
@@ -348,13 +352,19 @@ class SyncServiceImpl implements SyncService {
 
   // ---- reference data and heartbeat ------------------------------------------------------------
 
+  caseVisits(projectNo: string, hallCode: string, timeoutMs: number): Promise<CaseVisitsAnswer> {
+    if (this.stopped) return Promise.resolve({ ok: false, reason: 'sync stopped' });
+    return lookupCaseVisits(this.client, projectNo, hallCode, timeoutMs);
+  }
+
   private refreshRefdata(): Promise<void> {
     if (this.refreshing) return this.refreshing;
     if (this.stopped) return Promise.resolve();
     this.refreshing = this.refdata
       .refreshAll()
       .then((r) => {
-        if (Object.values(r).some((v) => v === 'updated' || v === 'unchanged')) this.online = true;
+        const outcomes = [...Object.values(r), ...Object.values(r.calendar)];
+        if (outcomes.some((v) => v === 'updated' || v === 'unchanged')) this.online = true;
       })
       .catch((err: Error) => this.opts.log('reference data refresh failed', { error: err.message }))
       .finally(() => {

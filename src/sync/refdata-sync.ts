@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
+import { getCalendarYear, putCalendarYear, touchCalendarYear } from '../store/calendar.js';
 import { getRefdata, putRefdata, touchRefdata, type RefdataName } from '../store/refdata.js';
+import { cstDate } from '../domain/time.js';
 import { errorCodeOf, jsonOf, TransportError, type PlatformClient } from './http.js';
 
 const PHOTO_INDEX_KEY = 'photo_index';
@@ -14,7 +16,8 @@ const photoIndexSchema = z.record(
 );
 type PhotoIndex = z.infer<typeof photoIndexSchema>;
 
-export type RefreshResult = Record<RefdataName, 'updated' | 'unchanged' | 'failed' | 'skipped'>;
+type FetchOutcome = 'updated' | 'unchanged' | 'failed' | 'skipped';
+export type RefreshResult = Record<RefdataName, FetchOutcome> & { calendar: Record<number, FetchOutcome> };
 
 /** File names under photos/ are derived from staff ids; anything else is replaced (no path tricks). */
 export function photoFileBase(staffId: string): string {
@@ -60,6 +63,7 @@ export class RefdataSync {
       out.tasks = await this.fetchOne('tasks', `/v1/tasks${q}`);
       out.staff = await this.fetchOne('staff', `/v1/staff${q}`);
     }
+    out.calendar = await this.refreshCalendars();
     if (out.staff !== 'failed')
       await this.syncPhotos().catch((err: Error) =>
         this.deps.log('staff photos not refreshed', { error: err.message }),
@@ -104,6 +108,57 @@ export class RefdataSync {
       log('reference data not refreshed', { name, error: err.message });
       return 'failed';
     }
+  }
+
+  /**
+   * The holiday calendars of the current and the next year (platform-api 1.1 §3). A 404 means
+   * the year is not published yet (the next year's, most of the year): the last copy, if any,
+   * stays, and the shipped data answers for what it covers.
+   */
+  async refreshCalendars(): Promise<Record<number, FetchOutcome>> {
+    const { db, client, clock, log } = this.deps;
+    // The platform's calendar is China's: the current year is the CST one.
+    const year = Number(cstDate(clock.now()).slice(0, 4));
+    const out: Record<number, FetchOutcome> = {};
+    for (const y of [year, year + 1]) {
+      const current = getCalendarYear(db, y);
+      const headers: Record<string, string> = {};
+      if (current?.etag) headers['If-None-Match'] = current.etag;
+      try {
+        const res = await client.request('GET', `/v1/calendar?year=${y}`, undefined, headers);
+        if (res.status === 304 && current) {
+          touchCalendarYear(db, y, clock.now());
+          out[y] = 'unchanged';
+          continue;
+        }
+        if (res.status === 404) {
+          out[y] = 'skipped';
+          continue;
+        }
+        if (res.status !== 200) {
+          log('holiday calendar not refreshed', { year: y, status: res.status, error: errorCodeOf(res) });
+          out[y] = 'failed';
+          continue;
+        }
+        const etag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
+        const stored = putCalendarYear(db, y, jsonOf(res), etag, clock.now());
+        if (!stored.ok) {
+          log('holiday calendar refused: answer does not validate; keeping the last copy', {
+            year: y,
+            error: stored.error,
+          });
+          out[y] = 'failed';
+          continue;
+        }
+        this.deps.onRefdata?.(`calendar:${y}`);
+        out[y] = 'updated';
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        log('holiday calendar not refreshed', { year: y, error: err.message });
+        out[y] = 'failed';
+      }
+    }
+    return out;
   }
 
   private photoIndex(): PhotoIndex {

@@ -17,7 +17,7 @@ export function CitizenScreen({ snapshot }: { snapshot: KioskSnapshot }) {
     case 'thanks':
       return <Thanks />;
     case 'unrated':
-      return <Unrated />;
+      return <Unrated receiptPrinted={snapshot.receiptPrinted} />;
     default:
       return <Idle snapshot={snapshot} />;
   }

@@ -12,7 +12,8 @@ export function Thanks() {
   );
 }
 
-export function Unrated() {
+/** The QR hint only when a receipt was really printed for this evaluation. */
+export function Unrated({ receiptPrinted }: { receiptPrinted: boolean }) {
   return (
     <div className="screen unrated" data-testid="screen-unrated">
       <div className="done-icon neutral" aria-hidden="true">
@@ -20,12 +21,14 @@ export function Unrated() {
       </div>
       <h1 className="done-title">本次评价已结束</h1>
       <div className="en done-en">This evaluation has ended</div>
-      <div className="done-sub">
-        <Bi
-          zh="您仍可扫描办件回执上的二维码进行评价"
-          en="You can still rate later with the QR code on your receipt"
-        />
-      </div>
+      {receiptPrinted && (
+        <div className="done-sub" data-testid="unrated-receipt-hint">
+          <Bi
+            zh="您仍可扫描办件回执上的二维码进行评价"
+            en="You can still rate later with the QR code on your receipt"
+          />
+        </div>
+      )}
     </div>
   );
 }

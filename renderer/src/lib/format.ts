@@ -50,7 +50,7 @@ export const APPEAL_STATE_WORDS: Record<string, string> = {
   accepted: '申诉成立',
   rejected: '申诉驳回',
   expired: '已过申诉期',
-  unknown_calendar: '日历未覆盖，请联系管理员',
+  unknown_calendar: '可申诉，期限由平台判定',
 };
 
 export const EVAL_STATE_WORDS: Record<string, string> = {

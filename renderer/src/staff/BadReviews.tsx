@@ -14,7 +14,7 @@ export function BadReviews({
 }) {
   const [open, setOpen] = useState<string | null>(null);
   const [reason, setReason] = useState('');
-  const [done, setDone] = useState<{ recordId: string; deadline: string } | null>(null);
+  const [done, setDone] = useState<{ recordId: string; deadline: string | null } | null>(null);
   const { run, busy, error, setError } = useCommand();
 
   if (!overview) return <div className="muted pad">正在读取… / loading…</div>;
@@ -38,7 +38,10 @@ export function BadReviews({
     <div className="list" data-testid="bad-reviews">
       {done && (
         <div className="ok-line" data-testid="appeal-done" role="status">
-          申诉已提交 / Appeal filed（{done.recordId}）{done.deadline ? ` · 审核期限 ${done.deadline}` : ''}
+          申诉已提交 / Appeal filed（{done.recordId}）
+          {done.deadline
+            ? ` · 申诉期限 ${done.deadline}`
+            : ' · 申诉期限由平台判定 / the platform decides the deadline'}
         </div>
       )}
       {overview.badReviews.map((b) => (
@@ -52,7 +55,7 @@ export function BadReviews({
               {b.evalDetail.length > 0 && <> · 原因 {b.evalDetail.join('、')}</>}
             </div>
             <div className="row-sub">
-              申诉期限：{b.appealDeadline ?? '—'} ·{' '}
+              申诉期限：{b.appealDeadline ?? '由平台判定 / decided by the platform'} ·{' '}
               <b
                 className={`appeal-state appeal-${b.appealState}`}
                 data-testid={`appeal-state-${b.recordId}`}
@@ -61,7 +64,7 @@ export function BadReviews({
               </b>
             </div>
           </div>
-          {b.appealState === 'open' && open !== b.recordId && (
+          {(b.appealState === 'open' || b.appealState === 'unknown_calendar') && open !== b.recordId && (
             <button
               className="mid-btn primary"
               data-testid={`appeal-open-${b.recordId}`}

@@ -23,13 +23,6 @@ export function Recent({ overview, onChanged }: { overview: StaffOverview | null
       onChanged();
     }
   };
-  const cancel = async (id: string) => {
-    setMsg(null);
-    if (await run('cancelEvaluation', { evaluationId: id })) {
-      setMsg('已撤销 / cancelled');
-      onChanged();
-    }
-  };
 
   return (
     <div className="list" data-testid="recent">
@@ -49,16 +42,6 @@ export function Recent({ overview, onChanged }: { overview: StaffOverview | null
               {r.receiptPrints > 0 && <> · 已打印 {r.receiptPrints} 次</>}
             </div>
           </div>
-          {r.state === 'waiting' && (
-            <button
-              className="mid-btn warn"
-              data-testid={`recent-cancel-${r.evaluationId}`}
-              disabled={busy}
-              onClick={() => void cancel(r.evaluationId)}
-            >
-              撤销
-            </button>
-          )}
           <button
             className="mid-btn"
             data-testid={`recent-print-${r.evaluationId}`}

@@ -15,6 +15,8 @@ export const receiptDataSchema = z.object({
   qrUrl: z.string().url().max(1000),
   /** A reprint: marked 补打 so two receipts of one service are told apart. */
   copy: z.boolean(),
+  /** A 批量 batch: the other case numbers the one QR code rates together (one evaluation). */
+  batchProjectNos: z.array(z.string().min(1).max(50)).max(49).optional(),
 });
 export type ReceiptData = z.infer<typeof receiptDataSchema>;
 
@@ -79,6 +81,8 @@ export function buildReceipt(input: ReceiptData, profile: PrinterProfile): Buffe
   labelled(p, columns, '窗口：', `${r.windowNo}号窗口`);
   labelled(p, columns, '工作人员：', `${r.staffName}（工号 ${r.staffId}）`);
   labelled(p, columns, '办件编号：', r.projectNo);
+  if (r.batchProjectNos && r.batchProjectNos.length > 0)
+    labelled(p, columns, `同批办件（共${r.batchProjectNos.length + 1}件）：`, r.batchProjectNos.join('、'));
   labelled(p, columns, '事项：', r.taskName);
   labelled(p, columns, '服务次数：', `第${r.serviceNumber}次`);
   labelled(p, columns, '时间：', r.time);

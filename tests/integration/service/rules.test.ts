@@ -217,18 +217,25 @@ describe('time', () => {
 });
 
 describe('cancel and busy', () => {
-  it('staff can cancel only while waiting, with who and when recorded; nothing is sent', () => {
+  it('staff can cancel only while waiting, with who, when and why recorded', () => {
     const { evaluationId } = start({ cases: [oneCase()] });
-    fx.svc.cancel(evaluationId, 'window_api:test');
+    fx.svc.cancel(evaluationId, { reason: 'wrong_case', staffId: 'T0107', channel: 'window_api:test' });
     const ev = fx.svc.get(evaluationId)?.evaluation;
-    expect(ev).toMatchObject({ state: 'cancelled', cancelled_by: 'window_api:test' });
-    expect(records(fx.db)).toHaveLength(0);
+    expect(ev).toMatchObject({
+      state: 'cancelled',
+      cancelled_by: 'window_api:test',
+      cancel_reason: 'wrong_case',
+    });
+    expect(records(fx.db)).toMatchObject([{ status: 'cancelled', cancelReason: 'wrong_case' }]);
   });
 
   it('cancel is refused once the citizen chose a star (no suppressing a bad review)', () => {
     const { evaluationId } = start({ cases: [oneCase()] });
     fx.svc.press({ source: 'key', key: 1 });
-    expectApiError(() => fx.svc.cancel(evaluationId, 'x'), 'not_cancellable');
+    expectApiError(
+      () => fx.svc.cancel(evaluationId, { reason: 'other', staffId: 'T0107', channel: 'x' }),
+      'not_cancellable',
+    );
   });
 
   it('a second evaluation while one is open is busy', () => {

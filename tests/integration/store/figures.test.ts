@@ -134,16 +134,17 @@ describe('figures', () => {
   it('staff today: counts case records, rates over started and rated, bad reviews with appeal state', () => {
     const { today } = staffFigures(db, 'S1', NOW);
     expect(today).toEqual<Figures>({
-      started: 8,
+      started: 9,
       rated: 6,
       unrated: 1,
-      open: 1,
+      abandonedBad: 1,
+      pending: 1,
       cancelled: 1,
       goodCount: 4,
       badCount: 2,
-      coverageRate: 6 / 8,
-      unratedRate: 1 / 8,
-      goodRate: 4 / 6,
+      coverageRate: 6 / 9,
+      unratedRate: 1 / 9,
+      satisfactionRate: 4 / 6,
       badAppeals: { ...noAppeals, open: 1, filed: 1 },
     });
   });
@@ -151,16 +152,17 @@ describe('figures', () => {
   it('staff this month: CST month boundaries, all windows, pruned records counted from the case rows', () => {
     const { month } = staffFigures(db, 'S1', NOW);
     expect(month).toEqual<Figures>({
-      started: 15,
+      started: 16,
       rated: 12,
       unrated: 2,
-      open: 1,
+      abandonedBad: 1,
+      pending: 1,
       cancelled: 1,
       goodCount: 7,
       badCount: 5,
-      coverageRate: 12 / 15,
-      unratedRate: 2 / 15,
-      goodRate: 7 / 12,
+      coverageRate: 12 / 16,
+      unratedRate: 2 / 16,
+      satisfactionRate: 7 / 12,
       badAppeals: { ...noAppeals, open: 1, filed: 1, expired: 1, accepted: 1, rejected: 1 },
     });
   });
@@ -179,21 +181,23 @@ describe('figures', () => {
   it('per window: every staff member who worked there, only that window', () => {
     const w12 = windowFigures(db, '12', NOW);
     expect(w12.today).toMatchObject({
-      started: 9,
+      started: 10,
       rated: 7,
       goodCount: 5,
       badCount: 2,
-      coverageRate: 7 / 9,
-      goodRate: 5 / 7,
+      cancelled: 1,
+      abandonedBad: 1,
+      coverageRate: 7 / 10,
+      satisfactionRate: 5 / 7,
     });
-    expect(w12.month).toMatchObject({ started: 15, rated: 12, goodCount: 7, badCount: 5 });
+    expect(w12.month).toMatchObject({ started: 16, rated: 12, goodCount: 7, badCount: 5 });
     const w7 = windowFigures(db, '7', NOW);
     expect(w7.today).toMatchObject({
       started: 0,
       rated: 0,
       coverageRate: null,
       unratedRate: null,
-      goodRate: null,
+      satisfactionRate: null,
     });
     expect(w7.month).toMatchObject({
       started: 1,
@@ -201,7 +205,7 @@ describe('figures', () => {
       goodCount: 1,
       badCount: 0,
       coverageRate: 1,
-      goodRate: 1,
+      satisfactionRate: 1,
     });
   });
 
@@ -210,13 +214,14 @@ describe('figures', () => {
       started: 0,
       rated: 0,
       unrated: 0,
-      open: 0,
+      abandonedBad: 0,
+      pending: 0,
       cancelled: 0,
       goodCount: 0,
       badCount: 0,
       coverageRate: null,
       unratedRate: null,
-      goodRate: null,
+      satisfactionRate: null,
       badAppeals: noAppeals,
     });
   });
@@ -224,7 +229,7 @@ describe('figures', () => {
   it('"today" follows the CST day even near UTC midnight', () => {
     // 2026-10-12 00:30 CST is still 2026-10-11 in UTC: m6 (10-11 23:59:30 CST) is yesterday.
     const { today } = staffFigures(db, 'S1', parseCst('2026-10-12 00:30:00'));
-    expect(today.started).toBe(8);
+    expect(today.started).toBe(9);
     const yesterday = staffFigures(db, 'S1', parseCst('2026-10-11 23:59:59')).today;
     expect(yesterday).toMatchObject({ started: 1, rated: 1, goodCount: 1 });
   });
