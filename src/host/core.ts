@@ -103,7 +103,7 @@ export class KioskCore {
       fallbackChainsFile:
         config.platform.baseUrl === 'embedded' ? join(assetsDir(), 'sample-hall.json') : null,
     });
-    const timing = (): TimingConfig => ({ ...config.timing, ...this.refdata.timingOverrides() });
+    const timing = (): TimingConfig => this.timing();
     this.sync = new SyncBridge(this);
     this.evaluations = new EvaluationService({
       db: this.db,
@@ -387,6 +387,11 @@ export class KioskCore {
       outbox: { pending: ob.pending, rejected: ob.rejected },
       storage: this.storage.state(),
     };
+  }
+
+  /** The timing in force: local configuration overlaid by the platform's device profile. */
+  timing(): TimingConfig {
+    return { ...this.config.timing, ...this.refdata.timingOverrides() };
   }
 
   hall(): HallIdentity {

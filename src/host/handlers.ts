@@ -68,7 +68,8 @@ export function buildHandlers(core: KioskCore): Handlers {
         window: { windowNo: core.hall().windowNo, ...core.queries.windowFigures(core.hall().windowNo) },
         badReviews: core.queries.badReviews(staff.staffId),
         recent: core.queries.recent(staff.staffId),
-        appealWorkingDays: core.config.timing.appealWorkingDays,
+        // The same count the deadlines use: the platform's profile may override the local setting.
+        appealWorkingDays: core.timing().appealWorkingDays,
       };
     },
     fileAppeal: ({ recordId, reason }) => {

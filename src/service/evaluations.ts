@@ -9,7 +9,6 @@ import {
   loadOpen,
   targetsOf,
   type CaseRow,
-  type CommittedChange,
   type EvaluationDeps,
   type EvaluationRow,
   type PressInput,

@@ -33,7 +33,8 @@ export const RELEASE_AFTER_MS = 30 * 60_000;
  * parameter @now.
  */
 export const HELD_SQL = `(e.state IN ('rated', 'unrated') AND e.closed_ms > @now - ${RELEASE_AFTER_MS}
-  AND NOT EXISTS (SELECT 1 FROM evaluations n WHERE n.window_no = e.window_no AND n.started_ms > e.started_ms))`;
+  AND NOT EXISTS (SELECT 1 FROM evaluations n
+    WHERE n.window_no = e.window_no AND n.started_ms >= e.closed_ms AND n.id <> e.id))`;
 
 export interface AppealCounts {
   /** No appeal filed and the deadline has not passed. */
