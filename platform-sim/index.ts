@@ -1,3 +1,5 @@
+import type { CalendarYear } from '../src/domain/calendar.js';
+import { SimCalendar } from './calendar.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { openSimDb, type SimDb } from './store.js';
 import { simAssetsDir } from './assets.js';
 
 export type { SimFaults } from './faults.js';
+export { DEMO_2027, defaultSimCalendarYears } from './calendar.js';
 export type { SimHall, SimStats, ChainBreak } from './server.js';
 export { hashPin, verifyPin } from './pin-phc.js';
 
@@ -31,6 +34,8 @@ export interface PlatformSimOptions {
   limits?: Partial<SimLimits>;
   clock?: Clock;
   random?: () => number;
+  /** The holiday calendars published (default: the chinese-days years plus the demo 2027). */
+  calendarYears?: CalendarYear[];
 }
 
 export interface PlatformSim {
@@ -45,6 +50,8 @@ export interface PlatformSim {
     secret: string;
   };
   setDeviceEnabled(deviceId: string, enabled: boolean): void;
+  /** Replace the published holiday calendars (tests: a year not yet published, or none at all). */
+  setCalendarYears(years: CalendarYear[]): void;
   /** Serve this raw text for a reference-data name (`profile`, `norms`, `tasks`, `staff`, `photo:<staffId>`); null restores. */
   setRefdataOverride(name: string, raw: string | null): void;
 }
@@ -95,6 +102,7 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
     opts.random,
   );
   sim.faults = { ...NO_FAULTS, ...opts.faults };
+  if (opts.calendarYears) sim.calendar = new SimCalendar(opts.calendarYears);
   let url: string;
   try {
     url = await sim.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
@@ -122,5 +130,8 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
       db.prepare('UPDATE devices SET enabled = ? WHERE device_id = ?').run(enabled ? 1 : 0, deviceId);
     },
     setRefdataOverride: (name, raw) => sim.setOverride(name, raw),
+    setCalendarYears(years) {
+      sim.calendar = new SimCalendar(years);
+    },
   };
 }

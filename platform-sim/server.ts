@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import chineseDays from 'chinese-days';
 import { canonicalJson, GENESIS_HASH } from '../src/domain/canonical.js';
 import type { Clock } from '../src/domain/clock.js';
 import { HEADER, verifySignature } from '../src/sync/signing.js';
@@ -11,8 +10,8 @@ import { staffPhotoSvg } from './photos.js';
 import { hashPin, verifyPin } from './pin-phc.js';
 import type { SimDb } from './store.js';
 import { validateRecord } from './validate.js';
-
-const cd = chineseDays as unknown as { findWorkday: (n: number, date: string) => string };
+import { defaultSimCalendarYears, SimCalendar } from './calendar.js';
+import { caseVisits } from './cases.js';
 
 export interface SimHall {
   hall: { hallCode: string; hallName: string; areaCode: string; evaluationUrl: string };
@@ -71,6 +70,8 @@ function etagOf(text: string | Buffer): string {
 
 export class SimServer {
   faults: SimFaults = { ...NO_FAULTS };
+  /** The holiday calendars this platform publishes and counts appeal deadlines with (1.1). */
+  calendar = new SimCalendar(defaultSimCalendarYears());
   readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly stalled = new Set<NodeJS.Timeout>();
@@ -334,6 +335,19 @@ export class SimServer {
       return this.refdata(req, 'tasks', () => ({
         items: hallCode === this.hall.hall.hallCode ? this.hall.tasks : [],
       }));
+    }
+    if (method === 'GET' && p === '/v1/calendar') {
+      const year = Number(url.searchParams.get('year'));
+      const published = Number.isInteger(year) ? this.calendar.year(year) : null;
+      if (!published) throw new HttpError(404, 'not_published');
+      return this.refdata(req, `calendar:${year}`, () => published);
+    }
+    const kase = /^\/v1\/cases\/([^/]+)$/.exec(p);
+    if (method === 'GET' && kase) {
+      const projectNo = decodeURIComponent(kase[1] ?? '');
+      const visits = caseVisits(this.db, projectNo, hallCode);
+      if (!visits) throw new HttpError(404, 'unknown_case');
+      return { status: 200, body: { projectNo, visits } };
     }
     if (method === 'GET' && p === '/v1/staff') {
       return this.refdata(req, 'staff', () =>
@@ -671,7 +685,7 @@ export class SimServer {
     )
       return { status: 'duplicate' };
     // The rating day does not count; the n-th working day after it is the last day to appeal.
-    const deadline = cd.findWorkday(this.limits.appealWorkingDays, ev.assessTime.slice(0, 10));
+    const deadline = this.calendar.appealDeadline(ev.assessTime.slice(0, 10), this.limits.appealWorkingDays);
     if ((a.submittedTime as string).slice(0, 10) > deadline)
       return { status: 'rejected', code: 'deadline_passed' };
     return { status: 'accepted' };

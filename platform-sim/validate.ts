@@ -29,6 +29,11 @@ const KNOWN = new Set([
   'inputSource',
   'groupId',
   'groupType',
+  'groupMode',
+  'abandonedSatisfaction',
+  'cancelledTime',
+  'cancelledBy',
+  'cancelReason',
   'startedTime',
   'assessTime',
   'deviceSeq',
@@ -42,6 +47,32 @@ const KNOWN = new Set([
 const isStr = (v: unknown, max: number, min = 1): v is string =>
   typeof v === 'string' && v.length >= min && v.length <= max;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+const CANCEL_REASONS = new Set(['wrong_case', 'citizen_left', 'other']);
+
+/** The fields version 1.1 added: abandonedSatisfaction, the cancel fields, groupMode. */
+function validate11(r: Record<string, unknown>): string | null {
+  if (r.abandonedSatisfaction !== undefined) {
+    if (r.status !== 'unrated') return 'abandonedSatisfaction: only with status unrated';
+    if (r.abandonedSatisfaction !== 1 && r.abandonedSatisfaction !== 2)
+      return 'abandonedSatisfaction: 1 or 2';
+  }
+  if (r.status === 'cancelled') {
+    if (!isStr(r.cancelledTime, 19) || !TIME_RE.test(r.cancelledTime))
+      return 'cancelledTime: yyyy-MM-dd HH:mm:ss required when cancelled';
+    if (!isStr(r.cancelledBy, 64)) return 'cancelledBy: staffId required when cancelled';
+    if (typeof r.cancelReason !== 'string' || !CANCEL_REASONS.has(r.cancelReason))
+      return 'cancelReason: "wrong_case", "citizen_left" or "other" required when cancelled';
+  } else {
+    for (const k of ['cancelledTime', 'cancelledBy', 'cancelReason'] as const)
+      if (r[k] !== undefined) return `${k}: only with status cancelled`;
+  }
+  if (r.groupMode !== undefined) {
+    if (r.groupType !== 'chain') return 'groupMode: only with groupType chain';
+    if (r.groupMode !== 'overall' && r.groupMode !== 'each') return 'groupMode: "overall" or "each"';
+  }
+  return null;
+}
 
 export function validateRecord(r: Record<string, unknown>): string | null {
   for (const k of Object.keys(r)) if (!KNOWN.has(k)) return `${k}: unknown field`;
@@ -57,7 +88,8 @@ export function validateRecord(r: Record<string, unknown>): string | null {
     if (!isStr(r[k], 200)) return `${k}: string required`;
   }
   if (r.pf !== '4') return 'pf: must be "4"';
-  if (r.status !== 'rated' && r.status !== 'unrated') return 'status: "rated" or "unrated" required';
+  if (r.status !== 'rated' && r.status !== 'unrated' && r.status !== 'cancelled')
+    return 'status: "rated", "unrated" or "cancelled" required';
   if (!isStr(r.startedTime, 19) || !TIME_RE.test(r.startedTime))
     return 'startedTime: yyyy-MM-dd HH:mm:ss required';
   if (
@@ -86,9 +118,11 @@ export function validateRecord(r: Record<string, unknown>): string | null {
     }
   } else {
     for (const k of ['satisfaction', 'evalDetail', 'inputSource', 'assessTime'] as const) {
-      if (r[k] !== undefined) return `${k}: not allowed when unrated`;
+      if (r[k] !== undefined) return `${k}: not allowed when ${String(r.status)}`;
     }
   }
+  const problem11 = validate11(r);
+  if (problem11) return problem11;
   if (r.groupId !== undefined && !isStr(r.groupId, 64)) return 'groupId: string required';
   if (r.groupType !== undefined && r.groupType !== 'batch' && r.groupType !== 'chain')
     return 'groupType: "batch" or "chain"';

@@ -170,6 +170,10 @@ test('staff panel: own figures, own bad reviews and an appeal; closed while a ra
   await page.locator('[data-testid^="reason-"]').first().click();
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
+  // Anti-interference: the bad review shows once the next evaluation at the window started.
+  const next = await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'A-2', ...ITEM }] });
+  await pad.api('DELETE', `/v1/evaluations/${String(next.body.evaluationId)}?reason=citizen_left`);
+  await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
 
   await page.getByTestId('staff-open').click();
   await expect(page.getByTestId('figures-today')).toBeVisible();

@@ -69,9 +69,11 @@ describe('window API (window-api.md)', () => {
   it('cancel only while waiting', async () => {
     putOnDuty(pad.core);
     const id = String((await api(pad.core, 'POST', '/v1/evaluations', single())).body.evaluationId);
-    expect((await api(pad.core, 'DELETE', `/v1/evaluations/${id}`)).status).toBe(200);
+    // window-api 1.1: a cancel names its reason
+    expect((await api(pad.core, 'DELETE', `/v1/evaluations/${id}`)).status).toBe(400);
+    expect((await api(pad.core, 'DELETE', `/v1/evaluations/${id}?reason=wrong_case`)).status).toBe(200);
     expect((await api(pad.core, 'GET', `/v1/evaluations/${id}`)).body.state).toBe('cancelled');
-    expect((await api(pad.core, 'DELETE', `/v1/evaluations/${id}`)).status).toBe(409);
+    expect((await api(pad.core, 'DELETE', `/v1/evaluations/${id}?reason=other`)).status).toBe(409);
     expect((await api(pad.core, 'GET', '/v1/evaluations/nope')).status).toBe(404);
   });
 

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, startEvaluationSchema } from '../../../src/api/contract.js';
 import { recordHash } from '../../../src/domain/canonical.js';
-import { staffFigures } from '../../../src/domain/figures.js';
+import { staffFigures } from '../../../src/store/figures.js';
 import { platformRecordSchema } from '../../../src/domain/record.js';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { NORMS, STAFF, TIMING, oneCase, records, serviceFixture } from '../../helpers/service.js';

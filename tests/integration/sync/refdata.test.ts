@@ -67,7 +67,7 @@ describe('reference data, photos and heartbeat', () => {
     const before = getRefdata(db, 'norms');
     const n304 = sim.stats().statuses['304'] ?? 0;
     await s.syncNow();
-    expect((sim.stats().statuses['304'] ?? 0) - n304).toBe(8); // 4 lists + 4 photos
+    expect((sim.stats().statuses['304'] ?? 0) - n304).toBe(10); // 4 lists + 2 calendar years + 4 photos
     expect(getRefdata(db, 'norms')?.etag).toBe(before?.etag);
     expect(getRefdata(db, 'norms')?.fetchedMs).toBeGreaterThanOrEqual(before?.fetchedMs ?? 0);
   });
