@@ -42,7 +42,12 @@ core.subscribe((event, payload) => {
 // (as staff would); one in the reasons step is completed. Re-rating it would hide exactly the loss
 // the broken build causes.
 const left = core.evaluations.openEvaluation();
-if (left?.evaluation.state === 'waiting') core.evaluations.cancel(left.evaluation.id, 'harness');
+if (left?.evaluation.state === 'waiting')
+  core.evaluations.cancel(left.evaluation.id, {
+    reason: 'citizen_left',
+    staffId: left.evaluation.staff_id,
+    channel: 'harness',
+  });
 else if (left?.evaluation.state === 'reasons')
   core.evaluations.submitReasons(left.evaluation.id, [], undefined);
 process.stdout.write(`READY ${core.windowApiUrl} ${core.windowApiToken}\n`);

@@ -131,7 +131,12 @@ async function run(): Promise<void> {
 
   // An evaluation the cut left open: its citizen has gone (as in the kill harness).
   const left = core.evaluations.openEvaluation();
-  if (left?.evaluation.state === 'waiting') core.evaluations.cancel(left.evaluation.id, 'power-cut-harness');
+  if (left?.evaluation.state === 'waiting')
+    core.evaluations.cancel(left.evaluation.id, {
+      reason: 'citizen_left',
+      staffId: left.evaluation.staff_id,
+      channel: 'power-cut-harness',
+    });
   else if (left?.evaluation.state === 'reasons')
     core.evaluations.submitReasons(left.evaluation.id, [], undefined);
 
@@ -154,7 +159,11 @@ async function run(): Promise<void> {
       say(`NOTE start ${started.why.slice(0, 300)}`);
       const open = core.evaluations.openEvaluation();
       if (open?.evaluation.state === 'waiting')
-        core.evaluations.cancel(open.evaluation.id, 'power-cut-harness');
+        core.evaluations.cancel(open.evaluation.id, {
+          reason: 'other',
+          staffId: open.evaluation.staff_id,
+          channel: 'power-cut-harness',
+        });
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
