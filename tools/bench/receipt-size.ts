@@ -5,6 +5,7 @@
  */
 import { issueReceiptToken, receiptQrUrl } from '../../src/domain/receipt-token.js';
 import { buildReceipt, type PrinterProfile } from '../../src/hardware/printer/index.js';
+import { report } from './report.js';
 
 const secret = Buffer.alloc(32, 7).toString('base64');
 const projectNo = '370900-2026-000123';
@@ -53,3 +54,16 @@ for (const paperWidthMm of [58, 80] as const) {
 }
 console.log(`QR payload: ${base.qrUrl.length} chars (${base.qrUrl})`);
 console.table(rows);
+const native58 = buildReceipt(base, { paperWidthMm: 58, qr: 'native', codepage: 'gb18030' }).length;
+report('receipt-size', [
+  {
+    figure: 'receipt bytes (58 mm, native QR)',
+    value: native58,
+    unit: 'B',
+    floor: null,
+    floorLabel: '—',
+    kind: 'info',
+    goal: null,
+    note: `${((native58 * 10) / 9600).toFixed(2)} s at 9600 baud`,
+  },
+]);

@@ -1,0 +1,141 @@
+/**
+ * Key-press latency while a large backlog uploads: the pad's evaluation service and its uploader
+ * share one process and one database, as on the pad. A key press arrives every ~25 ms (a timer
+ * stands in for the serial port's data event: both wait for the same event loop); its latency is
+ * from the moment it was due until its rating is committed, so time the event loop spends busy
+ * with the upload counts. Measured first idle, then while BENCH_SYNC_N records (100,000 by
+ * default) drain to the platform simulator in its own process. Goal: upload p99 ≤ 2 × idle p99.
+ *   npx tsx tools/bench/keypress-upload.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../src/platform-sim/index.js';
+import { EvaluationService } from '../../src/service/evaluations.js';
+import { createSync } from '../../src/sync/index.js';
+import { NORMS, TIMING, STAFF, oneCase } from '../../tests/helpers/service.js';
+import { tempDir } from '../../tests/helpers/tmp.js';
+import { HEARTBEAT, openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
+import { report } from './report.js';
+import { percentiles } from './stats.js';
+
+const N = Number(process.env.BENCH_SYNC_N ?? 100_000);
+const IDLE_PRESSES = Number(process.env.BENCH_IDLE_PRESSES ?? 400);
+const GAP_MS = 25;
+
+async function startSimProcess(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '../platform-sim.ts'), '--port', '0', '--db', dbPath],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (c: string) => {
+      buf += c;
+      const m = /platform-sim listening (\S+)/.exec(buf);
+      if (m) resolve(m[1] as string);
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  return { url, child };
+}
+
+const tmp = tempDir('hcp-bench-keys-');
+const { url, child } = await startSimProcess(join(tmp.dir, 'sim.db'));
+try {
+  const padDir = join(tmp.dir, 'pad');
+  const db = openPadDb(padDir);
+  seedRecords(db, N, { chunk: 5000 });
+  let counter = 0;
+  const svc = new EvaluationService({
+    db,
+    clock: { now: () => Date.now() },
+    timing: () => TIMING,
+    hall: () => ({
+      hallCode: 'H370900001',
+      hallName: '泰安市政务服务中心',
+      windowNo: '12',
+      areaCode: '370900',
+    }),
+    norms: () => NORMS,
+    clockOffsetMs: () => 0,
+    log: () => undefined,
+    onCommitted: () => undefined,
+  });
+
+  /** Presses until `until()` says stop (or `max` presses); returns each press's latency in ms. */
+  const pressWhile = async (until: () => boolean, max: number): Promise<number[]> => {
+    const out: number[] = [];
+    while (!until() && out.length < max) {
+      svc.start(
+        { cases: [oneCase(`370900-2026-K${String(counter).padStart(7, '0')}`)] },
+        {
+          origin: 'window_api',
+          staff: STAFF,
+        },
+      );
+      const due = performance.now() + GAP_MS;
+      await new Promise<void>((resolve) =>
+        setTimeout(() => {
+          counter += 1;
+          svc.press({ source: 'key', key: 5, board: { serial: 'KEYS', bootId: 1, counter } });
+          out.push(performance.now() - due);
+          resolve();
+        }, GAP_MS),
+      );
+    }
+    return out;
+  };
+
+  const idle = await pressWhile(() => false, IDLE_PRESSES);
+  const sync = createSync({
+    db,
+    config: {
+      baseUrl: url,
+      deviceId: DEMO_DEVICE_ID,
+      deviceSecret: DEMO_DEVICE_SECRET,
+      signature: 'hmac-sha256',
+      requestTimeoutMs: 15_000,
+      batchIntervalMs: 10_000,
+      refdataRefreshMin: 600,
+      heartbeatIntervalS: 600,
+    },
+    clock: { now: () => Date.now() },
+    dataDir: padDir,
+    appVersion: 'bench',
+    heartbeat: () => HEARTBEAT,
+    log: () => undefined,
+  });
+  let drained = false;
+  const t0 = performance.now();
+  const draining = sync.syncNow().then(() => (drained = true));
+  const busy = await pressWhile(() => drained, Number.MAX_SAFE_INTEGER);
+  await draining;
+  const drainS = (performance.now() - t0) / 1000;
+  await sync.stop();
+  db.close();
+  const i = percentiles(idle);
+  const u = percentiles(busy);
+  console.log(
+    `idle:   p50 ${i.p50.toFixed(2)} ms  p99 ${i.p99.toFixed(2)} ms  max ${i.max.toFixed(2)} ms (n=${i.n})`,
+  );
+  console.log(
+    `upload: p50 ${u.p50.toFixed(2)} ms  p99 ${u.p99.toFixed(2)} ms  max ${u.max.toFixed(2)} ms (n=${u.n}; ${N.toLocaleString('en-US')} records drained in ${drainS.toFixed(1)} s)`,
+  );
+  report('keypress-upload', [
+    {
+      figure: `key press p99 while ${N.toLocaleString('en-US')} records upload`,
+      value: u.p99,
+      unit: 'ms',
+      floor: i.p99,
+      floorLabel: 'idle p99',
+      kind: 'le',
+      goal: 2,
+      note: `idle n=${i.n}, upload n=${u.n}, max ${u.max.toFixed(1)} ms`,
+    },
+  ]);
+} finally {
+  child.kill('SIGTERM');
+  tmp.cleanup();
+}
