@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../src/platform-sim/index.js';
+import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../platform-sim/index.js';
 import { EvaluationService } from '../../src/service/evaluations.js';
 import { createSync } from '../../src/sync/index.js';
 import { NORMS, TIMING, STAFF, oneCase } from '../../tests/helpers/service.js';
@@ -25,7 +25,15 @@ const GAP_MS = 25;
 async function startSimProcess(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, '../platform-sim.ts'), '--port', '0', '--db', dbPath],
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '../../platform-sim/main.ts'),
+      '--port',
+      '0',
+      '--db',
+      dbPath,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {

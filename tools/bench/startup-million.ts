@@ -32,6 +32,9 @@ async function timedStart(dataDir: string): Promise<number> {
       HCP__printer__kind: 'none',
       HCP__platform__baseUrl: 'http://127.0.0.1:9',
       HCP__platform__deviceSecret: Buffer.alloc(32, 7).toString('base64'),
+      // a real platform address: the provisioning checks want a pad's own identity and code
+      HCP__platform__deviceId: 'PAD-BENCH-01',
+      HCP__technician__code: '482913',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -98,6 +101,16 @@ report('startup-million', [
     floorLabel: 'goal',
     kind: 'le',
     goal: 1,
-    note: `median of ${STARTS}; empty data dir: ${median(empty).toFixed(0)} ms`,
+    note: `median of ${STARTS}`,
+  },
+  {
+    figure: 'start with an empty data dir → window API answers',
+    value: median(empty),
+    unit: 'ms',
+    floor: null,
+    floorLabel: 'the program alone',
+    kind: 'info',
+    goal: null,
+    note: `the million records add ${(median(full) - median(empty)).toFixed(0)} ms`,
   },
 ]);
