@@ -20,6 +20,7 @@ import { loadConfig, type KioskConfig } from '../src/config/config';
 import { KioskCore } from '../src/host/core';
 import { explainStartError } from '../src/host/start-errors';
 import { EXIT_CRASHED, installProcessGuard } from '../src/host/process-guard';
+import { resolveVoiceFile } from '../src/host/voice-files';
 
 const APP_ORIGIN = 'app://kiosk';
 const RENDERER_DIR = join(__dirname, '..', 'renderer');
@@ -64,6 +65,12 @@ async function start(): Promise<void> {
   protocol.handle('app', (request) => {
     const url = new URL(request.url);
     const rel = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);
+    const voice = url.host === 'kiosk' ? resolveVoiceFile(core.dataDir, rel) : null;
+    if (voice) {
+      return net.fetch(pathToFileURL(voice.file).toString()).then(
+        (res) => new Response(res.body, { status: res.status, headers: { 'Content-Type': voice.mime } }),
+      );
+    }
     const file = normalize(join(RENDERER_DIR, rel));
     if (url.host !== 'kiosk' || !file.startsWith(RENDERER_DIR + sep))
       return new Response('not found', { status: 404 });
@@ -91,6 +98,8 @@ async function start(): Promise<void> {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // The voice prompts play without a tap first: the citizen hears the greeting as it opens.
+      autoplayPolicy: 'no-user-gesture-required',
     },
   });
   win.webContents.on('will-navigate', (e, url) => {

@@ -116,6 +116,7 @@ function openScreen(launch: string): void {
         '--no-first-run',
         '--disable-background-networking',
         '--disable-sync',
+        '--autoplay-policy=no-user-gesture-required',
         `--user-data-dir=${join(root, '.data', 'chromium')}`,
       ],
       { stdio: 'ignore', detached: true },

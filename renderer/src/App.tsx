@@ -1,11 +1,13 @@
 import { A11yToggles } from './citizen/A11yToggles.js';
 import { CitizenScreen } from './citizen/CitizenScreen.js';
-import { useDevKeys, useVoicePrompts } from './components/effects.js';
+import { useActivity, useDevKeys } from './components/effects.js';
+import { useT } from './i18n/index.js';
 import { StorageBanner } from './components/StorageBanner.js';
 import { StaffCancel } from './staff/StaffCancel.js';
 import { StaffPanel } from './staff/StaffPanel.js';
 import { TechPanel } from './tech/TechPanel.js';
 import { useKiosk } from './store.js';
+import { useVoice } from './voice/useVoice.js';
 
 export function App() {
   const snapshot = useKiosk((s) => s.snapshot);
@@ -13,23 +15,33 @@ export function App() {
   const connection = useKiosk((s) => s.connection);
   const largeType = useKiosk((s) => s.largeType);
   const highContrast = useKiosk((s) => s.highContrast);
-  useVoicePrompts(snapshot);
+  const { t, sub, lang } = useT();
+  useVoice(snapshot);
   useDevKeys();
+  useActivity();
 
   const cls = ['app', largeType ? 'large' : '', highContrast ? 'contrast' : ''].filter(Boolean).join(' ');
+  const connKey = snapshot ? 'app.reconnecting' : 'app.connecting';
   return (
-    <div className={cls} data-testid="app" data-screen={snapshot?.screen ?? 'loading'}>
+    <div
+      className={cls}
+      lang={lang}
+      data-testid="app"
+      data-screen={snapshot?.screen ?? 'loading'}
+      data-lang={lang}
+    >
       {connection !== 'open' && (
         <div className="conn-banner" data-testid="conn-banner" role="status">
-          {snapshot ? '连接中断，正在重新连接… / Reconnecting…' : '正在连接… / Connecting…'}
+          {t(connKey)}
+          {sub(connKey) ? ` / ${sub(connKey)}` : ''}
         </div>
       )}
       {snapshot ? (
         <CitizenScreen snapshot={snapshot} />
       ) : (
         <div className="screen loading" data-testid="screen-loading">
-          <div className="done-title">正在启动…</div>
-          <div className="en done-en">Starting…</div>
+          <div className="done-title">{t('app.starting')}</div>
+          {sub('app.starting') && <div className="en done-en">{sub('app.starting')}</div>}
         </div>
       )}
       {panel === 'none' && <A11yToggles />}

@@ -7,7 +7,9 @@ import type {
   KioskEvents,
   KioskSnapshot,
 } from '../../src/api/contract.js';
+import type { CitizenLang } from '../../src/api/citizen.js';
 import type { ConnectionState } from './api/ws-client.js';
+import { touchGuard } from './lib/touch-guard.js';
 import type { Transport } from './api/transport.js';
 
 export type Panel = 'none' | 'staff' | 'tech';
@@ -31,6 +33,16 @@ interface KioskState {
   largeType: boolean;
   highContrast: boolean;
   notices: Notice[];
+  /** the citizen's language for the current evaluation only (back to zh-CN when it closes) */
+  lang: CitizenLang;
+  langFor: string | null;
+  /** the latest star key the board reported, for the rating screen's "key received" feedback */
+  lastKey: { key: number; atMs: number } | null;
+  /** when someone last touched the screen, and when the pad last became idle (attract timer) */
+  lastActivityMs: number;
+  idleSinceMs: number;
+  noteActivity(): void;
+  setLang(lang: CitizenLang): void;
   setPanel(panel: Panel): void;
   toggleLargeType(): void;
   toggleHighContrast(): void;
@@ -68,7 +80,18 @@ export const useKiosk = create<KioskState>((set, get) => ({
   snapshotAtMs: 0,
   panel: 'none',
   notices: [],
+  lang: 'zh-CN',
+  langFor: null,
+  lastKey: null,
+  lastActivityMs: Date.now(),
+  idleSinceMs: Date.now(),
+  noteActivity() {
+    set({ lastActivityMs: Date.now() });
+  },
   ...loadPrefs(),
+  setLang(lang) {
+    set({ lang, langFor: get().snapshot?.prompt?.evaluationId ?? null });
+  },
   setPanel(panel) {
     // The staff side can only be opened while the core allows it (never while a rating is open).
     if (panel !== 'none' && get().snapshot?.staffPanelOpen !== true) return;
@@ -93,7 +116,18 @@ export const useKiosk = create<KioskState>((set, get) => ({
 export function applySnapshot(snapshot: KioskSnapshot): void {
   const { panel } = useKiosk.getState();
   const mustClose = panel !== 'none' && (!snapshot.staffPanelOpen || snapshot.prompt !== null);
-  useKiosk.setState({ snapshot, snapshotAtMs: Date.now(), ...(mustClose ? { panel: 'none' as Panel } : {}) });
+  // The language chosen for one evaluation lasts through its thanks screen, never into the next.
+  const { lang, langFor, snapshot: before } = useKiosk.getState();
+  const becameIdle = snapshot.screen === 'idle' && before?.screen !== 'idle';
+  const id = snapshot.prompt?.evaluationId ?? null;
+  const langEnds = lang !== 'zh-CN' && (snapshot.screen === 'idle' || (id !== null && id !== langFor));
+  useKiosk.setState({
+    snapshot,
+    snapshotAtMs: Date.now(),
+    ...(mustClose ? { panel: 'none' as Panel } : {}),
+    ...(langEnds ? { lang: 'zh-CN' as const, langFor: null } : {}),
+    ...(becameIdle ? { idleSinceMs: Date.now() } : {}),
+  });
 }
 
 let noticeSeq = 1;
@@ -109,6 +143,12 @@ export function connectStore(transport: Transport): () => void {
   };
   const offs = [
     client.on('snapshot', applySnapshot),
+    client.on('boardKey', (k) => {
+      // A star key taken on the board starts the touch lock-out: a touch in the same moment is
+      // the same citizen's second input, not a second rating.
+      if (k.key <= 5) touchGuard.external();
+      useKiosk.setState({ lastKey: { key: k.key, atMs: Date.now() } });
+    }),
     client.on('notice', (n) => {
       const notice: Notice = { ...n, id: noticeSeq++, atMs: Date.now() };
       useKiosk.setState({ notices: [...useKiosk.getState().notices, notice].slice(-5) });

@@ -5,6 +5,7 @@
  * the renderer imports it too.
  */
 import { z } from 'zod';
+import type { CitizenSettings } from './citizen.js';
 
 const staffIdSchema = z.string().trim().min(1).max(32);
 const evaluationIdSchema = z.string().min(1).max(64);
@@ -163,6 +164,10 @@ export interface KioskSnapshot {
   thanksUntilMs: number | null;
   /** thanks/unrated screen: a receipt with the rating QR of this evaluation is on paper */
   receiptPrinted: boolean;
+  /** thanks screen: the star the citizen chose (their own rating, echoed back and spoken) */
+  thanksChosen: number | null;
+  /** voice, attract screen and quick phrases as the hall configured them */
+  citizen: CitizenSettings;
 }
 
 /** The figures of domain.md 三(二), as the pad saw them (QR and SMS ratings are the platform's). */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEMO_DEVICE_ID, DEMO_TECHNICIAN_CODE } from './demo-identity.js';
 import { provisioningProblems } from './provisioning.js';
+import { citizenConfigSchema } from './citizen.js';
 
 /**
  * The pad's one configuration: a JSON file (optional) overlaid by environment variables, validated
@@ -104,6 +105,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The citizen side: voice prompts, attract screen, quick phrases (docs/ux.md). */
+    citizen: citizenConfigSchema.prefault({}),
     technician: z
       .object({
         // An environment value of digits arrives as a JSON number: the code is text either way.

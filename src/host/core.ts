@@ -74,7 +74,12 @@ export class KioskCore {
   windowApiFingerprint: string | null = null;
   private listeners = new Set<(event: EventName, payload: unknown) => void>();
   private deadlineTimer: NodeJS.Timeout | null = null;
-  private afterglow: { screen: Screen; untilMs: number; evaluationId: string } | null = null;
+  private afterglow: {
+    screen: Screen;
+    untilMs: number;
+    evaluationId: string;
+    chosen: number | null;
+  } | null = null;
   private afterglowTimer: NodeJS.Timeout | null = null;
   private closers: Array<() => Promise<void> | void> = [];
   private snapshotQueued = false;
@@ -444,6 +449,7 @@ export class KioskCore {
         rated ? 'thanks' : 'unrated',
         rated ? this.config.timing.thanksS * 1000 : 3000,
         change.evaluationId,
+        rated ? change.chosenKey : null,
       );
       this.sync.kick(change.sealed.some(isBadLead));
       if (!rated && this.config.printer.autoPrintUnrated) {
@@ -463,8 +469,13 @@ export class KioskCore {
     this.pushSnapshot();
   }
 
-  private setAfterglow(screen: Screen, ms: number, evaluationId: string): void {
-    this.afterglow = { screen, untilMs: this.clock.now() + ms, evaluationId };
+  private setAfterglow(
+    screen: Screen,
+    ms: number,
+    evaluationId: string,
+    chosen: number | null = null,
+  ): void {
+    this.afterglow = { screen, untilMs: this.clock.now() + ms, evaluationId, chosen };
     if (this.afterglowTimer) clearTimeout(this.afterglowTimer);
     this.afterglowTimer = setTimeout(() => {
       this.afterglow = null;
@@ -546,6 +557,8 @@ export class KioskCore {
       storage: this.storage.state(),
       thanksUntilMs: screen === 'thanks' || screen === 'unrated' ? (this.afterglow?.untilMs ?? null) : null,
       receiptPrinted,
+      thanksChosen: screen === 'thanks' ? (this.afterglow?.chosen ?? null) : null,
+      citizen: this.config.citizen,
     };
   }
 

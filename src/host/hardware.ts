@@ -9,11 +9,9 @@ import {
 import { assetsDir } from './paths.js';
 import { createPrinter, type PrinterStatus, type ReceiptPrinter } from '../hardware/printer/index.js';
 import type { CommittedChange } from '../service/evaluations.js';
+import { voiceActive } from '../api/citizen.js';
 import type { KioskCore } from './core.js';
-
-const BLINK_ALL: LedMode[] = [2, 2, 2, 2, 2, 0];
-const ALL_OFF: LedMode[] = [0, 0, 0, 0, 0, 0];
-const STATUS_ONLY: LedMode[] = [0, 0, 0, 0, 0, 1];
+import { boardPattern, PRESS_BEEP, type BoardPattern, type BoardStep } from './board-patterns.js';
 
 /**
  * The pad's hardware at the window: the star-key board and the receipt printer. Either may be
@@ -123,30 +121,40 @@ export class HardwareBridge {
     return this.printer ? this.printer.status().state : 'absent';
   }
 
-  /** LEDs and buzzer follow the evaluation (issue: behaviour at the window). */
+  /** LEDs and buzzer follow the evaluation, step by step (board-patterns.ts has the table). */
   onEvaluationChange(change: CommittedChange): void {
     if (!this.board) return;
     if (this.ledTimer) clearTimeout(this.ledTimer);
     this.ledTimer = null;
     if (change.kind === 'started') {
-      this.send(BLINK_ALL);
-      void this.board.beep(2000, 150).catch(() => undefined);
-    } else if (change.kind === 'closed' && change.chosenKey !== null) {
-      const modes = ALL_OFF.map((_, i) => (i + 1 === change.chosenKey ? 1 : 0)) as LedMode[];
-      this.send(modes);
-      this.ledTimer = setTimeout(() => this.applyIdleLeds(), 2000);
+      this.show('prompt');
+    } else if (change.kind === 'closed') {
+      this.show(change.outcome === 'rated' ? 'thanks' : 'unrated', change.chosenKey);
+      this.ledTimer = setTimeout(() => this.applyIdleLeds(), change.outcome === 'rated' ? 2000 : 3000);
     } else if (change.kind === 'step' && change.state === 'waiting') {
-      this.send(BLINK_ALL);
+      this.show('prompt');
     } else if (change.kind === 'step' && change.state === 'reasons') {
-      this.send(ALL_OFF);
-    } else if (change.kind === 'closed' || change.kind === 'cancelled') {
+      this.show('chosen', this.core.snapshot().prompt?.chosen ?? null);
+      // With the voice off (disabled or quiet hours) the buzzer marks that the press was taken.
+      if (!voiceActive(this.core.config.citizen.voice, this.core.clock.now())) this.sound(PRESS_BEEP);
+    } else if (change.kind === 'cancelled') {
       this.applyIdleLeds();
     }
   }
 
   applyIdleLeds(): void {
     if (!this.board || this.core.evaluations.openEvaluation()) return;
-    this.send(this.core.staff.status().state === 'paused' ? STATUS_ONLY : ALL_OFF);
+    this.show(this.core.staff.status().state === 'on_duty' ? 'idle_on_duty' : 'idle_closed');
+  }
+
+  private show(step: BoardStep, chosen: number | null = null): void {
+    const pattern: BoardPattern = boardPattern(step, chosen);
+    this.send(pattern.leds);
+    if (pattern.beep) this.sound(pattern.beep);
+  }
+
+  private sound(beep: { freqHz: number; durationMs: number }): void {
+    void this.board?.beep(beep.freqHz, beep.durationMs).catch(() => undefined);
   }
 
   private send(modes: LedMode[]): void {

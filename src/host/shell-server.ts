@@ -41,6 +41,8 @@ export async function startShellServer(opts: {
   subscribe: (listener: (event: EventName, payload: unknown) => void) => () => void;
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
   token?: string;
+  /** `/voice/<lang>/<id>` → the prompt file to play (the hall's own or the shipped one) */
+  voiceFile?: (urlPath: string) => { file: string; mime: string } | null;
 }): Promise<{ url: string; origin: string; token: string; close(): Promise<void> }> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const root = resolve(opts.rendererDir);
@@ -54,6 +56,24 @@ export async function startShellServer(opts: {
       // A malformed path (`/%E0%A4%A`) is that client's problem, never the pad's.
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
       res.end('bad request');
+      return;
+    }
+    if (rel.startsWith('/voice/')) {
+      const voice = opts.voiceFile?.(rel) ?? null;
+      if (!voice) {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('no such prompt');
+        return;
+      }
+      // no-store: a prompt the hall drops into the data dir is heard from the next evaluation on.
+      res.writeHead(200, {
+        'Content-Type': voice.mime,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      createReadStream(voice.file)
+        .on('error', () => res.destroy())
+        .pipe(res);
       return;
     }
     if (rel === '/') rel = '/index.html';

@@ -5,6 +5,7 @@ import type { KioskConfig } from '../config/config.js';
 import { KioskCore, type CoreOptions } from './core.js';
 import { startShellServer } from './shell-server.js';
 import { appRoot } from './paths.js';
+import { resolveVoiceFile } from './voice-files.js';
 
 export const RENDERER_DIR = join(appRoot(), 'dist', 'renderer');
 
@@ -22,6 +23,7 @@ export async function runBrowserShell(
       subscribe: (l) => core.subscribe(l),
       log: core.log.write,
       ...(opts.shellToken ? { token: opts.shellToken } : {}),
+      voiceFile: (urlPath) => resolveVoiceFile(core.dataDir, urlPath),
     });
     return {
       core,

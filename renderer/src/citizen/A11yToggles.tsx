@@ -1,31 +1,42 @@
+import { TapButton } from '../components/TapButton.js';
+import { useT } from '../i18n/index.js';
 import { useKiosk } from '../store.js';
 
 /** Large type and high contrast, one tap each from any citizen screen. */
 export function A11yToggles() {
+  const { t, sub } = useT();
   const largeType = useKiosk((s) => s.largeType);
   const highContrast = useKiosk((s) => s.highContrast);
   const toggleLargeType = useKiosk((s) => s.toggleLargeType);
   const toggleHighContrast = useKiosk((s) => s.toggleHighContrast);
   return (
     <div className="a11y-toggles">
-      <button
+      <TapButton
         className={`a11y-btn${largeType ? ' on' : ''}`}
         aria-pressed={largeType}
         data-testid="a11y-large"
-        onClick={toggleLargeType}
+        onTap={toggleLargeType}
       >
-        <span className="a11y-glyph">大字</span>
-        <span className="en">Large text</span>
-      </button>
-      <button
+        <span className="a11y-glyph">{t('a11y.large')}</span>
+        {sub('a11y.large') && (
+          <span className="en" lang="en">
+            {sub('a11y.large')}
+          </span>
+        )}
+      </TapButton>
+      <TapButton
         className={`a11y-btn${highContrast ? ' on' : ''}`}
         aria-pressed={highContrast}
         data-testid="a11y-contrast"
-        onClick={toggleHighContrast}
+        onTap={toggleHighContrast}
       >
-        <span className="a11y-glyph">高对比</span>
-        <span className="en">Contrast</span>
-      </button>
+        <span className="a11y-glyph">{t('a11y.contrast')}</span>
+        {sub('a11y.contrast') && (
+          <span className="en" lang="en">
+            {sub('a11y.contrast')}
+          </span>
+        )}
+      </TapButton>
     </div>
   );
 }

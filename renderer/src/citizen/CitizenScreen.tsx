@@ -7,15 +7,21 @@ import { Reasons } from './Reasons.js';
 
 export function CitizenScreen({ snapshot }: { snapshot: KioskSnapshot }) {
   const { prompt } = snapshot;
+  // Keyed by step: every item of a chain starts with fresh choices and a full countdown.
+  const step = prompt ? `${prompt.evaluationId}#${prompt.currentIdx}` : '';
   switch (snapshot.screen) {
     case 'chain_choice':
-      return prompt ? <ChainChoice prompt={prompt} /> : <Idle snapshot={snapshot} />;
+      return prompt ? <ChainChoice key={step} prompt={prompt} /> : <Idle snapshot={snapshot} />;
     case 'rating':
-      return prompt ? <Rating key={prompt.evaluationId} prompt={prompt} /> : <Idle snapshot={snapshot} />;
+      return prompt ? <Rating key={step} prompt={prompt} /> : <Idle snapshot={snapshot} />;
     case 'reasons':
-      return prompt ? <Reasons key={prompt.evaluationId} prompt={prompt} /> : <Idle snapshot={snapshot} />;
+      return prompt ? (
+        <Reasons key={step} prompt={prompt} snapshot={snapshot} />
+      ) : (
+        <Idle snapshot={snapshot} />
+      );
     case 'thanks':
-      return <Thanks />;
+      return <Thanks snapshot={snapshot} />;
     case 'unrated':
       return <Unrated receiptPrinted={snapshot.receiptPrinted} />;
     default:

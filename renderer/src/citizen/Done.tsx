@@ -1,32 +1,50 @@
-import { Bi } from '../components/Bi.js';
+import type { KioskSnapshot } from '../../../src/api/contract.js';
+import { Msg } from '../components/Msg.js';
+import { useT } from '../i18n/index.js';
+import { starKey, Stars } from './Rating.js';
 
-export function Thanks() {
+export function Thanks({ snapshot }: { snapshot: KioskSnapshot }) {
+  const { t, sub } = useT();
+  const chosen = snapshot.thanksChosen;
   return (
     <div className="screen thanks" data-testid="screen-thanks">
       <div className="done-icon ok" aria-hidden="true">
         ✓
       </div>
-      <h1 className="done-title">感谢您的评价</h1>
-      <div className="en done-en">Thank you for your feedback</div>
+      <h1 className="done-title">{t('thanks.title')}</h1>
+      {sub('thanks.title') && (
+        <div className="en done-en" lang="en">
+          {sub('thanks.title')}
+        </div>
+      )}
+      {chosen !== null && (
+        <div className="chosen-line" data-testid="thanks-chosen">
+          <span>{t('thanks.yourRating')}</span>
+          <Stars n={chosen} />
+          <span className="chosen-words">{t(starKey(chosen))}</span>
+        </div>
+      )}
     </div>
   );
 }
 
 /** The QR hint only when a receipt was really printed for this evaluation. */
 export function Unrated({ receiptPrinted }: { receiptPrinted: boolean }) {
+  const { t, sub } = useT();
   return (
     <div className="screen unrated" data-testid="screen-unrated">
       <div className="done-icon neutral" aria-hidden="true">
         i
       </div>
-      <h1 className="done-title">本次评价已结束</h1>
-      <div className="en done-en">This evaluation has ended</div>
+      <h1 className="done-title">{t('unrated.title')}</h1>
+      {sub('unrated.title') && (
+        <div className="en done-en" lang="en">
+          {sub('unrated.title')}
+        </div>
+      )}
       {receiptPrinted && (
         <div className="done-sub" data-testid="unrated-receipt-hint">
-          <Bi
-            zh="您仍可扫描办件回执上的二维码进行评价"
-            en="You can still rate later with the QR code on your receipt"
-          />
+          <Msg k="unrated.sub" />
         </div>
       )}
     </div>

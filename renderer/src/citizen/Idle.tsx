@@ -1,7 +1,10 @@
 import type { KioskSnapshot } from '../../../src/api/contract.js';
-import { Bi } from '../components/Bi.js';
-import { WINDOW_STATE_WORDS } from '../lib/format.js';
+import { Msg } from '../components/Msg.js';
+import { useNow } from '../components/hooks.js';
+import type { MessageKey } from '../i18n/index.js';
 import { useKiosk } from '../store.js';
+import { Attract } from './Attract.js';
+import { ScanIcon } from './ScanIcon.js';
 
 function initials(name: string): string {
   const t = name.trim();
@@ -18,8 +21,15 @@ function initials(name: string): string {
 
 export function Idle({ snapshot }: { snapshot: KioskSnapshot }) {
   const setPanel = useKiosk((s) => s.setPanel);
+  const panel = useKiosk((s) => s.panel);
+  const lastActivityMs = useKiosk((s) => s.lastActivityMs);
+  const idleSinceMs = useKiosk((s) => s.idleSinceMs);
+  const now = useNow(1000);
   const { staff, windowState } = snapshot;
-  const words = WINDOW_STATE_WORDS[windowState] ?? { zh: windowState, en: windowState };
+  const afterS = snapshot.citizen.attract.afterS;
+  const quietFor = now - Math.max(lastActivityMs, idleSinceMs);
+  if (afterS > 0 && panel === 'none' && quietFor >= afterS * 1000) return <Attract snapshot={snapshot} />;
+
   return (
     <div className="screen idle" data-testid="screen-idle">
       <header className="idle-header">
@@ -28,13 +38,13 @@ export function Idle({ snapshot }: { snapshot: KioskSnapshot }) {
         </div>
         <div className="window-no" data-testid="window-no">
           <span className="window-no-num">{snapshot.windowNo}</span>
-          <Bi zh="号窗口" en="Window" />
+          <Msg k="idle.window" />
         </div>
       </header>
 
       {windowState === 'paused' && (
         <div className="banner paused" data-testid="paused-banner" role="status">
-          <Bi zh="暂停服务" en="Service paused — please wait or go to another window" />
+          <Msg k="idle.paused" />
         </div>
       )}
 
@@ -43,7 +53,7 @@ export function Idle({ snapshot }: { snapshot: KioskSnapshot }) {
           {staff?.photoUrl ? (
             <img src={staff.photoUrl} alt={staff.name} data-testid="staff-photo" />
           ) : (
-            <div className="initials" data-testid="staff-initials">
+            <div className="initials" data-testid="staff-initials" aria-hidden="true">
               {staff ? initials(staff.name) : '—'}
             </div>
           )}
@@ -55,14 +65,13 @@ export function Idle({ snapshot }: { snapshot: KioskSnapshot }) {
                 {staff.name}
               </div>
               <div className="staff-line">
-                工号 <b data-testid="staff-id">{staff.staffId}</b>
-                <small> Staff No.</small>
+                <Msg k="idle.staffNo" /> <b data-testid="staff-id">{staff.staffId}</b>
               </div>
               {staff.title && <div className="staff-line">{staff.title}</div>}
             </>
           ) : (
             <div className="staff-name muted">
-              <Bi zh="本窗口暂无工作人员" en="No staff at this window" />
+              <Msg k="idle.noStaff" />
             </div>
           )}
           <div
@@ -70,32 +79,24 @@ export function Idle({ snapshot }: { snapshot: KioskSnapshot }) {
             data-testid="window-state"
             data-state={windowState}
           >
-            <Bi zh={words.zh} en={words.en} />
+            <Msg k={`state.${windowState}` as MessageKey} />
           </div>
         </div>
       </main>
 
       <footer className="scan-hint" data-testid="scan-hint">
-        <div className="scan-icon" aria-hidden="true">
-          <svg viewBox="0 0 24 24" width="64" height="64">
-            <path
-              d="M3 3h7v7H3zM14 3h7v7h-7zM3 14h7v7H3z"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2"
-            />
-            <path d="M14 14h3v3h-3zM18 18h3v3h-3zM18 14h3v2M14 19h2v2" fill="currentColor" />
-          </svg>
-        </div>
-        <Bi
-          zh="扫码评价：扫描办件回执上的二维码，也可随时评价"
-          en="Scan the QR code on your receipt to rate our service"
-        />
+        <ScanIcon />
+        <Msg k="idle.scan" />
       </footer>
 
       {snapshot.staffPanelOpen && (
-        <button className="staff-open" data-testid="staff-open" onClick={() => setPanel('staff')}>
-          工作人员
+        <button
+          type="button"
+          className="staff-open"
+          data-testid="staff-open"
+          onClick={() => setPanel('staff')}
+        >
+          <Msg k="idle.staff" />
         </button>
       )}
     </div>

@@ -1,4 +1,5 @@
 import type { CitizenPrompt } from '../../../src/api/contract.js';
+import { Msg } from '../components/Msg.js';
 
 /** Which item(s) are being rated: one, a batch, a whole chain, or the current item of a chain. */
 export function PromptItems({ prompt }: { prompt: CitizenPrompt }) {
@@ -12,10 +13,7 @@ export function PromptItems({ prompt }: { prompt: CitizenPrompt }) {
     return (
       <div className="prompt-items" data-testid="prompt-items">
         <div className="step-of" data-testid="chain-step">
-          第 {pos + 1}/{items.length} 项{' '}
-          <small>
-            Item {pos + 1} of {items.length}
-          </small>
+          <Msg k="items.step" vars={{ n: pos + 1, total: items.length }} />
         </div>
         <div className="item-name current" data-testid="current-item">
           {item?.taskName}
@@ -29,7 +27,7 @@ export function PromptItems({ prompt }: { prompt: CitizenPrompt }) {
       <div className="prompt-items" data-testid="prompt-items">
         <div className="item-name">{first?.taskName}</div>
         <div className="item-sub">
-          共 {items.length} 件，一次评价 <small>{items.length} cases, one rating</small>
+          <Msg k="items.batch" vars={{ n: items.length }} />
         </div>
       </div>
     );
@@ -38,7 +36,7 @@ export function PromptItems({ prompt }: { prompt: CitizenPrompt }) {
     return (
       <div className="prompt-items" data-testid="prompt-items">
         <div className="item-sub">
-          整体评价以下 {items.length} 个事项 <small>One rating for all {items.length} items</small>
+          <Msg k="items.chain" vars={{ n: items.length }} />
         </div>
         <ul className="item-list">
           {items.map((i) => (

@@ -1,21 +1,17 @@
-import { useEffect, useRef } from 'react';
-import type { KioskSnapshot } from '../../../src/api/contract.js';
-import { speak } from '../lib/speech.js';
+import { useEffect } from 'react';
 import { invoke, useKiosk } from '../store.js';
 
-/** Voice: the greeting once per new evaluation, the thanks once per thanks screen. */
-export function useVoicePrompts(snapshot: KioskSnapshot | null): void {
-  const last = useRef<{ evaluationId: string | null; screen: string | null }>({
-    evaluationId: null,
-    screen: null,
-  });
+/** Any touch or key counts as activity: the attract screen waits for the pad to be left alone. */
+export function useActivity(): void {
   useEffect(() => {
-    if (!snapshot) return;
-    const id = snapshot.prompt?.evaluationId ?? null;
-    if (id && id !== last.current.evaluationId) speak('您好，请您对本次服务进行评价');
-    if (snapshot.screen === 'thanks' && last.current.screen !== 'thanks') speak('感谢您的评价');
-    last.current = { evaluationId: id ?? last.current.evaluationId, screen: snapshot.screen };
-  }, [snapshot]);
+    const note = () => useKiosk.getState().noteActivity();
+    window.addEventListener('pointerdown', note, true);
+    window.addEventListener('keydown', note, true);
+    return () => {
+      window.removeEventListener('pointerdown', note, true);
+      window.removeEventListener('keydown', note, true);
+    };
+  }, []);
 }
 
 /**

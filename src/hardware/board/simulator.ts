@@ -88,6 +88,7 @@ export class BoardSimulator {
   private readonly resendMs: number;
   private readonly caps: { buzzer: boolean; staffKey: boolean };
   private ledListeners = new Set<(modes: readonly M.LedMode[]) => void>();
+  private beepListeners = new Set<(beep: { freqHz: number; durationMs: number }) => void>();
 
   private readonly ackListeners = new Set<(ack: { bootId: number; counter: number }) => void>();
 
@@ -251,6 +252,11 @@ export class BoardSimulator {
     this.ledListeners.add(l);
     return () => this.ledListeners.delete(l);
   }
+  /** Every BEEP the board sounds (a resent BEEP sounds again, as on a real board). */
+  onBeep(l: (beep: { freqHz: number; durationMs: number }) => void): () => void {
+    this.beepListeners.add(l);
+    return () => this.beepListeners.delete(l);
+  }
   buzzer(): { freqHz: number; durationMs: number; atMs: number } | null {
     return this.lastBeep;
   }
@@ -389,6 +395,7 @@ export class BoardSimulator {
         case M.T.BEEP: {
           const b = M.parseBeep(f.payload);
           this.lastBeep = { ...b, atMs: this.uptime() };
+          for (const l of this.beepListeners) l(b);
           return this.send(M.ack(f.seq));
         }
         case M.T.CONFIG:
