@@ -67,9 +67,11 @@ async function start(): Promise<void> {
     const rel = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);
     const voice = url.host === 'kiosk' ? resolveVoiceFile(core.dataDir, rel) : null;
     if (voice) {
-      return net.fetch(pathToFileURL(voice.file).toString()).then(
-        (res) => new Response(res.body, { status: res.status, headers: { 'Content-Type': voice.mime } }),
-      );
+      return net
+        .fetch(pathToFileURL(voice.file).toString())
+        .then(
+          (res) => new Response(res.body, { status: res.status, headers: { 'Content-Type': voice.mime } }),
+        );
     }
     const file = normalize(join(RENDERER_DIR, rel));
     if (url.host !== 'kiosk' || !file.startsWith(RENDERER_DIR + sep))

@@ -1,11 +1,9 @@
 import type { CitizenLang, QuickPhrase } from '../../../src/api/citizen.js';
 import { useKiosk } from '../store.js';
-import { en } from './en.js';
-import { zhCN, type MessageKey } from './zh-CN.js';
-import { zhTW } from './zh-TW.js';
+import { CATALOGS, type MessageKey } from './catalogs.js';
 
 export type { MessageKey };
-export const CATALOGS: Record<CitizenLang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en, 'zh-TW': zhTW };
+export { CATALOGS };
 
 function fill(text: string, vars?: Record<string, string | number>): string {
   return vars ? text.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : text;

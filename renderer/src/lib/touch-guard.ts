@@ -44,6 +44,11 @@ export interface PointerLike {
   timeStamp?: number;
 }
 
+/** What `install` listens on (the window); structural so this module also loads outside a browser. */
+export interface PointerSource {
+  addEventListener(type: string, listener: (e: PointerLike) => void, capture: boolean): void;
+}
+
 export type Verdict = 'tap' | 'ghost' | 'palm' | 'drag' | 'held' | 'repeat' | 'unknown';
 
 export class TouchGuard {
@@ -66,7 +71,7 @@ export class TouchGuard {
   }
 
   /** Feeds the guard from the window (capture phase), so every contact is seen wherever it lands. */
-  install(target: Pick<Window, 'addEventListener'>): void {
+  install(target: PointerSource): void {
     target.addEventListener('pointerdown', (e) => this.down(e), true);
     target.addEventListener('pointermove', (e) => this.move(e), true);
     target.addEventListener(
