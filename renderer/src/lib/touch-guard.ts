@@ -116,13 +116,18 @@ export class TouchGuard {
     if (!c || cancelled) return this.note('unknown');
     if (spoiled) return this.note('palm');
     if (e.pointerType !== 'mouse') {
-      const held = this.now() - c.downMs;
+      const held = this.at(e) - c.downMs;
       if (held < this.opts.minContactMs) return this.note('ghost');
       if (held > this.opts.maxContactMs) return this.note('held');
       c.moved = Math.max(c.moved, Math.hypot(e.clientX - c.x, e.clientY - c.y));
       if (c.moved > this.opts.slopPx) return this.note('drag');
     }
     return this.take();
+  }
+
+  /** When the contact happened: the event's own time (the panel's), not when a busy page got to it. */
+  private at(e: PointerLike): number {
+    return e.timeStamp !== undefined && e.timeStamp > 0 ? e.timeStamp : this.now();
   }
 
   /** Keyboard activation (or assistive technology): counts unless within the lock-out. */
