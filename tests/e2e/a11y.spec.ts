@@ -51,7 +51,9 @@ test.afterAll(() => {
 });
 
 /** Targets and layout, measured in the page (layout-probe.js): small buttons, overflow, overlaps, clipping. */
-const PROBE = readFileSync(join(import.meta.dirname, 'layout-probe.js'), 'utf8');
+const PROBE = readFileSync(join(import.meta.dirname, 'layout-probe.js'), 'utf8')
+  .trim()
+  .replace(/;$/, '');
 async function measureLayout(page: Page, citizen: boolean) {
   return (await page.evaluate(`(${PROBE})(${MIN_TARGET_PX}, ${citizen})`)) as {
     smallTargets: string[];

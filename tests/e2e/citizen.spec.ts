@@ -79,7 +79,7 @@ async function touch(
 test('the right voice prompt plays at each step; a hall file replaces a shipped one', async ({ page }) => {
   test.setTimeout(180_000);
   const pad = await startPad({
-    HCP__timing__reasonsTimeoutS: '25',
+    HCP__timing__reasonsTimeoutS: '45',
     HCP__timing__rateTimeoutS: '30',
     HCP__citizen__voice__reasonsReminderS: '15',
   });
@@ -130,7 +130,7 @@ test('the right voice prompt plays at each step; a hall file replaces a shipped 
     await expect.poll(() => played(page), { timeout: 20_000 }).toContain('en/reasons');
 
     // 4. 15 s before the reasons time runs out: the spoken reminder and the urgent banner.
-    await expect(page.getByTestId('reasons-hurry')).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('reasons-hurry')).toBeVisible({ timeout: 40_000 });
     await expect.poll(() => played(page), { timeout: 20_000 }).toContain('en/reasons-reminder');
 
     // 5. A one-tap phrase answers; thanks (the hall's own file), and the pad returns to zh-CN.
@@ -182,16 +182,17 @@ test('touch sequences: ghost, palm and two-finger touches do not rate, a double 
   const four = await centre(page, 'star-4');
   const two = await centre(page, 'star-2');
 
-  await touch(cdp, [five], 0); // a ghost: down and up in the same instant
-  await touch(cdp, [{ ...four, radiusX: 45, radiusY: 40 }], 120); // a palm
-  await touch(cdp, [five, { x: two.x, y: two.y }], 100); // two contacts at once
-  await page.waitForTimeout(800);
   const guardLog = () =>
     page.evaluate(() => [
       ...((globalThis as unknown as { __hcpTouchGuard?: { recent: string[] } }).__hcpTouchGuard?.recent ??
         []),
     ]);
-  expect(await guardLog()).toEqual(['ghost', 'palm', 'palm', 'palm']);
+  const before = (await guardLog()).length;
+  await touch(cdp, [five], 8); // a ghost: an 8 ms contact
+  await touch(cdp, [{ ...four, radiusX: 45, radiusY: 40 }], 120); // a palm
+  await touch(cdp, [five, { x: two.x, y: two.y }], 100); // two contacts at once
+  await page.waitForTimeout(800);
+  expect((await guardLog()).slice(before)).toEqual(['ghost', 'palm', 'palm', 'palm']);
   await expect(page.getByTestId('screen-rating')).toBeVisible();
   expect(record(pad.dataDir, id)).toBeUndefined();
 
@@ -206,11 +207,8 @@ test('touch sequences: ghost, palm and two-finger touches do not rate, a double 
     page.locator('[aria-pressed="true"]').filter({ hasNot: page.locator('.lang-btn') }),
   ).toHaveCount(0);
   await shot(page, 'touch-after-double-fire');
-  const verdicts = await page.evaluate(() => [
-    ...((globalThis as unknown as { __hcpTouchGuard?: { recent: string[] } }).__hcpTouchGuard?.recent ?? []),
-  ]);
-  expect(verdicts).toEqual(expect.arrayContaining(['ghost', 'palm', 'tap', 'repeat']));
-  expect(verdicts.filter((v) => v === 'tap')).toHaveLength(1);
+  const verdicts = (await guardLog()).slice(before);
+  expect(verdicts).toEqual(['ghost', 'palm', 'palm', 'palm', 'tap', 'repeat']);
 
   // A deliberate tap after the lock-out counts.
   await page.waitForTimeout(500);

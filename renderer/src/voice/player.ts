@@ -33,9 +33,16 @@ export class VoicePlayer {
   private playing: { lang: CitizenLang; id: PromptId } | null = null;
   volume = 0.8;
 
-  say(lang: CitizenLang, ids: PromptId[], opts: { muted?: boolean } = {}): void {
+  say(lang: CitizenLang, ids: PromptId[], opts: { muted?: boolean; after?: boolean } = {}): void {
     if (opts.muted) {
       for (const id of ids) log({ lang, id, event: 'muted' });
+      return;
+    }
+    if (opts.after && this.audio) {
+      // A reminder waits for the sentence being spoken instead of cutting it off.
+      const more = ids.map((id) => ({ lang, id }));
+      for (const q of more) log({ ...q, event: 'queued' });
+      this.queue.push(...more);
       return;
     }
     for (const q of this.queue) log({ ...q, event: 'dropped' });

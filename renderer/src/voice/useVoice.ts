@@ -85,7 +85,7 @@ export function useVoice(snapshot: KioskSnapshot | null): void {
       const s = useKiosk.getState();
       const voice = s.snapshot?.citizen.voice;
       if (!voice || s.snapshot?.screen !== 'reasons') return;
-      voicePlayer.say(s.lang, ['reasons-reminder'], { muted: !voiceActive(voice, Date.now()) });
+      voicePlayer.say(s.lang, ['reasons-reminder'], { muted: !voiceActive(voice, Date.now()), after: true });
     }, delay);
     return () => clearTimeout(timer);
   }, [reminderAtMs, reminderOn]);
