@@ -119,7 +119,7 @@ for (const mode of MODES) {
     const pad = await startPad({
       HCP__timing__rateTimeoutS: '12',
       HCP__timing__thanksS: '4',
-      HCP__citizen__attract__afterS: '8',
+      HCP__citizen__attract__afterS: '40',
       HCP__citizen__attract__scanUrl: 'https://hcp.example.gov.cn/rate?hall=370900',
       HCP__citizen__attract__info: JSON.stringify(['办公时间 周一至周五 9:00–17:00', '咨询电话 12345']),
     });
@@ -197,7 +197,7 @@ for (const mode of MODES) {
       }
 
       // left alone: the attract screen; paused idle
-      await expect(page.getByTestId('screen-attract')).toBeVisible({ timeout: 20_000 });
+      await expect(page.getByTestId('screen-attract')).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId('attract-qr')).toBeVisible();
       await audit(page, 'attract', mode);
       await uxShot(page, 'attract', mode, 'zh-CN');

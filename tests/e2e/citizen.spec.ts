@@ -77,8 +77,9 @@ async function touch(
 }
 
 test('the right voice prompt plays at each step; a hall file replaces a shipped one', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000);
   const pad = await startPad({
+    HCP__citizen__attract__afterS: '0',
     HCP__timing__reasonsTimeoutS: '45',
     HCP__timing__rateTimeoutS: '30',
     HCP__citizen__voice__reasonsReminderS: '15',
