@@ -469,12 +469,7 @@ export class KioskCore {
     this.pushSnapshot();
   }
 
-  private setAfterglow(
-    screen: Screen,
-    ms: number,
-    evaluationId: string,
-    chosen: number | null = null,
-  ): void {
+  private setAfterglow(screen: Screen, ms: number, evaluationId: string, chosen: number | null = null): void {
     this.afterglow = { screen, untilMs: this.clock.now() + ms, evaluationId, chosen };
     if (this.afterglowTimer) clearTimeout(this.afterglowTimer);
     this.afterglowTimer = setTimeout(() => {
