@@ -66,6 +66,11 @@ export const configSchema = z
         autoPrintUnrated: z.boolean().default(false),
       })
       .strict()
+      // A network printer has no sensible default address: guessing 127.0.0.1 would print nowhere.
+      .refine((p) => p.kind !== 'tcp' || (p.host !== undefined && p.host.trim() !== ''), {
+        message: 'a tcp printer needs its host (printer.host)',
+        path: ['host'],
+      })
       .prefault({}),
     windowApi: z
       .object({

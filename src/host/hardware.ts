@@ -93,7 +93,7 @@ export class HardwareBridge {
             : p.kind === 'usb'
               ? createPrinter({ kind: 'usb', path: p.path ?? '/dev/usb/lp0', profile }, plog)
               : createPrinter(
-                  { kind: 'tcp', host: p.host ?? '127.0.0.1', port: p.port ?? 9100, profile },
+                  { kind: 'tcp', host: p.host ?? '', port: p.port ?? 9100, profile },
                   plog,
                 );
       this.printer.onStatus((s: PrinterStatus) => {

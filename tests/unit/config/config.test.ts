@@ -29,6 +29,15 @@ describe('config', () => {
     }
   });
 
+  it('a tcp printer without a host is refused, not sent to 127.0.0.1', () => {
+    expect(() => loadConfig({ env: {}, overrides: { printer: { kind: 'tcp' } } })).toThrow(/printer\.host/);
+    expect(() => loadConfig({ env: {}, overrides: { printer: { kind: 'tcp', host: ' ' } } })).toThrow(
+      /printer\.host/,
+    );
+    const ok = loadConfig({ env: {}, overrides: { printer: { kind: 'tcp', host: '10.0.0.5', port: 9100 } } });
+    expect(ok.printer.host).toBe('10.0.0.5');
+  });
+
   it('an unknown key is an error, not silently ignored', () => {
     expect(() => loadConfig({ env: { HCP__windowAPI__port: '1' } })).toThrow(/windowAPI/);
   });
