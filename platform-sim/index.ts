@@ -68,7 +68,7 @@ export function loadSampleHall(): SimHall {
   return JSON.parse(readFileSync(join(simAssetsDir(), 'sample-hall.json'), 'utf8')) as SimHall;
 }
 
-/** Starts the platform simulator (platform-api.md) on 127.0.0.1. */
+/** Starts the platform simulator (docs/protocols/platform-api.md) on 127.0.0.1. */
 export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<PlatformSim> {
   const db = openSimDb(opts.dbPath ?? ':memory:');
   const hall = opts.hall ?? loadSampleHall();

@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
- * The simulator's PIN hashing: scrypt in the PHC form platform-api.md §3 names,
+ * The simulator's PIN hashing: scrypt in the PHC form docs/protocols/platform-api.md §3 names,
  * `$scrypt$ln=14,r=8,p=1$<salt b64 unpadded>$<hash b64 unpadded>` with a 32-byte hash.
  * Kept here (not in src/domain/pin.ts) because the simulator stands for the platform.
  */

@@ -1,7 +1,7 @@
 import { recordHash } from '../src/domain/canonical.js';
 
 /**
- * The platform's field checks of platform-api.md §2. Returns the first problem as
+ * The platform's field checks of docs/protocols/platform-api.md §2. Returns the first problem as
  * `field: message` (the invalid_field message), or null when the record is acceptable.
  */
 const TIME_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;

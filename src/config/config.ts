@@ -125,7 +125,7 @@ export const configSchema = z
       .prefault({}),
     staffPanel: z
       .object({
-        /** The staff panel locks after this long untouched (domain.md: a minute). */
+        /** The staff panel locks after this long untouched (docs/protocols/rules.md: a minute). */
         lockAfterS: z.number().int().min(5).max(600).default(60),
       })
       .strict()

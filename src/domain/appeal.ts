@@ -4,7 +4,7 @@ import type { PlatformRecord } from './record.js';
 import { cstDate, parseCst } from './time.js';
 
 /**
- * Appeals against bad reviews (domain.md "Handling a bad review", platform-api.md §5): allowed
+ * Appeals against bad reviews (docs/protocols/rules.md "Handling a bad review", docs/protocols/platform-api.md §5): allowed
  * within a configured number of working days after the rating, counted on the CST calendar.
  */
 
@@ -67,7 +67,7 @@ export const appealRequestSchema = z
   .strict();
 export type AppealRequest = z.infer<typeof appealRequestSchema>;
 
-/** The upload body of platform-api.md §5. */
+/** The upload body of docs/protocols/platform-api.md §5. */
 export const platformAppealSchema = z
   .object({
     appealId: z.string().min(1).max(64),

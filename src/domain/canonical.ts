@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Canonical JSON as platform-api.md §2 defines it for the hash chain: keys sorted at every
+ * Canonical JSON as docs/protocols/platform-api.md §2 defines it for the hash chain: keys sorted at every
  * level, no spaces, values written as JSON.stringify writes them, absent fields left out.
  * `undefined` members are dropped (never written as null) so optional fields stay absent.
  */

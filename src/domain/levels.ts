@@ -1,4 +1,4 @@
-/** The five 好差评 levels (domain.md, 二(三)). 3 and above is 好评, 2 and below 差评. */
+/** The five 好差评 levels (docs/protocols/rules.md, 二(三)). 3 and above is 好评, 2 and below 差评. */
 export const SATISFACTION_LEVELS = [5, 4, 3, 2, 1] as const;
 export type Satisfaction = 1 | 2 | 3 | 4 | 5;
 

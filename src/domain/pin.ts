@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
- * Staff sign-in: PINs checked against the roster's PHC strings (platform-api.md §3), the
+ * Staff sign-in: PINs checked against the roster's PHC strings (docs/protocols/platform-api.md §3), the
  * lockout after repeated failures, and badge barcodes.
  *
  * PHC format accepted (the only one the platform sends):

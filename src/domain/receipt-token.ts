@@ -1,5 +1,5 @@
 /**
- * The receipt QR token of platform-api.md §6: lets the platform check a printed code offline,
+ * The receipt QR token of docs/protocols/platform-api.md §6: lets the platform check a printed code offline,
  * before it has heard from the pad, using only the deviceSecret it provisioned.
  *
  * token = first 16 chars of unpadded base64url(HMAC-SHA256(secret,

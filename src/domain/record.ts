@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** One evaluation record as platform-api.md §2 defines it (the upload and hash-chain unit). */
+/** One evaluation record as docs/protocols/platform-api.md §2 defines it (the upload and hash-chain unit). */
 export const platformRecordSchema = z
   .object({
     evaluationId: z.string().min(1).max(64),

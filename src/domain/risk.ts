@@ -1,7 +1,7 @@
 import type { RiskFlag } from './record.js';
 
 /**
- * Risk flags for the platform's fraud review (domain.md "Protecting the rating", seed 三(三)):
+ * Risk flags for the platform's fraud review (docs/protocols/rules.md "Protecting the rating", seed 三(三)):
  * signs of 刷好评 (staff rating their own service) or of a machine/pad being played with. They
  * never stop a rating; they ride along on the record. Pure: the caller gathers the inputs.
  */

@@ -14,7 +14,7 @@ export interface KioskLogger {
 
 /**
  * JSON lines to `logs/kiosk.log`, rotated at `maxBytes` (one previous file kept), and to stderr.
- * Callers never pass comment text or anything that identifies a citizen (domain.md); fields named
+ * Callers never pass comment text or anything that identifies a citizen (docs/protocols/rules.md); fields named
  * like personal data are dropped here as a second guard.
  */
 export function createLogger(dir: string, opts: { level: Level; maxBytes: number }): KioskLogger {

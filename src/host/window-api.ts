@@ -14,7 +14,7 @@ import {
 } from '../api/contract.js';
 import { CANCEL_REASONS, type CancelReason } from '../domain/record.js';
 
-/** What the window API needs from the core (window-api.md). */
+/** What the window API needs from the core (docs/protocols/window-api.md). */
 export interface WindowApiCore {
   startEvaluation(input: StartEvaluationInput): Promise<{ evaluationId: string }>;
   evaluationState(id: string): {

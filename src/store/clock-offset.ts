@@ -9,7 +9,7 @@ const TRUSTED_RTT_MS = 4000;
 
 /**
  * The pad's estimate of (server time − pad time), from every response's X-HCP-Server-Time
- * (platform-api.md §1). Persisted so a pad with a wrong RTC signs correctly from its first
+ * (docs/protocols/platform-api.md §1). Persisted so a pad with a wrong RTC signs correctly from its first
  * request after a restart.
  */
 export class ClockOffset {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from './db.js';
 
 /**
- * The pad's last copies of the platform's reference data (platform-api.md §3), one row per name
+ * The pad's last copies of the platform's reference data (docs/protocols/platform-api.md §3), one row per name
  * in `refdata`. Everything is validated on the way in: an answer that doesn't parse is refused
  * and the previous copy stays.
  */

@@ -7,7 +7,7 @@ import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js
  * {deviceSeq, hash} goes to meta `retention_anchor` and verifyChain starts from there.
  *
  * Stops at the first record that is pending or rejected (a rejected one is kept for the
- * technician, platform-api.md §2) or too young, and keeps everything after it even if it is
+ * technician, docs/protocols/platform-api.md §2) or too young, and keeps everything after it even if it is
  * delivered and old. Refuses to prune a chain that does not verify: deleting would destroy the
  * evidence. `keepDays` should exceed the longest appeal period (bad reviews are read from
  * records); the figures fall back to the case rows for pruned records.

@@ -4,7 +4,7 @@ import { getMeta, type Db } from './db.js';
 import { sessionIdOf } from './records.js';
 
 /**
- * Checks the pad's hash chain (platform-api.md §2) as stored: every body hashes to its `hash`,
+ * Checks the pad's hash chain (docs/protocols/platform-api.md §2) as stored: every body hashes to its `hash`,
  * links to its predecessor, sits at the right deviceSeq, agrees with the indexed columns that
  * queries read instead of the body, and the chain ends where meta says it does. Read-only.
  *

@@ -1,4 +1,4 @@
-/** Exponential back-off with full jitter (platform-api.md §2: 1 s up to 5 min). */
+/** Exponential back-off with full jitter (docs/protocols/platform-api.md §2: 1 s up to 5 min). */
 export interface BackoffPolicy {
   baseMs: number;
   capMs: number;

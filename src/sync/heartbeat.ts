@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The heartbeat body of platform-api.md §4; the core fills it, the sync service sends it. */
+/** The heartbeat body of docs/protocols/platform-api.md §4; the core fills it, the sync service sends it. */
 export const heartbeatBodySchema = z.object({
   appVersion: z.string(),
   uptimeS: z.number().int().min(0),

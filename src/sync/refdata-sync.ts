@@ -33,7 +33,7 @@ function extFor(contentType: string | undefined): 'png' | 'jpg' | 'svg' | null {
 }
 
 /**
- * Keeps the reference data of platform-api.md §3 current with ETag / If-None-Match. Any failure
+ * Keeps the reference data of docs/protocols/platform-api.md §3 current with ETag / If-None-Match. Any failure
  * (no answer, bad status, body that doesn't validate) leaves the last copy in place.
  */
 export class RefdataSync {

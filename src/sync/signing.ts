@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hmacSm3, sm3 } from './sm3.js';
 
-/** Request signing of platform-api.md §1, shared by the pad and the platform simulator. */
+/** Request signing of docs/protocols/platform-api.md §1, shared by the pad and the platform simulator. */
 
 export type SignatureAlgorithm = 'hmac-sha256' | 'hmac-sm3';
 

@@ -1,6 +1,6 @@
 /**
  * SM3 (GB/T 32905-2016) in plain JavaScript, because Electron's crypto (BoringSSL) has none and
- * 国密 deployments sign requests with HMAC-SM3 (platform-api.md §1).
+ * 国密 deployments sign requests with HMAC-SM3 (docs/protocols/platform-api.md §1).
  */
 
 const IV = new Uint32Array([

@@ -90,7 +90,7 @@ function describe(res: PlatformResponse): string {
 }
 
 /**
- * Moves the outbox to the platform, one batch per call (platform-api.md §2 and §5). All state that
+ * Moves the outbox to the platform, one batch per call (docs/protocols/platform-api.md §2 and §5). All state that
  * must survive a restart lives in the database: the in-flight batch (so a retry after a crash
  * reuses its batchId) and a 400 "needs attention" stop.
  */

@@ -1,7 +1,7 @@
 /**
  * A small ESC/POS byte builder.
  *
- * Why our own and not a library (see /work/shared/notes/toolchain.md, Receipts):
+ * Why our own and not a library (docs/decisions.md, decision 29):
  * - `@point-of-sale/receipt-printer-encoder` emits a correct native QR (`GS ( k`) but has no
  *   Chinese codepage (Chinese silently becomes `?`), and its layout counts one column per UTF-16
  *   unit while the printer gives a Chinese character two. Feeding it raw GB18030 would bypass its

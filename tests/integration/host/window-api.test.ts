@@ -13,7 +13,7 @@ const single = (projectNo = '370900-2026-000123', promiseType = 1) => ({
 });
 const count = (t: string) => (pad.core.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
 
-describe('window API (window-api.md)', () => {
+describe('window API (docs/protocols/window-api.md)', () => {
   it('needs the bearer token', async () => {
     const r = await api(pad.core, 'GET', '/v1/status', undefined, 'wrong-token');
     expect(r.status).toBe(401);

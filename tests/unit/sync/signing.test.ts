@@ -13,7 +13,7 @@ const SECRET = 'UV0ZwEYChEC5xygz95iHzT47TTPdTRmtObg10r0HS6k=';
 const KEY = Buffer.from(SECRET, 'base64');
 const BODY = Buffer.from('{"batchId":"b1","records":[]}', 'utf8');
 
-describe('request signing (platform-api.md §1)', () => {
+describe('request signing (docs/protocols/platform-api.md §1)', () => {
   it('builds the string to sign exactly as the contract says', () => {
     expect(stringToSign('post', '/v1/evaluations:batch', '1764300000000', 'ab'.repeat(16), 'd')).toBe(
       'POST\n/v1/evaluations:batch\n1764300000000\n' + 'ab'.repeat(16) + '\nd',
