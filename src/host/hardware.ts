@@ -92,10 +92,7 @@ export class HardwareBridge {
               )
             : p.kind === 'usb'
               ? createPrinter({ kind: 'usb', path: p.path ?? '/dev/usb/lp0', profile }, plog)
-              : createPrinter(
-                  { kind: 'tcp', host: p.host ?? '', port: p.port ?? 9100, profile },
-                  plog,
-                );
+              : createPrinter({ kind: 'tcp', host: p.host ?? '', port: p.port ?? 9100, profile }, plog);
       this.printer.onStatus((s: PrinterStatus) => {
         if (s.state !== this.lastPrinterState) {
           this.lastPrinterState = s.state;
