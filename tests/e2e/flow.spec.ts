@@ -28,6 +28,7 @@ test('a touch on a star becomes a committed rating, then thanks, then idle', asy
   await shot(page, '04-rating');
 
   await page.getByTestId('star-4').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   // A touch on 3–5 stars offers the optional positive indicators; skip them.
   await expect(page.getByTestId('screen-reasons')).toBeVisible();
   await shot(page, '05-optional-extras');

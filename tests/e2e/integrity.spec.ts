@@ -42,6 +42,7 @@ test.describe('abandoned 差评', () => {
     const r = await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'AB-E2E-1', ...ITEM }] });
     const id = String(r.body.evaluationId);
     await page.getByTestId('star-2').click();
+    await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
     await expect(page.getByTestId('screen-reasons')).toBeVisible();
     await shot(page, '40-reasons-before-abandon');
     await expect(page.getByTestId('screen-unrated')).toBeVisible({ timeout: 15_000 });
@@ -66,6 +67,7 @@ test('cancel with a reason; a bad review held until the next evaluation; window 
   const bad = await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'HOLD-1', ...ITEM }] });
   const badId = String(bad.body.evaluationId);
   await page.getByTestId('star-1').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });

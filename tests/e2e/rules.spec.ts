@@ -33,6 +33,7 @@ test('batch: one rating, one record per case with a shared groupId', async ({ pa
   await expect(page.getByTestId('screen-rating')).toBeVisible();
   await shot(page, '10-batch-rating');
   await page.getByTestId('star-5').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   const recs = records(pad);
@@ -54,7 +55,9 @@ test('chain overall: one rating for all linked items', async ({ page, pad }) => 
   await expect(page.getByTestId('screen-chain-choice')).toBeVisible();
   await shot(page, '11-chain-choice');
   await page.getByTestId('chain-overall').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('star-4').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   expect(records(pad).map((x) => [x.projectNo, x.satisfaction, x.groupType])).toEqual([
@@ -74,12 +77,15 @@ test('chain each: the citizen rates item by item', async ({ page, pad }) => {
     groupType: 'chain',
   });
   await page.getByTestId('chain-each').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await expect(page.getByText('个体工商户设立登记').first()).toBeVisible();
   await shot(page, '12-chain-each-item-1');
   await page.getByTestId('star-5').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
   await expect(page.getByText('食品经营许可（新办）').first()).toBeVisible();
   await page.getByTestId('star-3').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   expect(records(pad).map((x) => [x.projectNo, x.satisfaction])).toEqual([
@@ -92,6 +98,7 @@ test('reasons required: a bad review needs an indicator, then is uploaded', asyn
   await ready(page, pad);
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'R-1', ...ITEM }] });
   await page.getByTestId('star-2').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await expect(page.getByTestId('screen-reasons')).toBeVisible();
   await expect(page.getByTestId('reasons-submit')).toBeDisabled();
   await shot(page, '13-reasons-required');
@@ -107,6 +114,7 @@ test('即办件 refusal and 承诺件 second visit', async ({ page, pad }) => {
   await ready(page, pad);
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'J-1', ...ITEM }] });
   await page.getByTestId('star-5').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   const again = await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'J-1', ...ITEM }] });
@@ -119,6 +127,7 @@ test('即办件 refusal and 承诺件 second visit', async ({ page, pad }) => {
       (await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'P-1', ...FOOD }] })).status,
     ).toBe(201);
     await page.getByTestId(`star-${stars}`).click();
+    await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
     await page.getByTestId('reasons-skip').click();
     await expect(page.getByTestId('screen-thanks')).toBeVisible();
   }
@@ -167,6 +176,7 @@ test('staff panel: own figures, own bad reviews and an appeal; closed while a ra
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'A-1', ...ITEM }] });
   await expect(page.getByTestId('staff-open')).toBeHidden();
   await page.getByTestId('star-1').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
@@ -199,6 +209,7 @@ test('privacy: the data dir holds no ID-number or mobile-number pattern after a 
   await ready(page, pad);
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'PRIV-1', ...ITEM }] });
   await page.getByTestId('star-1').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
