@@ -116,7 +116,6 @@ export async function signIn(page: Page, staffId = 'T0107', pin = '246810'): Pro
 }
 
 export const ITEM = { taskCode: '370900-XK-0001', taskName: '个体工商户设立登记', promiseType: 1 };
-export const ITEM = { taskCode: '370900-XK-0001', taskName: '个体工商户设立登记', promiseType: 1 };
 
 /**
  * Picks the first bad-review indicator the way a person does: after the reasons screen is up and
