@@ -35,6 +35,7 @@ test('batch: one rating, one record per case with a shared groupId', async ({ pa
   await page.getByTestId('star-5').click();
   await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   const recs = records(pad);
   expect(recs.map((x) => x.projectNo)).toEqual(['B-001', 'B-002', 'B-003']);
@@ -59,6 +60,7 @@ test('chain overall: one rating for all linked items', async ({ page, pad }) => 
   await page.getByTestId('star-4').click();
   await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   expect(records(pad).map((x) => [x.projectNo, x.satisfaction, x.groupType])).toEqual([
     ['C-1', 4, 'chain'],
@@ -83,10 +85,12 @@ test('chain each: the citizen rates item by item', async ({ page, pad }) => {
   await page.getByTestId('star-5').click();
   await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await expect(page.getByText('食品经营许可（新办）').first()).toBeVisible();
   await page.getByTestId('star-3').click();
   await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   expect(records(pad).map((x) => [x.projectNo, x.satisfaction])).toEqual([
     ['C-1', 5],
@@ -116,6 +120,7 @@ test('即办件 refusal and 承诺件 second visit', async ({ page, pad }) => {
   await page.getByTestId('star-5').click();
   await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await page.getByTestId('reasons-skip').click();
+  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   const again = await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'J-1', ...ITEM }] });
   expect(again.status).toBe(409);
@@ -129,6 +134,7 @@ test('即办件 refusal and 承诺件 second visit', async ({ page, pad }) => {
     await page.getByTestId(`star-${stars}`).click();
     await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
     await page.getByTestId('reasons-skip').click();
+    await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
     await expect(page.getByTestId('screen-thanks')).toBeVisible();
   }
   expect(
