@@ -6,9 +6,14 @@
  * - a palm (a contact wider than `palmPx`, or a second finger down while the first is) spoils the
  *   whole gesture: nothing counts until every finger is lifted;
  * - a drag (moved more than `slopPx`) or a rest longer than `maxContactMs` does not count;
- * - after a tap or a board key is taken, everything for `lockoutMs` is the same press firing
- *   twice (resistive double-fire, a bouncing finger) and does not count, on whatever screen.
- * Mouse clicks and keyboard activation (detail 0) only go through the lock-out.
+ * - after a tap is taken, a tap within `lockoutMs` and within `repeatRadiusPx` of it is the same
+ *   press firing twice (resistive double-fire, a bouncing finger) and does not count, on whatever
+ *   screen is showing by then; a tap elsewhere is a new press (two reasons chosen quickly, typing
+ *   on the on-screen keyboard) and counts;
+ * - after a board key is taken, every touch for `lockoutMs` loses: the first input wins.
+ * Mouse clicks go through the same rules (cheap resistive panels present themselves as a mouse);
+ * keyboard activation (detail 0) has no position and only meets the board key's lock-out and its
+ * own repeat.
  */
 export interface TouchGuardOptions {
   minContactMs: number;
@@ -16,6 +21,7 @@ export interface TouchGuardOptions {
   palmPx: number;
   slopPx: number;
   lockoutMs: number;
+  repeatRadiusPx: number;
 }
 
 export const DEFAULT_TOUCH_GUARD: TouchGuardOptions = {
@@ -24,6 +30,9 @@ export const DEFAULT_TOUCH_GUARD: TouchGuardOptions = {
   palmPx: 60,
   slopPx: 30,
   lockoutMs: 400,
+  // A double-fire lands within a few pixels of the first; a finger aiming at another button
+  // lands at least a button's width away (buttons are ≥ 9 mm, about 50 px on the pad).
+  repeatRadiusPx: 40,
 };
 
 interface Contact {
@@ -54,7 +63,13 @@ export type Verdict = 'tap' | 'ghost' | 'palm' | 'drag' | 'held' | 'repeat' | 'u
 export class TouchGuard {
   private contacts = new Map<number, Contact>();
   private spoiled = false;
-  private lastTakenMs = -Infinity;
+  /** The last press taken: where (none for a board key or the keyboard) and when. */
+  private lastTaken: { ms: number; source: 'pointer' | 'key' | 'board'; x: number; y: number } = {
+    ms: -Infinity,
+    source: 'board',
+    x: 0,
+    y: 0,
+  };
   /** the last decisions, newest last (for the technician's view and the tests) */
   readonly recent: Verdict[] = [];
 
@@ -122,7 +137,7 @@ export class TouchGuard {
       c.moved = Math.max(c.moved, Math.hypot(e.clientX - c.x, e.clientY - c.y));
       if (c.moved > this.opts.slopPx) return this.note('drag');
     }
-    return this.take();
+    return this.take({ source: 'pointer', x: e.clientX, y: e.clientY });
   }
 
   /** When the contact happened: the event's own time (the panel's), not when a busy page got to it. */
@@ -132,18 +147,30 @@ export class TouchGuard {
 
   /** Keyboard activation (or assistive technology): counts unless within the lock-out. */
   key(): Verdict {
-    return this.take();
+    return this.take({ source: 'key', x: 0, y: 0 });
   }
 
   /** A press taken elsewhere (a board key): starts the lock-out so a touch cannot fire with it. */
   external(): void {
-    this.lastTakenMs = this.now();
+    this.lastTaken = { ms: this.now(), source: 'board', x: 0, y: 0 };
   }
 
-  private take(): Verdict {
-    if (this.now() - this.lastTakenMs < this.opts.lockoutMs) return this.note('repeat');
-    this.lastTakenMs = this.now();
+  private take(press: { source: 'pointer' | 'key'; x: number; y: number }): Verdict {
+    const last = this.lastTaken;
+    if (this.now() - last.ms < this.opts.lockoutMs && this.isSamePress(last, press))
+      return this.note('repeat');
+    this.lastTaken = { ms: this.now(), ...press };
     return this.note('tap');
+  }
+
+  private isSamePress(
+    last: { source: 'pointer' | 'key' | 'board'; x: number; y: number },
+    press: { source: 'pointer' | 'key'; x: number; y: number },
+  ): boolean {
+    if (last.source === 'board') return true; // the key came first: it wins
+    if (last.source !== press.source) return false;
+    if (press.source === 'key') return true;
+    return Math.hypot(press.x - last.x, press.y - last.y) <= this.opts.repeatRadiusPx;
   }
 
   private note(v: Verdict): Verdict {

@@ -38,6 +38,35 @@ describe('touch guard: one touch counts once', () => {
     expect(tap(3)).toBe('tap');
   });
 
+  it('a second press elsewhere within the lock-out counts (two reasons, fast typing); the same spot does not', () => {
+    const { tap, advance } = setup();
+    expect(tap(1)).toBe('tap');
+    advance(150);
+    expect(tap(2, 80, { clientX: 220 })).toBe('tap'); // another button, 120 px away
+    advance(100);
+    expect(tap(3, 80, { clientX: 235 })).toBe('repeat'); // 15 px from the last one taken
+  });
+
+  it("a double-fire that lands on the next screen's button at the same spot is still a repeat", () => {
+    const { tap, advance } = setup();
+    expect(tap(1)).toBe('tap'); // the star; the reasons screen replaces it
+    advance(90);
+    expect(tap(2, 40, { clientX: 104, clientY: 97 })).toBe('repeat');
+  });
+
+  it('keyboard activation meets its own repeat and the board key, never a tap elsewhere', () => {
+    const { guard, tap, advance } = setup();
+    expect(tap(1)).toBe('tap');
+    advance(50);
+    expect(guard.key()).toBe('tap');
+    advance(50);
+    expect(guard.key()).toBe('repeat');
+    advance(500);
+    guard.external();
+    advance(50);
+    expect(guard.key()).toBe('repeat');
+  });
+
   it('a palm (wide contact, or several at once) spoils the gesture until every contact is lifted', () => {
     const { guard, p, tap, advance } = setup();
     expect(tap(1, 80, { width: 90, height: 70 })).toBe('palm');
@@ -61,5 +90,8 @@ describe('touch guard: one touch counts once', () => {
     guard.external();
     advance(100);
     expect(tap(3)).toBe('repeat');
+    expect(tap(4, 80, { clientX: 600, clientY: 400 })).toBe('repeat'); // anywhere: the key won
+    advance(400);
+    expect(tap(5)).toBe('tap');
   });
 });
