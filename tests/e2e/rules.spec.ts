@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ITEM, expect, shot, signIn, startPad, test, type Pad } from './fixtures.js';
+import { ITEM, expect, shot, signIn, startPad, test, unlockStaffPanel, type Pad } from './fixtures.js';
 import { scanForPersonalNumbers } from './privacy-scan.js';
 
 function records(pad: Pad): Array<Record<string, unknown>> {
@@ -131,7 +131,7 @@ test('即办件 refusal and 承诺件 second visit', async ({ page, pad }) => {
 
 test('paused window: no evaluation starts, the idle screen says so', async ({ page, pad }) => {
   await ready(page, pad);
-  await page.getByTestId('staff-open').click();
+  await unlockStaffPanel(page);
   await page.getByTestId('window-pause').click();
   await page.getByTestId('staff-close').click();
   await expect(page.getByText('暂停服务').first()).toBeVisible();
@@ -175,7 +175,7 @@ test('staff panel: own figures, own bad reviews and an appeal; closed while a ra
   await pad.api('DELETE', `/v1/evaluations/${String(next.body.evaluationId)}?reason=citizen_left`);
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
 
-  await page.getByTestId('staff-open').click();
+  await unlockStaffPanel(page);
   await expect(page.getByTestId('figures-today')).toBeVisible();
   await shot(page, '16-staff-figures');
   const recordId = String(records(pad)[0]?.evaluationId);
