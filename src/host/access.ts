@@ -91,7 +91,9 @@ export class TechnicianGate {
         `INSERT INTO auth_failures (staff_id, failures, locked_until_ms) VALUES (?, ?, ?)
          ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, locked_until_ms = excluded.locked_until_ms`,
       ).run(TECH_KEY, n, lockMs > 0 ? now + lockMs : null);
-      log.write('warn', 'technician unlock failed', { failures: n, lockedForS: lockMs / 1000 });
+      // Info, not warn: every attempt stays in the log (warnings are coalesced); the growing lock
+      // bounds how many there can be.
+      log.write('info', 'technician unlock failed', { failures: n, lockedForS: lockMs / 1000 });
       throw new ApiError(
         lockMs > 0 ? 'locked' : 'bad_credentials',
         lockMs > 0

@@ -213,7 +213,7 @@ describe('technician access (finding: no lockout, 300 wrong codes in 158 ms, not
     expect(await call(pad, s, 'techUnlock', { code: '482913' })).toMatchObject({ ok: true });
     const log = readFileSync(join(dir, 'logs', 'kiosk.log'), 'utf8');
     expect(log.match(/technician unlock failed/g)?.length).toBe(4);
-    expect(log.match(/technician unlock refused: locked/g)?.length).toBe(2);
+    expect(log).toMatch(/technician unlock refused: locked/); // repeats within 10 s are counted on one line
     expect(log).toMatch(/technician unlocked/);
     expect(log).not.toMatch(/111111|482913/);
   });
