@@ -133,3 +133,16 @@ export async function signIn(page: Page, staffId = 'T0107', pin = '246810'): Pro
 }
 
 export const ITEM = { taskCode: '370900-XK-0001', taskName: '个体工商户设立登记', promiseType: 1 };
+
+/**
+ * Picks the first bad-review indicator the way a person does: after the reasons screen is up and
+ * the touch guard's lock-out (400 ms after the star was taken) has passed; a tap inside it is, by
+ * design, the same press firing again and is ignored.
+ */
+export async function chooseFirstReason(page: Page): Promise<void> {
+  await expect(page.getByTestId('screen-reasons')).toBeVisible();
+  await page.waitForTimeout(450);
+  const chip = page.locator('[data-testid^="reason-"]').first();
+  await chip.click();
+  await expect(chip).toHaveAttribute('aria-pressed', 'true');
+}

@@ -7,7 +7,17 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ITEM, expect, shot, signIn, startPad, test, unlockStaffPanel, type Pad } from './fixtures.js';
+import {
+  ITEM,
+  chooseFirstReason,
+  expect,
+  shot,
+  signIn,
+  startPad,
+  test,
+  unlockStaffPanel,
+  type Pad,
+} from './fixtures.js';
 
 /** What the platform simulator has stored for one evaluation id (null until it arrives). */
 function atPlatform(pad: Pad, evaluationId: string): Record<string, unknown> | null {
@@ -66,7 +76,7 @@ test('cancel with a reason; a bad review held until the next evaluation; window 
   const bad = await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'HOLD-1', ...ITEM }] });
   const badId = String(bad.body.evaluationId);
   await page.getByTestId('star-1').click();
-  await page.locator('[data-testid^="reason-"]').first().click();
+  await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
 

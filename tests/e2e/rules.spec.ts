@@ -3,7 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ITEM, expect, shot, signIn, startPad, test, unlockStaffPanel, type Pad } from './fixtures.js';
+import {
+  ITEM,
+  chooseFirstReason,
+  expect,
+  shot,
+  signIn,
+  startPad,
+  test,
+  unlockStaffPanel,
+  type Pad,
+} from './fixtures.js';
 import { scanForPersonalNumbers } from './privacy-scan.js';
 
 function records(pad: Pad): Array<Record<string, unknown>> {
@@ -95,7 +105,7 @@ test('reasons required: a bad review needs an indicator, then is uploaded', asyn
   await expect(page.getByTestId('screen-reasons')).toBeVisible();
   await expect(page.getByTestId('reasons-submit')).toBeDisabled();
   await shot(page, '13-reasons-required');
-  await page.locator('[data-testid^="reason-"]').first().click();
+  await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   const [rec] = records(pad);
@@ -167,7 +177,7 @@ test('staff panel: own figures, own bad reviews and an appeal; closed while a ra
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'A-1', ...ITEM }] });
   await expect(page.getByTestId('staff-open')).toBeHidden();
   await page.getByTestId('star-1').click();
-  await page.locator('[data-testid^="reason-"]').first().click();
+  await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
   // Anti-interference: the bad review shows once the next evaluation at the window started.
@@ -199,7 +209,7 @@ test('privacy: the data dir holds no ID-number or mobile-number pattern after a 
   await ready(page, pad);
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'PRIV-1', ...ITEM }] });
   await page.getByTestId('star-1').click();
-  await page.locator('[data-testid^="reason-"]').first().click();
+  await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
   expect(scanForPersonalNumbers(pad.dataDir)).toEqual([]);
