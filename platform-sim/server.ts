@@ -17,7 +17,15 @@ export interface SimHall {
   hall: { hallCode: string; hallName: string; areaCode: string; evaluationUrl: string };
   windows: string[];
   tasks: Array<{ taskCode: string; taskName: string; promiseType: 1 | 2; deptCode?: string }>;
-  staff: Array<{ staffId: string; name: string; title: string; windowNos: string[]; pin?: string }>;
+  staff: Array<{
+    staffId: string;
+    name: string;
+    title: string;
+    windowNos: string[];
+    pin?: string;
+    /** the text of the member's badge barcode; served only as its SHA-256 (`badge`) */
+    badgeSecret?: string;
+  }>;
 }
 
 export interface SimLimits {
@@ -444,6 +452,7 @@ export class SimServer {
           windowNos: s.windowNos,
           photoUrl: `/v1/staff/${encodeURIComponent(s.staffId)}/photo`,
           ...(pin ? { pin } : {}),
+          ...(s.badgeSecret ? { badge: createHash('sha256').update(s.badgeSecret).digest('hex') } : {}),
         };
       });
       this.staffCache = JSON.stringify({ items });

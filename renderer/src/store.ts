@@ -30,6 +30,8 @@ interface KioskState {
   /** when the latest snapshot arrived (renderer clock), for "stale" hints */
   snapshotAtMs: number;
   panel: Panel;
+  /** this screen session opened the staff panel with the PIN (the core enforces it too) */
+  staffUnlock: { staffId: string; lockAfterS: number } | null;
   largeType: boolean;
   highContrast: boolean;
   notices: Notice[];
@@ -44,6 +46,7 @@ interface KioskState {
   noteActivity(): void;
   setLang(lang: CitizenLang): void;
   setPanel(panel: Panel): void;
+  setStaffUnlock(unlock: { staffId: string; lockAfterS: number } | null): void;
   toggleLargeType(): void;
   toggleHighContrast(): void;
   dismissNotice(id: number): void;
@@ -79,6 +82,7 @@ export const useKiosk = create<KioskState>((set, get) => ({
   snapshot: null,
   snapshotAtMs: 0,
   panel: 'none',
+  staffUnlock: null,
   notices: [],
   lang: 'zh-CN',
   langFor: null,
@@ -95,7 +99,12 @@ export const useKiosk = create<KioskState>((set, get) => ({
   setPanel(panel) {
     // The staff side can only be opened while the core allows it (never while a rating is open).
     if (panel !== 'none' && get().snapshot?.staffPanelOpen !== true) return;
+    // Leaving the staff panel locks it: the next opening asks the PIN again.
+    if (panel !== 'staff' && get().staffUnlock) lockStaffPanel();
     set({ panel });
+  },
+  setStaffUnlock(staffUnlock) {
+    set({ staffUnlock });
   },
   toggleLargeType() {
     const largeType = !get().largeType;
@@ -121,12 +130,25 @@ export function applySnapshot(snapshot: KioskSnapshot): void {
   const becameIdle = snapshot.screen === 'idle' && before?.screen !== 'idle';
   const id = snapshot.prompt?.evaluationId ?? null;
   const langEnds = lang !== 'zh-CN' && (snapshot.screen === 'idle' || (id !== null && id !== langFor));
+  // An evaluation starting (or the signed-in member changing) locks the panel, as the core does.
+  const unlock = useKiosk.getState().staffUnlock;
+  const mustLock =
+    unlock !== null && (snapshot.prompt !== null || snapshot.staff?.staffId !== unlock.staffId);
   useKiosk.setState({
     snapshot,
     snapshotAtMs: Date.now(),
     ...(mustClose ? { panel: 'none' as Panel } : {}),
     ...(langEnds ? { lang: 'zh-CN' as const, langFor: null } : {}),
     ...(becameIdle ? { idleSinceMs: Date.now() } : {}),
+    ...(mustLock ? { staffUnlock: null } : {}),
+  });
+}
+
+/** Locks the staff panel here and in the core (best effort: the core also locks on its own). */
+export function lockStaffPanel(): void {
+  useKiosk.setState({ staffUnlock: null });
+  invoke('staffLock', {}).catch(() => {
+    /* the core's own timer locks it anyway */
   });
 }
 
@@ -171,7 +193,11 @@ export function invoke<K extends CommandName>(
   const client = useKiosk.getState().client;
   if (!client)
     return Promise.reject(Object.assign(new Error('未连接 / not connected'), { code: 'disconnected' }));
-  return client.invoke(method, params);
+  return client.invoke(method, params).catch((err: unknown) => {
+    // The core locked the panel (time, an evaluation, another sign-in): show the PIN pad again.
+    if (errorCode(err) === 'staff_locked') useKiosk.setState({ staffUnlock: null });
+    throw err;
+  });
 }
 
 export function errorText(err: unknown): string {

@@ -7,14 +7,32 @@
 import { z } from 'zod';
 import type { CitizenSettings } from './citizen.js';
 
-const staffIdSchema = z.string().trim().min(1).max(32);
+/**
+ * Text from outside (business system, screen, scanner): control characters, format characters
+ * (zero-width, BOM) and bidi overrides are refused — they hide or reorder what staff, citizens
+ * and the platform see — and the text is stored NFC, so one case number has one spelling.
+ */
+const UNSAFE_TEXT = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]/u;
+const UNSAFE_TEXT_MULTILINE = /[\p{Cf}\p{Co}\p{Cs}\u2028\u2029]|(?![\n])\p{Cc}/u;
+export function safeText(min: number, max: number, opts: { multiline?: boolean } = {}) {
+  const bad = opts.multiline ? UNSAFE_TEXT_MULTILINE : UNSAFE_TEXT;
+  return z
+    .string()
+    .refine((v) => !bad.test(v), {
+      message: 'contains control, format or bidi characters / 含有控制字符、格式字符或双向控制字符',
+    })
+    .transform((v) => v.normalize('NFC').trim())
+    .pipe(z.string().min(min).max(max));
+}
+
+const staffIdSchema = safeText(1, 32);
 const evaluationIdSchema = z.string().min(1).max(64);
 
 export const caseInputSchema = z
   .object({
-    projectNo: z.string().trim().min(1).max(50),
-    taskCode: z.string().trim().min(1).max(50),
-    taskName: z.string().trim().min(1).max(200),
+    projectNo: safeText(1, 50),
+    taskCode: safeText(1, 50),
+    taskName: safeText(1, 200),
     promiseType: z.union([z.literal(1), z.literal(2)]),
     serviceNumber: z.number().int().min(1).max(9999).optional(),
   })
@@ -67,7 +85,7 @@ export const commandSchemas = {
     .object({
       evaluationId: evaluationIdSchema,
       codes: z.array(z.string().min(1).max(16)).max(20),
-      comment: z.string().trim().max(500).optional(),
+      comment: safeText(0, 500, { multiline: true }).optional(),
     })
     .strict(),
   // staff
@@ -75,6 +93,11 @@ export const commandSchemas = {
     .object({ staffId: staffIdSchema, pin: z.string().regex(/^\d{4,12}$/, 'PIN is 4–12 digits') })
     .strict(),
   staffBadge: z.object({ code: z.string().min(1).max(128) }).strict(),
+  /** opens the staff panel for this screen session with the signed-in member's PIN */
+  staffUnlock: z.object({ pin: z.string().regex(/^\d{4,12}$/, 'PIN is 4–12 digits') }).strict(),
+  staffLock: empty,
+  /** the panel is being used (touches): keeps it from locking itself */
+  staffTouch: empty,
   staffSignOut: empty,
   setWindowState: z.object({ state: z.enum(['on_duty', 'paused']) }).strict(),
   startEvaluation: startEvaluationSchema,
@@ -82,12 +105,15 @@ export const commandSchemas = {
     .object({ evaluationId: evaluationIdSchema, reason: z.enum(['wrong_case', 'citizen_left', 'other']) })
     .strict(),
   staffOverview: empty,
-  fileAppeal: z.object({ recordId: evaluationIdSchema, reason: z.string().trim().min(5).max(500) }).strict(),
+  fileAppeal: z
+    .object({ recordId: evaluationIdSchema, reason: safeText(5, 500, { multiline: true }) })
+    .strict(),
   printReceipt: z.object({ evaluationId: evaluationIdSchema }).strict(),
   catalog: empty,
   // technician
   techUnlock: z.object({ code: z.string().min(4).max(32) }).strict(),
   techStatus: empty,
+  techLock: empty,
   boardTest: z.discriminatedUnion('action', [
     z
       .object({ action: z.literal('leds'), modes: z.array(z.number().int().min(0).max(4)).min(1).max(8) })
@@ -260,7 +286,8 @@ export interface TechStatus {
     }>;
   };
   db: { sizeBytes: number; schemaVersion: number; integrity: string };
-  windowApi: { url: string };
+  /** tlsFingerprint: SHA-256 of the window API's own certificate, for clients to pin */
+  windowApi: { url: string; tlsFingerprint: string | null };
 }
 
 export interface KioskResults {
@@ -268,8 +295,11 @@ export interface KioskResults {
   rate: { state: 'rated' | 'reasons' | 'next_item' | 'ignored' };
   chooseChainMode: { ok: true };
   submitReasons: { state: 'rated' | 'next_item' };
-  staffSignIn: { staff: StaffCard };
+  staffSignIn: { staff: StaffCard; lockAfterS: number };
   staffBadge: { staff: StaffCard };
+  staffUnlock: { staff: StaffCard; lockAfterS: number };
+  staffLock: { ok: true };
+  staffTouch: { open: boolean };
   staffSignOut: { ok: true };
   setWindowState: { state: WindowState };
   startEvaluation: { evaluationId: string; state: 'waiting' };
@@ -281,6 +311,7 @@ export interface KioskResults {
   catalog: { tasks: CatalogTask[]; chains: CatalogChain[] };
   techUnlock: { ok: true };
   techStatus: TechStatus;
+  techLock: { ok: true };
   boardTest: { ok: true };
   boardSelectPort: { ok: true };
   boardListPorts: { ports: string[] };

@@ -11,6 +11,10 @@ import {
 /** What a connection is allowed to do; one per IPC window or WebSocket connection. */
 export interface ClientSession {
   techUnlocked: boolean;
+  /** when the technician screens were last used (they relock when idle) */
+  techTouchMs?: number;
+  /** the staff panel opened with this member's PIN (host/access.ts) */
+  staffPanel?: { staffId: string; epoch: number; lastTouchMs: number } | null;
 }
 
 export type Handlers = {

@@ -2,7 +2,7 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * Staff sign-in: PINs checked against the roster's PHC strings (docs/protocols/platform-api.md §3), the
- * lockout after repeated failures, and badge barcodes.
+ * lockout after repeated failures, and the badge convention.
  *
  * PHC format accepted (the only one the platform sends):
  *   $scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt, base64 unpadded>$<hash, base64 unpadded>
@@ -142,24 +142,9 @@ export function nextAuthState(state: AuthState, success: boolean, nowMs: number)
 // ---- badges ------------------------------------------------------------------------------
 
 /**
- * Badge barcodes are `HCP-STAFF:<staffId>` — our choice, as the platform defines none: a fixed
- * prefix so that a scanned case number or receipt QR is never taken for a badge, then the 工号.
- * The code carries no secret: a badge is as strong as the printed 工作证 it sits on (anyone can
- * print one), which is why PIN sign-in stays available and badge sign-ins are logged by method.
+ * A badge's barcode holds a secret printed on the staff member's 工作证 (by convention it starts
+ * with this prefix, so a scanner burst is told from a case number); the roster carries only its
+ * SHA-256 (platform-api.md 1.1 §3). The text `HCP-STAFF:<工号>` of earlier versions is no
+ * badge any more: anyone could type it.
  */
 export const BADGE_PREFIX = 'HCP-STAFF:';
-const STAFF_ID_RE = /^[A-Za-z0-9_.-]{1,32}$/;
-
-/** The staff id in a scanned badge code, or null if it isn't one. Scanners add CR/LF: trimmed. */
-export function badgeStaffId(code: string): string | null {
-  if (typeof code !== 'string') return null;
-  const text = code.trim();
-  if (!text.startsWith(BADGE_PREFIX)) return null;
-  const id = text.slice(BADGE_PREFIX.length);
-  return STAFF_ID_RE.test(id) ? id : null;
-}
-
-export function badgeCode(staffId: string): string {
-  if (!STAFF_ID_RE.test(staffId)) throw new RangeError(`staff id not encodable in a badge: ${staffId}`);
-  return BADGE_PREFIX + staffId;
-}

@@ -10,6 +10,8 @@ export interface StaffMember {
   windowNos: string[];
   photoUrl?: string | null;
   pin?: string | null;
+  /** SHA-256 hex of the badge secret; absent: no badge sign-in */
+  badge?: string | null;
 }
 
 export interface HallIdentity {

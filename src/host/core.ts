@@ -35,6 +35,8 @@ import { startWindowApi } from './window-api.js';
 import { securePrivateDir, writePrivateFile } from './data-dir.js';
 import { isLoopbackHost } from './address-allow.js';
 import { padCertificate } from './tls-cert.js';
+import { StaffPanelGate, TechnicianGate } from './access.js';
+import type { ClientSession } from '../api/dispatch.js';
 import { Receipts } from './receipts.js';
 
 export { APP_VERSION } from './version.js';
@@ -68,6 +70,8 @@ export class KioskCore {
   readonly receipts: Receipts;
   readonly dispatch: Dispatch;
   readonly storage: StorageHealth;
+  readonly staffPanel: StaffPanelGate;
+  readonly techGate: TechnicianGate;
   windowApiUrl = '';
   windowApiToken = '';
   /** SHA-256 fingerprint of the window API's certificate when it serves TLS */
@@ -131,6 +135,14 @@ export class KioskCore {
       },
       hasOpenEvaluation: () => this.evaluations.openEvaluation() !== null,
       windowNo: () => this.hall().windowNo,
+    });
+    this.staffPanel = new StaffPanelGate(this.clock, config.staffPanel.lockAfterS * 1000);
+    this.techGate = new TechnicianGate({
+      db: this.db,
+      clock: this.clock,
+      log: this.log,
+      code: () => config.technician.code,
+      idleLockMs: config.technician.idleLockS * 1000,
     });
     this.queries = new StaffQueries(
       this.db,
@@ -442,6 +454,8 @@ export class KioskCore {
   }
 
   private committed(change: CommittedChange, opts: CoreOptions): void {
+    // The citizen is at the pad now: every open staff panel locks (domain.md).
+    if (change.kind === 'started') this.staffPanel.lockAll();
     if (change.kind === 'closed') {
       for (const r of change.sealed) opts.onAcknowledge?.('sealed', r.evaluationId);
       const rated = change.outcome === 'rated';
@@ -581,7 +595,7 @@ export class KioskCore {
     };
   }
 
-  requireStaffPanel(): StaffMember {
+  requireStaffPanel(session: ClientSession): StaffMember {
     if (this.evaluations.openEvaluation())
       throw new ApiError(
         'staff_panel_closed',
@@ -589,6 +603,7 @@ export class KioskCore {
       );
     const st = this.staff.status();
     if (!st.staff) throw new ApiError('no_staff', '请先签到 / sign in first');
+    this.staffPanel.require(session, st.staff.staffId);
     return st.staff;
   }
 }

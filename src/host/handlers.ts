@@ -1,16 +1,14 @@
 import { ApiError } from '../api/contract.js';
 import type { ClientSession, Handlers } from '../api/dispatch.js';
 import { outboxStats, rejectedItems } from '../store/outbox.js';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_VERSION } from './version.js';
 import type { KioskCore } from './core.js';
 
 /** Every command of the contract, mapped onto the core. Params arrive already validated. */
 export function buildHandlers(core: KioskCore): Handlers {
-  const requireTech = (session: ClientSession) => {
-    if (!session.techUnlocked)
-      throw new ApiError('tech_locked', '需要技术维护口令 / technician code required');
-  };
+  const requireTech = (session: ClientSession) => core.techGate.require(session);
+  const lockAfterS = Math.round(core.staffPanel.lockAfterMs / 1000);
   return {
     getSnapshot: () => core.snapshot(),
 
@@ -28,27 +26,48 @@ export function buildHandlers(core: KioskCore): Handlers {
     submitReasons: ({ evaluationId, codes, comment }) =>
       core.guardStorage(() => core.evaluations.submitReasons(evaluationId, codes, comment)),
 
-    staffSignIn: ({ staffId, pin }) => {
+    staffSignIn: ({ staffId, pin }, session) => {
       if (core.evaluations.openEvaluation())
         throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
-      return { staff: core.staffCard(core.staff.signInWithPin(staffId, pin)) };
+      const member = core.staff.signInWithPin(staffId, pin);
+      core.staffPanel.lockAll(); // a new shift: every other screen session locks
+      core.staffPanel.unlock(session, member.staffId); // the PIN was just typed here
+      return { staff: core.staffCard(member), lockAfterS };
+    },
+    staffUnlock: ({ pin }, session) => {
+      if (core.evaluations.openEvaluation())
+        throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
+      const member = core.staff.verifySignedInPin(pin);
+      core.staffPanel.unlock(session, member.staffId);
+      return { staff: core.staffCard(member), lockAfterS };
+    },
+    staffLock: (_p, session) => {
+      core.staffPanel.lock(session);
+      return { ok: true };
+    },
+    staffTouch: (_p, session) => {
+      const st = core.staff.status();
+      return { open: !!st.staff && core.staffPanel.isOpen(session, st.staff.staffId) };
     },
     staffBadge: ({ code }) => {
       if (core.evaluations.openEvaluation())
         throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
-      return { staff: core.staffCard(core.staff.signInWithBadge(code)) };
+      const member = core.staff.signInWithBadge(code);
+      core.staffPanel.lockAll(); // signed in for the shift; the panel still takes the PIN
+      return { staff: core.staffCard(member) };
     },
-    staffSignOut: () => {
-      core.requireStaffPanel();
+    staffSignOut: (_p, session) => {
+      core.requireStaffPanel(session);
       core.staff.signOut();
+      core.staffPanel.lockAll();
       return { ok: true };
     },
-    setWindowState: ({ state }) => {
-      core.requireStaffPanel();
+    setWindowState: ({ state }, session) => {
+      core.requireStaffPanel(session);
       return { state: core.staff.setState(state) };
     },
-    startEvaluation: async (input) => {
-      core.requireStaffPanel();
+    startEvaluation: async (input, session) => {
+      core.requireStaffPanel(session);
       const { evaluationId } = await core.startEvaluation(input, 'staff_panel');
       return { evaluationId, state: 'waiting' };
     },
@@ -58,8 +77,8 @@ export function buildHandlers(core: KioskCore): Handlers {
       core.cancelEvaluation(evaluationId, reason, `staff_panel:${st.staff.staffId}`);
       return { ok: true };
     },
-    staffOverview: () => {
-      const staff = core.requireStaffPanel();
+    staffOverview: (_p, session) => {
+      const staff = core.requireStaffPanel(session);
       const { today, month } = core.queries.figures(staff.staffId);
       return {
         staff: core.staffCard(staff),
@@ -72,28 +91,31 @@ export function buildHandlers(core: KioskCore): Handlers {
         appealWorkingDays: core.timing().appealWorkingDays,
       };
     },
-    fileAppeal: ({ recordId, reason }) => {
-      const staff = core.requireStaffPanel();
+    fileAppeal: ({ recordId, reason }, session) => {
+      const staff = core.requireStaffPanel(session);
       const out = core.queries.fileAppeal(staff.staffId, recordId, reason);
       core.sync.kick(true);
       return out;
     },
-    printReceipt: async ({ evaluationId }) => {
-      core.requireStaffPanel();
+    printReceipt: async ({ evaluationId }, session) => {
+      core.requireStaffPanel(session);
       return core.receipts.printForEvaluation(evaluationId);
     },
     catalog: () => ({ tasks: core.refdata.tasks(), chains: core.refdata.chains() }),
 
     techUnlock: ({ code }, session) => {
-      const a = Buffer.from(code);
-      const b = Buffer.from(core.config.technician.code);
-      if (a.length !== b.length || !timingSafeEqual(a, b))
-        throw new ApiError('bad_credentials', '口令错误 / wrong technician code', 'code');
-      session.techUnlocked = true;
+      core.techGate.unlock(session, code, (given, expected) => {
+        const a = createHash('sha256').update(given).digest();
+        return timingSafeEqual(a, createHash('sha256').update(expected).digest());
+      });
+      return { ok: true };
+    },
+    techLock: (_p, session) => {
+      core.techGate.lock(session);
       return { ok: true };
     },
     techStatus: (_p, session) => {
-      requireTech(session);
+      core.techGate.require(session, false);
       const board = core.hardware.board?.status();
       const printer = core.hardware.printer?.status();
       const sync = core.sync.service?.status();
@@ -135,7 +157,7 @@ export function buildHandlers(core: KioskCore): Handlers {
           })),
         },
         db: core.dbInfo(),
-        windowApi: { url: core.windowApiUrl },
+        windowApi: { url: core.windowApiUrl, tlsFingerprint: core.windowApiFingerprint },
       };
     },
     boardTest: async (p, session) => {

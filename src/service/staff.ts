@@ -1,6 +1,6 @@
 import { ApiError, type WindowState } from '../api/contract.js';
 import type { Clock } from '../domain/clock.js';
-import { badgeStaffId, nextAuthState, verifyPin, type AuthState } from '../domain/pin.js';
+import { StaffCredentials } from './staff-auth.js';
 import type { Db } from '../store/db.js';
 import type { Logger, StaffMember } from '../domain/types.js';
 
@@ -22,10 +22,20 @@ export class StaffService {
       log: Logger;
       onChange: () => void;
       hasOpenEvaluation: () => boolean;
-      /** this pad's window, for the staff check of window-api 1.1 */
+      /** this pad's window (the staff check of window-api 1.1; a badge signs in only a member of this window) */
       windowNo?: () => string;
     },
-  ) {}
+  ) {
+    this.credentials = new StaffCredentials({
+      db: deps.db,
+      clock: deps.clock,
+      roster: deps.roster,
+      windowNo: deps.windowNo ?? (() => ''),
+      log: deps.log,
+    });
+  }
+
+  private readonly credentials: StaffCredentials;
 
   status(): WindowStatus {
     const row = this.deps.db.prepare('SELECT state, staff_id FROM window_state WHERE id = 1').get() as
@@ -45,44 +55,23 @@ export class StaffService {
   }
 
   signInWithPin(staffId: string, pin: string): StaffMember {
-    const { db, clock } = this.deps;
-    const now = clock.now();
-    const member = this.find(staffId);
-    const prev = (db
-      .prepare('SELECT failures, locked_until_ms AS lockedUntilMs FROM auth_failures WHERE staff_id = ?')
-      .get(staffId) as AuthState | undefined) ?? { failures: 0, lockedUntilMs: null };
-    if (prev.lockedUntilMs !== null && prev.lockedUntilMs > now) {
-      const min = Math.ceil((prev.lockedUntilMs - now) / 60_000);
-      throw new ApiError(
-        'locked',
-        `密码错误次数过多，请 ${min} 分钟后再试 / too many wrong PINs, try again in ${min} min`,
-        'pin',
-      );
-    }
-    // Unknown staff and a wrong PIN look the same from outside, and both count as failures.
-    const ok = member?.pin ? verifyPin(pin, member.pin) : false;
-    const next = nextAuthState(prev, ok, now);
-    db.prepare(
-      `INSERT INTO auth_failures (staff_id, failures, locked_until_ms) VALUES (?, ?, ?)
-       ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, locked_until_ms = excluded.locked_until_ms`,
-    ).run(staffId, next.failures, next.lockedUntilMs);
-    if (!ok || !member) {
-      this.deps.log('warn', 'staff sign-in failed', { staffId, failures: next.failures });
-      if (next.lockedUntilMs !== null && next.lockedUntilMs > now) {
-        throw new ApiError('locked', '密码错误次数过多，已锁定 5 分钟 / locked for 5 minutes', 'pin');
-      }
-      throw new ApiError('bad_credentials', '工号或密码错误 / wrong staff number or PIN', 'pin');
-    }
+    const member = this.credentials.checkPin(staffId, pin, 'sign_in');
     this.signIn(member, 'pin');
     return member;
   }
 
+  /** For the shift only: a badge never opens the staff panel (that takes the PIN). */
   signInWithBadge(code: string): StaffMember {
-    const staffId = badgeStaffId(code);
-    const member = staffId ? this.find(staffId) : undefined;
-    if (!member) throw new ApiError('bad_credentials', '无法识别的工作证 / badge not recognised', 'code');
+    const member = this.credentials.checkBadge(code);
     this.signIn(member, 'badge');
     return member;
+  }
+
+  /** The signed-in member's PIN, to open the staff panel (same lockout as sign-in). */
+  verifySignedInPin(pin: string): StaffMember {
+    const current = this.status().staff;
+    if (!current) throw new ApiError('no_staff', '请先签到 / sign in first');
+    return this.credentials.checkPin(current.staffId, pin, 'unlock');
   }
 
   private signIn(member: StaffMember, method: 'pin' | 'badge'): void {

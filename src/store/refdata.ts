@@ -68,6 +68,13 @@ export const staffSchema = z.object({
         windowNos: z.array(z.string().max(8)).max(100).default([]),
         photoUrl: z.string().max(2000).nullable().optional(),
         pin: z.string().regex(PHC_RE, 'pin must be a $scrypt$ PHC string').nullable().optional(),
+        /** SHA-256 hex of the secret on the member's badge barcode (platform-api.md 1.1 §3) */
+        badge: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/i, 'badge must be SHA-256 hex')
+          .transform((v) => v.toLowerCase())
+          .nullable()
+          .optional(),
       }),
     )
     .max(5000),

@@ -2,7 +2,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ITEM, SHOTS_DIR, expect, signIn, startPad, test, type Pad } from './fixtures.js';
+import { ITEM, SHOTS_DIR, expect, signIn, startPad, test, type Pad, unlockStaffPanel } from './fixtures.js';
 
 /**
  * Accessibility, measured: axe-core on every citizen and staff screen in the three display modes,
@@ -208,7 +208,7 @@ for (const mode of MODES) {
       await uxShot(page, 'attract', mode, 'zh-CN');
       await page.getByTestId('screen-attract').click();
       await expect(page.getByTestId('screen-idle')).toBeVisible();
-      await page.getByTestId('staff-open').click();
+      await unlockStaffPanel(page);
       await page.getByTestId('window-pause').click();
       await page.getByTestId('staff-close').click();
       await expect(page.getByTestId('paused-banner')).toBeVisible();

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CDPSession, Page } from '@playwright/test';
-import { ITEM, expect, shot, signIn, startPad, test } from './fixtures.js';
+import { ITEM, expect, shot, signIn, startPad, test, unlockStaffPanel } from './fixtures.js';
 
 /**
  * The citizen's side in Chromium: which voice prompt plays at each step (read from the player's
@@ -155,7 +155,7 @@ test('the right voice prompt plays at each step; a hall file replaces a shipped 
 
     // 7. Staff pause the window: "this window is paused".
     await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 15_000 });
-    await page.getByTestId('staff-open').click();
+    await unlockStaffPanel(page);
     await page.getByTestId('window-pause').click();
     await page.getByTestId('staff-close').click();
     await expect(page.getByTestId('paused-banner')).toBeVisible();

@@ -107,12 +107,29 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS_DIR, `${name}.png`) });
 }
 
-/** Signs a staff member in through the staff panel's keypad, as staff would. */
+export const STAFF_PIN = '246810';
+
+/**
+ * Opens the staff panel as the signed-in member would: a touch on 工作人员 meets the PIN pad
+ * (every time: closing the panel, a minute untouched or an evaluation starting locks it), the
+ * PIN goes in on the on-screen keypad, and the panel shows.
+ */
+export async function unlockStaffPanel(page: Page, pin = STAFF_PIN): Promise<void> {
+  if (!(await page.getByTestId('staff-pin-gate').isVisible())) await page.getByTestId('staff-open').click();
+  await expect(page.getByTestId('staff-pin-gate')).toBeVisible();
+  for (const d of pin) await page.getByTestId(`pin-key-${d}`).click();
+  await page.getByTestId('staff-unlock-submit').click();
+  await expect(page.getByTestId('staff-lock-hint')).toBeVisible();
+}
+
+/** Signs a staff member in through the staff panel's keypad, as staff would (opens the panel). */
 export async function signIn(page: Page, staffId = 'T0107', pin = '246810'): Promise<void> {
   await page.getByTestId('staff-open').click();
   await page.getByTestId('staff-signin-id').fill(staffId);
   for (const d of pin) await page.getByTestId(`pin-key-${d}`).click();
   await page.getByTestId('staff-signin-submit').click();
+  // Signed in with the PIN: the panel is open (and locks again when closed).
+  await expect(page.getByTestId('staff-lock-hint')).toBeVisible({ timeout: 20_000 });
 }
 
 export const ITEM = { taskCode: '370900-XK-0001', taskName: '个体工商户设立登记', promiseType: 1 };

@@ -7,7 +7,17 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ITEM, chooseFirstReason, expect, shot, signIn, startPad, test, type Pad } from './fixtures.js';
+import {
+  ITEM,
+  chooseFirstReason,
+  expect,
+  shot,
+  signIn,
+  startPad,
+  test,
+  unlockStaffPanel,
+  type Pad,
+} from './fixtures.js';
 
 /** What the platform simulator has stored for one evaluation id (null until it arrives). */
 function atPlatform(pad: Pad, evaluationId: string): Record<string, unknown> | null {
@@ -67,13 +77,12 @@ test('cancel with a reason; a bad review held until the next evaluation; window 
   const bad = await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'HOLD-1', ...ITEM }] });
   const badId = String(bad.body.evaluationId);
   await page.getByTestId('star-1').click();
-  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
 
   // The citizen may still be at the window: the staff list does not show the review yet.
-  await page.getByTestId('staff-open').click();
+  await unlockStaffPanel(page);
   await page.getByTestId('tab-bad-reviews').click();
   await expect(page.getByTestId('bad-reviews-empty')).toBeVisible();
   await shot(page, '42-bad-review-held');
@@ -97,7 +106,7 @@ test('cancel with a reason; a bad review held until the next evaluation; window 
       cancelledBy: 'T0107',
     });
 
-  await page.getByTestId('staff-open').click();
+  await unlockStaffPanel(page);
   await expect(page.getByTestId('window-figures')).toBeVisible();
   await expect(page.getByTestId('window-today-started')).toHaveText('2');
   await expect(page.getByTestId('window-today-rated')).toHaveText('1');

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, shot, signIn, test } from './fixtures.js';
+import { expect, shot, signIn, test, unlockStaffPanel } from './fixtures.js';
 
 test('staff start an evaluation on the pad; a simulated key rates it; a receipt prints with 补打 on the copy', async ({
   page,
@@ -23,7 +23,7 @@ test('staff start an evaluation on the pad; a simulated key rates it; a receipt 
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
 
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
-  await page.getByTestId('staff-open').click();
+  await unlockStaffPanel(page);
   await page.getByTestId('tab-recent').click();
   await shot(page, '21-staff-recent');
   await page.locator('[data-testid^="recent-print-"]').first().click();

@@ -3,7 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ITEM, chooseFirstReason, expect, shot, signIn, startPad, test, type Pad } from './fixtures.js';
+import {
+  ITEM,
+  chooseFirstReason,
+  expect,
+  shot,
+  signIn,
+  startPad,
+  test,
+  unlockStaffPanel,
+  type Pad,
+} from './fixtures.js';
 import { scanForPersonalNumbers } from './privacy-scan.js';
 
 function records(pad: Pad): Array<Record<string, unknown>> {
@@ -146,7 +156,7 @@ test('即办件 refusal and 承诺件 second visit', async ({ page, pad }) => {
 
 test('paused window: no evaluation starts, the idle screen says so', async ({ page, pad }) => {
   await ready(page, pad);
-  await page.getByTestId('staff-open').click();
+  await unlockStaffPanel(page);
   await page.getByTestId('window-pause').click();
   await page.getByTestId('staff-close').click();
   await expect(page.getByText('暂停服务').first()).toBeVisible();
@@ -182,7 +192,6 @@ test('staff panel: own figures, own bad reviews and an appeal; closed while a ra
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'A-1', ...ITEM }] });
   await expect(page.getByTestId('staff-open')).toBeHidden();
   await page.getByTestId('star-1').click();
-  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
@@ -191,7 +200,7 @@ test('staff panel: own figures, own bad reviews and an appeal; closed while a ra
   await pad.api('DELETE', `/v1/evaluations/${String(next.body.evaluationId)}?reason=citizen_left`);
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
 
-  await page.getByTestId('staff-open').click();
+  await unlockStaffPanel(page);
   await expect(page.getByTestId('figures-today')).toBeVisible();
   await shot(page, '16-staff-figures');
   const recordId = String(records(pad)[0]?.evaluationId);
@@ -215,7 +224,6 @@ test('privacy: the data dir holds no ID-number or mobile-number pattern after a 
   await ready(page, pad);
   await pad.api('POST', '/v1/evaluations', { cases: [{ projectNo: 'PRIV-1', ...ITEM }] });
   await page.getByTestId('star-1').click();
-  await page.waitForTimeout(450); // the touch guard takes no second tap within 400 ms
   await chooseFirstReason(page);
   await page.getByTestId('reasons-submit').click();
   await expect(page.getByTestId('screen-thanks')).toBeVisible();

@@ -17,7 +17,10 @@ export const TOKEN = 'test-window-api-token-0123456789';
  * A real core on a temp data dir: window API on a random port, no board, no printer, and a
  * platform address nobody answers (the outbox just queues).
  */
-export async function startTestCore(overrides: Record<string, unknown> = {}) {
+export async function startTestCore(
+  overrides: Record<string, unknown> = {},
+  opts: { clock?: { now(): number } } = {},
+) {
   const tmp = tempDir();
   const config = loadConfig({
     env: {},
@@ -35,7 +38,7 @@ export async function startTestCore(overrides: Record<string, unknown> = {}) {
     },
   });
   process.env.HCP_QUIET = '1';
-  const core = await KioskCore.start(config);
+  const core = await KioskCore.start(config, opts.clock ? { clock: opts.clock } : {});
   return {
     core,
     dir: tmp.dir,

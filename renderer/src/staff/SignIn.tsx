@@ -3,6 +3,7 @@ import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { DIGIT_ROWS, Keypad, applyKey, type KeyDef } from '../components/Keypad.js';
+import { lockStaffPanel, useKiosk } from '../store.js';
 
 const PIN_ROWS: KeyDef[][] = [
   ...DIGIT_ROWS,
@@ -29,9 +30,14 @@ export function SignIn({ badgeError }: { badgeError: { code: string | null; mess
   const [idKeyboard, setIdKeyboard] = useState(false);
   const [badgeCode, setBadgeCode] = useState('');
 
+  const setStaffUnlock = useKiosk((s) => s.setStaffUnlock);
   const submit = async () => {
     const out = await run('staffSignIn', { staffId: staffId.trim(), pin });
     if (!out) setPin('');
+    // The PIN was just typed: the panel opens (a badge sign-in leaves it locked).
+    else if (useKiosk.getState().panel === 'staff')
+      setStaffUnlock({ staffId: out.staff.staffId, lockAfterS: out.lockAfterS });
+    else lockStaffPanel(); // closed while the answer was on its way: keep it locked
   };
   const submitBadge = async () => {
     if (!badgeCode.trim()) return;

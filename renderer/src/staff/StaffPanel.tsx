@@ -7,6 +7,8 @@ import { useCommand } from '../components/hooks.js';
 import { WedgeDetector } from '../lib/wedge.js';
 import { WINDOW_STATE_WORDS } from '../lib/format.js';
 import { errorCode, errorText, invoke, useKiosk } from '../store.js';
+import { PinGate } from './PinGate.js';
+import { useStaffAutoLock } from './auto-lock.js';
 import { BadReviews } from './BadReviews.js';
 import { Overview } from './Overview.js';
 import { Recent } from './Recent.js';
@@ -19,6 +21,9 @@ const BADGE_PREFIX = 'HCP-STAFF:';
 export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
   const setPanel = useKiosk((s) => s.setPanel);
   const staff = snapshot.staff;
+  const unlock = useKiosk((s) => s.staffUnlock);
+  const unlocked = staff !== null && unlock?.staffId === staff.staffId;
+  useStaffAutoLock(unlocked, unlock?.lockAfterS ?? 60);
   const [tab, setTab] = useState<Tab>('overview');
   // Tagged with whose it is, so a sign-in of someone else never shows the previous figures.
   const [loaded, setLoaded] = useState<{ staffId: string; data: StaffOverview } | null>(null);
@@ -38,7 +43,9 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
     }
   }, []);
 
-  const staffId = staff?.staffId ?? null;
+  // Nothing behind the PIN is fetched before it was typed.
+  const staffId = unlocked ? (staff?.staffId ?? null) : null;
+  const signedIn = staff?.staffId ?? null;
   const overview = loaded && loaded.staffId === staffId ? loaded.data : null;
   useEffect(() => {
     if (!staffId) return;
@@ -57,7 +64,7 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
       e.preventDefault();
       e.stopPropagation();
       const code = out.code.trim();
-      if (!staffId || code.startsWith(BADGE_PREFIX)) {
+      if (!signedIn || code.startsWith(BADGE_PREFIX)) {
         setBadgeError(null);
         setSignInKey((k) => k + 1);
         invoke('staffBadge', { code }).catch((err: unknown) =>
@@ -65,12 +72,13 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
         );
         return;
       }
+      if (!staffId) return; // a case number scanned at the PIN pad: nothing to start it in yet
       setTab('start');
       setScanned({ code, seq: Date.now() });
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
-  }, [staffId]);
+  }, [staffId, signedIn]);
 
   const paused = snapshot.windowState === 'paused';
   const stateWords = WINDOW_STATE_WORDS[snapshot.windowState] ?? { zh: snapshot.windowState, en: '' };
@@ -87,7 +95,7 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
           )}
         </div>
         <div className="panel-actions">
-          {staff && (
+          {staff && unlocked && (
             <>
               <span
                 className={`state-pill small state-${snapshot.windowState}`}
@@ -137,6 +145,8 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
 
       {!staff ? (
         <SignIn key={signInKey} badgeError={badgeError} />
+      ) : !unlocked ? (
+        <PinGate key={staff.staffId} staff={staff} />
       ) : (
         <div className="panel-body">
           <nav className="tabs">
@@ -162,6 +172,10 @@ export function StaffPanel({ snapshot }: { snapshot: KioskSnapshot }) {
             ))}
           </nav>
           <div className="tab-body">
+            <p className="muted lock-hint" data-testid="staff-lock-hint">
+              无操作 {unlock?.lockAfterS ?? 60} 秒后自动锁定 / locks after {unlock?.lockAfterS ?? 60} s
+              untouched
+            </p>
             <ErrorLine error={overviewError} testId="overview-error" />
             {tab === 'overview' && <Overview overview={overview} onRefresh={() => void reload()} />}
             {tab === 'start' && (

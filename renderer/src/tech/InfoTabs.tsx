@@ -150,6 +150,11 @@ export function SystemTab({ status }: { status: TechStatus }) {
             <b className={status.db.integrity === 'ok' ? 'hw-ok' : 'hw-error'}>{status.db.integrity}</b>,
           ],
           ['window-api', '窗口接口地址', <code>{status.windowApi.url || '—'}</code>],
+          [
+            'window-api-fingerprint',
+            '证书指纹 SHA-256（供业务系统固定）',
+            <code>{status.windowApi.tlsFingerprint ?? '— (仅本机 / loopback only)'}</code>,
+          ],
         ]}
       />
     </div>

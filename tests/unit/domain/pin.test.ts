@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  badgeCode,
-  badgeStaffId,
   hashPin,
   INITIAL_AUTH_STATE,
   isLocked,
@@ -118,30 +116,5 @@ describe('lockout: 5 failures lock for 5 minutes', () => {
     s = fail(s, 10_020);
     expect(isLocked(s, 10_021)).toBe(true);
     expect(nextAuthState({ failures: 5, lockedUntilMs: 10_000 }, true, 20_000)).toEqual(INITIAL_AUTH_STATE);
-  });
-});
-
-describe('badge barcodes HCP-STAFF:<staffId>', () => {
-  it('reads the staff id, tolerating the scanner CR/LF', () => {
-    expect(badgeStaffId('HCP-STAFF:S1024')).toBe('S1024');
-    expect(badgeStaffId('HCP-STAFF:zw_0007\r\n')).toBe('zw_0007');
-    expect(badgeStaffId(badgeCode('A-9.1'))).toBe('A-9.1');
-  });
-
-  it.each([
-    'S1024',
-    'hcp-staff:S1024',
-    'HCP-STAFF:',
-    'HCP-STAFF:S 1024',
-    'HCP-STAFF:S1024;DROP',
-    'https://hcp.example/?p=HCP-STAFF:S1',
-    `HCP-STAFF:${'x'.repeat(33)}`,
-  ])('is not a badge: %s', (code) => {
-    expect(badgeStaffId(code)).toBeNull();
-  });
-
-  it('badgeCode refuses ids a badge cannot carry', () => {
-    expect(badgeCode('S1')).toBe('HCP-STAFF:S1');
-    expect(() => badgeCode('张三')).toThrow(RangeError);
   });
 });
