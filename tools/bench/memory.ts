@@ -29,6 +29,9 @@ const core = await KioskCore.start(
       'printer.kind': 'none',
       'platform.baseUrl': 'http://127.0.0.1:9',
       'platform.deviceSecret': Buffer.alloc(32, 7).toString('base64'),
+      // a real platform address: the provisioning checks want a pad's own identity and code
+      'platform.deviceId': 'PAD-BENCH-01',
+      'technician.code': '482913',
     },
   }),
   { clock, windowApi: false },

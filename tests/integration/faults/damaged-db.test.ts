@@ -10,6 +10,7 @@ import {
   truncateSync,
   writeSync,
 } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KioskCore } from '../../../src/host/core.js';
@@ -82,6 +83,20 @@ async function history(opts: { walTail?: boolean } = {}): Promise<string | null>
   return image;
 }
 
+/** Page numbers (1-based) of the records table's leaf pages in the database file. */
+function recordLeafPages(file: string): number[] {
+  const d = new Database(file, { readonly: true });
+  try {
+    return (
+      d
+        .prepare(`SELECT pageno FROM dbstat WHERE name = 'records' AND pagetype = 'leaf' ORDER BY pageno`)
+        .all() as Array<{ pageno: number }>
+    ).map((r) => r.pageno);
+  } finally {
+    d.close();
+  }
+}
+
 function overwrite(file: string, offset: number, bytes: Buffer): void {
   const fd = openSync(file, 'r+');
   try {
@@ -141,10 +156,10 @@ function print(name: string, out: Awaited<ReturnType<typeof restartAndRate>>) {
 describe('a damaged database', () => {
   it('two zeroed pages: kept aside, rows salvaged, continues above the platform', async () => {
     await history();
-    const size = statSync(dbFile()).size;
-    const pages = size / PAGE;
-    for (const p of [Math.floor(pages * 0.4), Math.floor(pages * 0.6)])
-      overwrite(dbFile(), p * PAGE, Buffer.alloc(PAGE));
+    // Two of the pages that hold records (which pages those are depends on the storage layout).
+    const leaves = recordLeafPages(dbFile());
+    for (const p of [leaves[Math.floor(leaves.length * 0.4)], leaves[Math.floor(leaves.length * 0.6)]])
+      overwrite(dbFile(), ((p as number) - 1) * PAGE, Buffer.alloc(PAGE));
     const out = await restartAndRate();
     print('two zeroed pages', out);
     expect(out.stateAtStart).toBe('recovering');
