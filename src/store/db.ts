@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { prepareOnce } from './statements.js';
 
 export type Db = Database.Database;
 
@@ -27,6 +28,7 @@ export class DatabaseFromFutureError extends Error {
 export function openDatabase(path: string, opts: { readonly?: boolean } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  prepareOnce(db);
   try {
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
@@ -46,10 +48,11 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
 
 function migrate(db: Db, from: number): void {
   for (let v = from; v < MIGRATIONS.length; v++) {
-    const sql = MIGRATIONS[v];
-    if (sql === undefined) throw new Error(`migration ${v + 1} is missing`);
+    const step = MIGRATIONS[v];
+    if (step === undefined) throw new Error(`migration ${v + 1} is missing`);
     db.transaction(() => {
-      db.exec(sql);
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -1,8 +1,14 @@
+import type Database from 'better-sqlite3';
+import { compactRecords } from './compact-records.js';
+
 /**
- * Numbered migrations. Entry i brings the schema from user_version i to i+1.
+ * Numbered migrations. Entry i brings the schema from user_version i to i+1: SQL, or a function
+ * for a step SQL cannot express (it runs in the same transaction as the user_version bump).
  * Never edit a shipped entry: add a new one.
  */
-export const MIGRATIONS: readonly string[] = [
+export type Migration = string | ((db: Database.Database) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: the whole first schema.
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -187,6 +193,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE records_v3 RENAME TO records;
   CREATE INDEX records_staff ON records(staff_id, created_ms);
   `,
+  // 4: each record stored once, in the bytes its hash covers; only the indexes the queries need
+  // (docs/perf.md, decisions 170-172).
+  compactRecords,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

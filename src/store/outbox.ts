@@ -1,13 +1,19 @@
 import type { PlatformRecord } from '../domain/record.js';
-import type { Db } from './db.js';
+import { getMeta, setMeta, type Db } from './db.js';
+import { recordJsonSql } from './records.js';
 
 export interface PendingRecord {
   outboxId: number;
   deviceSeq: number;
   urgent: boolean;
   attempts: number;
-  body: string; // the record's JSON exactly as sealed
+  recordId: string;
+  body: string; // the record's JSON as sealed (canonical body, hash appended)
 }
+
+/** The outbox columns and record JSON of pending records; `o` is the outbox, `r` the record. */
+export const PENDING_RECORD_COLUMNS = `o.id AS outboxId, o.device_seq AS deviceSeq, o.urgent AS urgent, o.attempts AS attempts,
+  r.record_id AS recordId, ${recordJsonSql('r')} AS body`;
 
 export interface OutboxStats {
   pending: number;
@@ -21,7 +27,7 @@ export interface OutboxStats {
 export function pendingRecords(db: Db, limit: number): PendingRecord[] {
   const rows = db
     .prepare(
-      `SELECT o.id AS outboxId, o.device_seq AS deviceSeq, o.urgent AS urgent, o.attempts AS attempts, r.body AS body
+      `SELECT ${PENDING_RECORD_COLUMNS}
        FROM outbox o JOIN records r ON r.record_id = o.ref
        WHERE o.kind = 'record' AND o.state = 'pending'
        ORDER BY o.device_seq LIMIT ?`,
@@ -49,8 +55,13 @@ export function markDelivered(
   );
   db.transaction(() => {
     for (const ref of refs) stmt.run(nowMs, kind, ref);
+    // Kept in meta: the largest delivered_ms is otherwise a scan of every row ever delivered.
+    if (refs.length > 0 && nowMs > Number(getMeta(db, LAST_ACK_KEY) ?? '0'))
+      setMeta(db, LAST_ACK_KEY, String(nowMs));
   })();
 }
+
+const LAST_ACK_KEY = 'last_ack_ms';
 
 export function markRejected(
   db: Db,
@@ -81,30 +92,28 @@ export function noteAttempt(
   })();
 }
 
+/**
+ * Read from the partial indexes of pending and rejected rows and from meta, never by scanning the
+ * outbox: the status line and every heartbeat ask, and a pad's outbox holds every record it ever
+ * delivered until retention.
+ */
 export function outboxStats(db: Db): OutboxStats {
-  const row = db
+  const pending = db
     .prepare(
-      `SELECT
-         SUM(state = 'pending') AS pending,
-         SUM(state = 'pending' AND urgent = 1) AS urgentPending,
-         SUM(state = 'rejected') AS rejected,
-         MIN(CASE WHEN state = 'pending' THEN created_ms END) AS oldestPendingMs,
-         MAX(delivered_ms) AS lastAckMs
-       FROM outbox`,
+      `SELECT COUNT(*) AS pending, COALESCE(SUM(urgent = 1), 0) AS urgentPending, MIN(created_ms) AS oldestPendingMs
+       FROM outbox WHERE state = 'pending'`,
     )
-    .get() as {
-    pending: number | null;
-    urgentPending: number | null;
-    rejected: number | null;
-    oldestPendingMs: number | null;
-    lastAckMs: number | null;
+    .get() as { pending: number; urgentPending: number; oldestPendingMs: number | null };
+  const rejected = db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'rejected'`).get() as {
+    n: number;
   };
+  const lastAck = getMeta(db, LAST_ACK_KEY);
   return {
-    pending: row.pending ?? 0,
-    urgentPending: row.urgentPending ?? 0,
-    rejected: row.rejected ?? 0,
-    oldestPendingMs: row.oldestPendingMs,
-    lastAckMs: row.lastAckMs,
+    pending: pending.pending,
+    urgentPending: pending.urgentPending,
+    rejected: rejected.n,
+    oldestPendingMs: pending.oldestPendingMs,
+    lastAckMs: lastAck === undefined || lastAck === '' ? null : Number(lastAck),
   };
 }
 

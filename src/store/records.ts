@@ -1,6 +1,16 @@
-import { GENESIS_HASH, recordHash } from '../domain/canonical.js';
+import { GENESIS_HASH, canonicalJson, sha256Hex } from '../domain/canonical.js';
 import { isBadLead, type PlatformRecord, type UnsealedRecord } from '../domain/record.js';
 import { getMeta, setMeta, type Db } from './db.js';
+
+/**
+ * A stored record as the platform gets it: the stored body (canonical JSON without `hash`, the
+ * bytes the hash covers) with its hash added. Valid JSON of the same record; the platform
+ * canonicalises what it receives (platform-api.md §2), so the key order of the tail is immaterial.
+ */
+export function recordJsonSql(alias: string): string {
+  const a = alias === '' ? '' : `${alias}.`;
+  return `substr(${a}body, 1, length(${a}body) - 1) || ',"hash":"' || ${a}hash || '"}'`;
+}
 
 /**
  * Seals records into the hash chain and queues them for upload. Must be called inside the same
@@ -15,10 +25,8 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
   let lastSeq = Number(getMeta(db, 'last_device_seq') ?? '0');
   let prevHash = getMeta(db, 'chain_head') ?? GENESIS_HASH;
   const insertRecord = db.prepare(
-    `INSERT INTO records (device_seq, record_id, evaluation_id, project_no, service_number, staff_id, status,
-       satisfaction, body, prev_hash, hash, created_ms)
-     VALUES (@deviceSeq, @recordId, @evaluationId, @projectNo, @serviceNumber, @staffId, @status,
-       @satisfaction, @body, @prevHash, @hash, @createdMs)`,
+    `INSERT INTO records (device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body, hash, created_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertOutbox = db.prepare(
     `INSERT INTO outbox (kind, ref, device_seq, urgent, created_ms) VALUES ('record', ?, ?, ?, ?)`,
@@ -27,22 +35,21 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
   for (const unsealed of records) {
     lastSeq += 1;
     const withChain = { ...unsealed, deviceSeq: lastSeq, prevHash };
-    const hash = recordHash(withChain);
+    // The canonical text is made once: it is both what the hash covers and what is stored.
+    const hashed = canonicalJson(withChain);
+    const hash = sha256Hex(hashed);
     const record = { ...withChain, hash } as PlatformRecord;
-    insertRecord.run({
-      deviceSeq: lastSeq,
-      recordId: record.evaluationId,
-      evaluationId: sessionIdOf(record.evaluationId),
-      projectNo: record.projectNo,
-      serviceNumber: record.serviceNumber,
-      staffId: record.staffId,
-      status: record.status,
-      satisfaction: record.satisfaction ?? null,
-      body: JSON.stringify(record),
-      prevHash,
+    insertRecord.run(
+      lastSeq,
+      record.evaluationId,
+      sessionIdOf(record.evaluationId),
+      record.staffId,
+      record.status,
+      record.satisfaction ?? null,
+      hashed,
       hash,
-      createdMs: nowMs,
-    });
+      nowMs,
+    );
     // 差评即时响应: every 差评 lead goes out at once, whichever step produced it.
     const urgent = isBadLead(record) ? 1 : 0;
     insertOutbox.run(record.evaluationId, lastSeq, urgent, nowMs);
@@ -61,9 +68,10 @@ export function sessionIdOf(recordId: string): string {
 }
 
 export function readRecord(db: Db, recordId: string): PlatformRecord | undefined {
-  const row = db.prepare('SELECT body FROM records WHERE record_id = ?').get(recordId) as
-    { body: string } | undefined;
-  return row ? (JSON.parse(row.body) as PlatformRecord) : undefined;
+  const row = db
+    .prepare(`SELECT ${recordJsonSql('')} AS json FROM records WHERE record_id = ?`)
+    .get(recordId) as { json: string } | undefined;
+  return row ? (JSON.parse(row.json) as PlatformRecord) : undefined;
 }
 
 export class SequenceUnknownError extends Error {

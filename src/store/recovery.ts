@@ -5,6 +5,7 @@ import { DatabaseFromFutureError, openDatabase, setMeta, type Db } from './db.js
 import { salvageFile, type Salvage } from './salvage.js';
 import { inspectWal } from './wal-check.js';
 import { DAMAGE_META_KEY, markWaitingForPlatformSeq, type DamageReport } from './continuation.js';
+import { hashedBytes } from './compact-records.js';
 
 export type { DamageReport };
 
@@ -92,10 +93,9 @@ export function recoverDamagedDatabase(
   let salvagedHash: string | null = null;
   if (found) {
     const insertRecord = db.prepare(
-      `INSERT OR IGNORE INTO records (device_seq, record_id, evaluation_id, project_no, service_number, staff_id, status,
-         satisfaction, body, prev_hash, hash, created_ms)
-       VALUES (@deviceSeq, @recordId, @evaluationId, @projectNo, @serviceNumber, @staffId, @status,
-         @satisfaction, @body, @prevHash, @hash, @createdMs)`,
+      `INSERT OR IGNORE INTO records (device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body,
+         hash, created_ms)
+       VALUES (@deviceSeq, @recordId, @evaluationId, @staffId, @status, @satisfaction, @body, @hash, @createdMs)`,
     );
     // Delivered stays delivered; everything else goes (back) to the platform, which answers
     // `duplicate` for what it already holds.
@@ -107,7 +107,18 @@ export function recoverDamagedDatabase(
     db.transaction(() => {
       for (const r of [...salvage.records.values()].sort((x, y) => x.deviceSeq - y.deviceSeq)) {
         try {
-          insertRecord.run(r);
+          // stored as the canonical bytes the hash covers (compact-records.ts), whichever layout it came from
+          insertRecord.run({
+            deviceSeq: r.deviceSeq,
+            recordId: r.recordId,
+            evaluationId: r.evaluationId,
+            staffId: r.staffId,
+            status: r.status,
+            satisfaction: r.satisfaction,
+            body: hashedBytes(r.body),
+            hash: r.hash,
+            createdMs: r.createdMs,
+          });
         } catch {
           continue; // a row the new schema refuses stays only in the kept file
         }

@@ -8,8 +8,9 @@ import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js
  *
  * Stops at the first record that is pending or rejected (a rejected one is kept for the
  * technician, docs/protocols/platform-api.md §2) or too young, and keeps everything after it even if it is
- * delivered and old. Refuses to prune a chain that does not verify: deleting would destroy the
- * evidence. `keepDays` should exceed the longest appeal period (bad reviews are read from
+ * delivered and old. Refuses to prune when the part to delete, or its link to the first record
+ * kept, does not verify: deleting would destroy the evidence. A break further on stays where it
+ * is, and verifyChain still reports it. `keepDays` should exceed the longest appeal period (bad reviews are read from
  * records); the figures fall back to the case rows for pruned records.
  */
 
@@ -30,11 +31,6 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
     throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
   const cutoffMs = opts.nowMs - opts.keepDays * 86_400_000;
   return db.transaction((): PruneResult => {
-    const check = verifyChain(db);
-    if (!check.ok) {
-      const b = check.firstBroken;
-      throw new ChainBrokenError(`deviceSeq ${b.deviceSeq}: ${b.problem}`);
-    }
     const rows = db
       .prepare(
         `SELECT r.device_seq AS deviceSeq, r.hash AS hash, r.created_ms AS createdMs,
@@ -56,6 +52,14 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
       last = { deviceSeq: row.deviceSeq, hash: row.hash };
     }
     if (last === null) return { deleted: 0, anchor: null };
+    // What is deleted must verify, and so must the first record kept (its link to the anchor);
+    // the rest of the chain is not touched, so it is not walked here (a million-record chain would
+    // hold the pad for seconds at every start).
+    const check = verifyChain(db, { throughSeq: last.deviceSeq + 1 });
+    if (!check.ok) {
+      const b = check.firstBroken;
+      throw new ChainBrokenError(`deviceSeq ${b.deviceSeq}: ${b.problem}`);
+    }
     db.prepare(
       `DELETE FROM outbox WHERE kind = 'record' AND ref IN (SELECT record_id FROM records WHERE device_seq <= ?)`,
     ).run(last.deviceSeq);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { recordHash } from '../domain/canonical.js';
+import { recordHash, sha256Hex } from '../domain/canonical.js';
 
 /**
  * Page-level salvage of a damaged database file (https://sqlite.org/fileformat2.html): every page
@@ -127,6 +127,35 @@ function classify(row: Value[], rowid: number, out: Salvage): void {
       body: body as string,
       prevHash,
       hash,
+      createdMs: typeof createdMs === 'number' ? createdMs : 0,
+    });
+    return;
+  }
+  // records since migration 4: device_seq (NULL), record_id, evaluation_id, staff_id, status,
+  // satisfaction, body (the canonical bytes the hash covers), hash, created_ms: 9 columns
+  if (row.length === 9 && row[0] === null && typeof row[6] === 'string' && typeof row[7] === 'string') {
+    const [, recordId, evaluationId, staffId, status, satisfaction, hashed, hash, createdMs] = row;
+    if (out.records.has(rowid) || typeof recordId !== 'string') return;
+    if (sha256Hex(hashed as string) !== hash) return;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(hashed as string) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (parsed.deviceSeq !== rowid || typeof parsed.prevHash !== 'string') return;
+    out.records.set(rowid, {
+      deviceSeq: rowid,
+      recordId,
+      evaluationId: String(evaluationId),
+      projectNo: String(parsed.projectNo),
+      serviceNumber: Number(parsed.serviceNumber),
+      staffId: String(staffId),
+      status: String(status),
+      satisfaction: typeof satisfaction === 'number' ? satisfaction : null,
+      body: `${(hashed as string).slice(0, -1)},"hash":"${hash as string}"}`,
+      prevHash: parsed.prevHash,
+      hash: hash as string,
       createdMs: typeof createdMs === 'number' ? createdMs : 0,
     });
     return;

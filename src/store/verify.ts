@@ -1,5 +1,5 @@
-import { GENESIS_HASH, recordHash } from '../domain/canonical.js';
-import { platformRecordSchema, type PlatformRecord } from '../domain/record.js';
+import { GENESIS_HASH, sha256Hex } from '../domain/canonical.js';
+import { platformRecordSchema } from '../domain/record.js';
 import { getMeta, type Db } from './db.js';
 import { sessionIdOf } from './records.js';
 
@@ -21,9 +21,7 @@ export type ChainProblem =
   | 'body_unparseable'
   | 'body_invalid'
   | 'hash_mismatch'
-  | 'hash_column_mismatch'
   | 'prev_hash_mismatch'
-  | 'prev_hash_column_mismatch'
   | 'column_mismatch'
   | 'missing_tail'
   | 'chain_head_mismatch'
@@ -80,35 +78,86 @@ interface Row {
   device_seq: number;
   record_id: string;
   evaluation_id: string;
-  project_no: string;
-  service_number: number;
   staff_id: string;
   status: string;
   satisfaction: number | null;
   body: string;
-  prev_hash: string;
   hash: string;
 }
 
-/** The first disagreement between a row's columns and its body, or null. */
-function columnProblem(row: Row, rec: PlatformRecord): string | null {
-  const pairs: Array<[string, unknown, unknown]> = [
-    ['record_id', row.record_id, rec.evaluationId],
-    ['evaluation_id', row.evaluation_id, sessionIdOf(rec.evaluationId)],
-    ['project_no', row.project_no, rec.projectNo],
-    ['service_number', row.service_number, rec.serviceNumber],
-    ['staff_id', row.staff_id, rec.staffId],
-    ['status', row.status, rec.status],
-    ['satisfaction', row.satisfaction, rec.satisfaction ?? null],
+/**
+ * The JSON text of top-level `key` in a canonical body, or undefined when absent. Exact for the
+ * flat objects records are: `,"key":` can only be a key there, because inside a JSON string every
+ * quote is escaped and inside an array a string is never followed by a colon.
+ */
+export function rawField(body: string, key: string): string | undefined {
+  const name = `"${key}":`;
+  let from: number;
+  if (body[0] === '{' && body.startsWith(name, 1)) from = 1 + name.length;
+  else {
+    const at = body.indexOf(`,${name}`);
+    if (at < 0) return undefined;
+    from = at + 1 + name.length;
+  }
+  if (body[from] === '"') {
+    let i = from + 1;
+    while (i < body.length && body[i] !== '"') i += body[i] === '\\' ? 2 : 1;
+    return body.slice(from, i + 1);
+  }
+  let i = from;
+  while (i < body.length && body[i] !== ',' && body[i] !== '}') i += 1;
+  return body.slice(from, i);
+}
+
+/** The first disagreement between a row's indexed columns and its body, or null. */
+function columnProblem(row: Row): string | null {
+  const pairs: Array<[string, unknown, string]> = [
+    ['record_id', row.record_id, 'evaluationId'],
+    ['staff_id', row.staff_id, 'staffId'],
+    ['status', row.status, 'status'],
+    ['satisfaction', row.satisfaction, 'satisfaction'],
   ];
-  for (const [col, stored, inBody] of pairs) {
-    if (stored !== inBody)
-      return `column_mismatch: ${col} is ${JSON.stringify(stored)}, body says ${JSON.stringify(inBody)}`;
+  const recordId = rawField(row.body, 'evaluationId');
+  let session: unknown = null;
+  try {
+    session = recordId === undefined ? null : sessionIdOf(JSON.parse(recordId) as string);
+  } catch {
+    /* not a JSON string: reported below */
+  }
+  if (typeof session !== 'string' || session !== row.evaluation_id)
+    return `column_mismatch: evaluation_id is ${JSON.stringify(row.evaluation_id)}, body says ${recordId ?? 'nothing'}`;
+  for (const [col, stored, key] of pairs) {
+    const inBody = rawField(row.body, key);
+    const expected = stored === null ? undefined : JSON.stringify(stored);
+    if (inBody !== expected)
+      return `column_mismatch: ${col} is ${JSON.stringify(stored)}, body says ${inBody ?? 'nothing'}`;
   }
   return null;
 }
 
-export function verifyChain(db: Db): VerifyResult {
+/** Why a body does not hash to its hash: not JSON, not a record, or an edited record. */
+function hashProblem(row: Row): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(row.body);
+  } catch {
+    return 'body_unparseable';
+  }
+  const valid = platformRecordSchema.safeParse(
+    parsed !== null && typeof parsed === 'object' ? { ...parsed, hash: row.hash } : parsed,
+  );
+  if (!valid.success) {
+    const issue = valid.error.issues[0];
+    return `body_invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema'}`;
+  }
+  return 'hash_mismatch: body does not hash to its hash';
+}
+
+/**
+ * `throughSeq`: stop after that record and skip the checks of the chain's end (retention checks
+ * only what it is about to delete and the link to what stays).
+ */
+export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyResult {
   const anchor = readAnchor(db);
   if (anchor === 'invalid') {
     return {
@@ -134,14 +183,15 @@ export function verifyChain(db: Db): VerifyResult {
     checked: count,
   });
 
+  // Iterated, so prepared here (a shared statement could not run again while the walk is open).
   const rows = db
     .prepare(
-      `SELECT device_seq, record_id, evaluation_id, project_no, service_number, staff_id, status, satisfaction,
-              body, prev_hash, hash
-       FROM records WHERE device_seq > ? ORDER BY device_seq`,
+      `SELECT device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body, hash
+       FROM records WHERE device_seq > ? AND device_seq <= ? ORDER BY device_seq`,
     )
     .iterate(
       restart !== null && restart.deviceSeq > anchor.deviceSeq ? restart.deviceSeq : -1,
+      opts.throughSeq ?? Number.MAX_SAFE_INTEGER,
     ) as IterableIterator<Row>;
   try {
     for (const row of rows) {
@@ -153,40 +203,23 @@ export function verifyChain(db: Db): VerifyResult {
             : `seq_gap: records ${prevSeq + 1}..${seq - 1} are missing`;
         return broken(prevSeq + 1, row.record_id, problem);
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(row.body);
-      } catch {
-        return broken(seq, row.record_id, 'body_unparseable');
-      }
-      const valid = platformRecordSchema.safeParse(parsed);
-      if (!valid.success) {
-        const issue = valid.error.issues[0];
-        return broken(
-          seq,
-          row.record_id,
-          `body_invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema'}`,
-        );
-      }
-      // Hash what is stored, not what zod hands back: the check must see every byte-level field.
-      const rec = parsed as PlatformRecord;
-      if (rec.deviceSeq !== seq)
-        return broken(seq, row.record_id, `seq_mismatch: body says deviceSeq ${rec.deviceSeq}`);
-      if (recordHash(rec as unknown as Record<string, unknown>) !== rec.hash)
-        return broken(seq, row.record_id, 'hash_mismatch: body does not hash to its hash');
-      if (row.hash !== rec.hash) return broken(seq, row.record_id, 'hash_column_mismatch');
-      if (rec.prevHash !== prevHash)
+      // The body is the exact text the hash covers: one SHA-256, no parsing on the good path.
+      if (sha256Hex(row.body) !== row.hash) return broken(seq, row.record_id, hashProblem(row));
+      const bodySeq = rawField(row.body, 'deviceSeq');
+      if (bodySeq !== String(seq))
+        return broken(seq, row.record_id, `seq_mismatch: body says deviceSeq ${bodySeq ?? 'nothing'}`);
+      if (rawField(row.body, 'prevHash') !== `"${prevHash}"`)
         return broken(seq, row.record_id, 'prev_hash_mismatch: does not link to the previous record');
-      if (row.prev_hash !== rec.prevHash) return broken(seq, row.record_id, 'prev_hash_column_mismatch');
-      const col = columnProblem(row, rec);
+      const col = columnProblem(row);
       if (col !== null) return broken(seq, row.record_id, col);
       prevSeq = seq;
-      prevHash = rec.hash;
+      prevHash = row.hash;
       count += 1;
     }
   } finally {
     rows.return?.();
   }
+  if (opts.throughSeq !== undefined) return { ok: true, count };
 
   const lastSeq = Number(getMeta(db, 'last_device_seq') ?? '0');
   const head = getMeta(db, 'chain_head') ?? GENESIS_HASH;

@@ -5,6 +5,7 @@ import { formatCst } from '../domain/time.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import {
   markDelivered,
+  PENDING_RECORD_COLUMNS,
   markRejected,
   noteAttempt,
   pendingAppeals,
@@ -140,7 +141,7 @@ export class Uploader {
     if (saved) {
       const rows = db
         .prepare(
-          `SELECT o.id AS outboxId, o.device_seq AS deviceSeq, o.urgent AS urgent, o.attempts AS attempts, r.body AS body
+          `SELECT ${PENDING_RECORD_COLUMNS}
            FROM outbox o JOIN records r ON r.record_id = o.ref
            WHERE o.kind = 'record' AND o.state = 'pending' AND o.device_seq BETWEEN ? AND ?
            ORDER BY o.device_seq`,
@@ -182,7 +183,7 @@ export class Uploader {
     const batch = this.nextBatch();
     if (!batch) return { kind: 'idle' };
     const { inflight, records } = batch;
-    const refs = records.map((r) => JSON.parse(r.body).evaluationId as string);
+    const refs = records.map((r) => r.recordId);
     // The sealed JSON goes out byte for byte: re-serialising could change what the hash covers.
     const body = Buffer.from(
       `{"batchId":"${inflight.batchId}","records":[${records.map((r) => r.body).join(',')}]}`,

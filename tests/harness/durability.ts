@@ -142,7 +142,9 @@ export async function runDurability(opts: {
   const rows = check
     .prepare(`SELECT record_id AS id, satisfaction AS s FROM records WHERE status = 'rated'`)
     .all() as Array<{ id: string; s: number }>;
-  const dupRow = check.prepare('SELECT COUNT(*) - COUNT(DISTINCT project_no) AS d FROM records').get() as {
+  const dupRow = check
+    .prepare(`SELECT COUNT(*) - COUNT(DISTINCT json_extract(body, '$.projectNo')) AS d FROM records`)
+    .get() as {
     d: number;
   };
   const chain = verifyChain(check);

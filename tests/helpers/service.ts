@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/store/db.js';
+import { recordJsonSql } from '../../src/store/records.js';
 import { EvaluationService, type CommittedChange } from '../../src/service/evaluations.js';
 import type { Norms, TimingConfig } from '../../src/domain/types.js';
 import { FakeClock, tempDir } from './tmp.js';
@@ -58,7 +59,9 @@ export function oneCase(projectNo = '370900-2026-000123', promiseType: 1 | 2 = 1
 }
 
 export function records(db: Db): Array<Record<string, unknown>> {
-  return (db.prepare('SELECT body FROM records ORDER BY device_seq').all() as Array<{ body: string }>).map(
-    (r) => JSON.parse(r.body),
-  );
+  return (
+    db.prepare(`SELECT ${recordJsonSql('')} AS body FROM records ORDER BY device_seq`).all() as Array<{
+      body: string;
+    }>
+  ).map((r) => JSON.parse(r.body));
 }

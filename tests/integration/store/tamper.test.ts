@@ -40,18 +40,17 @@ afterAll(() => {
   tmp.cleanup();
 });
 
+/** The stored layout (migration 3): body is the canonical JSON the hash covers, without `hash`. */
 interface Row {
   device_seq: number;
   record_id: string;
-  service_number: number;
   status: string;
   satisfaction: number | null;
   body: string;
-  prev_hash: string;
   hash: string;
 }
 
-const TEXT_COLUMNS = ['record_id', 'evaluation_id', 'project_no', 'staff_id'] as const;
+const TEXT_COLUMNS = ['record_id', 'evaluation_id', 'staff_id'] as const;
 
 type Mutation =
   | { kind: 'bodyValue'; at: number; key: number; value: unknown; rehash: boolean }
@@ -59,7 +58,6 @@ type Mutation =
   | { kind: 'bodyRemove'; at: number; key: number; rehash: boolean }
   | { kind: 'bodyAdd'; at: number; name: string; value: unknown; rehash: boolean }
   | { kind: 'textColumn'; at: number; col: (typeof TEXT_COLUMNS)[number]; suffix: string }
-  | { kind: 'serviceNumber'; at: number; delta: number }
   | { kind: 'status'; at: number }
   | { kind: 'satisfaction'; at: number; value: number | null }
   | {
@@ -105,7 +103,6 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     col: fc.constantFrom(...TEXT_COLUMNS),
     suffix: fc.string({ minLength: 1, maxLength: 4 }),
   }),
-  fc.record({ kind: fc.constant('serviceNumber' as const), at: idx, delta: nonZero }),
   fc.record({ kind: fc.constant('status' as const), at: idx }),
   fc.record({
     kind: fc.constant('satisfaction' as const),
@@ -139,20 +136,17 @@ function differentFrom(old: unknown, candidate: unknown): unknown {
 function apply(db: Db, m: Mutation): string | null {
   const rows = db.prepare('SELECT * FROM records ORDER BY device_seq').all() as Row[];
   const pick = (i: number) => rows[i % rows.length]!;
+  // The tamperer writes the edited record as the pad stores it (canonical, so the edit is the only
+  // difference) and, with `rehash`, fixes up its hash column too.
   const writeBody = (row: Row, body: Record<string, unknown>, rehash: boolean) => {
     if (rehash) {
-      // The tamperer fixes up the record's own hash, body and column both.
-      body.hash = recordHash(body);
       db.prepare('UPDATE records SET body = ?, hash = ? WHERE device_seq = ?').run(
-        JSON.stringify(body),
-        body.hash,
+        canonicalJson(body),
+        recordHash(body),
         row.device_seq,
       );
     } else {
-      db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(
-        JSON.stringify(body),
-        row.device_seq,
-      );
+      db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(canonicalJson(body), row.device_seq);
     }
   };
   switch (m.kind) {
@@ -192,14 +186,6 @@ function apply(db: Db, m: Mutation): string | null {
       );
       return `column ${m.col} of #${row.device_seq}`;
     }
-    case 'serviceNumber': {
-      const row = pick(m.at);
-      db.prepare('UPDATE records SET service_number = service_number + ? WHERE device_seq = ?').run(
-        m.delta,
-        row.device_seq,
-      );
-      return `service_number of #${row.device_seq}`;
-    }
     case 'status': {
       const row = pick(m.at);
       db.prepare(
@@ -221,16 +207,12 @@ function apply(db: Db, m: Mutation): string | null {
           flipHex(row.hash, m.pos),
           row.device_seq,
         );
-      if (m.where === 'prevColumn')
-        db.prepare('UPDATE records SET prev_hash = ? WHERE device_seq = ?').run(
-          flipHex(row.prev_hash, m.pos),
-          row.device_seq,
-        );
+      // prevHash is kept in the body only, and the hash in its column only (migration 3).
+      if (m.where === 'prevColumn') return null;
       if (m.where === 'body' || m.where === 'both' || m.where === 'prevBody') {
-        const field = m.where === 'prevBody' ? 'prevHash' : 'hash';
-        body[field] = flipHex(body[field] as string, m.pos);
+        body.prevHash = flipHex(body.prevHash as string, m.pos);
         db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(
-          JSON.stringify(body),
+          canonicalJson(body),
           row.device_seq,
         );
       }
@@ -302,7 +284,7 @@ describe('hash chain tamper evidence', () => {
     );
     expect(applied).toBe(1000);
     // every kind of tampering was really exercised
-    expect([...seen.keys()].sort()).toHaveLength(13);
+    expect([...seen.keys()].sort()).toHaveLength(12);
     for (const count of seen.values()) expect(count).toBeGreaterThan(20);
     // and rolling back left the bases intact
     expect(verifyChain(bases.plain).ok).toBe(true);

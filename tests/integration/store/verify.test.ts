@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordHash } from '../../../src/domain/canonical.js';
+import { canonicalJson, recordHash } from '../../../src/domain/canonical.js';
 import { getMeta, openDatabase, setMeta, type Db } from '../../../src/store/db.js';
 import { verifyChain } from '../../../src/store/verify.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -22,8 +22,10 @@ function body(db: Db, seq: number): Record<string, unknown> {
     (db.prepare('SELECT body FROM records WHERE device_seq = ?').get(seq) as { body: string }).body,
   ) as Record<string, unknown>;
 }
+/** Writes a record as the pad stores it: the canonical JSON its hash covers, without `hash`. */
 function setBody(db: Db, seq: number, b: Record<string, unknown>): void {
-  db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(JSON.stringify(b), seq);
+  const { hash: _hash, ...hashed } = b;
+  db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(canonicalJson(hashed), seq);
 }
 
 describe('verifyChain', () => {
