@@ -13,10 +13,13 @@ afterEach(async () => {
 });
 
 /** A pad on duty whose receipt printer is the ESC/POS emulator on TCP 9100, ready to print. */
-async function padWithPrinter(beforeReady?: (core: KioskCore) => void) {
+async function padWithPrinter(beforeReady?: (core: KioskCore) => void, clock?: { now(): number }) {
   const emu = await startPrinterEmulator();
   cleanup.push(() => emu.close());
-  const pad = await startTestCore({ printer: { kind: 'tcp', host: '127.0.0.1', port: emu.port } });
+  const pad = await startTestCore(
+    { printer: { kind: 'tcp', host: '127.0.0.1', port: emu.port } },
+    clock ? { clock } : {},
+  );
   cleanup.push(() => pad.stop());
   putOnDuty(pad.core);
   beforeReady?.(pad.core);
@@ -114,6 +117,69 @@ describe('printer ↔ core (TCP 9100 emulator)', () => {
       ]);
       const ev = db.prepare('SELECT receipt_prints AS n FROM evaluations WHERE id = ?').get(id);
       expect(ev).toEqual({ n: 2 });
+    },
+  );
+
+  it(
+    'rule 11: an unrated batch prints one receipt with one QR; the unrated screen promises the QR only when one was printed',
+    { timeout: 60_000 },
+    async () => {
+      let now = Date.now();
+      const { emu, pad } = await padWithPrinter(undefined, { now: () => now });
+      const count = (bytes: Buffer, seq: number[]) => {
+        let n = 0;
+        for (let i = bytes.indexOf(Buffer.from(seq)); i >= 0; i = bytes.indexOf(Buffer.from(seq), i + 1)) n++;
+        return n;
+      };
+      const CUT = [0x1d, 0x56, 0x42];
+      const QR_STORE = (b: Buffer) => {
+        // GS ( k pL pH 49 80 48: store the QR data (one per code printed)
+        let n = 0;
+        for (let i = 0; i + 7 < b.length; i++)
+          if (
+            b[i] === 0x1d &&
+            b[i + 1] === 0x28 &&
+            b[i + 2] === 0x6b &&
+            b[i + 5] === 0x31 &&
+            b[i + 6] === 0x50
+          )
+            n++;
+        return n;
+      };
+
+      const batch = await api(pad.core, 'POST', '/v1/evaluations', {
+        groupType: 'batch',
+        cases: ['B-1', 'B-2', 'B-3'].map((projectNo) => ({
+          projectNo,
+          taskCode: 'T',
+          taskName: '事项',
+          promiseType: 1,
+        })),
+        printReceipt: true,
+      });
+      expect(batch.status).toBe(201);
+      const batchId = String(batch.body.evaluationId);
+      await until(
+        () => (pad.core.evaluations.get(batchId)?.evaluation.receipt_prints ?? 0) > 0,
+        10_000,
+        'batch receipt printed',
+      );
+      now += 10 * 60_000; // nobody rates: the evaluation runs out
+      pad.core.evaluations.expireDue();
+      const done = await api(pad.core, 'GET', `/v1/evaluations/${batchId}`);
+      expect(done.body.state).toBe('done');
+      expect(pad.core.snapshot()).toMatchObject({ screen: 'unrated', receiptPrinted: true });
+      await new Promise((r) => setTimeout(r, 300)); // a second receipt would have arrived by now
+      expect(count(emu.printed(), CUT)).toBe(1);
+      expect(QR_STORE(emu.printed())).toBe(1);
+
+      const plain = await api(pad.core, 'POST', '/v1/evaluations', {
+        cases: [{ projectNo: 'B-4', taskCode: 'T', taskName: '事项', promiseType: 1 }],
+      });
+      expect(plain.status).toBe(201);
+      now += 10 * 60_000;
+      pad.core.evaluations.expireDue();
+      expect(pad.core.snapshot()).toMatchObject({ screen: 'unrated', receiptPrinted: false });
     },
   );
 });
