@@ -1,5 +1,6 @@
 import { accessSync, constants, statfsSync } from 'node:fs';
 import { isCorruptionError } from '../store/recovery.js';
+import { mountReadOnly } from './mount-state.js';
 
 /**
  * Whether the pad can store a rating right now. `GET /v1/status`, the citizen screen, the staff
@@ -11,8 +12,9 @@ import { isCorruptionError } from '../store/recovery.js';
  * - `damaged`     a query reported SQLITE_CORRUPT/NOTADB; the next start checks and repairs the file
  * - `recovering`  a fresh or repaired database waits for the platform's lastDeviceSeq before sealing records
  *
- * A probe every half second (statfs + access(W_OK), which answers EROFS on a read-only mount and
- * writes nothing) finds the state within a second even before a press fails, and finds its end.
+ * A probe every half second (statfs, access(W_OK), which answers EROFS on a read-only mount, and the
+ * kernel's mount table, which also shows ext4's `emergency_ro` after an I/O error; it writes nothing)
+ * finds the state within a second even before a press fails, and finds its end.
  */
 export type StorageState = 'ok' | 'full' | 'read_only' | 'damaged' | 'recovering';
 
@@ -100,6 +102,7 @@ export class StorageHealth {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EROFS') next = 'read_only';
     }
+    if (next === 'ok' && mountReadOnly(this.dir) === true) next = 'read_only';
     if (next === 'ok') {
       try {
         const s = statfsSync(this.dir);

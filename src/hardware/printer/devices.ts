@@ -89,7 +89,14 @@ function stamp(d: Date): string {
 /** The virtual printer keeps this many jobs (a .bin and a .png each); older ones go first. */
 export const VIRTUAL_KEEP_JOBS = 200;
 
-/** Names start with a sortable time stamp, so name order is age order. */
+/**
+ * Names start with `j` and a job number that only grows (`j000000042-<time>-<jobId>`), so name
+ * order is age order even when the wall clock jumps back (a pad booting in 2000 must not prune
+ * the receipts it just printed as "oldest"). Files of older versions (a time stamp first) sort
+ * before every numbered one and go first.
+ */
+const JOB_NAME = /^j(\d{9})-/;
+
 async function pruneOldest(dir: string, keepFiles: number): Promise<void> {
   const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.bin') || n.endsWith('.png')).sort();
   for (const name of names.slice(0, Math.max(0, names.length - keepFiles))) {
@@ -97,14 +104,25 @@ async function pruneOldest(dir: string, keepFiles: number): Promise<void> {
   }
 }
 
+async function lastJobNumber(dir: string): Promise<number> {
+  let last = 0;
+  for (const n of await fs.readdir(dir)) {
+    const m = JOB_NAME.exec(n);
+    if (m) last = Math.max(last, Number(m[1]));
+  }
+  return last;
+}
+
 export class VirtualDevice implements PrinterDevice {
   readonly outputs: VirtualOutput[] = [];
+  private jobNumber: number | null = null;
   constructor(
     private readonly outputDir: string,
     private readonly profile: PrinterProfile,
     private readonly simulate: { state: PrinterState; paperLow: boolean },
     private readonly fontFile?: string,
     private readonly fontDir?: string,
+    private readonly keepJobs = VIRTUAL_KEEP_JOBS,
   ) {}
 
   get name(): string {
@@ -133,7 +151,9 @@ export class VirtualDevice implements PrinterDevice {
     if (parsed.errors.length > 0)
       throw new Error(`malformed ESC/POS: ${parsed.errors.slice(0, 3).join('; ')}`);
     await fs.mkdir(this.outputDir, { recursive: true });
-    const base = path.join(this.outputDir, `${stamp(new Date())}-${jobId}`);
+    this.jobNumber = (this.jobNumber ?? (await lastJobNumber(this.outputDir))) + 1;
+    const number = String(this.jobNumber).padStart(9, '0');
+    const base = path.join(this.outputDir, `j${number}-${stamp(new Date())}-${jobId}`);
     const png = renderReceiptPng(
       parsed,
       geometry(this.profile).dots,
@@ -142,9 +162,8 @@ export class VirtualDevice implements PrinterDevice {
     await fs.writeFile(`${base}.bin`, bytes);
     await fs.writeFile(`${base}.png`, png);
     this.outputs.push({ jobId, bin: `${base}.bin`, png: `${base}.png` });
-    if (this.outputs.length > VIRTUAL_KEEP_JOBS)
-      this.outputs.splice(0, this.outputs.length - VIRTUAL_KEEP_JOBS);
-    await pruneOldest(this.outputDir, VIRTUAL_KEEP_JOBS * 2);
+    if (this.outputs.length > this.keepJobs) this.outputs.splice(0, this.outputs.length - this.keepJobs);
+    await pruneOldest(this.outputDir, this.keepJobs * 2);
   }
 
   async close(): Promise<void> {}
