@@ -43,7 +43,7 @@ describe('virtual printer', () => {
         .filter((f) => f.includes(jobId))
         .sort();
       expect(files).toHaveLength(2);
-      expect(files[0]).toMatch(/^\d{8}-\d{6}-.+\.bin$/);
+      expect(files[0]).toMatch(/^j\d{9}-\d{8}-\d{6}-.+\.bin$/);
       const bin = fs.readFileSync(path.join(outputDir, files[0]!));
       expect(bin.length).toBe(bytes);
       expect(textLines(parseEscPos(bin))).toContain('【补打】');
