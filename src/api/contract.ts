@@ -101,8 +101,14 @@ export const commandSchemas = {
   staffSignOut: empty,
   setWindowState: z.object({ state: z.enum(['on_duty', 'paused']) }).strict(),
   startEvaluation: startEvaluationSchema,
+  // The signed-in member's PIN: the control sits on the citizen's rating screen, and a cancel
+  // counts against the staff member (frequent_cancel), so a citizen must not be able to do it.
   cancelEvaluation: z
-    .object({ evaluationId: evaluationIdSchema, reason: z.enum(['wrong_case', 'citizen_left', 'other']) })
+    .object({
+      evaluationId: evaluationIdSchema,
+      reason: z.enum(['wrong_case', 'citizen_left', 'other']),
+      pin: z.string().regex(/^\d{4,12}$/, 'PIN is 4–12 digits'),
+    })
     .strict(),
   staffOverview: empty,
   fileAppeal: z

@@ -71,10 +71,9 @@ export function buildHandlers(core: KioskCore): Handlers {
       const { evaluationId } = await core.startEvaluation(input, 'staff_panel');
       return { evaluationId, state: 'waiting' };
     },
-    cancelEvaluation: ({ evaluationId, reason }) => {
-      const st = core.staff.status();
-      if (!st.staff) throw new ApiError('no_staff', '请先签到 / sign in first');
-      core.cancelEvaluation(evaluationId, reason, `staff_panel:${st.staff.staffId}`);
+    cancelEvaluation: ({ evaluationId, reason, pin }) => {
+      const member = core.staff.verifySignedInPin(pin);
+      core.cancelEvaluation(evaluationId, reason, `staff_panel:${member.staffId}`);
       return { ok: true };
     },
     staffOverview: (_p, session) => {

@@ -16,6 +16,7 @@ import {
   startPad,
   test,
   unlockStaffPanel,
+  STAFF_PIN,
   type Pad,
 } from './fixtures.js';
 
@@ -96,6 +97,15 @@ test('cancel with a reason; a bad review held until the next evaluation; window 
   await expect(page.getByTestId('staff-cancel')).toBeVisible();
   await shot(page, '43-staff-cancel-reasons');
   await page.getByTestId('staff-cancel-citizen_left').click();
+  // The control is on the citizen's screen: a cancel takes the signed-in member's PIN.
+  await expect(page.getByTestId('staff-cancel-pin')).toBeVisible();
+  for (const d of '1357') await page.getByTestId(`cancel-pin-key-${d}`).click();
+  await page.getByTestId('staff-cancel-confirm').click();
+  await expect(page.getByTestId('staff-cancel-error')).toBeVisible();
+  await expect(page.getByTestId('screen-rating')).toBeVisible();
+  await shot(page, '44-staff-cancel-pin');
+  for (const d of STAFF_PIN) await page.getByTestId(`cancel-pin-key-${d}`).click();
+  await page.getByTestId('staff-cancel-confirm').click();
   await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 10_000 });
   expect((await pad.api('GET', `/v1/evaluations/${nextId}`)).body.state).toBe('cancelled');
   await expect

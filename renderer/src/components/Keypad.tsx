@@ -23,6 +23,16 @@ export const DIGIT_ROWS: KeyDef[][] = [
   ],
 ];
 
+/** Digits with 清除 and ⌫: for PINs and codes. */
+export const PIN_ROWS: KeyDef[][] = [
+  ...DIGIT_ROWS,
+  [
+    { id: 'clear', label: '清除' },
+    { id: '0', label: '0' },
+    { id: 'back', label: '⌫' },
+  ],
+];
+
 export function Keypad({
   rows,
   prefix,

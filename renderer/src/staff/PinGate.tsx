@@ -3,17 +3,8 @@ import type { StaffCard } from '../../../src/api/contract.js';
 import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
-import { DIGIT_ROWS, Keypad, applyKey, type KeyDef } from '../components/Keypad.js';
+import { Keypad, PIN_ROWS, applyKey } from '../components/Keypad.js';
 import { useKiosk } from '../store.js';
-
-const PIN_ROWS: KeyDef[][] = [
-  ...DIGIT_ROWS,
-  [
-    { id: 'clear', label: '清除' },
-    { id: '0', label: '0' },
-    { id: 'back', label: '⌫' },
-  ],
-];
 
 /**
  * What a touch on 工作人员 meets while someone is signed in: the signed-in member's PIN, every

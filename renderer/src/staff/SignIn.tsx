@@ -2,17 +2,8 @@ import { useState } from 'react';
 import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
-import { DIGIT_ROWS, Keypad, applyKey, type KeyDef } from '../components/Keypad.js';
+import { Keypad, PIN_ROWS, applyKey, type KeyDef } from '../components/Keypad.js';
 import { lockStaffPanel, useKiosk } from '../store.js';
-
-const PIN_ROWS: KeyDef[][] = [
-  ...DIGIT_ROWS,
-  [
-    { id: 'clear', label: '清除' },
-    { id: '0', label: '0' },
-    { id: 'back', label: '⌫' },
-  ],
-];
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
 const ID_ROWS: KeyDef[][] = [

@@ -4,21 +4,12 @@ import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { Notices } from '../components/Notices.js';
 import { useCommand } from '../components/hooks.js';
-import { DIGIT_ROWS, Keypad, applyKey, type KeyDef } from '../components/Keypad.js';
+import { Keypad, PIN_ROWS, applyKey } from '../components/Keypad.js';
 import { errorCode, errorText, invoke, useKiosk } from '../store.js';
 import { BoardTab } from './BoardTab.js';
 import { PrinterTab, SyncTab, SystemTab } from './InfoTabs.js';
 
 type Tab = 'board' | 'printer' | 'sync' | 'system';
-const CODE_ROWS: KeyDef[][] = [
-  ...DIGIT_ROWS,
-  [
-    { id: 'clear', label: '清除' },
-    { id: '0', label: '0' },
-    { id: 'back', label: '⌫' },
-  ],
-];
-
 function Unlock({ onUnlocked }: { onUnlocked: () => void }) {
   const [code, setCode] = useState('');
   const { run, busy, error } = useCommand();
@@ -56,7 +47,7 @@ function Unlock({ onUnlocked }: { onUnlocked: () => void }) {
         <ErrorLine error={error} testId="tech-unlock-error" />
       </div>
       <div className="signin-pad">
-        <Keypad rows={CODE_ROWS} prefix="tech-key" onKey={(k) => setCode((v) => applyKey(v, k, 32))} />
+        <Keypad rows={PIN_ROWS} prefix="tech-key" onKey={(k) => setCode((v) => applyKey(v, k, 32))} />
       </div>
     </div>
   );

@@ -102,6 +102,30 @@ describe('staff panel behind the PIN (finding: one touch opens it while someone 
     expect(pad.core.evaluations.openEvaluation()).toBeNull();
     expect(await call(pad, s, 'staffOverview')).toMatchObject({ ok: false, error: { code: 'staff_locked' } });
   });
+
+  it('the cancel control on the rating screen takes the signed-in member’s PIN; without it nothing is cancelled', async () => {
+    pad = await startTestCore();
+    loadRoster(pad);
+    await call(pad, session(), 'staffSignIn', { staffId: 'T0107', pin: '246810' });
+    const { evaluationId } = await pad.core.startEvaluation({ cases: [ITEM] }, 'window_api');
+    const citizen = session();
+    const noPin = await call(pad, citizen, 'cancelEvaluation', { evaluationId, reason: 'citizen_left' });
+    expect(noPin).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    const wrong = await call(pad, citizen, 'cancelEvaluation', {
+      evaluationId,
+      reason: 'citizen_left',
+      pin: '135790',
+    });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'bad_credentials' } });
+    expect(pad.core.evaluations.openEvaluation()?.evaluation.id).toBe(evaluationId);
+    const right = await call(pad, citizen, 'cancelEvaluation', {
+      evaluationId,
+      reason: 'citizen_left',
+      pin: '246810',
+    });
+    expect(right).toMatchObject({ ok: true });
+    expect(pad.core.evaluations.openEvaluation()).toBeNull();
+  });
 });
 
 describe('badges (finding: typing HCP-STAFF:<工号> signs anyone in, from any window)', () => {

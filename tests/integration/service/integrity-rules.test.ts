@@ -115,8 +115,13 @@ describe('rule 2: cancellations are records', () => {
     expectApiError(() => cancel(evaluationId), 'not_cancellable');
     expect(records(fx.db)).toHaveLength(0);
     return import('../../../src/api/contract.js').then(({ commandSchemas }) => {
-      expect(commandSchemas.cancelEvaluation.safeParse({ evaluationId }).success).toBe(false);
-      expect(commandSchemas.cancelEvaluation.safeParse({ evaluationId, reason: 'other' }).success).toBe(true);
+      // The screen's command also carries the signed-in member's PIN (the control is on the
+      // citizen's screen); the window API's cancel is authenticated by its token instead.
+      const pin = '246810';
+      expect(commandSchemas.cancelEvaluation.safeParse({ evaluationId, pin }).success).toBe(false);
+      expect(commandSchemas.cancelEvaluation.safeParse({ evaluationId, reason: 'other', pin }).success).toBe(
+        true,
+      );
     });
   });
 
