@@ -13,6 +13,7 @@ step() {
   if ! "$@"; then failed_steps+=("$name"); echo "::: $name FAILED"; fi
 }
 step lint npm run --silent lint
+step cycles npm run --silent check:cycles
 step format npm run --silent format:check
 step typecheck npm run --silent typecheck
 step build npm run --silent build

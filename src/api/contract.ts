@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { CitizenSettings } from './citizen.js';
+import { DomainError } from '../domain/errors.js';
 
 /**
  * Text from outside (business system, screen, scanner): control characters, format characters
@@ -344,20 +345,22 @@ export interface ApiErrorBody {
   field?: string;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
+/** The contract's error: what a transport answers, and what a client throws on an error answer. */
+export class ApiError extends DomainError {
+  constructor(code: string, message: string, field?: string, extra?: Record<string, unknown>) {
+    super(code, message, field, extra);
     this.name = 'ApiError';
   }
   toBody(): ApiErrorBody {
-    return this.field
-      ? { code: this.code, message: this.message, field: this.field }
-      : { code: this.code, message: this.message };
+    return apiErrorBody(this);
   }
+}
+
+/** A rule's refusal (DomainError, thrown by the services) as the contract's error answer. */
+export function apiErrorBody(err: DomainError): ApiErrorBody {
+  return err.field
+    ? { code: err.code, message: err.message, field: err.field }
+    : { code: err.code, message: err.message };
 }
 
 /** What a transport gives the renderer. */

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
+import { DomainError } from '../domain/errors.js';
 import {
-  ApiError,
+  apiErrorBody,
   commandSchemas,
   describeZodError,
   type ApiErrorBody,
@@ -62,7 +63,7 @@ export function createDispatcher(
       const result = await handler(parsed.data, session);
       return { ok: true, result };
     } catch (err) {
-      if (err instanceof ApiError) return { ok: false, error: err.toBody() };
+      if (err instanceof DomainError) return { ok: false, error: apiErrorBody(err) };
       log('command failed', { method: name, error: (err as Error).message });
       return {
         ok: false,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ApiError,
@@ -9,6 +9,10 @@ import {
   type Screen,
   type StartEvaluationInput,
 } from '../api/contract.js';
+import { ClockOffset } from '../store/clock-offset.js';
+import { DeviceStatusReader, type DbInfo } from './device-status.js';
+import { EventBus, Signal } from './event-bus.js';
+import { buildSnapshot, type StaffCard } from './snapshot.js';
 import type { KioskConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { formatCst } from '../domain/time.js';
@@ -18,7 +22,6 @@ import { continueFromPlatform, readDamageReport, waitingForPlatformSeq } from '.
 import { getRefdata } from '../store/refdata.js';
 import { StorageHealth, type StorageState } from './storage-health.js';
 import { isBadLead, type CancelReason } from '../domain/record.js';
-import { outboxStats } from '../store/outbox.js';
 import { pruneDelivered } from '../store/retention.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
 import { StaffService } from '../service/staff.js';
@@ -54,8 +57,12 @@ export interface CoreOptions {
 }
 
 /**
- * The composition root of the pad's core: one database, the services, the hardware, the uploader,
- * the window API — and the one event stream both UI transports subscribe to.
+ * The composition root of the pad's core. Its constructor builds the parts in order — log,
+ * database, reference data, clock offset, event bus, services, hardware, device status, sync,
+ * receipts, commands — each handed the narrow interface it declares; parts built early learn of
+ * later ones only through signals (`committed`, `staffChanged`), never through late closures.
+ * It decides nothing itself beyond the reactions to a committed change. Only main/, the browser
+ * shell and the CLI import it.
  */
 export class KioskCore {
   readonly db: Db;
@@ -72,11 +79,13 @@ export class KioskCore {
   readonly storage: StorageHealth;
   readonly staffPanel: StaffPanelGate;
   readonly techGate: TechnicianGate;
+  readonly bus: EventBus;
+  readonly devices: DeviceStatusReader;
+  readonly clockOffset: ClockOffset;
   windowApiUrl = '';
   windowApiToken = '';
   /** SHA-256 fingerprint of the window API's certificate when it serves TLS */
   windowApiFingerprint: string | null = null;
-  private listeners = new Set<(event: EventName, payload: unknown) => void>();
   private deadlineTimer: NodeJS.Timeout | null = null;
   private afterglow: {
     screen: Screen;
@@ -107,35 +116,35 @@ export class KioskCore {
       this.log.write('error', '数据库已损坏并已修复 / database damaged, rebuilt', { ...opened.damage });
     this.storage = new StorageHealth(dataDir);
     this.storage.setWaitingForSeq(waitingForPlatformSeq(this.db));
-    this.refdata = new ReferenceData(this.db, dataDir, {
+    this.bus = new EventBus((err) => this.log.write('warn', 'listener failed', { error: err.message }));
+    const refdata = (this.refdata = new ReferenceData(this.db, dataDir, {
       shippedNormsFile: join(assetsDir(), 'norms-2020.json'),
       fallbackChainsFile:
         config.platform.baseUrl === 'embedded' ? join(assetsDir(), 'sample-hall.json') : null,
-    });
+    }));
+    const clockOffset = (this.clockOffset = new ClockOffset(this.db, this.clock));
     const timing = (): TimingConfig => this.timing();
-    this.sync = new SyncBridge(this);
-    this.evaluations = new EvaluationService({
+    const committed = new Signal<CommittedChange>();
+    const staffChanged = new Signal();
+    const evaluations = (this.evaluations = new EvaluationService({
       db: this.db,
       clock: this.clock,
       timing,
       hall: () => this.hall(),
-      norms: () => this.refdata.norms(),
-      clockOffsetMs: () => this.sync.clockOffsetMs(),
+      norms: () => refdata.norms(),
+      clockOffsetMs: () => clockOffset.offsetMs(),
       log: this.log.write,
-      onCommitted: (change) => this.committed(change, opts),
-    });
-    this.staff = new StaffService({
+      onCommitted: (change) => committed.fire(change),
+    }));
+    const staff = (this.staff = new StaffService({
       db: this.db,
       clock: this.clock,
-      roster: () => this.refdata.staff(),
+      roster: () => refdata.staff(),
       log: this.log.write,
-      onChange: () => {
-        this.hardware.applyIdleLeds();
-        this.pushSnapshot();
-      },
-      hasOpenEvaluation: () => this.evaluations.openEvaluation() !== null,
+      onChange: () => staffChanged.fire(),
+      hasOpenEvaluation: () => evaluations.openEvaluation() !== null,
       windowNo: () => this.hall().windowNo,
-    });
+    }));
     this.staffPanel = new StaffPanelGate(this.clock, config.staffPanel.lockAfterS * 1000);
     this.techGate = new TechnicianGate({
       db: this.db,
@@ -148,10 +157,64 @@ export class KioskCore {
       this.db,
       this.clock,
       () => timing().appealWorkingDays,
-      () => this.refdata.calendar(),
+      () => refdata.calendar(),
     );
-    this.hardware = new HardwareBridge(this);
-    this.receipts = new Receipts(this);
+    const hardware = (this.hardware = new HardwareBridge({
+      config,
+      clock: this.clock,
+      dataDir,
+      fontDir: join(assetsDir(), 'receipt'),
+      log: this.log.write,
+      evaluations,
+      staff,
+      emitBoardKey: (key) => this.bus.emit('boardKey', key),
+      notice: (level, text, audience) => this.notice(level, text, audience),
+      chosenStar: () => this.snapshot().prompt?.chosen ?? null,
+      changed: () => this.pushSnapshot(),
+      guardStorage: (write) => this.guardStorage(write),
+    }));
+    const devices = (this.devices = new DeviceStatusReader({
+      db: this.db,
+      dataDir,
+      board: () => hardware.board,
+      printer: () => hardware.printer,
+      boardSimulated: hardware.simulated,
+    }));
+    const sync = (this.sync = new SyncBridge({
+      config,
+      db: this.db,
+      clock: this.clock,
+      clockOffset,
+      dataDir,
+      log: this.log.write,
+      devices,
+      activity: () => {
+        const open = evaluations.openEvaluation();
+        return {
+          screen: open ? (open.evaluation.state === 'reasons' ? 'reasons' : 'rating') : 'idle',
+          staffId: staff.status().staff?.staffId ?? null,
+        };
+      },
+      changed: () => this.pushSnapshot(),
+      applyPlatformSequence: () => this.applyPlatformSequence(),
+      damageReport: () => this.damageReport(),
+      storageState: () => this.storage.state(),
+    }));
+    this.receipts = new Receipts({
+      printer: () => hardware.printer,
+      evaluations,
+      hall: () => this.hall(),
+      evaluationUrl: () => refdata.profile()?.evaluationUrl ?? null,
+      clock: this.clock,
+      clockOffset,
+      deviceId: config.platform.deviceId,
+      deviceSecret: () => sync.deviceSecret(),
+    });
+    committed.on((change) => this.committed(change, opts));
+    staffChanged.on(() => {
+      hardware.applyIdleLeds();
+      this.pushSnapshot();
+    });
     this.dispatch = createDispatcher(buildHandlers(this), (msg, f) => this.log.write('warn', msg, f));
   }
 
@@ -395,13 +458,13 @@ export class KioskCore {
 
   windowStatus(): unknown {
     const st = this.staff.status();
-    const ob = outboxStats(this.db);
+    const devices = this.devices.read();
     return {
       window: { no: this.hall().windowNo, state: st.state },
       staff: st.staff ? { staffId: st.staff.staffId, name: st.staff.name } : null,
-      board: this.hardware.boardState(),
-      printer: this.hardware.printerState(),
-      outbox: { pending: ob.pending, rejected: ob.rejected },
+      board: devices.board.state,
+      printer: devices.printer.state,
+      outbox: { pending: devices.outbox.pending, rejected: devices.outbox.rejected },
       storage: this.storage.state(),
     };
   }
@@ -424,18 +487,11 @@ export class KioskCore {
   // ---- events ---------------------------------------------------------------------------------
 
   subscribe(listener: (event: EventName, payload: unknown) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.bus.subscribe(listener);
   }
 
   emit<E extends EventName>(event: E, payload: KioskEvents[E]): void {
-    for (const l of this.listeners) {
-      try {
-        l(event, payload);
-      } catch (err) {
-        this.log.write('warn', 'listener failed', { error: (err as Error).message });
-      }
-    }
+    this.bus.emit(event, payload);
   }
 
   notice(level: 'info' | 'warn' | 'error', text: string, audience: 'staff' | 'tech'): void {
@@ -517,61 +573,37 @@ export class KioskCore {
     const st = this.staff.status();
     const open = this.evaluations.openEvaluation();
     const hall = this.hall();
-    const norms = this.refdata.norms();
-    let screen: Screen = 'idle';
-    let prompt: KioskSnapshot['prompt'] = null;
-    let receiptPrinted = false;
-    if (open) {
-      const { evaluation: ev, cases } = open;
-      const targets = this.evaluations.targetsOf(ev, cases);
-      const chosen = ev.state === 'reasons' ? (targets[0]?.chosen_satisfaction ?? null) : null;
-      screen =
-        ev.state === 'reasons'
-          ? 'reasons'
-          : ev.group_type === 'chain' && ev.chain_mode === null
-            ? 'chain_choice'
-            : 'rating';
-      prompt = {
-        evaluationId: ev.id,
-        groupType: ev.group_type,
-        chainMode: ev.chain_mode,
-        items: cases.map((c) => ({ idx: c.idx, taskName: c.task_name, projectNo: c.project_no })),
-        currentIdx: ev.current_idx,
-        deadlineMs: ev.step_deadline_ms ?? this.clock.now(),
-        chosen,
-        reasonsRequired: chosen !== null && chosen <= 2,
-        indicators: chosen === null ? [] : norms.items.filter((i) => i.starLevel === chosen),
-      };
-    } else if (this.afterglow && this.afterglow.untilMs > this.clock.now()) {
-      screen = this.afterglow.screen;
-      // The unrated screen promises a receipt QR only when one is on paper (issue: receipts truth).
-      receiptPrinted =
-        (this.evaluations.get(this.afterglow.evaluationId)?.evaluation.receipt_prints ?? 0) > 0;
-    }
-    return {
-      screen,
+    const devices = this.devices.read();
+    const glow = this.afterglow;
+    return buildSnapshot({
+      nowMs: this.clock.now(),
       hallName: hall.hallName,
       windowNo: hall.windowNo,
+      norms: this.refdata.norms(),
       windowState: st.state,
       staff: st.staff ? this.staffCard(st.staff) : null,
-      prompt,
-      staffPanelOpen: open === null,
-      hardware: {
-        board: this.hardware.boardState(),
-        printer: this.hardware.printerState(),
-        boardSimulated: this.hardware.simulated,
-      },
-      normVersion: norms.version,
-      serverTimeOffsetMs: this.sync.clockOffsetMs(),
+      open: open
+        ? {
+            evaluation: open.evaluation,
+            cases: open.cases,
+            targets: this.evaluations.targetsOf(open.evaluation, open.cases),
+          }
+        : null,
+      afterglow: this.afterglow,
+      board: devices.board.state,
+      printer: devices.printer.state,
+      boardSimulated: devices.board.simulated,
+      serverTimeOffsetMs: this.clockOffset.offsetMs(),
       storage: this.storage.state(),
-      thanksUntilMs: screen === 'thanks' || screen === 'unrated' ? (this.afterglow?.untilMs ?? null) : null,
-      receiptPrinted,
-      thanksChosen: screen === 'thanks' ? (this.afterglow?.chosen ?? null) : null,
+      afterglowReceiptPrinted:
+        !open && glow !== null
+          ? (this.evaluations.get(glow.evaluationId)?.evaluation.receipt_prints ?? 0) > 0
+          : false,
       citizen: this.config.citizen,
-    };
+    });
   }
 
-  staffCard(s: StaffMember): { staffId: string; name: string; title: string; photoUrl: string | null } {
+  staffCard(s: StaffMember): StaffCard {
     return {
       staffId: s.staffId,
       name: s.name,
@@ -585,14 +617,8 @@ export class KioskCore {
     return readDamageReport(this.db);
   }
 
-  dbInfo(): { sizeBytes: number; schemaVersion: number; integrity: string } {
-    const file = join(this.dataDir, 'kiosk.db');
-    const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
-    return {
-      sizeBytes: size(file) + size(file + '-wal'),
-      schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
-      integrity: String(this.db.pragma('quick_check', { simple: true })),
-    };
+  dbInfo(): DbInfo {
+    return this.devices.dbInfo();
   }
 
   requireStaffPanel(session: ClientSession): StaffMember {

@@ -1,12 +1,62 @@
-import { ApiError } from '../api/contract.js';
+import { ApiError, type KioskSnapshot, type StartEvaluationInput } from '../api/contract.js';
 import type { ClientSession, Handlers } from '../api/dispatch.js';
-import { outboxStats, rejectedItems } from '../store/outbox.js';
+import { rejectedItems } from '../store/outbox.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { KioskConfig } from '../config/config.js';
+import type { CancelReason } from '../domain/record.js';
+import type { HallIdentity, StaffMember, TimingConfig } from '../domain/types.js';
+import type { Db } from '../store/db.js';
+import type { ReferenceData } from '../store/reference-data.js';
+import type { EvaluationService } from '../service/evaluations.js';
+import type { StaffService } from '../service/staff.js';
+import type { StaffQueries } from '../service/staff-queries.js';
+import type { StaffPanelGate, TechnicianGate } from './access.js';
+import type { DeviceStatusReader } from './device-status.js';
+import type { HardwareBridge } from './hardware.js';
+import type { Receipts } from './receipts.js';
+import type { StaffCard } from './snapshot.js';
+import type { SyncBridge } from './sync-bridge.js';
 import { APP_VERSION } from './version.js';
-import type { KioskCore } from './core.js';
 
-/** Every command of the contract, mapped onto the core. Params arrive already validated. */
-export function buildHandlers(core: KioskCore): Handlers {
+/** What the commands need: the services, the two gates and the operations both staff paths share. */
+export interface HandlerDeps {
+  readonly config: Pick<KioskConfig, 'platform' | 'printer'>;
+  readonly dataDir: string;
+  readonly db: Db;
+  readonly evaluations: Pick<
+    EvaluationService,
+    'press' | 'chooseChainMode' | 'submitReasons' | 'openEvaluation'
+  >;
+  readonly staff: Pick<
+    StaffService,
+    'status' | 'signInWithPin' | 'signInWithBadge' | 'verifySignedInPin' | 'signOut' | 'setState'
+  >;
+  readonly queries: Pick<StaffQueries, 'figures' | 'windowFigures' | 'badReviews' | 'recent' | 'fileAppeal'>;
+  readonly refdata: Pick<ReferenceData, 'tasks' | 'chains'>;
+  readonly hardware: Pick<HardwareBridge, 'board' | 'printer' | 'simulator' | 'simulated'>;
+  readonly sync: Pick<SyncBridge, 'kick' | 'service'>;
+  readonly receipts: Pick<Receipts, 'printForEvaluation'>;
+  readonly devices: Pick<DeviceStatusReader, 'read' | 'dbInfo'>;
+  readonly staffPanel: Pick<StaffPanelGate, 'lockAfterMs' | 'lockAll' | 'unlock' | 'lock' | 'isOpen'>;
+  readonly techGate: Pick<TechnicianGate, 'require' | 'unlock' | 'lock'>;
+  readonly windowApiUrl: string;
+  readonly windowApiFingerprint: string | null;
+  snapshot(): KioskSnapshot;
+  staffCard(s: StaffMember): StaffCard;
+  hall(): HallIdentity;
+  timing(): TimingConfig;
+  requireStaffPanel(session: ClientSession): StaffMember;
+  /** runs a write; a storage fault becomes the storage answer (host/storage-health.ts) */
+  guardStorage<T>(write: () => T): T;
+  startEvaluation(
+    input: StartEvaluationInput,
+    origin: 'window_api' | 'staff_panel' | 'scanner',
+  ): Promise<{ evaluationId: string }>;
+  cancelEvaluation(id: string, reason: CancelReason, channel: string): void;
+}
+
+/** Every command of the contract, mapped onto the services. Params arrive already validated. */
+export function buildHandlers(core: HandlerDeps): Handlers {
   const requireTech = (session: ClientSession) => core.techGate.require(session);
   const lockAfterS = Math.round(core.staffPanel.lockAfterMs / 1000);
   return {
@@ -115,17 +165,18 @@ export function buildHandlers(core: KioskCore): Handlers {
     },
     techStatus: (_p, session) => {
       core.techGate.require(session, false);
-      const board = core.hardware.board?.status();
-      const printer = core.hardware.printer?.status();
+      const status = core.devices.read();
+      const board = status.board.detail;
+      const printer = status.printer.detail;
       const sync = core.sync.service?.status();
-      const ob = outboxStats(core.db);
+      const ob = status.outbox;
       return {
         appVersion: APP_VERSION,
         dataDir: core.dataDir,
         deviceId: core.config.platform.deviceId,
         board: {
           state: board?.state ?? 'absent',
-          simulated: core.hardware.simulated,
+          simulated: status.board.simulated,
           path: board?.path ?? null,
           serial: board?.serial ?? null,
           firmware: board?.firmware ?? null,
@@ -155,7 +206,7 @@ export function buildHandlers(core: KioskCore): Handlers {
             message: r.message,
           })),
         },
-        db: core.dbInfo(),
+        db: core.devices.dbInfo(),
         windowApi: { url: core.windowApiUrl, tlsFingerprint: core.windowApiFingerprint },
       };
     },

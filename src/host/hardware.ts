@@ -6,12 +6,35 @@ import {
   type BoardStatus,
   type LedMode,
 } from '../hardware/board/index.js';
-import { assetsDir } from './paths.js';
 import { createPrinter, type PrinterStatus, type ReceiptPrinter } from '../hardware/printer/index.js';
-import type { CommittedChange } from '../service/evaluations.js';
+import type { KioskConfig } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
+import type { EvaluationService, CommittedChange } from '../service/evaluations.js';
+import type { StaffService } from '../service/staff.js';
+import type { KioskEvents } from '../api/contract.js';
 import { voiceActive } from '../api/citizen.js';
-import type { KioskCore } from './core.js';
+import type { KioskLogger } from './log.js';
 import { boardPattern, PRESS_BEEP, type BoardPattern, type BoardStep } from './board-patterns.js';
+
+/** What the hardware needs of the rest of the pad. */
+export interface HardwareDeps {
+  config: Pick<KioskConfig, 'board' | 'printer' | 'citizen'>;
+  clock: Clock;
+  dataDir: string;
+  /** the app's shipped receipt fonts (assets/receipt) */
+  fontDir: string;
+  log: KioskLogger['write'];
+  evaluations: Pick<EvaluationService, 'press' | 'openEvaluation'>;
+  staff: Pick<StaffService, 'status'>;
+  emitBoardKey(key: KioskEvents['boardKey']): void;
+  notice(level: 'warn', text: string, audience: 'staff' | 'tech'): void;
+  /** the star the citizen chose at the reasons step (it stays lit), or null */
+  chosenStar(): number | null;
+  /** something the screen shows changed */
+  changed(): void;
+  /** runs a write; a storage fault becomes the storage answer (host/storage-health.ts) */
+  guardStorage<T>(write: () => T): T;
+}
 
 /**
  * The pad's hardware at the window: the star-key board and the receipt printer. Either may be
@@ -26,14 +49,13 @@ export class HardwareBridge {
   private lastBoardState: BoardStatus['state'] | null = null;
   private lastPrinterState: string | null = null;
 
-  constructor(private readonly core: KioskCore) {
-    this.simulated = core.config.board.kind === 'simulated';
+  constructor(private readonly deps: HardwareDeps) {
+    this.simulated = deps.config.board.kind === 'simulated';
   }
 
   async start(): Promise<void> {
-    const { config, log } = this.core;
-    const boardLog = (msg: string, fields?: Record<string, unknown>) =>
-      log.write('info', `board: ${msg}`, fields);
+    const { config, log } = this.deps;
+    const boardLog = (msg: string, fields?: Record<string, unknown>) => log('info', `board: ${msg}`, fields);
     if (config.board.kind === 'simulated') {
       this.simulator = new BoardSimulator({ serial: 'SIM00012' });
       this.board = createBoardLink({ kind: 'simulated', simulator: this.simulator, log: boardLog });
@@ -47,12 +69,12 @@ export class HardwareBridge {
     }
     if (this.board) {
       this.board.onPress(async (press) => {
-        this.core.emit('boardKey', { key: press.key, counter: press.counter, atMs: press.receivedAtMs });
+        this.deps.emitBoardKey({ key: press.key, counter: press.counter, atMs: press.receivedAtMs });
         // Synchronous commit inside: when this returns, the press's effect is durable and the
         // driver may send EVENTS_ACK.
         // A press that could not be stored throws: the event stays unacknowledged and the board resends.
-        this.core.guardStorage(() =>
-          this.core.evaluations.press({
+        this.deps.guardStorage(() =>
+          this.deps.evaluations.press({
             source: 'key',
             key: press.key,
             board: { serial: press.serial, bootId: press.bootId, counter: press.counter },
@@ -62,9 +84,9 @@ export class HardwareBridge {
       this.board.onStatus((s) => {
         if (s.state !== this.lastBoardState) {
           this.lastBoardState = s.state;
-          if (s.state !== 'ok') this.core.notice('warn', `评价器未连接 / evaluator board ${s.state}`, 'tech');
+          if (s.state !== 'ok') this.deps.notice('warn', `评价器未连接 / evaluator board ${s.state}`, 'tech');
           else this.applyIdleLeds();
-          this.core.pushSnapshot();
+          this.deps.changed();
         }
       });
       await this.board.start();
@@ -72,15 +94,14 @@ export class HardwareBridge {
     const p = config.printer;
     if (p.kind !== 'none') {
       const profile = { paperWidthMm: p.paperWidthMm, qr: p.qr, codepage: 'gb18030' as const };
-      const plog = (msg: string, fields?: Record<string, unknown>) =>
-        log.write('info', `printer: ${msg}`, fields);
+      const plog = (msg: string, fields?: Record<string, unknown>) => log('info', `printer: ${msg}`, fields);
       this.printer =
         p.kind === 'virtual'
           ? createPrinter(
               {
                 kind: 'virtual',
-                outputDir: join(this.core.dataDir, 'receipts'),
-                fontDir: join(assetsDir(), 'receipt'),
+                outputDir: join(this.deps.dataDir, 'receipts'),
+                fontDir: this.deps.fontDir,
                 profile,
               },
               plog,
@@ -96,8 +117,8 @@ export class HardwareBridge {
       this.printer.onStatus((s: PrinterStatus) => {
         if (s.state !== this.lastPrinterState) {
           this.lastPrinterState = s.state;
-          if (s.state !== 'ok') this.core.notice('warn', `打印机状态 / printer: ${s.state}`, 'staff');
-          this.core.pushSnapshot();
+          if (s.state !== 'ok') this.deps.notice('warn', `打印机状态 / printer: ${s.state}`, 'staff');
+          this.deps.changed();
         }
       });
       await this.printer.start();
@@ -131,17 +152,17 @@ export class HardwareBridge {
     } else if (change.kind === 'step' && change.state === 'waiting') {
       this.show('prompt');
     } else if (change.kind === 'step' && change.state === 'reasons') {
-      this.show('chosen', this.core.snapshot().prompt?.chosen ?? null);
+      this.show('chosen', this.deps.chosenStar());
       // With the voice off (disabled or quiet hours) the buzzer marks that the press was taken.
-      if (!voiceActive(this.core.config.citizen.voice, this.core.clock.now())) this.sound(PRESS_BEEP);
+      if (!voiceActive(this.deps.config.citizen.voice, this.deps.clock.now())) this.sound(PRESS_BEEP);
     } else if (change.kind === 'cancelled') {
       this.applyIdleLeds();
     }
   }
 
   applyIdleLeds(): void {
-    if (!this.board || this.core.evaluations.openEvaluation()) return;
-    this.show(this.core.staff.status().state === 'on_duty' ? 'idle_on_duty' : 'idle_closed');
+    if (!this.board || this.deps.evaluations.openEvaluation()) return;
+    this.show(this.deps.staff.status().state === 'on_duty' ? 'idle_on_duty' : 'idle_closed');
   }
 
   private show(step: BoardStep, chosen: number | null = null): void {
@@ -158,7 +179,7 @@ export class HardwareBridge {
     this.board
       ?.setLeds(modes)
       .catch((err: unknown) =>
-        this.core.log.write('debug', 'leds not acknowledged', { error: (err as Error).message }),
+        this.deps.log('debug', 'leds not acknowledged', { error: (err as Error).message }),
       );
   }
 }

@@ -1,31 +1,46 @@
-import { ApiError } from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
 import { issueReceiptToken, receiptQrUrl } from '../domain/receipt-token.js';
 import { formatCst } from '../domain/time.js';
-import { PrinterJobError, PrinterUnavailableError } from '../hardware/printer/index.js';
-import type { KioskCore } from './core.js';
+import type { Clock } from '../domain/clock.js';
+import type { HallIdentity } from '../domain/types.js';
+import { PrinterJobError, PrinterUnavailableError, type ReceiptPrinter } from '../hardware/printer/index.js';
+import type { EvaluationService } from '../service/evaluations.js';
+
+/** What printing a receipt needs, handed in at construction. */
+export interface ReceiptDeps {
+  printer(): ReceiptPrinter | null;
+  evaluations: Pick<EvaluationService, 'get' | 'beginReceiptPrint' | 'finishReceiptPrint'>;
+  hall(): HallIdentity;
+  /** the platform's rating page (from the device profile), or null before it arrived */
+  evaluationUrl(): string | null;
+  clock: Clock;
+  clockOffset: { offsetMs(): number };
+  deviceId: string;
+  deviceSecret(): string;
+}
 
 const DEFAULT_EVALUATION_URL = 'https://hcp.example.gov.cn/e';
 
 /**
- * 办件回执 with the rating QR code (platform-api.md §6): one receipt per case of an evaluation,
+ * 办件回执 with the rating QR code (docs/protocols/platform-api.md §6): one receipt per case of an evaluation,
  * except a 批量 batch: its cases share one rating, so it gets one receipt with one QR code (the
  * first case's, listing the others) — several codes would invite several ratings of one
  * service. The second and later prints of an evaluation are marked 补打.
  */
 export class Receipts {
-  constructor(private readonly core: KioskCore) {}
+  constructor(private readonly deps: ReceiptDeps) {}
 
   async printForEvaluation(evaluationId: string): Promise<{ copy: boolean }> {
-    const { core } = this;
-    const printer = core.hardware.printer;
+    const core = this.deps;
+    const printer = core.printer();
     const found = core.evaluations.get(evaluationId);
-    if (!found) throw new ApiError('not_found', `没有这个评价 / no evaluation ${evaluationId}`);
+    if (!found) throw new DomainError('not_found', `没有这个评价 / no evaluation ${evaluationId}`);
     const status = printer?.status();
     if (!printer || !status || status.state !== 'ok') throw printerUnavailable(status?.state ?? 'absent');
     const { printId, copy } = core.evaluations.beginReceiptPrint(evaluationId);
     const hall = core.hall();
-    const evaluationUrl = core.refdata.profile()?.evaluationUrl ?? DEFAULT_EVALUATION_URL;
-    const issued = Math.floor((core.clock.now() + core.sync.clockOffsetMs()) / 1000);
+    const evaluationUrl = core.evaluationUrl() ?? DEFAULT_EVALUATION_URL;
+    const issued = Math.floor((core.clock.now() + core.clockOffset.offsetMs()) / 1000);
     const { evaluation: ev, cases } = found;
     let printedCases = 0;
     try {
@@ -35,8 +50,8 @@ export class Receipts {
         const token = issueReceiptToken({
           projectNo: c.project_no,
           serviceNumber: c.service_number,
-          deviceId: core.config.platform.deviceId,
-          deviceSecretB64: core.sync.deviceSecret(),
+          deviceId: core.deviceId,
+          deviceSecretB64: core.deviceSecret(),
           issuedEpochSeconds: issued,
         });
         await printer.print({
@@ -51,7 +66,7 @@ export class Receipts {
           qrUrl: receiptQrUrl(evaluationUrl, {
             projectNo: c.project_no,
             serviceNumber: c.service_number,
-            deviceId: core.config.platform.deviceId,
+            deviceId: core.deviceId,
             token,
           }),
           copy,
@@ -73,13 +88,13 @@ export class Receipts {
   }
 }
 
-function printerUnavailable(state: string, detail?: string): ApiError {
-  const err = new ApiError(
+function printerUnavailable(state: string, detail?: string): DomainError {
+  return new DomainError(
     'printer_unavailable',
     `打印机不可用 / printer unavailable: ${detail ?? state}`,
-  ) as ApiError & {
-    extra?: Record<string, unknown>;
-  };
-  err.extra = { printer: state };
-  return err;
+    undefined,
+    {
+      printer: state,
+    },
+  );
 }

@@ -1,9 +1,15 @@
 import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSync, type SyncService, type HeartbeatBody } from '../sync/index.js';
-import { outboxStats } from '../store/outbox.js';
 import { formatCst } from '../domain/time.js';
-import type { KioskCore } from './core.js';
+import type { Clock } from '../domain/clock.js';
+import type { KioskConfig } from '../config/config.js';
+import type { Db } from '../store/db.js';
+import type { ClockOffset } from '../store/clock-offset.js';
+import type { DeviceStatus, DeviceStatusReader } from './device-status.js';
+import type { OutboxStats } from '../store/outbox.js';
+import type { KioskLogger } from './log.js';
+import type { StorageState } from './storage-health.js';
 import { APP_VERSION } from './version.js';
 import { coveredYears } from '../domain/calendar.js';
 import { assessHealth, type HealthFacts } from './health.js';
@@ -14,6 +20,31 @@ import { launchEmbeddedPlatform } from './platform-launcher.js';
  * `platform.baseUrl = embedded` the platform simulator runs as a child process, so a fresh
  * `npm start` shows data arriving somewhere.
  */
+/** What the bridge needs, handed in at construction. */
+export interface SyncBridgeDeps {
+  config: Pick<KioskConfig, 'platform' | 'hall' | 'timing' | 'board' | 'printer'>;
+  db: Db;
+  clock: Clock;
+  clockOffset: ClockOffset;
+  dataDir: string;
+  log: KioskLogger['write'];
+  devices: DeviceStatusReader;
+  /** what the heartbeat says of the screen and who is signed in */
+  activity(): { screen: 'idle' | 'rating' | 'reasons'; staffId: string | null };
+  /** the platform's status or reference data changed */
+  changed(): void;
+  /** a new device profile may carry lastDeviceSeq/lastHash to continue from */
+  applyPlatformSequence(): void;
+  /** the last repair of the database, if any */
+  damageReport(): {
+    detectedMs: number;
+    reason: string;
+    recoveredRecords: number;
+    recoveredPending: number;
+  } | null;
+  storageState(): StorageState;
+}
+
 export class SyncBridge {
   service: SyncService | null = null;
   private closeSim: (() => Promise<void>) | null = null;
@@ -21,17 +52,17 @@ export class SyncBridge {
   platformUrl = '';
   private demoSecret = '';
 
-  constructor(private readonly core: KioskCore) {}
+  constructor(private readonly deps: SyncBridgeDeps) {}
 
   async start(): Promise<void> {
-    const { config } = this.core;
+    const { config } = this.deps;
     let baseUrl = config.platform.baseUrl;
     let secret = config.platform.deviceSecret;
     if (baseUrl === 'embedded') {
       // Demos and development: the simulator runs as a separate program this pad starts and stops.
       const t = config.timing;
       const running = await launchEmbeddedPlatform({
-        dbPath: join(this.core.dataDir, 'platform-sim.db'),
+        dbPath: join(this.deps.dataDir, 'platform-sim.db'),
         // This pad is provisioned on the demo platform with whatever identity it is configured with.
         device: { deviceId: config.platform.deviceId, secret, windowNo: config.hall.windowNo },
         // The demo platform serves the timing this pad is configured with, so local settings
@@ -51,19 +82,20 @@ export class SyncBridge {
     if (secret === 'demo') secret = this.demoSecret;
     this.platformUrl = baseUrl;
     this.service = createSync({
-      db: this.core.db,
+      db: this.deps.db,
       config: { ...config.platform, baseUrl, deviceSecret: secret },
-      clock: this.core.clock,
-      dataDir: this.core.dataDir,
+      clock: this.deps.clock,
+      clockOffset: this.deps.clockOffset,
+      dataDir: this.deps.dataDir,
       appVersion: APP_VERSION,
       heartbeat: () => this.heartbeat(),
-      log: (msg, fields) => this.core.log.write('info', `sync: ${msg}`, fields),
+      log: (msg, fields) => this.deps.log('info', `sync: ${msg}`, fields),
       onRefdata: (name) => {
-        if (name === 'profile') this.core.applyPlatformSequence();
-        this.core.pushSnapshot();
+        if (name === 'profile') this.deps.applyPlatformSequence();
+        this.deps.changed();
       },
     });
-    this.service.onStatus(() => this.core.pushSnapshot());
+    this.service.onStatus(() => this.deps.changed());
     this.service.start();
   }
 
@@ -76,22 +108,19 @@ export class SyncBridge {
     this.service?.kick({ urgent });
   }
 
-  clockOffsetMs(): number {
-    return this.service?.clock.offsetMs() ?? 0;
-  }
-
   deviceSecret(): string {
-    const s = this.core.config.platform.deviceSecret;
+    const s = this.deps.config.platform.deviceSecret;
     return s === 'demo' ? this.demoSecret : s;
   }
 
   private heartbeat(): HeartbeatBody {
-    const core = this.core;
-    const ob = outboxStats(core.db);
-    const board = core.hardware.board?.status();
-    const printer = core.hardware.printer?.status();
-    const db = core.dbInfo();
-    const d = core.damageReport();
+    const status = this.deps.devices.read();
+    const ob = status.outbox;
+    const board = status.board.detail;
+    const printer = status.printer.detail;
+    const db = this.deps.devices.dbInfo();
+    const { screen, staffId } = this.deps.activity();
+    const d = this.deps.damageReport();
     const damage = d
       ? {
           detectedTime: formatCst(d.detectedMs),
@@ -100,12 +129,11 @@ export class SyncBridge {
           recoveredPending: d.recoveredPending,
         }
       : null;
-    const open = core.evaluations.openEvaluation();
     return {
       appVersion: APP_VERSION,
       uptimeS: Math.round((Date.now() - this.startedMs) / 1000),
-      screen: open ? (open.evaluation.state === 'reasons' ? 'reasons' : 'rating') : 'idle',
-      staffId: core.staff.status().staff?.staffId ?? null,
+      screen,
+      staffId,
       outbox: {
         pending: ob.pending,
         oldestPendingTime: ob.oldestPendingMs === null ? null : formatCst(ob.oldestPendingMs),
@@ -126,32 +154,31 @@ export class SyncBridge {
       },
       db: {
         sizeBytes: db.sizeBytes,
-        integrity: db.integrity === 'ok' && core.storage.state() !== 'damaged' ? 'ok' : 'error',
+        integrity: db.integrity === 'ok' && this.deps.storageState() !== 'damaged' ? 'ok' : 'error',
         checkedTime: formatCst(Date.now()),
-        storage: core.storage.state(),
+        storage: this.deps.storageState(),
         ...(damage ? { rebuilt: damage } : {}),
       },
-      clockOffsetMs: this.clockOffsetMs(),
-      health: this.health(db.integrity, ob),
+      clockOffsetMs: this.deps.clockOffset.offsetMs(),
+      health: this.health(db.integrity, ob, status),
     } as HeartbeatBody;
   }
 
   /** The same facts and rules as `doctor`, as the running pad sees them. */
-  private health(integrity: string, ob: ReturnType<typeof outboxStats>): HeartbeatBody['health'] {
-    const core = this.core;
-    const { config } = core;
-    const disk = diskOf(core.dataDir);
+  private health(integrity: string, ob: OutboxStats, status: DeviceStatus): HeartbeatBody['health'] {
+    const { config } = this.deps;
+    const disk = diskOf(this.deps.dataDir);
     const online = this.service?.status().online ?? null;
     const facts: HealthFacts = {
       nowMs: Date.now(),
-      board: { kind: config.board.kind, state: core.hardware.boardState(), detail: '' },
-      printer: { kind: config.printer.kind, state: core.hardware.printerState(), detail: '' },
+      board: { kind: config.board.kind, state: status.board.state, detail: '' },
+      printer: { kind: config.printer.kind, state: status.printer.state, detail: '' },
       platform: {
         baseUrl: config.platform.baseUrl,
         reachable: online,
         status: null,
         answer: online === false ? (this.service?.status().lastError ?? null) : null,
-        clockOffsetMs: this.clockOffsetMs(),
+        clockOffsetMs: this.deps.clockOffset.offsetMs(),
       },
       disk,
       db: { exists: true, integrity, schemaVersion: null },

@@ -6,12 +6,8 @@ import { addressAllowed, parseAllowList } from './address-allow.js';
 import { hardenHttpServer, serverOptions, type ServerLimits } from './http-hardening.js';
 import { SlidingLimiter } from './rate-limit.js';
 import type { PadCertificate } from './tls-cert.js';
-import {
-  ApiError,
-  describeZodError,
-  startEvaluationSchema,
-  type StartEvaluationInput,
-} from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
+import { describeZodError, startEvaluationSchema, type StartEvaluationInput } from '../api/contract.js';
 import { CANCEL_REASONS, type CancelReason } from '../domain/record.js';
 
 /** What the window API needs from the core (docs/protocols/window-api.md). */
@@ -184,8 +180,8 @@ export function startWindowApi(
       }
       return send(res, 404, { error: 'not_found', message: `没有这个接口 / no such endpoint: ${path}` });
     } catch (err) {
-      if (err instanceof ApiError) {
-        const extra = (err as ApiError & { extra?: Record<string, unknown> }).extra ?? {};
+      if (err instanceof DomainError) {
+        const extra = err.extra ?? {};
         return send(res, STATUS_BY_CODE[err.code] ?? 400, {
           error: err.code,
           message: err.message,

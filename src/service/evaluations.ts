@@ -1,5 +1,5 @@
 import type { StartEvaluationInput } from '../api/contract.js';
-import { ApiError } from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
 import { cancelEvaluation, type CancelRequest } from './evaluation/cancelling.js';
 import { chooseChainMode, expireOne, press, submitReasons } from './evaluation/rating.js';
 import { replayFor, startEvaluation, type StartAnswer, type StartContext } from './evaluation/starting.js';
@@ -143,7 +143,7 @@ export class EvaluationService {
     const { db, clock } = this.deps;
     return db.transaction(() => {
       const ev = db.prepare('SELECT id FROM evaluations WHERE id = ?').get(id);
-      if (!ev) throw new ApiError('not_found', `没有这个评价 / no evaluation ${id}`);
+      if (!ev) throw new DomainError('not_found', `没有这个评价 / no evaluation ${id}`);
       const earlier = db
         .prepare(`SELECT COUNT(*) AS n FROM receipt_prints WHERE evaluation_id = ? AND result <> 'failed'`)
         .get(id) as { n: number };

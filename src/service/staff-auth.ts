@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
 import type { Clock } from '../domain/clock.js';
 import { hashPin, nextAuthState, parsePhc, verifyPin, type AuthState } from '../domain/pin.js';
 import type { Logger, StaffMember } from '../domain/types.js';
@@ -29,7 +29,7 @@ export class StaffCredentials {
     },
   ) {}
 
-  /** The member whose PIN this is, or an ApiError (`locked`, `bad_credentials`). */
+  /** The member whose PIN this is, or a DomainError (`locked`, `bad_credentials`). */
   checkPin(staffId: string, pin: string, purpose: 'sign_in' | 'unlock'): StaffMember {
     const { clock } = this.deps;
     const now = clock.now();
@@ -39,7 +39,7 @@ export class StaffCredentials {
     if (prev.lockedUntilMs !== null && prev.lockedUntilMs > now) {
       const min = Math.ceil((prev.lockedUntilMs - now) / 60_000);
       this.deps.log('warn', 'staff PIN refused: locked', { staffId, purpose });
-      throw new ApiError(
+      throw new DomainError(
         'locked',
         `密码错误次数过多，请 ${min} 分钟后再试 / too many wrong PINs, try again in ${min} min`,
         'pin',
@@ -53,8 +53,8 @@ export class StaffCredentials {
     if (!ok || !member) {
       this.deps.log('warn', 'staff PIN failed', { staffId, purpose, failures: next.failures });
       if (next.lockedUntilMs !== null && next.lockedUntilMs > now)
-        throw new ApiError('locked', '密码错误次数过多，已锁定 5 分钟 / locked for 5 minutes', 'pin');
-      throw new ApiError('bad_credentials', '工号或密码错误 / wrong staff number or PIN', 'pin');
+        throw new DomainError('locked', '密码错误次数过多，已锁定 5 分钟 / locked for 5 minutes', 'pin');
+      throw new DomainError('bad_credentials', '工号或密码错误 / wrong staff number or PIN', 'pin');
     }
     return member;
   }
@@ -69,7 +69,7 @@ export class StaffCredentials {
     const prev = this.state(BADGE_KEY);
     if (prev.lockedUntilMs !== null && prev.lockedUntilMs > now) {
       this.deps.log('warn', 'badge refused: locked', {});
-      throw new ApiError(
+      throw new DomainError(
         'locked',
         '工作证识别失败次数过多，请用工号和密码签到 / badge sign-in locked: use 工号 + PIN',
         'code',
@@ -92,12 +92,12 @@ export class StaffCredentials {
         failures: next.failures,
       });
       if (found)
-        throw new ApiError(
+        throw new DomainError(
           'bad_credentials',
           `此工作证不属于 ${windowNo} 号窗口，请用工号和密码签到 / this badge is not for window ${windowNo}`,
           'code',
         );
-      throw new ApiError('bad_credentials', '无法识别的工作证 / badge not recognised', 'code');
+      throw new DomainError('bad_credentials', '无法识别的工作证 / badge not recognised', 'code');
     }
     return found;
   }

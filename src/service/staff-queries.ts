@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, type BadReviewItem, type Figures, type RecentEvaluation } from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
+import type { BadReviewItem, Figures, RecentEvaluation } from '../api/contract.js';
 import { appealDeadline } from '../domain/appeal.js';
 import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 import type { Clock } from '../domain/clock.js';
@@ -125,19 +126,23 @@ export class StaffQueries {
         .prepare('SELECT body, staff_id AS staffId FROM records WHERE record_id = ?')
         .get(recordId) as { body: string; staffId: string } | undefined;
       if (!row || row.staffId !== staffId)
-        throw new ApiError('not_found', '没有这条评价 / no such review of yours', 'recordId');
+        throw new DomainError('not_found', '没有这条评价 / no such review of yours', 'recordId');
       const rec = JSON.parse(row.body) as PlatformRecord;
       if (rec.status !== 'rated' || (rec.satisfaction ?? 5) > 2)
-        throw new ApiError('not_bad_review', '只能对差评申诉 / only bad reviews can be appealed', 'recordId');
+        throw new DomainError(
+          'not_bad_review',
+          '只能对差评申诉 / only bad reviews can be appealed',
+          'recordId',
+        );
       const deadline = this.deadlineOf(rec);
       if (deadline !== null && cstDate(now) > deadline)
-        throw new ApiError(
+        throw new DomainError(
           'deadline_passed',
           `申诉期限已过（${deadline}）/ the appeal deadline has passed`,
           'recordId',
         );
       if (this.db.prepare('SELECT 1 FROM appeals WHERE record_id = ?').get(recordId)) {
-        throw new ApiError('already_appealed', '已提交过申诉 / an appeal was already filed', 'recordId');
+        throw new DomainError('already_appealed', '已提交过申诉 / an appeal was already filed', 'recordId');
       }
       const appealId = randomUUID();
       this.db

@@ -1,4 +1,5 @@
-import { ApiError, type WindowState } from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
+import type { WindowState } from '../api/contract.js';
 import type { Clock } from '../domain/clock.js';
 import { StaffCredentials } from './staff-auth.js';
 import type { Db } from '../store/db.js';
@@ -70,13 +71,13 @@ export class StaffService {
   /** The signed-in member's PIN, to open the staff panel (same lockout as sign-in). */
   verifySignedInPin(pin: string): StaffMember {
     const current = this.status().staff;
-    if (!current) throw new ApiError('no_staff', '请先签到 / sign in first');
+    if (!current) throw new DomainError('no_staff', '请先签到 / sign in first');
     return this.credentials.checkPin(current.staffId, pin, 'unlock');
   }
 
   private signIn(member: StaffMember, method: 'pin' | 'badge'): void {
     const { db, clock } = this.deps;
-    if (this.deps.hasOpenEvaluation()) throw new ApiError('busy', '评价进行中 / an evaluation is open');
+    if (this.deps.hasOpenEvaluation()) throw new DomainError('busy', '评价进行中 / an evaluation is open');
     const now = clock.now();
     db.transaction(() => {
       db.prepare(`UPDATE staff_sessions SET signed_out_ms = ? WHERE signed_out_ms IS NULL`).run(now);
@@ -97,7 +98,7 @@ export class StaffService {
   signOut(): void {
     const { db, clock } = this.deps;
     if (this.deps.hasOpenEvaluation())
-      throw new ApiError('busy', '评价进行中，不能签退 / an evaluation is open');
+      throw new DomainError('busy', '评价进行中，不能签退 / an evaluation is open');
     const now = clock.now();
     db.transaction(() => {
       db.prepare(`UPDATE staff_sessions SET signed_out_ms = ? WHERE signed_out_ms IS NULL`).run(now);
@@ -112,9 +113,9 @@ export class StaffService {
   setState(state: 'on_duty' | 'paused'): WindowState {
     const { db, clock } = this.deps;
     const current = this.status();
-    if (!current.staff) throw new ApiError('no_staff', '请先签到 / nobody is signed in');
+    if (!current.staff) throw new DomainError('no_staff', '请先签到 / nobody is signed in');
     if (state === 'paused' && this.deps.hasOpenEvaluation())
-      throw new ApiError('busy', '评价进行中 / an evaluation is open');
+      throw new DomainError('busy', '评价进行中 / an evaluation is open');
     db.prepare('UPDATE window_state SET state = ?, changed_ms = ? WHERE id = 1').run(state, clock.now());
     this.deps.onChange();
     return state;
@@ -123,15 +124,15 @@ export class StaffService {
   /** The staff member an evaluation is for, or the reason the window can't start one. */
   staffForEvaluation(requested: string | undefined): { staffId: string; name: string } {
     const st = this.status();
-    if (st.state === 'paused') throw new ApiError('window_paused', '窗口暂停服务 / the window is paused');
+    if (st.state === 'paused') throw new DomainError('window_paused', '窗口暂停服务 / the window is paused');
     if (!st.staff || st.state === 'away')
-      throw new ApiError('no_staff', '窗口无人签到 / nobody is signed in');
+      throw new DomainError('no_staff', '窗口无人签到 / nobody is signed in');
     if (requested && requested !== st.staff.staffId) {
       // A rating is always credited to somebody who serves here (window-api 1.1).
       const other = this.find(requested);
       const windowNo = this.deps.windowNo?.();
       if (!other || windowNo === undefined || !other.windowNos.includes(windowNo)) {
-        throw new ApiError(
+        throw new DomainError(
           'staff_not_at_window',
           `工号 ${requested} ${other ? `不在 ${windowNo ?? ''} 号窗口服务` : '不在本厅人员名单中'} / staff ${requested} does not serve at this window`,
           'staffId',

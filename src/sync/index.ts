@@ -98,6 +98,8 @@ export interface CreateSyncOptions {
   heartbeat: () => HeartbeatBody;
   log: (msg: string, fields?: Record<string, unknown>) => void;
   onRefdata?: (name: string) => void;
+  /** The pad's one clock-offset estimate (sealing reads it too); made here when not handed in. */
+  clockOffset?: ClockOffset;
   /** Test seams: kill points for the crash tests, faster back-off. */
   hooks?: SyncHooks;
   tuning?: SyncTuning;
@@ -135,7 +137,7 @@ class SyncServiceImpl implements SyncService {
   constructor(private readonly opts: CreateSyncOptions) {
     this.config = platformConfigSchema.parse(opts.config);
     this.backoff = opts.tuning?.backoff ?? DEFAULT_BACKOFF;
-    this.clock = new ClockOffset(opts.db, opts.clock);
+    this.clock = opts.clockOffset ?? new ClockOffset(opts.db, opts.clock);
     this.client = new PlatformClient({
       baseUrl: this.config.baseUrl,
       deviceId: this.config.deviceId,

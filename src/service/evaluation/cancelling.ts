@@ -1,4 +1,4 @@
-import { ApiError } from '../../api/contract.js';
+import { DomainError } from '../../domain/errors.js';
 import { FREQUENT_CANCEL_POLICY, isFrequentCancel } from '../../domain/cancel-policy.js';
 import type { CancelReason, PlatformRecord } from '../../domain/record.js';
 import { sealCancelled } from './sealing.js';
@@ -22,13 +22,13 @@ export function cancelEvaluation(deps: EvaluationDeps, id: string, req: CancelRe
   const now = clock.now();
   return db.transaction(() => {
     const found = loadEvaluation(db, id);
-    if (!found) throw new ApiError('not_found', `没有这个评价 / no evaluation ${id}`);
+    if (!found) throw new DomainError('not_found', `没有这个评价 / no evaluation ${id}`);
     const { evaluation, cases } = found;
     if (
       evaluation.state !== 'waiting' ||
       cases.some((c) => c.chosen_satisfaction !== null || c.outcome !== null)
     ) {
-      throw new ApiError(
+      throw new DomainError(
         'not_cancellable',
         '评价已开始或已结束，不能撤销 / only an evaluation still waiting, before any star, can be cancelled',
       );

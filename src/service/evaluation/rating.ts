@@ -1,4 +1,4 @@
-import { ApiError } from '../../api/contract.js';
+import { DomainError } from '../../domain/errors.js';
 import { isBadReview, isSatisfaction, type Satisfaction } from '../../domain/levels.js';
 import type { PlatformRecord } from '../../domain/record.js';
 import { finishStep } from './sealing.js';
@@ -22,7 +22,7 @@ export interface RatingEffect<T> {
 function requireOpen(deps: EvaluationDeps, id: string): Loaded {
   const open = loadOpen(deps.db);
   if (!open || open.evaluation.id !== id)
-    throw new ApiError('not_open', `评价 ${id} 不在进行中 / evaluation ${id} is not open`);
+    throw new DomainError('not_open', `评价 ${id} 不在进行中 / evaluation ${id} is not open`);
   return open;
 }
 
@@ -37,9 +37,9 @@ export function chooseChainMode(deps: EvaluationDeps, id: string, mode: 'overall
   db.transaction(() => {
     const open = requireOpen(deps, id);
     if (open.evaluation.group_type !== 'chain')
-      throw new ApiError('invalid', '这不是一链办评价 / not a chain evaluation', 'mode');
+      throw new DomainError('invalid', '这不是一链办评价 / not a chain evaluation', 'mode');
     if (open.evaluation.chain_mode !== null)
-      throw new ApiError('invalid', '评价方式已选择 / mode already chosen', 'mode');
+      throw new DomainError('invalid', '评价方式已选择 / mode already chosen', 'mode');
     db.prepare('UPDATE evaluations SET chain_mode = ?, prompt_ms = ?, step_deadline_ms = ? WHERE id = ?').run(
       mode,
       now,
@@ -140,9 +140,9 @@ export function submitReasons(
   return db.transaction(() => {
     const open = requireOpen(deps, id);
     if (open.evaluation.state !== 'reasons')
-      throw new ApiError('invalid', '当前不在选择原因步骤 / not at the reasons step', 'codes');
+      throw new DomainError('invalid', '当前不在选择原因步骤 / not at the reasons step', 'codes');
     const chosen = targetsOf(open.evaluation, open.cases)[0]?.chosen_satisfaction;
-    if (chosen === null || chosen === undefined) throw new ApiError('invalid', 'no star chosen', 'codes');
+    if (chosen === null || chosen === undefined) throw new DomainError('invalid', 'no star chosen', 'codes');
     const allowed = new Set(
       deps
         .norms()
@@ -152,14 +152,14 @@ export function submitReasons(
     const unique = [...new Set(codes)];
     const bad = unique.find((c) => !allowed.has(c));
     if (bad !== undefined)
-      throw new ApiError(
+      throw new DomainError(
         'invalid',
         `指标 ${bad} 不属于 ${chosen} 星 / indicator ${bad} is not offered for ${chosen} stars`,
         'codes',
       );
     const text = comment?.trim() || undefined;
     if (isBadReview(chosen) && unique.length === 0 && !text) {
-      throw new ApiError(
+      throw new DomainError(
         'reasons_required',
         '差评请至少选择一项原因或填写意见 / choose at least one reason or write a comment',
         'codes',

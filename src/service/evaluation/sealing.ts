@@ -2,7 +2,7 @@ import { isBadReview, isSatisfaction } from '../../domain/levels.js';
 import type { CancelReason, PlatformRecord, UnsealedRecord } from '../../domain/record.js';
 import { formatCst } from '../../domain/time.js';
 import { appendRecords } from '../../store/records.js';
-import { computeRiskFlags } from '../risk-input.js';
+import { computeRiskFlags } from '../../store/risk-input.js';
 import {
   loadEvaluation,
   parseFlags,

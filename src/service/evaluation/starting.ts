@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError, type CaseInput, type StartEvaluationInput } from '../../api/contract.js';
+import type { CaseInput, StartEvaluationInput } from '../../api/contract.js';
+import { DomainError } from '../../domain/errors.js';
 import { loadOpen, type CaseRow, type EvaluationDeps, type Origin } from './types.js';
 
 /** A business system's retry within this time gets the first answer (window-api.md 1.1). */
@@ -52,7 +53,7 @@ export function startEvaluation(
     const replay = replayFor(deps, input.requestId);
     if (replay) return { evaluationId: replay.evaluationId, replayed: true, cases: [] };
     if (loadOpen(db))
-      throw new ApiError('busy', '本窗口已有一个正在进行的评价 / another evaluation is open on this pad');
+      throw new DomainError('busy', '本窗口已有一个正在进行的评价 / another evaluation is open on this pad');
     assertDistinctCases(input.cases);
     const id = newEvaluationId(now);
     const multi = input.cases.length > 1;
@@ -112,7 +113,7 @@ function assertDistinctCases(cases: CaseInput[]): void {
   const seen = new Set<string>();
   for (const c of cases) {
     if (seen.has(c.projectNo))
-      throw new ApiError(
+      throw new DomainError(
         'invalid',
         `cases: 办件 ${c.projectNo} 重复 / the same case is listed twice`,
         'cases',
@@ -153,7 +154,7 @@ function serviceNumberFor(
       .get(...(serviceNumber === null ? [c.projectNo] : [c.projectNo, serviceNumber])) !== undefined;
   if (c.promiseType === 1) {
     if (ratedExists(null)) {
-      throw new ApiError(
+      throw new DomainError(
         'already_rated',
         `即办件 ${c.projectNo} 已评价，不能重复评价 / this case already has a rating`,
         'cases',
@@ -163,7 +164,7 @@ function serviceNumberFor(
   }
   if (c.serviceNumber !== undefined) {
     if (ratedExists(c.serviceNumber)) {
-      throw new ApiError(
+      throw new DomainError(
         'already_rated',
         `承诺件 ${c.projectNo} 第 ${c.serviceNumber} 次服务已评价 / this visit already has a rating`,
         'cases',

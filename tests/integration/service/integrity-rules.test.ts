@@ -3,7 +3,8 @@
  * service level, over a real SQLite file and a fake clock. Each test names its rule.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, startEvaluationSchema } from '../../../src/api/contract.js';
+import { startEvaluationSchema } from '../../../src/api/contract.js';
+import { DomainError } from '../../../src/domain/errors.js';
 import { recordHash } from '../../../src/domain/canonical.js';
 import { staffFigures } from '../../../src/store/figures.js';
 import { platformRecordSchema } from '../../../src/domain/record.js';
@@ -37,8 +38,8 @@ function expectApiError(fn: () => unknown, code: string) {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).code).toBe(code);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).code).toBe(code);
     return;
   }
   throw new Error(`expected ApiError ${code}`);

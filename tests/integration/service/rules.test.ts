@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/api/contract.js';
+import { DomainError } from '../../../src/domain/errors.js';
 import { recordHash } from '../../../src/domain/canonical.js';
 import { platformRecordSchema } from '../../../src/domain/record.js';
 import { NORMS, STAFF, oneCase, records, serviceFixture } from '../../helpers/service.js';
@@ -19,8 +19,8 @@ function expectApiError(fn: () => unknown, code: string) {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).code).toBe(code);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).code).toBe(code);
     return;
   }
   throw new Error(`expected ApiError ${code}`);

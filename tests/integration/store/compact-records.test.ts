@@ -161,7 +161,7 @@ describe('records stored once (migration 4)', () => {
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>)
         .map((r) => r.detail)
         .join('; ');
-    // the risk rules' look-up of presses around a rating (src/service/risk-input.ts)
+    // the risk rules' look-up of presses around a rating (src/store/risk-input.ts)
     expect(
       plan(`SELECT at_ms FROM raw_inputs WHERE evaluation_id = 'E1' OR (at_ms BETWEEN 1 AND 2)`),
     ).not.toMatch(/SCAN raw_inputs/);

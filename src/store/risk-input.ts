@@ -1,12 +1,23 @@
 import { DEFAULT_RISK_POLICY, riskFlags, type Press, type StaffRating } from '../domain/risk.js';
-import type { Db } from '../store/db.js';
-import type { CaseRow, EvaluationRow } from './evaluations.js';
+import type { Db } from './db.js';
+
+/** What the risk facts need of the evaluation being sealed (a row of `evaluations`). */
+export interface RiskEvaluation {
+  id: string;
+  prompt_ms: number;
+  staff_id: string;
+}
+
+/** What they need of its target cases (rows of `evaluation_cases`). */
+export interface RiskTarget {
+  chosen_ms: number | null;
+}
 
 /**
  * Gathers from the database what the risk rules (src/domain/risk.ts) look at for the step being
  * sealed. Runs inside the sealing transaction, so it sees exactly what is committed with it.
  */
-export function computeRiskFlags(db: Db, ev: EvaluationRow, targets: CaseRow[], nowMs: number): string[] {
+export function computeRiskFlags(db: Db, ev: RiskEvaluation, targets: RiskTarget[], nowMs: number): string[] {
   const policy = DEFAULT_RISK_POLICY;
   const ratedMs = targets[0]?.chosen_ms ?? nowMs;
   // A press logged as 'no_evaluation' happened outside any open evaluation, even when a stale
