@@ -40,7 +40,7 @@ function resolveImport(from: string, spec: string): string | null {
   return null;
 }
 
-const files = folders.flatMap((f) => (existsSync(join(root, f)) ? walk(join(root, f), []) : []));
+const files = folders.flatMap((f) => (existsSync(resolve(root, f)) ? walk(resolve(root, f), []) : []));
 const graph = new Map<string, string[]>();
 for (const file of files) {
   const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
