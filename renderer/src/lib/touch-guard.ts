@@ -108,7 +108,9 @@ export class TouchGuard {
     this.contacts.set(e.pointerId, {
       x: e.clientX,
       y: e.clientY,
-      downMs: this.now(),
+      // The same time base as the lift (the events' own stamps): a busy page handling the down
+      // late must not make a 100 ms tap look like a ghost.
+      downMs: this.at(e),
       maxSize: size,
       moved: 0,
     });
@@ -137,7 +139,7 @@ export class TouchGuard {
       c.moved = Math.max(c.moved, Math.hypot(e.clientX - c.x, e.clientY - c.y));
       if (c.moved > this.opts.slopPx) return this.note('drag');
     }
-    return this.take({ source: 'pointer', x: e.clientX, y: e.clientY });
+    return this.take({ source: 'pointer', x: e.clientX, y: e.clientY }, this.at(e));
   }
 
   /** When the contact happened: the event's own time (the panel's), not when a busy page got to it. */
@@ -155,11 +157,11 @@ export class TouchGuard {
     this.lastTaken = { ms: this.now(), source: 'board', x: 0, y: 0 };
   }
 
-  private take(press: { source: 'pointer' | 'key'; x: number; y: number }): Verdict {
+  /** `atMs`: when the press happened (a pointer's own stamp; a busy page may see it late). */
+  private take(press: { source: 'pointer' | 'key'; x: number; y: number }, atMs = this.now()): Verdict {
     const last = this.lastTaken;
-    if (this.now() - last.ms < this.opts.lockoutMs && this.isSamePress(last, press))
-      return this.note('repeat');
-    this.lastTaken = { ms: this.now(), ...press };
+    if (atMs - last.ms < this.opts.lockoutMs && this.isSamePress(last, press)) return this.note('repeat');
+    this.lastTaken = { ms: atMs, ...press };
     return this.note('tap');
   }
 
