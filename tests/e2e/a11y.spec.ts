@@ -169,10 +169,12 @@ for (const mode of MODES) {
         await page.getByTestId('star-2').click();
         await expect(page.getByTestId('screen-reasons')).toBeVisible();
         await page.getByTestId('phrase-0').click();
+        await expect(page.getByTestId('comment-privacy')).toBeVisible(); // decision 129
         await check('reasons-bad');
         await page.getByTestId('reasons-type').click();
         await expect(page.getByTestId('osk')).toBeVisible();
         for (const k of ['A', 'B', '1']) await page.getByTestId(`osk-${k}`).click();
+        await expect(page.getByTestId('osk-privacy')).toBeVisible();
         await check('keyboard');
         await page.getByTestId('osk-done').click();
         await page.getByTestId('reasons-submit').click();

@@ -24,6 +24,9 @@ export function OnScreenKeyboard({
   return (
     <div className="osk" role="dialog" aria-label={t('keyboard.title')} data-testid="osk">
       <div className="osk-title">{t('keyboard.title')}</div>
+      <div className="comment-privacy" role="note" data-testid="osk-privacy">
+        {t('reasons.privacy')}
+      </div>
       <textarea
         className="osk-field"
         data-testid="osk-field"

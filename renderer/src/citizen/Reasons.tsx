@@ -113,6 +113,9 @@ export function Reasons({ prompt, snapshot }: { prompt: CitizenPrompt; snapshot:
                 ⌨ {t('reasons.type')}
               </TapButton>
             </div>
+            <div className="comment-privacy" role="note" data-testid="comment-privacy">
+              {t('reasons.privacy')}
+            </div>
             <div className="comment-preview" data-testid="comment-preview">
               <span className="comment-label">{t('reasons.comment')}：</span>
               <span className={comment ? 'comment-text' : 'comment-text muted'}>

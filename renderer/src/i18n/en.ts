@@ -51,6 +51,7 @@ export const en: Record<MessageKey, string> = {
   'reasons.phrases': 'Ready phrases (one tap)',
   'reasons.comment': 'Your comment',
   'reasons.commentEmpty': 'none yet',
+  'reasons.privacy': 'Please do not write ID card or phone numbers or other personal data',
   'reasons.type': 'Type a comment',
   'reasons.clear': 'Clear comment',
   'reasons.skip': 'Skip',

@@ -49,6 +49,7 @@ export const zhCN = {
   'reasons.phrases': '常用语（点一下即可）',
   'reasons.comment': '您的意见',
   'reasons.commentEmpty': '未填写',
+  'reasons.privacy': '请勿填写身份证号、手机号等个人信息',
   'reasons.type': '打字留言',
   'reasons.clear': '清除意见',
   'reasons.skip': '跳过',

@@ -51,6 +51,7 @@ export const zhTW: Record<MessageKey, string> = {
   'reasons.phrases': '常用語（點一下即可）',
   'reasons.comment': '您的意見',
   'reasons.commentEmpty': '未填寫',
+  'reasons.privacy': '請勿填寫身分證號、手機號碼等個人資料',
   'reasons.type': '打字留言',
   'reasons.clear': '清除意見',
   'reasons.skip': '跳過',

@@ -12,6 +12,7 @@ import {
   type PressInput,
   type PressOutcome,
 } from './types.js';
+import { maskPersonalNumbers } from '../../domain/personal-data.js';
 
 /** What a citizen's action changed, for the caller to announce after the commit. */
 export interface RatingEffect<T> {
@@ -157,7 +158,8 @@ export function submitReasons(
         `指标 ${bad} 不属于 ${chosen} 星 / indicator ${bad} is not offered for ${chosen} stars`,
         'codes',
       );
-    const text = comment?.trim() || undefined;
+    // Masked before it is sealed: a sealed record is never edited, and the pad keeps no ID or phone.
+    const text = maskPersonalNumbers(comment?.trim() ?? '') || undefined;
     if (isBadReview(chosen) && unique.length === 0 && !text) {
       throw new DomainError(
         'reasons_required',
