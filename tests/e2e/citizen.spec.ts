@@ -130,6 +130,8 @@ test('the right voice prompt plays at each step; a hall file replaces a shipped 
     // 2. A 差评: the star word, then the reasons prompt.
     await page.getByTestId('star-2').click();
     await expect(page.getByTestId('screen-reasons')).toBeVisible();
+    // Where the citizen writes, the pad asks for no ID or phone numbers (decision 129).
+    await expect(page.getByTestId('comment-privacy')).toHaveText(/请勿填写身份证号、手机号/);
     await expect.poll(() => played(page), { timeout: 30_000 }).toContain('zh-CN/reasons');
     expect((await played(page)).slice(-2)).toEqual(['zh-CN/star-2', 'zh-CN/reasons']);
 
