@@ -7,6 +7,7 @@ import {
   BrowserWindow,
   dialog,
   ipcMain,
+  Menu,
   net,
   powerSaveBlocker,
   protocol,
@@ -17,15 +18,20 @@ import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientSession } from '../src/api/dispatch';
 import { loadConfig, type KioskConfig } from '../src/config/config';
+import { kioskMode } from '../src/config/provisioning';
 import { KioskCore } from '../src/host/core';
 import { explainStartError } from '../src/host/start-errors';
 import { EXIT_CRASHED, installProcessGuard } from '../src/host/process-guard';
 import { resolveVoiceFile } from '../src/host/voice-files';
+import { blockedInput } from './input-filter';
 
 const APP_ORIGIN = 'app://kiosk';
 const RENDERER_DIR = join(__dirname, '..', 'renderer');
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+// No application menu: its accelerators (reload, DevTools, close, zoom) are gone with it.
+Menu.setApplicationMenu(null);
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -86,11 +92,15 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
+  const kiosk = kioskMode(config);
+  const startUrl = `${APP_ORIGIN}/index.html${kiosk ? '#kiosk=1' : ''}`;
+  // DevTools exist only in an unpackaged app on a developer's desk, never on a packaged pad.
+  const allowDevTools = !app.isPackaged && !kiosk;
   const win = new BrowserWindow({
     width: 1280,
     height: 800,
-    kiosk: config.shell.kiosk,
-    fullscreen: config.shell.kiosk,
+    kiosk,
+    fullscreen: kiosk,
     autoHideMenuBar: true,
     backgroundColor: '#0b3d6b',
     webPreferences: {
@@ -100,9 +110,32 @@ async function start(): Promise<void> {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      devTools: allowDevTools,
+      // A middle click opens no new window (setWindowOpenHandler denies them anyway).
+      disableBlinkFeatures: 'Auxclick',
+      zoomFactor: 1,
       // The voice prompts play without a tap first: the citizen hears the greeting as it opens.
       autoplayPolicy: 'no-user-gesture-required',
     },
+  });
+  win.removeMenu();
+  // Chromium's own shortcuts (reload, DevTools, close, zoom, print) never reach the page.
+  win.webContents.on('before-input-event', (e, input) => {
+    const reason = blockedInput(input, allowDevTools);
+    if (reason) e.preventDefault();
+  });
+  // Pinch and Ctrl+wheel zoom: the layout is made for this screen at 100 %.
+  void win.webContents.setVisualZoomLevelLimits(1, 1);
+  win.webContents.on('zoom-changed', () => win.webContents.setZoomFactor(1));
+  // In kiosk mode a window close (Alt+F4 from the session, a stray click) is vetoed; only the
+  // app's own quit (service stop, relaunch) closes it.
+  let quitting = false;
+  win.on('close', (e) => {
+    if (kiosk && !quitting) e.preventDefault();
+  });
+  // A crashed or hung page would leave the citizen a blank screen: load it again.
+  win.webContents.on('render-process-gone', () => {
+    if (!win.isDestroyed()) void win.loadURL(startUrl);
   });
   win.webContents.on('will-navigate', (e, url) => {
     if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
@@ -127,12 +160,13 @@ async function start(): Promise<void> {
 
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
+    quitting = true;
     unsubscribe();
     void core.stop();
   });
-  if (config.shell.kiosk) {
+  if (kiosk) {
     // The screen stays on while the pad runs; service hours switch it off from outside.
     powerSaveBlocker.start('prevent-display-sleep');
   }
-  await win.loadURL(`${APP_ORIGIN}/index.html${config.shell.kiosk ? '#kiosk=1' : ''}`);
+  await win.loadURL(startUrl);
 }

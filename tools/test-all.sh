@@ -16,6 +16,7 @@ step lint npm run --silent lint
 step cycles npm run --silent check:cycles
 step format npm run --silent format:check
 step typecheck npm run --silent typecheck
+step electronegativity npm run --silent electronegativity
 step build npm run --silent build
 step unit-integration npx vitest run
 step e2e npx playwright test

@@ -96,7 +96,8 @@ export const configSchema = z
       .object({
         host: z.literal('127.0.0.1').default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(0),
-        kiosk: z.boolean().default(false),
+        /** Full-screen kiosk, close vetoed. Unset: on once provisioned for a real platform (`kioskMode`). */
+        kiosk: z.boolean().optional(),
       })
       .strict()
       .prefault({}),

@@ -51,3 +51,15 @@ export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
   return isIP(host) === 4 && host.startsWith('127.');
 }
+
+/**
+ * Kiosk mode unless the configuration says otherwise: a pad provisioned for a real platform
+ * stands in front of the public, so it opens full-screen with close vetoed by default; the
+ * embedded demo platform means a developer's desk (decision 130).
+ */
+export function kioskMode(c: {
+  shell: { kiosk?: boolean | undefined };
+  platform: { baseUrl: string };
+}): boolean {
+  return c.shell.kiosk ?? c.platform.baseUrl !== 'embedded';
+}

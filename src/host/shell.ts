@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writePrivateFile } from './data-dir.js';
 import type { KioskConfig } from '../config/config.js';
+import { kioskMode } from '../config/provisioning.js';
 import { KioskCore, type CoreOptions } from './core.js';
 import { startShellServer } from './shell-server.js';
 import { appRoot } from './paths.js';
@@ -28,7 +29,7 @@ export async function runBrowserShell(
     return {
       core,
       url: shell.url,
-      launchUrl: writeLaunchFile(core.dataDir, config.shell.kiosk ? `${shell.url}&kiosk=1` : shell.url),
+      launchUrl: writeLaunchFile(core.dataDir, kioskMode(config) ? `${shell.url}&kiosk=1` : shell.url),
       async stop() {
         await shell.close();
         await core.stop();

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { extractFile, listPackage, statFile } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +21,19 @@ import {
   readBuilderConfig,
   root,
 } from './builder-config.js';
+
+/** @electron/fuses' sentinel before the fuse wire (version 1, then its length, then one byte per fuse). */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const FUSE_NAMES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+];
 
 const report: string[] = [];
 const note = (line: string) => report.push(line);
@@ -79,7 +100,18 @@ describe('electron-builder --dir with a stub Electron', () => {
     out = tempDir('hcp-pack-');
     const stub = join(out.dir, 'electron-stub');
     mkdirSync(join(stub, 'resources'), { recursive: true });
-    writeFileSync(join(stub, 'electron'), '#!/bin/sh\necho "stub electron: packaging check only"\n');
+    // The stub carries Electron's fuse wire as a real binary ships it (RunAsNode, NODE_OPTIONS,
+    // --inspect on; cookie encryption, asar integrity, asar-only off), so electron-builder flips
+    // the configured electronFuses in it as it would in Electron itself.
+    writeFileSync(
+      join(stub, 'electron'),
+      Buffer.concat([
+        Buffer.from('#!/bin/sh\necho "stub electron: packaging check only"\nexit 0\n# '),
+        Buffer.from(FUSE_SENTINEL),
+        Buffer.from([1, 8, 0x31, 0x30, 0x31, 0x31, 0x30, 0x30, 0x30, 0x31]),
+        Buffer.from('\n'),
+      ]),
+    );
     chmodSync(join(stub, 'electron'), 0o755);
     const r = spawnSync(
       join(root, 'node_modules/.bin/electron-builder'),
@@ -149,6 +181,23 @@ describe('electron-builder --dir with a stub Electron', () => {
       ).toBe(true);
     }
     note('native addons: none inside app.asar; better-sqlite3, @serialport/bindings-cpp, @resvg unpacked');
+  });
+
+  it('flips the fuses electron-builder.yml asks for in the packaged binary', () => {
+    const bin = readFileSync(join(appDir, 'hcp-kiosk'));
+    const at = bin.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+    const wire = [...bin.subarray(at + 2, at + 2 + (bin[at + 1] ?? 0))];
+    const fuses = Object.fromEntries(FUSE_NAMES.map((n, i) => [n, wire[i] === 0x31]));
+    expect(fuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+    note(`fuses in the packaged binary: ${JSON.stringify(fuses)}`);
   });
 
   it('leaves out what the bundles already contain', () => {
