@@ -39,6 +39,7 @@ const KNOWN = new Set([
   'deviceSeq',
   'deviceTimeMs',
   'clockOffsetMs',
+  'clockUnsynced',
   'riskFlags',
   'prevHash',
   'hash',
@@ -131,6 +132,8 @@ export function validateRecord(r: Record<string, unknown>): string | null {
   if (!isInt(r.deviceSeq) || r.deviceSeq < 1) return 'deviceSeq: integer >= 1 required';
   if (!isInt(r.deviceTimeMs)) return 'deviceTimeMs: integer required';
   if (!isInt(r.clockOffsetMs)) return 'clockOffsetMs: integer required';
+  if (r.clockUnsynced !== undefined && r.clockUnsynced !== true)
+    return 'clockUnsynced: true or absent (hcp-kiosk extension)';
   if (r.riskFlags !== undefined && (!Array.isArray(r.riskFlags) || r.riskFlags.some((f) => !isStr(f, 64))))
     return 'riskFlags: array of strings';
   if (typeof r.prevHash !== 'string' || !HEX64.test(r.prevHash))

@@ -34,6 +34,8 @@ export const platformRecordSchema = z
     deviceSeq: z.number().int().min(1),
     deviceTimeMs: z.number().int(),
     clockOffsetMs: z.number().int(),
+    /** this project's extension: the pad's time was not confirmed when the record was made (decision 195) */
+    clockUnsynced: z.literal(true).optional(),
     riskFlags: z.array(z.string()).optional(),
     prevHash: z.string().regex(/^[0-9a-f]{64}$/),
     hash: z.string().regex(/^[0-9a-f]{64}$/),

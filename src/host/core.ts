@@ -12,9 +12,9 @@ import {
 import { ClockOffset } from '../store/clock-offset.js';
 import { DeviceStatusReader, type DbInfo } from './device-status.js';
 import { EventBus, Signal } from './event-bus.js';
-import { buildSnapshot, type StaffCard } from './snapshot.js';
+import { inWallClockFrame, type StaffCard } from './snapshot.js';
 import type { KioskConfig } from '../config/config.js';
-import { systemClock, type Clock } from '../domain/clock.js';
+import { PadClock, type Clock } from '../domain/clock.js';
 import { formatCst } from '../domain/time.js';
 import { type Db } from '../store/db.js';
 import { openCheckedDatabase } from '../store/recovery.js';
@@ -66,7 +66,8 @@ export interface CoreOptions {
  */
 export class KioskCore {
   readonly db: Db;
-  readonly clock: Clock;
+  /** steady for deadlines and records; wall-clock jumps are watched, not followed (decision 195) */
+  readonly clock: PadClock;
   readonly log: KioskLogger;
   readonly evaluations: EvaluationService;
   readonly staff: StaffService;
@@ -102,7 +103,7 @@ export class KioskCore {
     readonly dataDir: string,
     opts: CoreOptions,
   ) {
-    this.clock = opts.clock ?? systemClock;
+    this.clock = opts.clock instanceof PadClock ? opts.clock : new PadClock(opts.clock);
     const { tightened } = securePrivateDir(dataDir);
     this.log = createLogger(join(dataDir, 'logs'), config.log);
     if (tightened.length > 0)
@@ -133,6 +134,7 @@ export class KioskCore {
       hall: () => this.hall(),
       norms: () => refdata.norms(),
       clockOffsetMs: () => clockOffset.offsetMs(),
+      clockUnsynced: () => clockOffset.unsynced(),
       log: this.log.write,
       onCommitted: (change) => committed.fire(change),
     }));
@@ -158,6 +160,7 @@ export class KioskCore {
       this.clock,
       () => timing().appealWorkingDays,
       () => refdata.calendar(),
+      () => clockOffset.offsetMs(),
     );
     const hardware = (this.hardware = new HardwareBridge({
       config,
@@ -234,6 +237,7 @@ export class KioskCore {
     this.storage.start();
     this.closers.push(() => this.storage.stop());
     this.storage.onChange((state) => this.storageChanged(state));
+    this.watchWallClock();
     this.applyPlatformSequence();
     await this.sync.start();
     this.closers.push(() => this.sync.stop());
@@ -279,7 +283,7 @@ export class KioskCore {
     pruneTimer.unref();
     this.closers.push(() => clearInterval(pruneTimer));
     // Anything that ran out while the pad was off closes now, as unrated.
-    this.evaluations.expireDue();
+    this.evaluations.expireDue({ setOnAnotherClock: true });
     this.scheduleDeadline();
     this.hardware.applyIdleLeds();
   }
@@ -318,6 +322,20 @@ export class KioskCore {
       this.storage.report(err);
       this.log.write('error', 'sequence continuation failed', { error: (err as Error).message });
     }
+  }
+
+  /** A wall-clock jump is noticed within a second, logged, and the screen's countdown re-based. */
+  private watchWallClock(): void {
+    const off = this.clock.onJump((jumpMs) => {
+      this.log.write('warn', '系统时钟跳变 / wall clock jumped', { jumpMs: Math.round(jumpMs) });
+      this.pushSnapshot();
+    });
+    const tick = setInterval(() => this.clock.now(), 1000);
+    tick.unref();
+    this.closers.push(() => {
+      clearInterval(tick);
+      off();
+    });
   }
 
   private storageChanged(state: StorageState): void {
@@ -575,7 +593,8 @@ export class KioskCore {
     const hall = this.hall();
     const devices = this.devices.read();
     const glow = this.afterglow;
-    return buildSnapshot({
+    // The screen counts down against the operating system's clock (decision 195).
+    return inWallClockFrame(this.clock.wallSkewMs(), {
       nowMs: this.clock.now(),
       hallName: hall.hallName,
       windowNo: hall.windowNo,

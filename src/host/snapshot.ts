@@ -79,3 +79,18 @@ export function buildSnapshot(f: SnapshotFacts): KioskSnapshot {
     citizen: f.citizen,
   };
 }
+
+/**
+ * The snapshot with its pad-clock instants in the operating system's clock frame: the renderer
+ * counts down against `Date.now()`, and after a wall-clock jump the pad's steady clock and the
+ * wall clock part (decision 195).
+ */
+export function inWallClockFrame(wallSkewMs: number, f: SnapshotFacts): KioskSnapshot {
+  const snap = buildSnapshot(f);
+  if (wallSkewMs === 0) return snap;
+  return {
+    ...snap,
+    prompt: snap.prompt ? { ...snap.prompt, deadlineMs: snap.prompt.deadlineMs + wallSkewMs } : null,
+    thanksUntilMs: snap.thanksUntilMs === null ? null : snap.thanksUntilMs + wallSkewMs,
+  };
+}

@@ -119,12 +119,24 @@ export class EvaluationService {
     return result;
   }
 
-  /** Closes whatever step has passed its deadline. Returns the ids it touched. */
-  expireDue(): string[] {
+  /**
+   * Closes whatever step has passed its deadline. Returns the ids it touched. At start,
+   * `setOnAnotherClock` also closes a step whose deadline lies further ahead than a whole step:
+   * it was set on the time line of an earlier start whose clock was ahead (an RTC that then died
+   * and booted in 2000), so it ran out while the pad was off (decision 195).
+   */
+  expireDue(opts: { setOnAnotherClock?: boolean } = {}): string[] {
     const now = this.deps.clock.now();
+    const t = this.deps.timing();
+    const horizon = opts.setOnAnotherClock
+      ? now + 1000 * Math.max(t.rateTimeoutS, t.reasonsTimeoutS)
+      : Number.MAX_SAFE_INTEGER;
     const due = this.deps.db
-      .prepare(`SELECT id FROM evaluations WHERE state IN ('waiting', 'reasons') AND step_deadline_ms <= ?`)
-      .all(now) as Array<{ id: string }>;
+      .prepare(
+        `SELECT id FROM evaluations WHERE state IN ('waiting', 'reasons')
+         AND (step_deadline_ms <= ? OR step_deadline_ms > ?)`,
+      )
+      .all(now, horizon) as Array<{ id: string }>;
     for (const { id } of due) {
       const change = expireOne(this.deps, id, now);
       if (change) this.deps.onCommitted(change);

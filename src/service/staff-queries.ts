@@ -16,10 +16,21 @@ export class StaffQueries {
     private readonly clock: Clock,
     private readonly appealWorkingDays: () => number,
     private readonly calendar: () => WorkingDayCalendar = () => shippedCalendar,
+    /** server − pad: dates (today, appeal deadlines) are true CST dates (decision 195) */
+    private readonly clockOffsetMs: () => number = () => 0,
   ) {}
 
   private figureOptions() {
-    return { appealWorkingDays: this.appealWorkingDays(), calendar: this.calendar() };
+    return {
+      appealWorkingDays: this.appealWorkingDays(),
+      calendar: this.calendar(),
+      clockOffsetMs: this.clockOffsetMs(),
+    };
+  }
+
+  /** Today's true CST date. */
+  private today(): string {
+    return cstDate(this.clock.now() + this.clockOffsetMs());
   }
 
   figures(staffId: string): { today: Figures; month: Figures } {
@@ -45,7 +56,7 @@ export class StaffQueries {
          ORDER BY r.device_seq DESC LIMIT 100`,
       )
       .all({ staffId, now: this.clock.now() }) as Array<{ body: string; appealStatus: string | null }>;
-    const today = cstDate(this.clock.now());
+    const today = this.today();
     return rows.map(({ body, appealStatus }) => {
       const rec = JSON.parse(body) as PlatformRecord;
       const deadline = this.deadlineOf(rec);
@@ -135,7 +146,7 @@ export class StaffQueries {
           'recordId',
         );
       const deadline = this.deadlineOf(rec);
-      if (deadline !== null && cstDate(now) > deadline)
+      if (deadline !== null && this.today() > deadline)
         throw new DomainError(
           'deadline_passed',
           `申诉期限已过（${deadline}）/ the appeal deadline has passed`,

@@ -77,6 +77,11 @@ export interface FigureOptions {
   appealWorkingDays?: number;
   /** The holiday calendar the deadlines are counted on (default: the shipped data only). */
   calendar?: WorkingDayCalendar;
+  /**
+   * The platform's clock offset (server − pad): "today" and "this month" are the true CST day and
+   * month, whatever the pad's clock says (an RTC that booted in 2000, decision 195).
+   */
+  clockOffsetMs?: number;
 }
 
 interface BadFact {
@@ -160,11 +165,14 @@ function periodFacts(
     rejected: 0,
   };
   for (const b of bad) {
-    const assessMs = (b.body !== null ? assessMsOf(b.body) : null) ?? b.chosenMs;
+    // assessTime is true (CST) time; a pad-clock time is brought there with the offset
+    const assessMs =
+      (b.body !== null ? assessMsOf(b.body) : null) ??
+      (b.chosenMs === null ? null : b.chosenMs + opts.clockOffsetMs);
     countAppeal(
       badAppeals,
       { satisfaction: b.satisfaction, assessMs, appealStatus: b.appealStatus },
-      nowMs,
+      nowMs + opts.clockOffsetMs,
       opts,
     );
   }
@@ -209,11 +217,15 @@ function periodFigures(db: Db, filter: 'staff' | 'window', key: string, nowMs: n
   const full: Required<FigureOptions> = {
     appealWorkingDays: opts.appealWorkingDays ?? DEFAULT_APPEAL_WORKING_DAYS,
     calendar: opts.calendar ?? shippedCalendar,
+    clockOffsetMs: opts.clockOffsetMs ?? 0,
   };
-  const day = cstDayStart(nowMs);
-  const month = cstMonthStart(nowMs);
+  // Periods are found on the true time and compared with the pad-clock times stored.
+  const off = full.clockOffsetMs;
+  const trueNow = nowMs + off;
+  const day = cstDayStart(trueNow) - off;
+  const month = cstMonthStart(trueNow) - off;
   // CST has no daylight saving: a day is 24 h; the next month starts within 32 days.
-  const nextMonth = cstMonthStart(month + 32 * 86_400_000);
+  const nextMonth = cstMonthStart(cstMonthStart(trueNow) + 32 * 86_400_000) - off;
   const where = filter === 'staff' ? 'e.staff_id = @key' : 'e.window_no = @key';
   return {
     today: periodFacts(db, where, key, day, day + 86_400_000, nowMs, full),

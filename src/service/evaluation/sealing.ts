@@ -13,7 +13,7 @@ import {
   type EvaluationRow,
 } from './types.js';
 
-type SealDeps = Pick<EvaluationDeps, 'db' | 'timing' | 'hall' | 'clockOffsetMs'>;
+type SealDeps = Pick<EvaluationDeps, 'db' | 'timing' | 'hall' | 'clockOffsetMs' | 'clockUnsynced'>;
 
 export interface StepResult {
   next: 'rated' | 'next_item';
@@ -135,6 +135,7 @@ function baseRecord(
     deviceTimeMs: now,
     clockOffsetMs: offset,
   };
+  if (deps.clockUnsynced?.()) rec.clockUnsynced = true;
   if (ev.group_type) {
     rec.groupId = ev.id;
     rec.groupType = ev.group_type;

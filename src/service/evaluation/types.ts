@@ -84,6 +84,8 @@ export interface EvaluationDeps {
   hall: () => HallIdentity;
   norms: () => Norms;
   clockOffsetMs: () => number;
+  /** true while the pad's time is unconfirmed (no platform answer since start, or a wall-clock jump since) */
+  clockUnsynced?: () => boolean;
   log: Logger;
   /** after every committed change: push snapshots, drive LEDs, kick the uploader */
   onCommitted: (change: CommittedChange) => void;
