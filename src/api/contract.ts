@@ -275,6 +275,10 @@ export interface TechStatus {
     bootId: number | null;
     counters: Record<string, number>;
     leds: number[] | null;
+    /** the serial this pad's board must report (configured or remembered at first pairing) */
+    expectedSerial: string | null;
+    /** why the last device tried was not taken as the board, or null */
+    refusal: string | null;
   };
   printer: { state: string; paperLow: boolean; detail: string | null; kind: string; lastJob: unknown };
   sync: {

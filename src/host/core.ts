@@ -16,7 +16,7 @@ import { inWallClockFrame, type StaffCard } from './snapshot.js';
 import type { KioskConfig } from '../config/config.js';
 import { PadClock, type Clock } from '../domain/clock.js';
 import { formatCst } from '../domain/time.js';
-import { type Db } from '../store/db.js';
+import { getMeta, setMeta, type Db } from '../store/db.js';
 import { openCheckedDatabase } from '../store/recovery.js';
 import { continueFromPlatform, readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
 import { getRefdata } from '../store/refdata.js';
@@ -175,6 +175,10 @@ export class KioskCore {
       chosenStar: () => this.snapshot().prompt?.chosen ?? null,
       changed: () => this.pushSnapshot(),
       guardStorage: (write) => this.guardStorage(write),
+      pairedBoard: {
+        get: () => getMeta(this.db, 'board.pairedSerial') ?? null,
+        remember: (serial) => setMeta(this.db, 'board.pairedSerial', serial),
+      },
     }));
     const devices = (this.devices = new DeviceStatusReader({
       db: this.db,

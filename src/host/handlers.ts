@@ -182,6 +182,8 @@ export function buildHandlers(core: HandlerDeps): Handlers {
           firmware: board?.firmware ?? null,
           bootId: board?.bootId ?? null,
           counters: { ...(board?.counters ?? {}) },
+          expectedSerial: board?.expectedSerial ?? null,
+          refusal: board?.refusal ?? null,
           leds: core.hardware.simulator ? [...core.hardware.simulator.leds()] : null,
         },
         printer: {

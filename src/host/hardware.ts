@@ -3,6 +3,7 @@ import {
   createBoardLink,
   BoardSimulator,
   type BoardLink,
+  type BoardPairing,
   type BoardStatus,
   type LedMode,
 } from '../hardware/board/index.js';
@@ -34,6 +35,8 @@ export interface HardwareDeps {
   changed(): void;
   /** runs a write; a storage fault becomes the storage answer (host/storage-health.ts) */
   guardStorage<T>(write: () => T): T;
+  /** the board serial remembered at first pairing (decision 132) */
+  pairedBoard: { get(): string | null; remember(serial: string): void };
 }
 
 /**
@@ -47,6 +50,7 @@ export class HardwareBridge {
   readonly simulated: boolean;
   private ledTimer: NodeJS.Timeout | null = null;
   private lastBoardState: BoardStatus['state'] | null = null;
+  private lastRefusal: string | null = null;
   private lastPrinterState: string | null = null;
 
   constructor(private readonly deps: HardwareDeps) {
@@ -65,6 +69,7 @@ export class HardwareBridge {
         path: config.board.path,
         baudRate: config.board.baudRate,
         log: boardLog,
+        pairing: boardPairing(config.board.serialNumber, this.deps.pairedBoard),
       });
     }
     if (this.board) {
@@ -82,9 +87,11 @@ export class HardwareBridge {
         );
       });
       this.board.onStatus((s) => {
-        if (s.state !== this.lastBoardState) {
+        if (s.state !== this.lastBoardState || (s.refusal && s.refusal !== this.lastRefusal)) {
           this.lastBoardState = s.state;
-          if (s.state !== 'ok') this.deps.notice('warn', `评价器未连接 / evaluator board ${s.state}`, 'tech');
+          this.lastRefusal = s.refusal;
+          if (s.state !== 'ok')
+            this.deps.notice('warn', s.refusal ?? `评价器未连接 / evaluator board ${s.state}`, 'tech');
           else this.applyIdleLeds();
           this.deps.changed();
         }
@@ -182,4 +189,15 @@ export class HardwareBridge {
         this.deps.log('debug', 'leds not acknowledged', { error: (err as Error).message }),
       );
   }
+}
+
+/** The configured serial wins; else the one remembered at first pairing; else pair with the first board. */
+function boardPairing(configured: string | null, paired: HardwareDeps['pairedBoard']): BoardPairing {
+  return {
+    expected: () =>
+      configured
+        ? { serial: configured, source: 'config' }
+        : { serial: paired.get(), source: paired.get() ? 'remembered' : null },
+    remember: (serial) => paired.remember(serial),
+  };
 }

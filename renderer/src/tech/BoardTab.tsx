@@ -66,6 +66,7 @@ export function BoardTab({
               ['state', '状态', <b className={`hw-${b.state}`}>{b.state}</b>],
               ['simulated', '模拟', simulated ? '是（模拟评价器）' : '否'],
               ['serial', '序列号', b.serial ?? '—'],
+              ['expected-serial', '配对序列号', b.expectedSerial ?? '未配对（首个应答的评价器）'],
               ['firmware', '固件', b.firmware ?? '—'],
               [
                 'boot-id',
@@ -80,6 +81,11 @@ export function BoardTab({
               ],
             ]}
           />
+          {b.refusal && (
+            <p className="hw-error" role="alert" data-testid="board-refusal">
+              {b.refusal}
+            </p>
+          )}
           <h3>计数 Counters</h3>
           <table className="info-table" data-testid="board-counters">
             <tbody>

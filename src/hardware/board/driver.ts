@@ -10,6 +10,7 @@ import {
   type SequencerTimings,
 } from './key-sequencer.js';
 import * as M from './messages.js';
+import { notABoard, refuseBoard, type BoardPairing } from './pairing.js';
 import type { ByteTransport } from './transport.js';
 
 export interface BoardTimings extends SequencerTimings {
@@ -60,6 +61,10 @@ export interface BoardStatus {
   capabilities: { buzzer: boolean; staffKey: boolean } | null;
   stuckKey: boolean;
   counters: BoardCounters;
+  /** The serial this pad's board must report (configured or remembered), null before pairing. */
+  expectedSerial: string | null;
+  /** Why the last device tried was not taken as the board (wrong serial, no INFO), else null. */
+  refusal: string | null;
 }
 
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
@@ -77,6 +82,8 @@ export interface BoardDriverOptions {
   onTraffic?: (dir: 'in' | 'out', frame: Frame) => void;
   /** TEST ONLY: acknowledge KEYs on receipt, before the handler — the bug the tests must catch. */
   unsafeAckBeforeHandler?: boolean;
+  /** Which board is this pad's (pairing.ts); without it the first board answering INFO is taken. */
+  pairing?: BoardPairing;
 }
 
 export class CommandError extends Error {
@@ -134,6 +141,7 @@ export class BoardDriver {
   private lastOverflowHelloAt = -Infinity;
   /** Waiters for INFO (handshake). */
   private infoWaiters = new Set<(i: M.InfoMsg) => void>();
+  private refusal: string | null = null;
 
   constructor(private readonly o: BoardDriverOptions) {
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings };
@@ -197,6 +205,8 @@ export class BoardDriver {
       capabilities: this.info ? { ...this.info.capabilities } : null,
       stuckKey: this.stuckKey,
       counters: { ...this.counters, duplicates: seqc.duplicates, lostPresses: seqc.lostPresses },
+      expectedSerial: this.o.pairing?.expected().serial ?? null,
+      refusal: this.refusal,
     };
   }
 
@@ -249,15 +259,17 @@ export class BoardDriver {
         const s = this.attach(t, path);
         // A fixed port gets the full three tries; discovery gives each candidate one.
         const info = await this.handshake(s, fixed !== null ? this.timings.helloTries : 1);
-        if (info) {
+        const refused = info ? refuseBoard(path, info.serial, this.o.pairing) : notABoard(path);
+        if (info && !refused) {
+          this.accept(info, path);
           sessionRan = true;
           backoff = this.timings.backoffInitialMs;
           await this.runSession(s);
           break;
         }
-        s.end('no INFO');
+        s.end(info ? 'another board' : 'no INFO');
         await t.close().catch(() => undefined);
-        if (fixed !== null) this.o.log('board not answering', { path, tries: this.timings.helloTries });
+        this.refuse(refused ?? notABoard(path), { path, serial: info?.serial ?? null });
       }
       if (sessionRan || !this.running) continue;
       this.setState(opened ? 'error' : 'absent');
@@ -505,9 +517,38 @@ export class BoardDriver {
   }
 
   private onInfo(info: M.InfoMsg): void {
+    this.infoWaiters.forEach((w) => w(info));
+    // Before a session runs, the handshake decides whether this device is the board at all.
+    if (this.state !== 'ok') return;
+    if (this.info && info.serial !== this.info.serial) {
+      // Another board answering on the same line mid-session: never read its keys.
+      this.o.log('another board answered mid-session', { serial: info.serial, expected: this.info.serial });
+      this.session?.end('another board');
+      return;
+    }
+    this.adopt(info);
+  }
+
+  /** The handshake's INFO came from this pad's board: pair if never paired, then take it. */
+  private accept(info: M.InfoMsg, path: string): void {
+    if (this.o.pairing && this.o.pairing.expected().serial === null) {
+      this.o.pairing.remember(info.serial);
+      this.o.log('paired with board', { path, serial: info.serial });
+    }
+    this.refusal = null;
+    this.adopt(info);
+  }
+
+  private refuse(why: string, fields: Record<string, unknown>): void {
+    // Logged when the reason changes, not on every retry of a fixed port.
+    if (why !== this.refusal) this.o.log('device refused', { ...fields, why });
+    this.refusal = why;
+    this.emitStatus();
+  }
+
+  private adopt(info: M.InfoMsg): void {
     const prev = this.info;
     this.info = info;
-    this.infoWaiters.forEach((w) => w(info));
     if (!prev || prev.bootId !== info.bootId || prev.serial !== info.serial) {
       if (prev && prev.serial === info.serial)
         this.o.log('board rebooted', { serial: info.serial, bootId: info.bootId });

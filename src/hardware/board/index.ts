@@ -10,6 +10,7 @@ import {
 } from './driver.js';
 import type { BoardPress } from './key-sequencer.js';
 import type { LedMode } from './messages.js';
+import type { BoardPairing } from './pairing.js';
 import { listSerialCandidates, SerialTransport } from './serial-transport.js';
 import { BoardSimulator } from './simulator.js';
 import { createMemoryTransportPair } from './transport.js';
@@ -18,6 +19,7 @@ export type { BoardPress } from './key-sequencer.js';
 export type { LedMode } from './messages.js';
 export type { BoardStatus, BoardCounters, BoardTimings, BoardDriverOptions } from './driver.js';
 export type { ByteTransport, MemoryTransportPair } from './transport.js';
+export type { BoardPairing } from './pairing.js';
 export type { Frame, LineError } from './frame.js';
 export type { BoardSimulatorOptions, SimulatorFaults } from './simulator.js';
 export { BoardDriver, CommandError, DEFAULT_TIMINGS } from './driver.js';
@@ -59,7 +61,14 @@ export interface BoardLinkExtras {
 }
 
 export type BoardLinkOptions =
-  | ({ kind: 'serial'; path: string | null; baudRate: number; log: Log } & BoardLinkExtras)
+  | ({
+      kind: 'serial';
+      path: string | null;
+      baudRate: number;
+      log: Log;
+      /** Which board is this pad's: configured or remembered serial (pairing.ts). */
+      pairing?: BoardPairing;
+    } & BoardLinkExtras)
   | ({ kind: 'simulated'; simulator: BoardSimulator; log: Log } & BoardLinkExtras);
 
 const SerialOpts = z.object({
@@ -124,6 +133,7 @@ export function createBoardLink(opts: BoardLinkOptions): BoardLink {
     const d = new BoardDriver({
       ...common,
       path: o.path,
+      pairing: opts.pairing,
       openTransport: (p) => new SerialTransport(p, o.baudRate),
       listCandidates: list,
       pathExists: (p) => existsSync(p),
