@@ -286,6 +286,8 @@ export interface TechStatus {
     pending: number;
     rejected: number;
     oldestPendingMs: number | null;
+    /** the backlog's age: how long the oldest pending record has waited, by the pad's own clock */
+    oldestPendingAgeMs: number | null;
     lastAckMs: number | null;
     lastError: string | null;
     nextAttemptMs: number | null;

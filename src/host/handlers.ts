@@ -3,6 +3,7 @@ import type { ClientSession, Handlers } from '../api/dispatch.js';
 import { rejectedItems } from '../store/outbox.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { KioskConfig } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
 import type { CancelReason } from '../domain/record.js';
 import type { HallIdentity, StaffMember, TimingConfig } from '../domain/types.js';
 import type { Db } from '../store/db.js';
@@ -23,6 +24,7 @@ export interface HandlerDeps {
   readonly config: Pick<KioskConfig, 'platform' | 'printer'>;
   readonly dataDir: string;
   readonly db: Db;
+  readonly clock: Clock;
   readonly evaluations: Pick<
     EvaluationService,
     'press' | 'chooseChainMode' | 'submitReasons' | 'openEvaluation'
@@ -198,6 +200,9 @@ export function buildHandlers(core: HandlerDeps): Handlers {
           pending: ob.pending,
           rejected: ob.rejected,
           oldestPendingMs: ob.oldestPendingMs,
+          // on the pad's steady clock: the screen's own clock may have jumped (decision 195)
+          oldestPendingAgeMs:
+            ob.oldestPendingMs === null ? null : Math.max(0, core.clock.now() - ob.oldestPendingMs),
           lastAckMs: ob.lastAckMs,
           lastError: sync?.lastError ?? null,
           nextAttemptMs: sync?.nextAttemptMs ?? null,

@@ -73,7 +73,7 @@ export function SyncTab({ status, onChanged }: { status: TechStatus; onChanged: 
             '最早待传',
             s.oldestPendingMs === null
               ? '—'
-              : `${formatAge(now - s.oldestPendingMs)}前（${formatCstTime(s.oldestPendingMs)}）`,
+              : `${formatAge(s.oldestPendingAgeMs ?? now - s.oldestPendingMs)}前（${formatCstTime(s.oldestPendingMs)}）`,
           ],
           [
             'last-ack',

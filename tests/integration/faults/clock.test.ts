@@ -4,6 +4,7 @@ import type { KioskCore } from '../../../src/host/core.js';
 import { startFaultProxy, type FaultProxy } from '../../emulators/fault-proxy.js';
 import { putOnDuty } from '../../helpers/core.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { FakeTime } from './fake-time.js';
 import { DEVICE_ID, padRecords, rate, startPad, startSim } from './pad-fixture.js';
 
 /**
@@ -11,21 +12,6 @@ import { DEVICE_ID, padRecords, rate, startPad, startSim } from './pad-fixture.j
  * clock (what Date.now() would say) and its monotonic clock (performance.now()) move separately.
  * The platform simulator runs on the true time.
  */
-class FakeTime {
-  mono = 1_000;
-  constructor(public wall: number) {}
-  now = (): number => this.wall;
-  monotonicMs = (): number => this.mono;
-  /** real time passes: both clocks move */
-  pass(ms: number): void {
-    this.wall += ms;
-    this.mono += ms;
-  }
-  /** somebody (NTP, a technician, an RTC) sets the wall clock */
-  jump(ms: number): void {
-    this.wall += ms;
-  }
-}
 
 const tmp = tempDir('hcp-clock-');
 let core: KioskCore | null = null;
