@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/api/contract.js';
 import type { KioskCore } from '../../../src/host/core.js';
+import { verifyChain } from '../../../src/store/verify.js';
 import { api, putOnDuty } from '../../helpers/core.js';
 import { startPad, until } from './pad-fixture.js';
 
@@ -21,6 +22,7 @@ if (!isRoot) console.log('read-only tests skipped: mounting a loop device needs 
 
 let work: string;
 let mountDir: string;
+let image: string;
 let core: KioskCore | null = null;
 
 function run(cmd: string, ...args: string[]): string {
@@ -32,7 +34,7 @@ beforeEach(() => {
   work = mkdtempSync(join(tmpdir(), 'hcp-ro-'));
   mountDir = join(work, 'mnt');
   run('mkdir', mountDir);
-  const image = join(work, 'data.img');
+  image = join(work, 'data.img');
   writeFileSync(image, '');
   run('truncate', '-s', '32M', image);
   run('mkfs.ext4', '-q', '-F', image);
@@ -65,7 +67,7 @@ function press(c: KioskCore): string {
 }
 
 describe.skipIf(!isRoot)('read-only filesystem under a live pad', () => {
-  it('said within a second everywhere, no press stored or acknowledged, reads still served', async () => {
+  it('said within a second everywhere, no press stored or acknowledged, reads served; after fsck and a restart the resend counts', async () => {
     const dataDir = join(mountDir, 'data');
     core = await startPad(dataDir, 'http://127.0.0.1:9');
     const c = core;
@@ -110,8 +112,29 @@ describe.skipIf(!isRoot)('read-only filesystem under a live pad', () => {
     expect(read.body).toMatchObject({ state: 'done' });
     expect((await api(c, 'GET', `/v1/evaluations/${String(open.body.evaluationId)}`)).status).toBe(200);
     expect(c.queries.windowFigures('12')).toBeTruthy();
+
+    // Back: ext4 keeps a filesystem that met an error read-only until it is unmounted, i.e. the
+    // pad restarts after the filesystem check. Nothing acknowledged is lost, the chain is whole,
+    // and the board's resend of the refused press now counts.
+    await c.stop();
+    core = null;
+    run('umount', mountDir);
+    const fsck = spawnSync('e2fsck', ['-fy', image], { stdio: 'pipe' });
+    expect(fsck.status).toBeLessThanOrEqual(1); // 0 clean, 1 errors corrected
+    run('mount', '-o', 'loop,errors=remount-ro', image, mountDir);
+    core = await startPad(dataDir, 'http://127.0.0.1:9');
+    const again = core;
+    expect(again.storage.state()).toBe('ok');
+    expect(verifyChain(again.db).ok).toBe(true);
+    expect(again.evaluations.get(String(done.body.evaluationId))?.evaluation.state).toBe('rated');
+    expect(again.evaluations.openEvaluation()?.evaluation.id).toBe(open.body.evaluationId);
+    expect(press(again)).toBe('stored');
+    expect(again.evaluations.get(String(open.body.evaluationId))?.evaluation.state).toBe('rated');
+    expect((again.db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n).toBe(
+      recordsBefore + 1,
+    );
     console.log(
-      `read-only: pad said read_only ${saidAfterMs} ms after the kernel remounted; 3 presses refused, unacknowledged; reads served`,
+      `read-only: pad said read_only ${saidAfterMs} ms after the kernel remounted; 3 presses refused, unacknowledged; reads served; after fsck and restart the resend was stored`,
     );
   });
 });
