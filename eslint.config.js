@@ -211,16 +211,17 @@ export default tseslint.config(
               message: 'renderer/ reaches the core only through src/api/contract.ts',
             },
             {
-              // The API contract and the pure shared types (domain/types, domain/errors), nothing else.
+              // The API contract and the pure shared types (domain/types, domain/errors, domain/levels), nothing else.
               group: [
                 ...['store', 'service', 'host', 'hardware', 'sync', 'config'].map((f) => `**/src/${f}/**`),
                 '**/src/api/dispatch*',
                 '**/src/domain/*',
                 '!**/src/domain/types.js',
                 '!**/src/domain/errors.js',
+                '!**/src/domain/levels.js',
               ],
               message:
-                'renderer/ may import only src/api/contract.ts and pure shared types (src/domain/types.ts)',
+                'renderer/ may import only src/api/contract.ts and pure shared types (src/domain/types.ts, levels.ts)',
             },
           ],
         },

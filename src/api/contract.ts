@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { CitizenSettings } from './citizen.js';
 import { DomainError } from '../domain/errors.js';
+import type { Figures } from '../domain/types.js';
 
 /**
  * Text from outside (business system, screen, scanner): control characters, format characters
@@ -203,23 +204,8 @@ export interface KioskSnapshot {
   citizen: CitizenSettings;
 }
 
-/** The figures of domain.md 三(二), as the pad saw them (QR and SMS ratings are the platform's). */
-export interface Figures {
-  /** every evaluation case started here, cancelled ones included */
-  started: number;
-  rated: number;
-  /** closed unrated, abandoned 差评 included */
-  unrated: number;
-  /** unrated after the citizen chose a 差评 star and left the reasons step: a 差评 lead */
-  abandonedBad: number;
-  cancelled: number;
-  /** still open, or closed so recently that showing it would reveal the rating (anti-interference) */
-  pending: number;
-  coverageRate: number | null; // 评价覆盖率 rated ÷ started
-  satisfactionRate: number | null; // 服务满意率 good (3–5 stars) ÷ rated
-  goodCount: number;
-  badCount: number;
-}
+/** The figures of docs/protocols/rules.md 三(二): one type, owned by the domain. */
+export type { AppealCounts, Figures } from '../domain/types.js';
 
 export interface BadReviewItem {
   recordId: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CalendarNotCoveredError, shippedCalendar, type WorkingDayCalendar } from './calendar.js';
+import { isBadReview as isBadLevel } from './levels.js';
 import type { PlatformRecord } from './record.js';
 import { cstDate, parseCst } from './time.js';
 
@@ -29,7 +30,7 @@ export type AppealCheck =
   { ok: true; deadline: string } | { ok: false; reason: AppealRefusal; deadline: string | null };
 
 export function isBadReview(record: Pick<PlatformRecord, 'status' | 'satisfaction'>): boolean {
-  return record.status === 'rated' && record.satisfaction !== undefined && record.satisfaction <= 2;
+  return record.status === 'rated' && record.satisfaction !== undefined && isBadLevel(record.satisfaction);
 }
 
 /**

@@ -39,7 +39,8 @@ export const PHC_LIMITS = {
   hashBytes: [16, 64] as const,
 };
 
-const PHC_RE = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+/** The one shape of a roster PIN hash (the store's schema checks it too); limits are checked by parsePhc. */
+export const PHC_RE = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 function decodeB64Unpadded(text: string, what: string, [min, max]: readonly [number, number]): Buffer {
   const buf = Buffer.from(text, 'base64');

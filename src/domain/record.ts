@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isBadReview } from './levels.js';
 
 /** One evaluation record as docs/protocols/platform-api.md §2 defines it (the upload and hash-chain unit). */
 export const platformRecordSchema = z
@@ -53,13 +54,15 @@ export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 /**
  * A 差评 lead: a rated 1–2 star, or an unrated record whose citizen chose a 差评 star and left
- * the reasons step. Both go out at once (差评即时响应) and both count as 差评 in the figures.
+ * the reasons step. Both go out at once (差评即时响应) and both count as 差评 in the figures. The one
+ * rule of "urgent": the outbox row's flag (store/records.ts) and the uploader's kick (host/core.ts)
+ * both ask it.
  */
 export function isBadLead(
   r: Pick<PlatformRecord, 'status' | 'satisfaction' | 'abandonedSatisfaction'>,
 ): boolean {
   return (
-    (r.status === 'rated' && r.satisfaction !== undefined && r.satisfaction <= 2) ||
+    (r.status === 'rated' && r.satisfaction !== undefined && isBadReview(r.satisfaction)) ||
     (r.status === 'unrated' && r.abandonedSatisfaction !== undefined)
   );
 }

@@ -1,4 +1,5 @@
 import type { KioskSnapshot, Screen, WindowState } from '../api/contract.js';
+import { isBadReview } from '../domain/levels.js';
 import type { Norms } from '../domain/types.js';
 import type { CaseRow, EvaluationRow } from '../service/evaluations.js';
 import type { BoardState, PrinterState } from './device-status.js';
@@ -53,7 +54,7 @@ export function buildSnapshot(f: SnapshotFacts): KioskSnapshot {
       currentIdx: ev.current_idx,
       deadlineMs: ev.step_deadline_ms ?? f.nowMs,
       chosen,
-      reasonsRequired: chosen !== null && chosen <= 2,
+      reasonsRequired: chosen !== null && isBadReview(chosen),
       indicators: chosen === null ? [] : f.norms.items.filter((i) => i.starLevel === chosen),
     };
   } else if (f.afterglow && f.afterglow.untilMs > f.nowMs) {

@@ -2,6 +2,9 @@ import type { Db } from './db.js';
 import { canAppeal, DEFAULT_APPEAL_WORKING_DAYS } from '../domain/appeal.js';
 import { cstDayStart, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
 import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
+import type { AppealCounts, Figures } from '../domain/types.js';
+
+export type { AppealCounts, Figures };
 
 /**
  * The figures the pad shows (domain.md "Figures the pad shows", seed 三(二)), per staff member
@@ -35,42 +38,6 @@ export const RELEASE_AFTER_MS = 30 * 60_000;
 export const HELD_SQL = `(e.state IN ('rated', 'unrated') AND e.closed_ms > @now - ${RELEASE_AFTER_MS}
   AND NOT EXISTS (SELECT 1 FROM evaluations n
     WHERE n.window_no = e.window_no AND n.started_ms >= e.closed_ms AND n.id <> e.id))`;
-
-export interface AppealCounts {
-  /** No appeal filed and the deadline has not passed. */
-  open: number;
-  /** No appeal filed and the deadline has passed. */
-  expired: number;
-  /** No appeal filed and the holiday calendar cannot tell the deadline. */
-  unknownCalendar: number;
-  /** Filed, no answer from the platform yet. */
-  filed: number;
-  accepted: number;
-  rejected: number;
-}
-
-export interface Figures {
-  /** Every case started, cancelled ones included. */
-  started: number;
-  rated: number;
-  /** Closed unrated, abandoned 差评 included. */
-  unrated: number;
-  /** Unrated after a 差评 star whose reasons step ran out (a 差评 lead, followed up by the platform). */
-  abandonedBad: number;
-  cancelled: number;
-  /** Still open, or closed but not yet released to the staff side (anti-interference). */
-  pending: number;
-  goodCount: number;
-  badCount: number;
-  /** 评价覆盖率 = rated ÷ started; null when nothing was started. */
-  coverageRate: number | null;
-  /** 未评率 = unrated ÷ started. */
-  unratedRate: number | null;
-  /** 服务满意率: good (3–5 stars) ÷ rated; null when nothing was rated. */
-  satisfactionRate: number | null;
-  /** The appeal state of the period's 差评; the counts add up to badCount. */
-  badAppeals: AppealCounts;
-}
 
 export interface FigureOptions {
   /** The configured appeal period, to tell open from expired (default 3). */

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import type { Db } from './db.js';
+import { PHC_RE } from '../domain/pin.js';
 
 /**
  * The pad's last copies of the platform's reference data (docs/protocols/platform-api.md §3), one row per name
  * in `refdata`. Everything is validated on the way in: an answer that doesn't parse is refused
  * and the previous copy stays.
  */
-
-const PHC_RE = /^\$scrypt\$ln=\d{1,2},r=\d{1,3},p=\d{1,3}\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 export const profileSchema = z.object({
   hallCode: z.string().min(1).max(64),

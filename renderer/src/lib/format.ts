@@ -1,3 +1,4 @@
+import { LEVEL_WORDS } from '../../../src/domain/levels.js';
 /** 0.8765 → "87.7%"; null (nothing to divide) → "—". */
 export function percent(rate: number | null): string {
   if (rate === null || !Number.isFinite(rate)) return '—';
@@ -30,13 +31,8 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export const STAR_WORDS: Record<number, { zh: string; en: string }> = {
-  5: { zh: '非常满意', en: 'Very satisfied' },
-  4: { zh: '满意', en: 'Satisfied' },
-  3: { zh: '基本满意', en: 'Basically satisfied' },
-  2: { zh: '不满意', en: 'Dissatisfied' },
-  1: { zh: '非常不满意', en: 'Very dissatisfied' },
-};
+/** The level words have one owner (src/domain/levels.ts); the renderer shows them as they are. */
+export const STAR_WORDS: Record<number, { zh: string; en: string }> = LEVEL_WORDS;
 
 export const WINDOW_STATE_WORDS: Record<string, { zh: string; en: string }> = {
   on_duty: { zh: '在岗', en: 'On duty' },

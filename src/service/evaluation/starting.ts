@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CaseInput, StartEvaluationInput } from '../../api/contract.js';
 import { DomainError } from '../../domain/errors.js';
+import { isBadReview } from '../../domain/levels.js';
 import { loadOpen, type CaseRow, type EvaluationDeps, type Origin } from './types.js';
 
 /** A business system's retry within this time gets the first answer (window-api.md 1.1). */
@@ -132,7 +133,7 @@ function lastAttemptAbandonedBad(deps: Pick<EvaluationDeps, 'db'>, projectNo: st
        ORDER BY e.started_ms DESC LIMIT 1`,
     )
     .get(projectNo) as { outcome: string; chosen: number | null } | undefined;
-  return last?.outcome === 'unrated' && last.chosen !== null && last.chosen <= 2;
+  return last?.outcome === 'unrated' && last.chosen !== null && isBadReview(last.chosen);
 }
 
 /**
