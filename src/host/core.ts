@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ApiError,
   type EventName,
   type KioskEvents,
   type KioskSnapshot,
-  type Screen,
   type StartEvaluationInput,
 } from '../api/contract.js';
 import { ClockOffset } from '../store/clock-offset.js';
@@ -15,14 +12,11 @@ import { EventBus, Signal } from './event-bus.js';
 import { inWallClockFrame, type StaffCard } from './snapshot.js';
 import type { KioskConfig } from '../config/config.js';
 import { PadClock, type Clock } from '../domain/clock.js';
-import { formatCst } from '../domain/time.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import { openCheckedDatabase } from '../store/recovery.js';
-import { continueFromPlatform, readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
-import { getRefdata } from '../store/refdata.js';
+import { readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
 import { StorageHealth, type StorageState } from './storage-health.js';
 import { isBadLead, type CancelReason } from '../domain/record.js';
-import { pruneDelivered } from '../store/retention.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
 import { StaffService } from '../service/staff.js';
 import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../domain/types.js';
@@ -34,18 +28,17 @@ import { SyncBridge } from './sync-bridge.js';
 import { StaffQueries } from '../service/staff-queries.js';
 import { buildHandlers } from './handlers.js';
 import { createDispatcher, type Dispatch } from '../api/dispatch.js';
-import { startWindowApi } from './window-api.js';
-import { securePrivateDir, writePrivateFile } from './data-dir.js';
-import { isLoopbackHost } from './address-allow.js';
-import { padCertificate } from './tls-cert.js';
+import { securePrivateDir } from './data-dir.js';
 import { StaffPanelGate, TechnicianGate } from './access.js';
 import type { ClientSession } from '../api/dispatch.js';
 import { Receipts } from './receipts.js';
+import { Afterglow, DeadlineTimer } from './screen-timers.js';
+import { EvaluationDesk, type WindowEvaluationState } from './evaluation-desk.js';
+import { startPadWindowApi } from './window-api-start.js';
+import { guardWrite, requireWritable, STORAGE_NOTICES } from './storage-guard.js';
+import { applyPlatformSequence, pruneOldRecords } from './upkeep.js';
 
 export { APP_VERSION } from './version.js';
-
-/** How long a start waits for the platform's case visits before numbering offline. */
-const CASE_LOOKUP_TIMEOUT_MS = 2000;
 
 export interface CoreOptions {
   config: KioskConfig;
@@ -78,6 +71,7 @@ export class KioskCore {
   readonly receipts: Receipts;
   readonly dispatch: Dispatch;
   readonly storage: StorageHealth;
+  private readonly desk: EvaluationDesk;
   readonly staffPanel: StaffPanelGate;
   readonly techGate: TechnicianGate;
   readonly bus: EventBus;
@@ -87,14 +81,8 @@ export class KioskCore {
   windowApiToken = '';
   /** SHA-256 fingerprint of the window API's certificate when it serves TLS */
   windowApiFingerprint: string | null = null;
-  private deadlineTimer: NodeJS.Timeout | null = null;
-  private afterglow: {
-    screen: Screen;
-    untilMs: number;
-    evaluationId: string;
-    chosen: number | null;
-  } | null = null;
-  private afterglowTimer: NodeJS.Timeout | null = null;
+  private readonly afterglow: Afterglow;
+  private readonly deadlines: DeadlineTimer;
   private closers: Array<() => Promise<void> | void> = [];
   private snapshotQueued = false;
 
@@ -222,6 +210,29 @@ export class KioskCore {
       hardware.applyIdleLeds();
       this.pushSnapshot();
     });
+    this.afterglow = new Afterglow(this.clock, () => {
+      hardware.applyIdleLeds();
+      this.pushSnapshot();
+    });
+    this.deadlines = new DeadlineTimer({
+      clock: this.clock,
+      log: this.log.write,
+      nextDeadlineMs: () => evaluations.nextDeadlineMs(),
+      expireDue: () => void this.guardStorage(() => evaluations.expireDue()),
+    });
+    this.desk = new EvaluationDesk({
+      evaluations,
+      staff,
+      sync,
+      receipts: this.receipts,
+      devices,
+      hall: () => this.hall(),
+      log: this.log.write,
+      notice: (level, text, audience) => this.notice(level, text, audience),
+      storageState: () => this.storage.state(),
+      requireStorage: () => this.requireStorage(),
+      guardStorage: (write) => this.guardStorage(write),
+    });
     this.dispatch = createDispatcher(buildHandlers(this), (msg, f) => this.log.write('warn', msg, f));
   }
 
@@ -248,14 +259,10 @@ export class KioskCore {
     await this.hardware.start();
     this.closers.push(() => this.hardware.stop());
     if (windowApi) {
-      this.windowApiToken = this.resolveWindowApiToken();
-      const wa = this.config.windowApi;
-      const tls =
-        wa.tls === 'always' || !isLoopbackHost(wa.host)
-          ? await padCertificate(this.dataDir, this.config.platform.deviceId)
-          : null;
-      this.windowApiFingerprint = tls?.fingerprint256 ?? null;
-      const api = await startWindowApi({
+      const api = await startPadWindowApi({
+        config: this.config,
+        dataDir: this.dataDir,
+        log: this.log.write,
         core: {
           startEvaluation: async (input) => this.startEvaluation(input, 'window_api'),
           evaluationState: (id) => this.evaluationStateForStaff(id),
@@ -263,69 +270,28 @@ export class KioskCore {
           printReceipt: (id) => this.receipts.printForEvaluation(id),
           status: () => this.windowStatus(),
         },
-        host: this.config.windowApi.host,
-        port: this.config.windowApi.port,
-        token: this.windowApiToken,
-        rateLimitPerS: wa.rateLimitPerS,
-        globalRateLimitPerS: wa.globalRateLimitPerS,
-        allow: wa.allow,
-        tls,
-        limits: {
-          maxConnections: wa.maxConnections,
-          headersTimeoutMs: wa.headersTimeoutMs,
-          requestTimeoutMs: wa.requestTimeoutMs,
-        },
-        log: this.log.write,
       });
+      this.windowApiToken = api.token;
+      this.windowApiFingerprint = api.fingerprint;
       this.windowApiUrl = api.url;
       this.closers.push(() => api.close());
-      this.log.write('info', 'window api listening', { url: api.url });
     }
-    // Delivered records past retention go; the chain stays verifiable from its anchor.
     this.pruneOldRecords();
     const pruneTimer = setInterval(() => this.pruneOldRecords(), 6 * 3600_000);
     pruneTimer.unref();
     this.closers.push(() => clearInterval(pruneTimer));
     // Anything that ran out while the pad was off closes now, as unrated.
     this.evaluations.expireDue({ setOnAnotherClock: true });
-    this.scheduleDeadline();
+    this.deadlines.schedule();
     this.hardware.applyIdleLeds();
   }
 
-  private pruneOldRecords(): void {
-    try {
-      const r = pruneDelivered(this.db, {
-        keepDays: this.config.retention.keepDeliveredDays,
-        nowMs: this.clock.now(),
-      });
-      if (r.deleted > 0) this.log.write('info', 'pruned delivered records', { ...r });
-    } catch (err) {
-      this.log.write('error', 'retention failed', { error: (err as Error).message });
-    }
-  }
-
-  /** `generate` keeps one random token per data directory, readable by the technician. */
-  private resolveWindowApiToken(): string {
-    if (this.config.windowApi.token !== 'generate') return this.config.windowApi.token;
-    const file = join(this.dataDir, 'window-api.token');
-    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-    const token = randomBytes(24).toString('base64url');
-    writePrivateFile(file, token + '\n');
-    return token;
-  }
-
-  /** The platform's profile arrived: continue the sequence above what it holds (continuation.ts). */
   applyPlatformSequence(): void {
-    const p = getRefdata(this.db, 'profile')?.value;
-    if (p?.lastDeviceSeq === undefined || p.lastHash === undefined) return;
-    try {
-      const r = continueFromPlatform(this.db, { lastDeviceSeq: p.lastDeviceSeq, lastHash: p.lastHash });
-      if (r.moved) this.log.write('warn', 'deviceSeq continues above the platform position', { ...r });
-      this.storage.setWaitingForSeq(false);
-    } catch (err) {
-      this.storage.report(err);
-      this.log.write('error', 'sequence continuation failed', { error: (err as Error).message });
-    }
+    applyPlatformSequence(this.db, this.storage, this.log.write);
+  }
+
+  private pruneOldRecords(): void {
+    pruneOldRecords(this.db, this.config.retention.keepDeliveredDays, this.clock, this.log.write);
   }
 
   /** A wall-clock jump is noticed within a second, logged, and the screen's countdown re-based. */
@@ -343,40 +309,23 @@ export class KioskCore {
   }
 
   private storageChanged(state: StorageState): void {
-    const words: Record<StorageState, string> = {
-      ok: '存储已恢复正常 / storage is writable again',
-      full: '存储空间已满，暂停新的评价 / storage full: new evaluations are refused',
-      read_only: '存储变为只读，暂停新的评价 / storage is read-only: new evaluations are refused',
-      damaged: '数据库损坏，请重启评价器以修复 / database damaged: restart the pad to repair it',
-      recovering:
-        '数据库已重建，等待平台的序号后恢复评价 / database rebuilt: waiting for the platform sequence',
-    };
-    this.notice(state === 'ok' ? 'info' : 'error', words[state], 'tech');
+    this.notice(state === 'ok' ? 'info' : 'error', STORAGE_NOTICES[state], 'tech');
     this.pushSnapshot();
   }
 
-  /** Throws the clear answer when nothing new can be stored now. */
+  /** Throws the clear answer when nothing new can be stored now (host/storage-guard.ts). */
   requireStorage(): void {
-    const state = this.storage.state();
-    if (state === 'ok') return;
-    throw storageError(state);
+    requireWritable(this.storage);
   }
 
   /** Runs a write; a storage fault becomes the storage answer and the state everybody sees. */
   guardStorage<T>(write: () => T): T {
-    try {
-      const out = write();
-      this.storage.writeSucceeded();
-      return out;
-    } catch (err) {
-      if (this.storage.report(err)) throw storageError(this.storage.state());
-      throw err;
-    }
+    return guardWrite(this.storage, write);
   }
 
   async stop(): Promise<void> {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    if (this.afterglowTimer) clearTimeout(this.afterglowTimer);
+    this.deadlines.stop();
+    this.afterglow.stop();
     for (const close of this.closers.reverse()) {
       try {
         await close();
@@ -389,106 +338,25 @@ export class KioskCore {
     this.log.close();
   }
 
-  // ---- the operations both staff paths share ----------------------------------------------------
+  // ---- the operations both staff paths share (host/evaluation-desk.ts) -------------------------
 
-  async startEvaluation(
+  startEvaluation(
     input: StartEvaluationInput,
     origin: 'window_api' | 'staff_panel' | 'scanner',
   ): Promise<{ evaluationId: string }> {
-    // A business system's retry (same requestId) gets the first answer whatever happened since:
-    // the window may be busy with that very evaluation, or the staff member signed out.
-    const earlier = this.evaluations.previousStart(input.requestId);
-    if (earlier) {
-      this.log.write('info', 'start request answered again (same requestId)', earlier);
-      return earlier;
-    }
-    this.requireStorage();
-    const staff = this.staff.staffForEvaluation(input.staffId);
-    const platformLastVisit = await this.platformVisits(input);
-    const { evaluationId, replayed } = this.guardStorage(() =>
-      this.evaluations.start(input, { origin, staff, platformLastVisit }),
-    );
-    if (replayed) return { evaluationId };
-    if (input.printReceipt) {
-      // A print never blocks or delays a rating: failures reach staff and technician as notices.
-      this.receipts
-        .printForEvaluation(evaluationId)
-        .catch((err: unknown) =>
-          this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'),
-        );
-    }
-    return { evaluationId };
+    return this.desk.startEvaluation(input, origin);
   }
 
-  /**
-   * For each 承诺件 the pad numbers itself, the highest visit the platform holds (a case is often
-   * served at two windows). Offline, or no answer within 2 s: the pad's own records, logged.
-   */
-  private async platformVisits(input: StartEvaluationInput): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const ask = input.cases.filter((c) => c.promiseType === 2 && c.serviceNumber === undefined);
-    const sync = this.sync.service;
-    for (const c of ask) {
-      const answer = sync
-        ? await sync.caseVisits(c.projectNo, this.hall().hallCode, CASE_LOOKUP_TIMEOUT_MS)
-        : { ok: false as const, reason: 'sync not running' };
-      if (answer.ok) out.set(c.projectNo, answer.lastVisit);
-      else
-        this.log.write('warn', 'case visit look-up failed; numbering the visit from this pad’s own records', {
-          projectNo: c.projectNo,
-          reason: answer.reason,
-        });
-    }
-    return out;
-  }
-
-  /** The staff panel and the window API cancel alike: with a reason, as a record. */
   cancelEvaluation(id: string, reason: CancelReason, channel: string): void {
-    const found = this.evaluations.get(id);
-    const signedIn = this.staff.status().staff?.staffId;
-    // cancelledBy names a staff member: the one who pressed it on the panel, else the one at the
-    // window when the business system withdrew it, else the one the evaluation was for.
-    const staffId = channel.startsWith('staff_panel:')
-      ? channel.slice('staff_panel:'.length)
-      : (signedIn ?? found?.evaluation.staff_id ?? '');
-    this.guardStorage(() => this.evaluations.cancel(id, { reason, staffId, channel }));
+    this.desk.cancelEvaluation(id, reason, channel);
   }
 
-  evaluationStateForStaff(id: string): {
-    evaluationId: string;
-    state: 'waiting' | 'done' | 'cancelled';
-    startedTime: string;
-    closedTime?: string;
-  } | null {
-    const found = this.evaluations.get(id);
-    if (!found) return null;
-    const ev = found.evaluation;
-    const state =
-      ev.state === 'waiting' || ev.state === 'reasons'
-        ? 'waiting'
-        : ev.state === 'cancelled'
-          ? 'cancelled'
-          : 'done';
-    const out: { evaluationId: string; state: typeof state; startedTime: string; closedTime?: string } = {
-      evaluationId: ev.id,
-      state,
-      startedTime: formatCst(ev.started_ms),
-    };
-    if (ev.closed_ms !== null) out.closedTime = formatCst(ev.closed_ms);
-    return out;
+  evaluationStateForStaff(id: string): WindowEvaluationState | null {
+    return this.desk.evaluationState(id);
   }
 
   windowStatus(): unknown {
-    const st = this.staff.status();
-    const devices = this.devices.read();
-    return {
-      window: { no: this.hall().windowNo, state: st.state },
-      staff: st.staff ? { staffId: st.staff.staffId, name: st.staff.name } : null,
-      board: devices.board.state,
-      printer: devices.printer.state,
-      outbox: { pending: devices.outbox.pending, rejected: devices.outbox.rejected },
-      storage: this.storage.state(),
-    };
+    return this.desk.windowStatus();
   }
 
   /** The timing in force: local configuration overlaid by the platform's device profile. */
@@ -537,7 +405,7 @@ export class KioskCore {
     if (change.kind === 'closed') {
       for (const r of change.sealed) opts.onAcknowledge?.('sealed', r.evaluationId);
       const rated = change.outcome === 'rated';
-      this.setAfterglow(
+      this.afterglow.show(
         rated ? 'thanks' : 'unrated',
         rated ? this.config.timing.thanksS * 1000 : 3000,
         change.evaluationId,
@@ -557,36 +425,8 @@ export class KioskCore {
       this.sync.kick(change.sealed.some(isBadLead));
     }
     this.hardware.onEvaluationChange(change);
-    this.scheduleDeadline();
+    this.deadlines.schedule();
     this.pushSnapshot();
-  }
-
-  private setAfterglow(screen: Screen, ms: number, evaluationId: string, chosen: number | null = null): void {
-    this.afterglow = { screen, untilMs: this.clock.now() + ms, evaluationId, chosen };
-    if (this.afterglowTimer) clearTimeout(this.afterglowTimer);
-    this.afterglowTimer = setTimeout(() => {
-      this.afterglow = null;
-      this.hardware.applyIdleLeds();
-      this.pushSnapshot();
-    }, ms);
-    this.afterglowTimer.unref?.();
-  }
-
-  private scheduleDeadline(): void {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = null;
-    const next = this.evaluations.nextDeadlineMs();
-    if (next === null) return;
-    const delay = Math.max(0, Math.min(next - this.clock.now(), 2 ** 31 - 1));
-    this.deadlineTimer = setTimeout(() => {
-      this.deadlineTimer = null;
-      try {
-        this.guardStorage(() => this.evaluations.expireDue());
-      } catch (err) {
-        this.log.write('error', 'expiring evaluations failed', { error: (err as Error).message });
-      }
-      this.scheduleDeadline();
-    }, delay + 5);
   }
 
   // ---- the citizen screen's view model -------------------------------------------------------------
@@ -596,7 +436,7 @@ export class KioskCore {
     const open = this.evaluations.openEvaluation();
     const hall = this.hall();
     const devices = this.devices.read();
-    const glow = this.afterglow;
+    const glow = this.afterglow.current();
     // The screen counts down against the operating system's clock (decision 195).
     return inWallClockFrame(this.clock.wallSkewMs(), {
       nowMs: this.clock.now(),
@@ -612,7 +452,7 @@ export class KioskCore {
             targets: this.evaluations.targetsOf(open.evaluation, open.cases),
           }
         : null,
-      afterglow: this.afterglow,
+      afterglow: glow,
       board: devices.board.state,
       printer: devices.printer.state,
       boardSimulated: devices.board.simulated,
@@ -658,25 +498,3 @@ export class KioskCore {
 }
 
 export type { Norms };
-
-/** `503 {"error": "storage_unavailable", "storage": state}` on the window API. */
-function storageError(state: StorageState): ApiError {
-  return Object.assign(new ApiError('storage_unavailable', storageMessage(state)), {
-    extra: { storage: state },
-  });
-}
-
-function storageMessage(state: StorageState): string {
-  switch (state) {
-    case 'full':
-      return '存储空间已满，暂时不能保存评价 / storage full: the pad cannot store an evaluation now';
-    case 'read_only':
-      return '存储只读，暂时不能保存评价 / storage read-only: the pad cannot store an evaluation now';
-    case 'damaged':
-      return '数据库损坏，需要重启修复 / database damaged: the pad must restart to repair it';
-    case 'recovering':
-      return '数据库已重建，正在等待平台序号 / database rebuilt: waiting for the platform sequence';
-    default:
-      return '存储不可用 / storage unavailable';
-  }
-}

@@ -1,0 +1,35 @@
+import type { Clock } from '../domain/clock.js';
+import type { Logger } from '../domain/types.js';
+import { continueFromPlatform } from '../store/continuation.js';
+import type { Db } from '../store/db.js';
+import { getRefdata } from '../store/refdata.js';
+import { pruneDelivered } from '../store/retention.js';
+import type { StorageHealth } from './storage-health.js';
+
+/** The platform's profile arrived: continue the sequence above what it holds (continuation.ts). */
+export function applyPlatformSequence(
+  db: Db,
+  storage: Pick<StorageHealth, 'setWaitingForSeq' | 'report'>,
+  log: Logger,
+): void {
+  const p = getRefdata(db, 'profile')?.value;
+  if (p?.lastDeviceSeq === undefined || p.lastHash === undefined) return;
+  try {
+    const r = continueFromPlatform(db, { lastDeviceSeq: p.lastDeviceSeq, lastHash: p.lastHash });
+    if (r.moved) log('warn', 'deviceSeq continues above the platform position', { ...r });
+    storage.setWaitingForSeq(false);
+  } catch (err) {
+    storage.report(err);
+    log('error', 'sequence continuation failed', { error: (err as Error).message });
+  }
+}
+
+/** Delivered records past retention go; the chain stays verifiable from its anchor. */
+export function pruneOldRecords(db: Db, keepDays: number, clock: Clock, log: Logger): void {
+  try {
+    const r = pruneDelivered(db, { keepDays, nowMs: clock.now() });
+    if (r.deleted > 0) log('info', 'pruned delivered records', { ...r });
+  } catch (err) {
+    log('error', 'retention failed', { error: (err as Error).message });
+  }
+}
