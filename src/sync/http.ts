@@ -48,6 +48,18 @@ export function errorCodeOf(res: PlatformResponse): string | null {
 }
 
 /**
+ * The platform's time from an answer: `X-HCP-Server-Time` (platform-api.md §1), else the HTTP
+ * `Date` header (a gateway in front of the platform may drop custom headers; whole seconds, so
+ * the middle of that second is taken).
+ */
+export function serverTimeOf(headers: http.IncomingHttpHeaders): number | null {
+  const exact = Number(headers[HEADER.serverTime]);
+  if (headers[HEADER.serverTime] !== undefined && Number.isFinite(exact) && exact > 0) return exact;
+  const date = headers.date === undefined ? NaN : Date.parse(headers.date);
+  return Number.isFinite(date) && date > 0 ? date + 500 : null;
+}
+
+/**
  * A signed HTTP client for the platform. Every response's X-HCP-Server-Time feeds the clock
  * offset; a `401 clock_skew` or `401 replay` is retried once at once (new time, new nonce).
  */
@@ -147,8 +159,8 @@ export class PlatformClient {
               finish(new TransportError('network', 'response cut off'));
               return;
             }
-            const serverTime = Number(res.headers[HEADER.serverTime]);
-            if (this.sameOrigin(url) && Number.isFinite(serverTime))
+            const serverTime = serverTimeOf(res.headers);
+            if (this.sameOrigin(url) && serverTime !== null)
               this.opts.offset.observe(serverTime, sentMs, this.opts.padClock.now());
             finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
           });
