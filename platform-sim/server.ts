@@ -215,7 +215,14 @@ export class SimServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     this.counters.requests += 1;
-    const url = new URL(req.url ?? '/', 'http://sim');
+    // Always under a fixed host: `//%%86` threw (a 500) and `//x/v1/...` read as another host.
+    let url: URL;
+    try {
+      url = new URL(`http://sim${(req.url ?? '/').startsWith('/') ? (req.url ?? '/') : '/'}`);
+    } catch {
+      this.send(res, { status: 400, body: { error: 'invalid', message: 'malformed request target' } });
+      return;
+    }
     const method = req.method ?? 'GET';
     const isBatch = method === 'POST' && url.pathname === '/v1/evaluations:batch';
     const body = await this.readBody(req, isBatch ? this.limits.maxBytes : 256 * 1024);

@@ -71,3 +71,18 @@ export function hardenHttpServer(
   server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
   server.on('drop', () => log('connection refused: too many connections', { max: l.maxConnections }));
 }
+
+/**
+ * The request target as a URL, or null when it is not an origin-form path (`/…`). `new URL(raw,
+ * base)` reads `//host/path` as another host — it threw on `//%%86` (a 500) and served
+ * `//evil/v1/status` as `/v1/status` — so the path is always put under a fixed host.
+ */
+export function requestTarget(raw: string | undefined): URL | null {
+  const target = raw ?? '/';
+  if (!target.startsWith('/')) return null;
+  try {
+    return new URL(`http://pad${target}`);
+  } catch {
+    return null;
+  }
+}

@@ -5,6 +5,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { setupIdentitySchema, setupSaveSchema, type SetupProbeAnswer } from '../api/setup-contract.js';
 import { saveConfigChange } from '../config/config-file.js';
 import { probePlatform } from '../sync/probe.js';
+import { requestTarget } from './http-hardening.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -39,7 +40,8 @@ export async function startSetupServer(opts: {
     );
   });
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const path = requestTarget(req.url)?.pathname;
+    if (path === undefined) return send(res, 400, { error: 'invalid', message: 'malformed request target' });
     if (req.method === 'POST' && path.startsWith('/setup/api/')) {
       if (!authorised(req)) return send(res, 401, { error: 'unauthorised' });
       const body = await readJson(req);

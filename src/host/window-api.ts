@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { addressAllowed, parseAllowList } from './address-allow.js';
-import { hardenHttpServer, serverOptions, type ServerLimits } from './http-hardening.js';
+import { hardenHttpServer, requestTarget, serverOptions, type ServerLimits } from './http-hardening.js';
 import { SlidingLimiter } from './rate-limit.js';
 import type { PadCertificate } from './tls-cert.js';
 import { DomainError } from '../domain/errors.js';
@@ -135,7 +135,8 @@ export function startWindowApi(
         `请求过于频繁，每秒最多 ${opts.rateLimitPerS} 次 / too many requests`,
       );
 
-    const url = new URL(req.url ?? '/', 'http://pad');
+    const url = requestTarget(req.url);
+    if (!url) return send(res, 400, { error: 'invalid', message: '请求路径有误 / malformed request target' });
     const path = url.pathname;
     const method = req.method ?? 'GET';
     try {
