@@ -2,16 +2,21 @@ import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { canonicalJson, GENESIS_HASH } from '../src/domain/canonical.js';
+import { GENESIS_HASH } from '../src/domain/canonical.js';
 import type { Clock } from '../src/domain/clock.js';
-import { HEADER, verifySignature } from '../src/sync/signing.js';
 import { drawFault, NO_FAULTS, type SimFaults } from './faults.js';
 import { staffPhotoSvg } from './photos.js';
 import { hashPin, verifyPin } from './pin-phc.js';
 import type { SimDb } from './store.js';
-import { validateRecord } from './validate.js';
+import { SimDeviceReports } from './appeals.js';
+import type { SimContext, SimCounters, SimLimits } from './context.js';
+import { etagOf, HttpError, readBody, type Answer } from './http-answer.js';
+import { SimAuth } from './auth.js';
+import { SimUploads } from './uploads.js';
 import { defaultSimCalendarYears, SimCalendar } from './calendar.js';
 import { caseVisits } from './cases.js';
+
+export type { SimCounters, SimLimits } from './context.js';
 
 export interface SimHall {
   hall: { hallCode: string; hallName: string; areaCode: string; evaluationUrl: string };
@@ -26,14 +31,6 @@ export interface SimHall {
     /** the text of the member's badge barcode; served only as its SHA-256 (`badge`) */
     badgeSecret?: string;
   }>;
-}
-
-export interface SimLimits {
-  maxRecords: number;
-  maxBytes: number;
-  skewMs: number;
-  nonceWindowMs: number;
-  appealWorkingDays: number;
 }
 
 export interface ChainBreak {
@@ -59,23 +56,6 @@ export interface SimStats {
   auth: { badSignature: number; clockSkew: number; replay: number; disabled: number };
 }
 
-type Answer = { status: number; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> };
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(code);
-  }
-}
-
-const TIME_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-
-function etagOf(text: string | Buffer): string {
-  return `"${createHash('sha256').update(text).digest('hex').slice(0, 24)}"`;
-}
-
 export class SimServer {
   faults: SimFaults = { ...NO_FAULTS };
   /** The holiday calendars this platform publishes and counts appeal deadlines with (1.1). */
@@ -85,8 +65,10 @@ export class SimServer {
   private readonly stalled = new Set<NodeJS.Timeout>();
   private readonly overrides = new Map<string, string>();
   private staffCache: string | null = null;
-  private nonceInserts = 0;
   private counters = SimServer.emptyCounters();
+  private readonly uploads: SimUploads;
+  private readonly reports: SimDeviceReports;
+  private readonly auth: SimAuth;
 
   constructor(
     readonly db: SimDb,
@@ -108,6 +90,17 @@ export class SimServer {
         else res.destroy();
       });
     });
+    const ctx: SimContext = {
+      db,
+      stmt: (sql) => this.stmt(sql),
+      counters: () => this.counters,
+      limits,
+      clock,
+      calendar: () => this.calendar,
+    };
+    this.uploads = new SimUploads(ctx);
+    this.reports = new SimDeviceReports(ctx);
+    this.auth = new SimAuth(ctx);
     this.server.keepAliveTimeout = 5000;
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -126,7 +119,7 @@ export class SimServer {
     return st;
   }
 
-  private static emptyCounters() {
+  static emptyCounters(): SimCounters {
     return {
       requests: 0,
       statuses: {} as Record<string, number>,
@@ -191,28 +184,6 @@ export class SimServer {
     res.end(payload);
   }
 
-  private readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
-    return new Promise((resolve, reject) => {
-      const declared = Number(req.headers['content-length'] ?? '0');
-      if (declared > limit) {
-        resolve(null);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > limit) {
-          resolve(null);
-          return;
-        }
-        chunks.push(c);
-      });
-      req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
-      req.on('error', reject);
-    });
-  }
-
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     this.counters.requests += 1;
     // Always under a fixed host: `//%%86` threw (a 500) and `//x/v1/...` read as another host.
@@ -225,7 +196,7 @@ export class SimServer {
     }
     const method = req.method ?? 'GET';
     const isBatch = method === 'POST' && url.pathname === '/v1/evaluations:batch';
-    const body = await this.readBody(req, isBatch ? this.limits.maxBytes : 256 * 1024);
+    const body = await readBody(req, isBatch ? this.limits.maxBytes : 256 * 1024);
     if (body === null) {
       this.send(res, { status: 413, body: { error: 'too_large' }, headers: { Connection: 'close' } });
       return;
@@ -272,7 +243,7 @@ export class SimServer {
 
     let answer: Answer;
     try {
-      const deviceId = this.authenticate(req, method, body);
+      const deviceId = this.auth.authenticate(req, method, body);
       answer = this.route(method, url, deviceId, body, req);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
@@ -287,62 +258,15 @@ export class SimServer {
     this.send(res, answer);
   }
 
-  private authenticate(req: http.IncomingMessage, method: string, body: Buffer): string {
-    const h = (n: string) => {
-      const v = req.headers[n];
-      return typeof v === 'string' ? v : undefined;
-    };
-    const deviceId = h(HEADER.device);
-    const time = h(HEADER.time);
-    const nonce = h(HEADER.nonce);
-    const sig = h(HEADER.signature);
-    const bad = () => {
-      this.counters.auth.badSignature += 1;
-      return new HttpError(401, 'bad_signature');
-    };
-    if (!deviceId || !time || !nonce || !sig || !/^\d{1,16}$/.test(time) || !/^[0-9a-f]{32}$/.test(nonce))
-      throw bad();
-    const dev = this.stmt('SELECT secret, enabled FROM devices WHERE device_id = ?').get(deviceId) as
-      { secret: string; enabled: number } | undefined;
-    if (!dev) throw bad();
-    if (!verifySignature(sig, Buffer.from(dev.secret, 'base64'), method, req.url ?? '/', time, nonce, body))
-      throw bad();
-    const now = this.clock.now();
-    if (Math.abs(now - Number(time)) > this.limits.skewMs) {
-      this.counters.auth.clockSkew += 1;
-      throw new HttpError(401, 'clock_skew');
-    }
-    if (dev.enabled !== 1) {
-      this.counters.auth.disabled += 1;
-      throw new HttpError(403, 'device_disabled');
-    }
-    if (++this.nonceInserts % 500 === 0)
-      this.stmt('DELETE FROM nonces WHERE seen_ms < ?').run(now - this.limits.nonceWindowMs);
-    const seen = this.stmt('SELECT seen_ms AS seenMs FROM nonces WHERE device_id = ? AND nonce = ?').get(
-      deviceId,
-      nonce,
-    ) as { seenMs: number } | undefined;
-    if (seen && seen.seenMs >= now - this.limits.nonceWindowMs) {
-      this.counters.auth.replay += 1;
-      throw new HttpError(401, 'replay');
-    }
-    this.db
-      .prepare(
-        'INSERT INTO nonces (device_id, nonce, seen_ms) VALUES (?, ?, ?) ON CONFLICT(device_id, nonce) DO UPDATE SET seen_ms = excluded.seen_ms',
-      )
-      .run(deviceId, nonce, now);
-    return deviceId;
-  }
-
   private route(method: string, url: URL, deviceId: string, body: Buffer, req: http.IncomingMessage): Answer {
     const p = url.pathname;
-    if (method === 'POST' && p === '/v1/evaluations:batch') return this.batch(deviceId, body);
-    if (method === 'POST' && p === '/v1/appeals') return this.appeal(deviceId, body);
+    if (method === 'POST' && p === '/v1/evaluations:batch') return this.uploads.batch(deviceId, body);
+    if (method === 'POST' && p === '/v1/appeals') return this.reports.appeal(deviceId, body);
     const dev = /^\/v1\/devices\/([^/]+)\/(profile|heartbeat)$/.exec(p);
     if (dev) {
       if (decodeURIComponent(dev[1] ?? '') !== deviceId) throw new HttpError(403, 'forbidden');
       if (method === 'GET' && dev[2] === 'profile') return this.profileAnswer(req, deviceId);
-      if (method === 'POST' && dev[2] === 'heartbeat') return this.heartbeat(deviceId, body);
+      if (method === 'POST' && dev[2] === 'heartbeat') return this.reports.heartbeat(deviceId, body);
     }
     if (method === 'GET' && p === '/v1/norms') return this.refdata(req, 'norms', () => this.norms);
     const hallCode = url.searchParams.get('hallCode');
@@ -474,236 +398,5 @@ export class SimServer {
     const etag = etagOf(svg);
     if (req.headers['if-none-match'] === etag) return { status: 304, headers: { ETag: etag } };
     return { status: 200, raw: svg, headers: { ETag: etag, 'Content-Type': 'image/svg+xml' } };
-  }
-
-  // ---- uploads -------------------------------------------------------------------------------
-
-  private batch(deviceId: string, body: Buffer): Answer {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'not_json');
-    }
-    const b = parsed as { batchId?: unknown; records?: unknown };
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new HttpError(400, 'not_a_batch');
-    if (typeof b.batchId !== 'string' || b.batchId.length < 1 || b.batchId.length > 64)
-      throw new HttpError(400, 'batchId');
-    if (!Array.isArray(b.records) || b.records.length === 0) throw new HttpError(400, 'records');
-    if (b.records.length > this.limits.maxRecords) throw new HttpError(413, 'too_many_records');
-    for (const r of b.records) {
-      if (
-        typeof r !== 'object' ||
-        r === null ||
-        Array.isArray(r) ||
-        typeof (r as { evaluationId?: unknown }).evaluationId !== 'string'
-      ) {
-        throw new HttpError(400, 'record_not_an_object');
-      }
-    }
-    const records = b.records as Array<Record<string, unknown>>;
-    const batchId = b.batchId;
-    const now = this.clock.now();
-    const results = this.db.transaction(() => {
-      const prior = this.stmt('SELECT device_id AS deviceId, results FROM batches WHERE batch_id = ?').get(
-        batchId,
-      ) as { deviceId: string; results: string } | undefined;
-      if (prior) {
-        if (prior.deviceId !== deviceId) throw new HttpError(400, 'batch_id_in_use');
-        this.counters.batchReplays += 1;
-        return JSON.parse(prior.results) as unknown[];
-      }
-      this.counters.batches += 1;
-      const out = records.map((r) => this.oneRecord(deviceId, batchId, r, now));
-      this.stmt('INSERT INTO batches (batch_id, device_id, results, received_ms) VALUES (?, ?, ?, ?)').run(
-        batchId,
-        deviceId,
-        JSON.stringify(out),
-        now,
-      );
-      return out;
-    })();
-    return { status: 200, body: { results, serverTime: now } };
-  }
-
-  private oneRecord(deviceId: string, batchId: string, r: Record<string, unknown>, now: number) {
-    const evaluationId = r.evaluationId as string;
-    const reject = (code: string, message: string) => {
-      this.counters.records.rejected += 1;
-      this.db
-        .prepare(
-          'INSERT INTO rejections (evaluation_id, device_id, batch_id, code, message, at_ms) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(evaluationId, deviceId, batchId, code, message, now);
-      return { evaluationId, status: 'rejected', code, message };
-    };
-    const problem = validateRecord(r);
-    if (problem) {
-      this.noteChain(deviceId, r, now);
-      return reject('invalid_field', problem);
-    }
-    const content = canonicalJson(r);
-    const existing = this.stmt('SELECT content FROM evaluations WHERE evaluation_id = ?').get(
-      evaluationId,
-    ) as { content: string } | undefined;
-    if (existing) {
-      if (existing.content === content) {
-        this.counters.records.duplicate += 1;
-        return { evaluationId, status: 'duplicate' };
-      }
-      return reject('conflict', 'evaluationId: stored before with other content');
-    }
-    this.noteChain(deviceId, r, now);
-    if (r.status === 'rated') {
-      const rated = this.db
-        .prepare(
-          `SELECT 1 FROM evaluations WHERE project_no = ? AND service_number = ? AND status = 'rated' LIMIT 1`,
-        )
-        .get(r.projectNo, r.serviceNumber);
-      if (rated)
-        return reject(
-          'already_rated',
-          '本次服务已存在评价 / a rated record exists for this projectNo and serviceNumber',
-        );
-    }
-    this.db
-      .prepare(
-        `INSERT INTO evaluations (evaluation_id, device_id, device_seq, project_no, service_number, status, satisfaction, assess_time, content, batch_id, received_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        evaluationId,
-        deviceId,
-        r.deviceSeq,
-        r.projectNo,
-        r.serviceNumber,
-        r.status,
-        (r.satisfaction as number | undefined) ?? null,
-        (r.assessTime as string | undefined) ?? null,
-        content,
-        batchId,
-        now,
-      );
-    this.counters.records.accepted += 1;
-    return { evaluationId, status: 'accepted' };
-  }
-
-  /** prevHash continuity per device across batches; a break is recorded, never a reason to refuse. */
-  private noteChain(deviceId: string, r: Record<string, unknown>, now: number): void {
-    if (typeof r.deviceSeq !== 'number' || typeof r.hash !== 'string' || typeof r.prevHash !== 'string')
-      return;
-    const head = (this.stmt('SELECT device_seq AS seq, hash FROM chain_heads WHERE device_id = ?').get(
-      deviceId,
-    ) as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
-    if (r.deviceSeq <= head.seq) return;
-    if (r.deviceSeq !== head.seq + 1 || r.prevHash !== head.hash) {
-      this.db
-        .prepare(
-          'INSERT INTO chain_breaks (device_id, device_seq, expected_seq, expected_prev, got_prev, at_ms) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(deviceId, r.deviceSeq, head.seq + 1, head.hash, r.prevHash, now);
-    }
-    this.db
-      .prepare(
-        'INSERT INTO chain_heads (device_id, device_seq, hash) VALUES (?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET device_seq = excluded.device_seq, hash = excluded.hash',
-      )
-      .run(deviceId, r.deviceSeq, r.hash);
-  }
-
-  private heartbeat(deviceId: string, body: Buffer): Answer {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'not_json');
-    }
-    if (
-      typeof parsed !== 'object' ||
-      parsed === null ||
-      typeof (parsed as { appVersion?: unknown }).appVersion !== 'string'
-    ) {
-      throw new HttpError(400, 'not_a_heartbeat');
-    }
-    const now = this.clock.now();
-    this.stmt('INSERT INTO heartbeats (device_id, body, received_ms) VALUES (?, ?, ?)').run(
-      deviceId,
-      JSON.stringify(parsed),
-      now,
-    );
-    this.counters.heartbeats += 1;
-    return { status: 200, body: { serverTime: now } };
-  }
-
-  private appeal(deviceId: string, body: Buffer): Answer {
-    let a: Record<string, unknown>;
-    try {
-      a = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw new HttpError(400, 'not_json');
-    }
-    const str = (v: unknown, max: number) => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
-    if (
-      typeof a !== 'object' ||
-      a === null ||
-      !str(a.appealId, 64) ||
-      !str(a.evaluationId, 64) ||
-      !str(a.staffId, 64) ||
-      !str(a.reason, 500) ||
-      typeof a.submittedTime !== 'string' ||
-      !TIME_RE.test(a.submittedTime)
-    ) {
-      throw new HttpError(400, 'not_an_appeal');
-    }
-    this.counters.appeals += 1;
-    const now = this.clock.now();
-    const prior = this.stmt('SELECT status, code FROM appeals WHERE appeal_id = ?').get(a.appealId) as
-      { status: string; code: string | null } | undefined;
-    if (prior)
-      return {
-        status: 200,
-        body:
-          prior.status === 'rejected' ? { status: 'rejected', code: prior.code } : { status: 'duplicate' },
-      };
-    const answer = this.judgeAppeal(a);
-    if (answer.status === 'duplicate') return { status: 200, body: answer };
-    this.db
-      .prepare(
-        `INSERT INTO appeals (appeal_id, evaluation_id, device_id, staff_id, reason, submitted_time, status, code, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        a.appealId,
-        a.evaluationId,
-        deviceId,
-        a.staffId,
-        a.reason,
-        a.submittedTime,
-        answer.status,
-        answer.code ?? null,
-        now,
-      );
-    return { status: 200, body: answer };
-  }
-
-  private judgeAppeal(a: Record<string, unknown>): {
-    status: 'accepted' | 'duplicate' | 'rejected';
-    code?: string;
-  } {
-    const ev = this.stmt(
-      'SELECT status, satisfaction, assess_time AS assessTime FROM evaluations WHERE evaluation_id = ?',
-    ).get(a.evaluationId) as
-      { status: string; satisfaction: number | null; assessTime: string | null } | undefined;
-    if (!ev) return { status: 'rejected', code: 'unknown_evaluation' };
-    if (ev.status !== 'rated' || ev.satisfaction === null || ev.satisfaction > 2 || ev.assessTime === null)
-      return { status: 'rejected', code: 'not_bad_review' };
-    if (
-      this.stmt(`SELECT 1 FROM appeals WHERE evaluation_id = ? AND status = 'accepted'`).get(a.evaluationId)
-    )
-      return { status: 'duplicate' };
-    // The rating day does not count; the n-th working day after it is the last day to appeal.
-    const deadline = this.calendar.appealDeadline(ev.assessTime.slice(0, 10), this.limits.appealWorkingDays);
-    if ((a.submittedTime as string).slice(0, 10) > deadline)
-      return { status: 'rejected', code: 'deadline_passed' };
-    return { status: 'accepted' };
   }
 }

@@ -1,8 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
-import type { Clock } from '../domain/clock.js';
-import type { Db } from '../store/db.js';
-import { outboxStats, rejectedItems, type RejectedItem } from '../store/outbox.js';
+import { outboxStats, rejectedItems } from '../store/outbox.js';
 import { refdataInfo } from '../store/refdata.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { ClockOffset } from '../store/clock-offset.js';
@@ -10,8 +7,15 @@ import { heartbeatBodySchema, type HeartbeatBody } from './heartbeat.js';
 import { PlatformClient, TransportError } from './http.js';
 import { lookupCaseVisits, type CaseVisitsAnswer } from './case-visits.js';
 import { RefdataSync } from './refdata-sync.js';
-import { decodeSecret, type SignatureAlgorithm } from './signing.js';
-import { Uploader, type SyncHooks, type UploadOutcome } from './uploader.js';
+import { decodeSecret } from './signing.js';
+import { Uploader, type UploadOutcome } from './uploader.js';
+import {
+  platformConfigSchema,
+  type CreateSyncOptions,
+  type PlatformConfig,
+  type SyncService,
+  type SyncStatus,
+} from './types.js';
 
 export type { HeartbeatBody } from './heartbeat.js';
 export type { CaseVisitsAnswer } from './case-visits.js';
@@ -20,90 +24,8 @@ export type { SyncHooks, SyncHookPoint } from './uploader.js';
 export type { SignatureAlgorithm } from './signing.js';
 export { ClockOffset } from '../store/clock-offset.js';
 export { heartbeatBodySchema } from './heartbeat.js';
-
-export interface PlatformConfig {
-  baseUrl: string;
-  deviceId: string;
-  /** base64 of 32 bytes */
-  deviceSecret: string;
-  signature: SignatureAlgorithm;
-  requestTimeoutMs: number;
-  batchIntervalMs: number;
-  refdataRefreshMin: number;
-  heartbeatIntervalS: number;
-}
-
-export const platformConfigSchema: z.ZodType<PlatformConfig> = z.object({
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  deviceId: z.string().min(1).max(64),
-  deviceSecret: z.string().refine((s) => {
-    try {
-      decodeSecret(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be the base64 of 32 bytes'),
-  signature: z.enum(['hmac-sha256', 'hmac-sm3']),
-  requestTimeoutMs: z.number().int().min(50).max(120_000).default(15_000),
-  batchIntervalMs: z.number().int().min(10).max(3_600_000).default(10_000),
-  refdataRefreshMin: z.number().min(0.01).max(1440).default(30),
-  heartbeatIntervalS: z.number().min(0.05).max(3600).default(60),
-}) as unknown as z.ZodType<PlatformConfig>;
-
-export interface SyncStatus {
-  /** The platform's last answer to anything we sent was an HTTP answer below 500. */
-  online: boolean;
-  pending: number;
-  rejected: number;
-  /** Creation time (pad clock, epoch ms) of the oldest record or appeal still queued. */
-  oldestPendingMs: number | null;
-  /** Time of the last delivery the platform acknowledged (pad clock, epoch ms). */
-  lastAckMs: number | null;
-  lastError: string | null;
-  /** When the uploader will try next (pad clock, epoch ms); null when idle with nothing queued. */
-  nextAttemptMs: number | null;
-  rejectedItems: RejectedItem[];
-  refdata: Record<string, { etag: string | null; fetchedMs: number } | null>;
-}
-
-export interface SyncService {
-  start(): void;
-  stop(): Promise<void>;
-  /** Called by the core after each commit; urgent (a 差评 or an appeal) goes out at once. */
-  kick(opts: { urgent: boolean }): void;
-  /** The technician's button: clears a 400 stop, ignores back-off (not Retry-After), uploads and refreshes now. */
-  syncNow(): Promise<SyncStatus>;
-  status(): SyncStatus;
-  onStatus(l: (s: SyncStatus) => void): () => void;
-  /** The highest visit the platform holds for a case (GET /v1/cases), bounded by `timeoutMs`. */
-  caseVisits(projectNo: string, hallCode: string, timeoutMs: number): Promise<CaseVisitsAnswer>;
-  clock: ClockOffset;
-}
-
-export interface SyncTuning {
-  backoff?: BackoffPolicy;
-  random?: () => number;
-  maxBatchRecords?: number;
-  maxBatchBytes?: number;
-  statusThrottleMs?: number;
-}
-
-export interface CreateSyncOptions {
-  db: Db;
-  config: PlatformConfig;
-  clock: Clock;
-  dataDir: string;
-  appVersion: string;
-  heartbeat: () => HeartbeatBody;
-  log: (msg: string, fields?: Record<string, unknown>) => void;
-  onRefdata?: (name: string) => void;
-  /** The pad's one clock-offset estimate (sealing reads it too); made here when not handed in. */
-  clockOffset?: ClockOffset;
-  /** Test seams: kill points for the crash tests, faster back-off. */
-  hooks?: SyncHooks;
-  tuning?: SyncTuning;
-}
+export { platformConfigSchema } from './types.js';
+export type { CreateSyncOptions, PlatformConfig, SyncService, SyncStatus, SyncTuning } from './types.js';
 
 export function createSync(opts: CreateSyncOptions): SyncService {
   return new SyncServiceImpl(opts);
