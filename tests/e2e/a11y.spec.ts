@@ -85,6 +85,14 @@ async function audit(page: Page, screen: string, mode: Mode, citizen = true) {
     layout: citizen ? layout : [],
     rules: result.violations.map((v) => `${v.id}(${v.impact ?? '?'})`),
   });
+  for (const t of [...smallTargets, ...(citizen ? layout : [])])
+    console.log(`layout ${screen}/${mode}: ${t}`);
+  // Where each violation is, so a failing run says what to fix.
+  for (const v of result.violations)
+    for (const n of v.nodes.slice(0, 5))
+      console.log(
+        `axe ${screen}/${mode}: ${v.id} at ${n.target.join(' ')}: ${n.failureSummary?.split('\n')[1] ?? ''}`,
+      );
 }
 
 async function uxShot(page: Page, screen: string, mode: Mode, lang: string) {
@@ -122,7 +130,8 @@ for (const mode of MODES) {
   }) => {
     test.setTimeout(300_000);
     const pad = await startPad({
-      HCP__timing__rateTimeoutS: '12',
+      HCP__timing__rateTimeoutS: '25',
+      HCP__timing__optionalExtrasTimeoutS: '40',
       HCP__timing__thanksS: '4',
       HCP__citizen__attract__afterS: '40',
       HCP__citizen__attract__scanUrl: 'https://hcp.example.gov.cn/rate?hall=370900',
@@ -198,7 +207,7 @@ for (const mode of MODES) {
         await start(pad);
         await expect(page.getByTestId('screen-rating')).toBeVisible();
         await switchLang();
-        await expect(page.getByTestId('screen-unrated')).toBeVisible({ timeout: 20_000 });
+        await expect(page.getByTestId('screen-unrated')).toBeVisible({ timeout: 40_000 });
         await check('unrated');
         await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 15_000 });
       }
@@ -208,7 +217,8 @@ for (const mode of MODES) {
       await expect(page.getByTestId('attract-qr')).toBeVisible();
       await audit(page, 'attract', mode);
       await uxShot(page, 'attract', mode, 'zh-CN');
-      await page.getByTestId('screen-attract').click();
+      // A touch anywhere wakes it (on pointerdown, so the screen is gone before any click).
+      await page.mouse.click(640, 400);
       await expect(page.getByTestId('screen-idle')).toBeVisible();
       await unlockStaffPanel(page);
       await page.getByTestId('window-pause').click();

@@ -5,7 +5,14 @@
   const visible = (el) => {
     const r = el.getBoundingClientRect();
     const s = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+    // inert: behind a modal (the on-screen keyboard); not reachable, so not a target
+    return (
+      r.width > 0 &&
+      r.height > 0 &&
+      s.visibility !== 'hidden' &&
+      s.display !== 'none' &&
+      !el.closest('[inert]')
+    );
   };
   const name = (el) =>
     (el.getAttribute('data-testid') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 30);

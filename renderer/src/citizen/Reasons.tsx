@@ -46,122 +46,131 @@ export function Reasons({ prompt, snapshot }: { prompt: CitizenPrompt; snapshot:
       className={`screen reasons${required ? ' required' : ' optional'}${hurry ? ' hurry' : ''}`}
       data-testid="screen-reasons"
     >
-      <header className="prompt-header">
-        <div>
-          <h1 className="prompt-title">{t(required ? 'reasons.requiredTitle' : 'reasons.optionalTitle')}</h1>
-          <div className="en prompt-en" lang={lang === 'en' ? undefined : 'en'}>
-            {sub(required ? 'reasons.requiredSub' : 'reasons.optionalSub') ??
-              t(required ? 'reasons.requiredSub' : 'reasons.optionalSub')}
+      {/* Behind the on-screen keyboard the screen is inert: not touchable, not read out. */}
+      <div className="reasons-content" inert={keyboard}>
+        <header className="prompt-header">
+          <div>
+            <h1 className="prompt-title">
+              {t(required ? 'reasons.requiredTitle' : 'reasons.optionalTitle')}
+            </h1>
+            <div className="en prompt-en" lang={lang === 'en' ? undefined : 'en'}>
+              {sub(required ? 'reasons.requiredSub' : 'reasons.optionalSub') ??
+                t(required ? 'reasons.requiredSub' : 'reasons.optionalSub')}
+            </div>
+          </div>
+          <Countdown deadlineMs={prompt.deadlineMs} urgentBelowS={required ? reminderS : undefined} />
+        </header>
+        {hurry && (
+          <div className="banner hurry" role="alert" data-testid="reasons-hurry">
+            <Msg k="reasons.hurry" />
+          </div>
+        )}
+        <div className="chosen-line" data-testid="reasons-chosen">
+          <span>{t('reasons.yourRating')}</span>
+          <Stars n={chosen} />
+          <span className="chosen-words">{t(starKey(chosen))}</span>
+        </div>
+        {prompt.groupType === 'chain' && prompt.chainMode === 'each' && <PromptItems prompt={prompt} />}
+        <div className={`reasons-body${required ? ' with-comment' : ''}`}>
+          <div className="chips" role="group" aria-label={t('reasons.group')}>
+            {prompt.indicators.map((i) => {
+              const on = codes.includes(i.code);
+              return (
+                <TapButton
+                  key={i.code}
+                  className={`chip${on ? ' on' : ''}`}
+                  aria-pressed={on}
+                  data-testid={`reason-${i.code}`}
+                  onTap={() => setCodes(toggle(codes, i.code))}
+                >
+                  <span className="chip-box" aria-hidden="true">
+                    {on ? '✓' : ''}
+                  </span>
+                  {i.name}
+                </TapButton>
+              );
+            })}
+          </div>
+          {required && (
+            <section className="comment-area" aria-label={t('reasons.comment')}>
+              <div className="phrases-title">{t('reasons.phrases')}</div>
+              <div className="chips phrases" role="group" aria-label={t('reasons.phrases')}>
+                {snapshot.citizen.quickPhrases.map((p, idx) => {
+                  const text = phraseText(p, lang);
+                  const on = phrases.includes(text);
+                  return (
+                    <TapButton
+                      key={idx}
+                      className={`chip phrase${on ? ' on' : ''}`}
+                      aria-pressed={on}
+                      data-testid={`phrase-${idx}`}
+                      onTap={() => setPhrases(toggle(phrases, text))}
+                    >
+                      <span className="chip-box" aria-hidden="true">
+                        {on ? '✓' : ''}
+                      </span>
+                      {text}
+                    </TapButton>
+                  );
+                })}
+                <TapButton
+                  className="chip type-btn"
+                  data-testid="reasons-type"
+                  onTap={() => setKeyboard(true)}
+                >
+                  ⌨ {t('reasons.type')}
+                </TapButton>
+              </div>
+              <div className="comment-privacy" role="note" data-testid="comment-privacy">
+                {t('reasons.privacy')}
+              </div>
+              <div className="comment-preview" data-testid="comment-preview">
+                <span className="comment-label">{t('reasons.comment')}：</span>
+                <span className={comment ? 'comment-text' : 'comment-text muted'}>
+                  {comment || t('reasons.commentEmpty')}
+                </span>
+                {comment && (
+                  <TapButton
+                    className="chip clear-btn"
+                    data-testid="comment-clear"
+                    onTap={() => {
+                      setPhrases([]);
+                      setTyped('');
+                    }}
+                  >
+                    {t('reasons.clear')}
+                  </TapButton>
+                )}
+              </div>
+            </section>
+          )}
+        </div>
+        <div className="footer-row">
+          <LanguageSwitch />
+          <div className="action-row">
+            {!required && (
+              <TapButton
+                className="big-btn"
+                data-testid="reasons-skip"
+                disabled={busy}
+                onTap={() => submit([])}
+              >
+                <Msg k="reasons.skip" />
+              </TapButton>
+            )}
+            <TapButton
+              className="big-btn primary"
+              data-testid="reasons-submit"
+              disabled={busy || (required && codes.length === 0 && !comment)}
+              onTap={() => submit(codes)}
+            >
+              <Msg k="reasons.submit" />
+            </TapButton>
           </div>
         </div>
-        <Countdown deadlineMs={prompt.deadlineMs} urgentBelowS={required ? reminderS : undefined} />
-      </header>
-      {hurry && (
-        <div className="banner hurry" role="alert" data-testid="reasons-hurry">
-          <Msg k="reasons.hurry" />
-        </div>
-      )}
-      <div className="chosen-line" data-testid="reasons-chosen">
-        <span>{t('reasons.yourRating')}</span>
-        <Stars n={chosen} />
-        <span className="chosen-words">{t(starKey(chosen))}</span>
+        {required && <div className="reasons-expires">{t('reasons.expires')}</div>}
+        <ErrorLine error={error} testId="reasons-error" />
       </div>
-      {prompt.groupType === 'chain' && prompt.chainMode === 'each' && <PromptItems prompt={prompt} />}
-      <div className={`reasons-body${required ? ' with-comment' : ''}`}>
-        <div className="chips" role="group" aria-label={t('reasons.group')}>
-          {prompt.indicators.map((i) => {
-            const on = codes.includes(i.code);
-            return (
-              <TapButton
-                key={i.code}
-                className={`chip${on ? ' on' : ''}`}
-                aria-pressed={on}
-                data-testid={`reason-${i.code}`}
-                onTap={() => setCodes(toggle(codes, i.code))}
-              >
-                <span className="chip-box" aria-hidden="true">
-                  {on ? '✓' : ''}
-                </span>
-                {i.name}
-              </TapButton>
-            );
-          })}
-        </div>
-        {required && (
-          <section className="comment-area" aria-label={t('reasons.comment')}>
-            <div className="phrases-title">{t('reasons.phrases')}</div>
-            <div className="chips phrases" role="group" aria-label={t('reasons.phrases')}>
-              {snapshot.citizen.quickPhrases.map((p, idx) => {
-                const text = phraseText(p, lang);
-                const on = phrases.includes(text);
-                return (
-                  <TapButton
-                    key={idx}
-                    className={`chip phrase${on ? ' on' : ''}`}
-                    aria-pressed={on}
-                    data-testid={`phrase-${idx}`}
-                    onTap={() => setPhrases(toggle(phrases, text))}
-                  >
-                    <span className="chip-box" aria-hidden="true">
-                      {on ? '✓' : ''}
-                    </span>
-                    {text}
-                  </TapButton>
-                );
-              })}
-              <TapButton className="chip type-btn" data-testid="reasons-type" onTap={() => setKeyboard(true)}>
-                ⌨ {t('reasons.type')}
-              </TapButton>
-            </div>
-            <div className="comment-privacy" role="note" data-testid="comment-privacy">
-              {t('reasons.privacy')}
-            </div>
-            <div className="comment-preview" data-testid="comment-preview">
-              <span className="comment-label">{t('reasons.comment')}：</span>
-              <span className={comment ? 'comment-text' : 'comment-text muted'}>
-                {comment || t('reasons.commentEmpty')}
-              </span>
-              {comment && (
-                <TapButton
-                  className="chip clear-btn"
-                  data-testid="comment-clear"
-                  onTap={() => {
-                    setPhrases([]);
-                    setTyped('');
-                  }}
-                >
-                  {t('reasons.clear')}
-                </TapButton>
-              )}
-            </div>
-          </section>
-        )}
-      </div>
-      <div className="footer-row">
-        <LanguageSwitch />
-        <div className="action-row">
-          {!required && (
-            <TapButton
-              className="big-btn"
-              data-testid="reasons-skip"
-              disabled={busy}
-              onTap={() => submit([])}
-            >
-              <Msg k="reasons.skip" />
-            </TapButton>
-          )}
-          <TapButton
-            className="big-btn primary"
-            data-testid="reasons-submit"
-            disabled={busy || (required && codes.length === 0 && !comment)}
-            onTap={() => submit(codes)}
-          >
-            <Msg k="reasons.submit" />
-          </TapButton>
-        </div>
-      </div>
-      {required && <div className="reasons-expires">{t('reasons.expires')}</div>}
-      <ErrorLine error={error} testId="reasons-error" />
       {keyboard && <OnScreenKeyboard text={typed} onChange={setTyped} onDone={() => setKeyboard(false)} />}
     </div>
   );

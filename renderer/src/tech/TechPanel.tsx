@@ -27,6 +27,7 @@ function Unlock({ onUnlocked }: { onUnlocked: () => void }) {
           className="text-input"
           type="password"
           inputMode="numeric"
+          aria-label="技术维护口令 Technician code"
           data-testid="tech-code"
           value={code}
           maxLength={32}
