@@ -3,108 +3,30 @@
  * retransmits commands, and turns KEY events into in-order, exactly-once presses.
  */
 import { FrameReader, encodeFrame, type Frame, type LineError } from './frame.js';
+import { KeySequencer, type BoardPress } from './key-sequencer.js';
+import { sendCommand, type CommandLink } from './driver-commands.js';
 import {
-  KeySequencer,
-  DEFAULT_SEQUENCER_TIMINGS,
-  type BoardPress,
-  type SequencerTimings,
-} from './key-sequencer.js';
+  DEFAULT_TIMINGS,
+  type BoardCounters,
+  type BoardDriverOptions,
+  type BoardStatus,
+  type BoardTimings,
+  type Pending,
+  type Session,
+} from './driver-types.js';
 import * as M from './messages.js';
-import { notABoard, refuseBoard, type BoardPairing } from './pairing.js';
+import { notABoard, refuseBoard } from './pairing.js';
 import type { ByteTransport } from './transport.js';
 
-export interface BoardTimings extends SequencerTimings {
-  helloTimeoutMs: number;
-  helloTries: number;
-  backoffInitialMs: number;
-  backoffMaxMs: number;
-  pingIntervalMs: number;
-  pingMissLimit: number;
-  commandTimeoutMs: number;
-  commandTries: number;
-  /** How often a vanished device node is looked for (replug must recover in < 2 s). */
-  pathPollMs: number;
-  tickMs: number;
-}
-
-export const DEFAULT_TIMINGS: BoardTimings = {
-  ...DEFAULT_SEQUENCER_TIMINGS,
-  helloTimeoutMs: 500,
-  helloTries: 3,
-  backoffInitialMs: 500,
-  backoffMaxMs: 5000,
-  pingIntervalMs: 1000,
-  pingMissLimit: 3,
-  commandTimeoutMs: 200,
-  commandTries: 3,
-  pathPollMs: 100,
-  tickMs: 50,
-};
-
-export interface BoardCounters {
-  lineErrors: number;
-  unknownTypes: number;
-  duplicates: number;
-  lostPresses: number;
-  reconnects: number;
-  naks: number;
-  resends: number;
-}
-
-export interface BoardStatus {
-  state: 'ok' | 'absent' | 'error';
-  path: string | null;
-  serial: string | null;
-  firmware: string | null;
-  bootId: number | null;
-  keyCount: number | null;
-  capabilities: { buzzer: boolean; staffKey: boolean } | null;
-  stuckKey: boolean;
-  counters: BoardCounters;
-  /** The serial this pad's board must report (configured or remembered), null before pairing. */
-  expectedSerial: string | null;
-  /** Why the last device tried was not taken as the board (wrong serial, no INFO), else null. */
-  refusal: string | null;
-}
-
-export type Log = (msg: string, fields?: Record<string, unknown>) => void;
-
-export interface BoardDriverOptions {
-  log: Log;
-  /** Fixed device path, or null to discover the board among `listCandidates()`. */
-  path: string | null;
-  openTransport: (path: string) => ByteTransport;
-  listCandidates: () => Promise<string[]>;
-  pathExists: (path: string) => boolean;
-  timings?: Partial<BoardTimings>;
-  now?: () => number;
-  /** Every frame written ('out') or accepted ('in'), for diagnostics and tests. */
-  onTraffic?: (dir: 'in' | 'out', frame: Frame) => void;
-  /** TEST ONLY: acknowledge KEYs on receipt, before the handler — the bug the tests must catch. */
-  unsafeAckBeforeHandler?: boolean;
-  /** Which board is this pad's (pairing.ts); without it the first board answering INFO is taken. */
-  pairing?: BoardPairing;
-}
-
-export class CommandError extends Error {
-  constructor(
-    message: string,
-    readonly nakReason: number | null,
-  ) {
-    super(message);
-  }
-}
-
-interface Session {
-  t: ByteTransport;
-  path: string;
-  ended: boolean;
-  end: (why: string) => void;
-  missedPongs: number;
-  onEnd?: () => void;
-}
-
-type Pending = { resolve: (f: Frame) => void; types: number[] };
+export {
+  CommandError,
+  DEFAULT_TIMINGS,
+  type BoardCounters,
+  type BoardDriverOptions,
+  type BoardStatus,
+  type BoardTimings,
+  type Log,
+} from './driver-types.js';
 
 export class BoardDriver {
   readonly timings: BoardTimings;
@@ -138,6 +60,7 @@ export class BoardDriver {
   private lastDebounce: number | null = null;
   /** Seq of the newest LEDS / CONFIG frame (by type): an older one is never resent after it. */
   private readonly newestStateSeq = new Map<number, number>();
+  private readonly commandLink: CommandLink;
   private lastOverflowHelloAt = -Infinity;
   /** Waiters for INFO (handshake). */
   private infoWaiters = new Set<(i: M.InfoMsg) => void>();
@@ -145,6 +68,18 @@ export class BoardDriver {
 
   constructor(private readonly o: BoardDriverOptions) {
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings };
+    this.commandLink = {
+      session: () => this.session,
+      connected: () => this.state === 'ok',
+      nextSeq: () => this.nextSeq(),
+      send: (f, s) => this.sendFrame(f, s),
+      pending: this.pending,
+      newestStateSeq: this.newestStateSeq,
+      timings: this.timings,
+      countResend: () => {
+        this.counters.resends++;
+      },
+    };
     this.path = o.path;
     this.now = o.now ?? (() => performance.now());
     this.reader = new FrameReader(
@@ -409,53 +344,9 @@ export class BoardDriver {
       .catch((err: unknown) => this.o.log('write failed', { error: (err as Error).message }));
   }
 
-  /** LEDS/BEEP/CONFIG: resent after 200 ms without ACK, at most `commandTries` sends in all. */
-  private async command(build: () => Frame): Promise<void> {
-    const s = this.session;
-    if (!s || this.state !== 'ok') throw new CommandError('board not connected', null);
-    const seq = this.nextSeq();
-    const f = { ...build(), seq };
-    // LEDS and CONFIG each set a whole state; BEEP is an action and always keeps its resends.
-    const setsState = f.type === M.T.LEDS || f.type === M.T.CONFIG;
-    if (setsState) this.newestStateSeq.set(f.type, seq);
-    for (let i = 0; i < this.timings.commandTries; i++) {
-      if (s.ended) throw new CommandError('board disconnected', null);
-      // Resending an older state after a newer one went out would put the board back into the
-      // old state (a late "chosen star" LEDS landing after the next evaluation's "blink all").
-      // The newer command carries what the caller wants now, so the older one stops here.
-      if (i > 0 && setsState && this.newestStateSeq.get(f.type) !== seq) return;
-      if (i > 0) this.counters.resends++;
-      const answer = new Promise<Frame | null>((resolve) => {
-        const timer = setTimeout(() => {
-          this.pending.delete(seq);
-          resolve(null);
-        }, this.timings.commandTimeoutMs);
-        this.pending.set(seq, {
-          types: [M.T.ACK, M.T.NAK],
-          resolve: (fr) => {
-            clearTimeout(timer);
-            this.pending.delete(seq);
-            resolve(fr);
-          },
-        });
-      });
-      this.sendFrame(f, s);
-      const r = await answer;
-      if (!r) continue;
-      if (r.type === M.T.ACK) return;
-      if (r.type === M.T.NAK) {
-        const reason = r.payload[0] ?? 0;
-        throw new CommandError(
-          `board refused command 0x${f.type.toString(16)}: NAK ${reason} (${M.NAK_TEXT[reason] ?? 'unknown'})`,
-          reason,
-        );
-      }
-      throw new CommandError('board disconnected', null);
-    }
-    throw new CommandError(
-      `no ACK for command 0x${f.type.toString(16)} after ${this.timings.commandTries} tries`,
-      null,
-    );
+  /** LEDS/BEEP/CONFIG with retransmission (driver-commands.ts). */
+  private command(build: () => Frame): Promise<void> {
+    return sendCommand(this.commandLink, build);
   }
 
   private onLineError(e: LineError): void {
