@@ -8,34 +8,14 @@ import { FrameReader, encodeFrame, type Frame } from './frame.js';
 import * as M from './messages.js';
 import { SerialTransport } from './serial-transport.js';
 import type { ByteTransport } from './transport.js';
+import {
+  corruptBytes,
+  NO_FAULTS,
+  type BoardSimulatorOptions,
+  type SimulatorFaults,
+} from './simulator-faults.js';
 
-export interface SimulatorFaults {
-  /** Probability that each byte the board sends is replaced by a random one. */
-  corruptOutByte: number;
-  /** Same for the bytes the board receives. */
-  corruptInByte: number;
-  /** Probability that an outgoing frame is not sent at all. */
-  dropFrame: number;
-  /** Probability that an outgoing frame is sent twice. */
-  duplicateFrame: number;
-  /** Probability that an outgoing frame is held back and sent after the next one. */
-  reorderFrame: number;
-}
-
-export interface BoardSimulatorOptions {
-  serial?: string;
-  firmware?: string;
-  keyCount?: number;
-  ledCount?: number;
-  buzzer?: boolean;
-  staffKey?: boolean;
-  /** Event buffer entries (§4: at least 32). */
-  bufferSize?: number;
-  resendMs?: number;
-  faults?: Partial<SimulatorFaults>;
-  /** Random numbers in [0, 1) for the fault knobs: seed it for reproducible tests. */
-  random?: () => number;
-}
+export type { BoardSimulatorOptions, SimulatorFaults } from './simulator-faults.js';
 
 interface Buffered {
   counter: number;
@@ -43,14 +23,6 @@ interface Buffered {
   uptimeMs: number;
   lastSentAt: number;
 }
-
-const NO_FAULTS: SimulatorFaults = {
-  corruptOutByte: 0,
-  corruptInByte: 0,
-  dropFrame: 0,
-  duplicateFrame: 0,
-  reorderFrame: 0,
-};
 
 export class BoardSimulator {
   readonly serial: string;
@@ -344,7 +316,7 @@ export class BoardSimulator {
     const r = this.random;
     if (r() < this.faults.dropFrame) return;
     let bytes = encodeFrame(f);
-    if (this.faults.corruptOutByte > 0) bytes = this.corrupt(bytes, this.faults.corruptOutByte);
+    if (this.faults.corruptOutByte > 0) bytes = corruptBytes(bytes, this.faults.corruptOutByte, this.random);
     const out: Uint8Array[] = [];
     if (this.held) {
       // Reordered: the held frame goes after this one.
@@ -359,15 +331,11 @@ export class BoardSimulator {
     for (const b of out) t.write(b).catch(() => undefined);
   }
 
-  private corrupt(bytes: Uint8Array, p: number): Uint8Array {
-    const out = Uint8Array.from(bytes);
-    for (let i = 0; i < out.length; i++) if (this.random() < p) out[i] = Math.floor(this.random() * 256);
-    return out;
-  }
-
   private onBytes(chunk: Uint8Array): void {
     if (this.silent) return;
-    this.reader.push(this.faults.corruptInByte > 0 ? this.corrupt(chunk, this.faults.corruptInByte) : chunk);
+    this.reader.push(
+      this.faults.corruptInByte > 0 ? corruptBytes(chunk, this.faults.corruptInByte, this.random) : chunk,
+    );
   }
 
   private onFrame(f: Frame): void {
