@@ -35,7 +35,25 @@
     )
       layout.push(`clipped: ${name(el)}`);
   }
-  const boxes = controls.map((el) => ({ el, r: el.getBoundingClientRect() }));
+  // What of a control is on screen: its box cut by every scrolling ancestor. A list that scrolls
+  // (large type) is fine; a control that shows through another one is not.
+  const shown = (el) => {
+    const r = el.getBoundingClientRect();
+    let box = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const st = getComputedStyle(a);
+      if (st.overflowX === 'visible' && st.overflowY === 'visible') continue;
+      const c = a.getBoundingClientRect();
+      box = {
+        left: Math.max(box.left, c.left),
+        top: Math.max(box.top, c.top),
+        right: Math.min(box.right, c.right),
+        bottom: Math.min(box.bottom, c.bottom),
+      };
+    }
+    return box;
+  };
+  const boxes = controls.map((el) => ({ el, r: shown(el) }));
   for (let i = 0; i < boxes.length; i++)
     for (let j = i + 1; j < boxes.length; j++) {
       const a = boxes[i];
