@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEMO_DEVICE_ID, DEMO_TECHNICIAN_CODE } from './demo-identity.js';
 import { provisioningProblems } from './provisioning.js';
 import { citizenConfigSchema } from './citizen.js';
+import { printerSettingsSchema } from '../hardware/printer/settings.js';
 
 /**
  * The pad's one configuration: a JSON file (optional) overlaid by environment variables, validated
@@ -53,25 +54,7 @@ export const configSchema = z
         z.object({ kind: z.literal('none') }).strict(),
       ])
       .default({ kind: 'simulated' }),
-    printer: z
-      .object({
-        kind: z.enum(['virtual', 'serial', 'usb', 'tcp', 'none']).default('virtual'),
-        path: z.string().optional(),
-        host: z.string().optional(),
-        port: z.number().int().min(1).max(65535).optional(),
-        baudRate: z.number().int().optional(),
-        paperWidthMm: z.union([z.literal(58), z.literal(80)]).default(80),
-        qr: z.enum(['native', 'raster']).default('native'),
-        /** Print a receipt (with the rating QR) automatically when an evaluation closes unrated. */
-        autoPrintUnrated: z.boolean().default(false),
-      })
-      .strict()
-      // A network printer has no sensible default address: guessing 127.0.0.1 would print nowhere.
-      .refine((p) => p.kind !== 'tcp' || (p.host !== undefined && p.host.trim() !== ''), {
-        message: 'a tcp printer needs its host (printer.host)',
-        path: ['host'],
-      })
-      .prefault({}),
+    printer: printerSettingsSchema,
     windowApi: z
       .object({
         host: z.string().default('127.0.0.1'),

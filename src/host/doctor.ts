@@ -7,6 +7,7 @@ import { openDatabase } from '../store/db.js';
 import { outboxStats } from '../store/outbox.js';
 import { probePlatform } from '../sync/probe.js';
 import type { HealthFacts } from './health.js';
+import { PRINTER_DEFAULTS } from '../hardware/printer/settings.js';
 
 /**
  * `doctor`'s facts, gathered from outside the pad: the running pad's own view of its board and
@@ -144,7 +145,7 @@ async function printerPresence(config: KioskConfig): Promise<HealthFacts['printe
   if (p.kind === 'none') return { kind: 'none', state: 'none', detail: '' };
   if (p.kind === 'tcp') {
     const host = p.host ?? '127.0.0.1';
-    const port = p.port ?? 9100;
+    const port = p.port ?? PRINTER_DEFAULTS.tcpPort;
     const ok = await new Promise<boolean>((done) => {
       const s = connect({ host, port, timeout: 2000 }, () => {
         s.destroy();

@@ -8,6 +8,7 @@ import {
   type LedMode,
 } from '../hardware/board/index.js';
 import { createPrinter, type PrinterStatus, type ReceiptPrinter } from '../hardware/printer/index.js';
+import { printerConfigFromSettings } from '../hardware/printer/settings.js';
 import type { KioskConfig } from '../config/config.js';
 import type { Clock } from '../domain/clock.js';
 import type { EvaluationService, CommittedChange } from '../service/evaluations.js';
@@ -98,29 +99,13 @@ export class HardwareBridge {
       });
       await this.board.start();
     }
-    const p = config.printer;
-    if (p.kind !== 'none') {
-      const profile = { paperWidthMm: p.paperWidthMm, qr: p.qr, codepage: 'gb18030' as const };
+    const printerConfig = printerConfigFromSettings(config.printer, {
+      outputDir: join(this.deps.dataDir, 'receipts'),
+      fontDir: this.deps.fontDir,
+    });
+    if (printerConfig) {
       const plog = (msg: string, fields?: Record<string, unknown>) => log('info', `printer: ${msg}`, fields);
-      this.printer =
-        p.kind === 'virtual'
-          ? createPrinter(
-              {
-                kind: 'virtual',
-                outputDir: join(this.deps.dataDir, 'receipts'),
-                fontDir: this.deps.fontDir,
-                profile,
-              },
-              plog,
-            )
-          : p.kind === 'serial'
-            ? createPrinter(
-                { kind: 'serial', path: p.path ?? '/dev/ttyS0', baudRate: p.baudRate ?? 9600, profile },
-                plog,
-              )
-            : p.kind === 'usb'
-              ? createPrinter({ kind: 'usb', path: p.path ?? '/dev/usb/lp0', profile }, plog)
-              : createPrinter({ kind: 'tcp', host: p.host ?? '', port: p.port ?? 9100, profile }, plog);
+      this.printer = createPrinter(printerConfig, plog);
       this.printer.onStatus((s: PrinterStatus) => {
         if (s.state !== this.lastPrinterState) {
           this.lastPrinterState = s.state;
