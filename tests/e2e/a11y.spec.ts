@@ -30,11 +30,6 @@ interface Row {
 const rows: Row[] = [];
 
 test.describe.configure({ mode: 'serial' });
-// Its first runs found violations not yet fixed: color-contrast (serious) on the idle, staff and
-// technician screens, an unlabelled field (critical) on the technician unlock, one control under
-// 9 mm on the idle and rating screens. Run it with HCP_A11Y=1 to print the table; it is held back
-// from the default run until those are fixed, so that it never fails for a known reason.
-test.skip(process.env.HCP_A11Y !== '1', 'known axe violations to fix first (docs/ux.md, decision 146)');
 test.use({ hasTouch: true });
 
 test.afterAll(() => {
