@@ -277,3 +277,33 @@ test('one tap switches the rating screens to English or traditional Chinese for 
   await startEvaluation(pad, 6);
   await expect(page.getByTestId('star-5')).toContainText('非常满意');
 });
+
+test('left alone the pad shows the attract screen, dimmed outside service hours; an evaluation wakes it at once', async ({
+  page,
+}) => {
+  // Service hours that exclude now: one minute, twelve hours away (CST).
+  const cst = new Date(Date.now() + 8 * 3600_000 + 12 * 3600_000);
+  const hm = (d: Date) =>
+    `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  const span = `${hm(cst)}-${hm(new Date(cst.getTime() + 60_000))}`;
+  const pad = await startPad({
+    HCP__citizen__attract__afterS: '3',
+    HCP__citizen__attract__serviceHours: span,
+    HCP__citizen__attract__scanUrl: 'https://hcp.example.gov.cn/rate?hall=370900',
+  });
+  try {
+    await page.goto(pad.url);
+    await signIn(page);
+    await page.getByTestId('staff-close').click();
+    await expect(page.getByTestId('screen-attract')).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByTestId('screen-attract')).toHaveAttribute('data-dim', 'true');
+    await expect(page.getByTestId('attract-qr')).toBeVisible();
+    await shot(page, 'attract-dimmed');
+    const t0 = Date.now();
+    await startEvaluation(pad, 7);
+    await expect(page.getByTestId('screen-rating')).toBeVisible({ timeout: 3_000 });
+    console.log(`attract → rating screen ${Date.now() - t0} ms after the start`);
+  } finally {
+    await pad.stop();
+  }
+});
