@@ -11,6 +11,7 @@ import { createPrinter, type PrinterStatus, type ReceiptPrinter } from '../hardw
 import { printerConfigFromSettings } from '../hardware/printer/settings.js';
 import type { KioskConfig } from '../config/config.js';
 import type { Clock } from '../domain/clock.js';
+import { childLogger } from '../domain/logger.js';
 import type { EvaluationService, CommittedChange } from '../service/evaluations.js';
 import type { StaffService } from '../service/staff.js';
 import type { KioskEvents } from '../api/contract.js';
@@ -60,7 +61,7 @@ export class HardwareBridge {
 
   async start(): Promise<void> {
     const { config, log } = this.deps;
-    const boardLog = (msg: string, fields?: Record<string, unknown>) => log('info', `board: ${msg}`, fields);
+    const boardLog = childLogger(log, 'board');
     if (config.board.kind === 'simulated') {
       this.simulator = new BoardSimulator({ serial: 'SIM00012' });
       this.board = createBoardLink({ kind: 'simulated', simulator: this.simulator, log: boardLog });
@@ -104,7 +105,13 @@ export class HardwareBridge {
       fontDir: this.deps.fontDir,
     });
     if (printerConfig) {
-      const plog = (msg: string, fields?: Record<string, unknown>) => log('info', `printer: ${msg}`, fields);
+      // The printer keeps its own levels: a levelled logger (printer.ts `PrinterLog`).
+      const printerLog = childLogger(log, 'printer');
+      const plog = {
+        info: (msg: string, fields?: Record<string, unknown>) => printerLog('info', msg, fields),
+        warn: (msg: string, fields?: Record<string, unknown>) => printerLog('warn', msg, fields),
+        error: (msg: string, fields?: Record<string, unknown>) => printerLog('error', msg, fields),
+      };
       this.printer = createPrinter(printerConfig, plog);
       this.printer.onStatus((s: PrinterStatus) => {
         if (s.state !== this.lastPrinterState) {

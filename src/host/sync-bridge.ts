@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createSync, type SyncService, type HeartbeatBody } from '../sync/index.js';
 import { formatCst } from '../domain/time.js';
 import type { Clock } from '../domain/clock.js';
+import { childLogger } from '../domain/logger.js';
 import type { KioskConfig } from '../config/config.js';
 import type { Db } from '../store/db.js';
 import type { ClockOffset } from '../store/clock-offset.js';
@@ -89,7 +90,7 @@ export class SyncBridge {
       dataDir: this.deps.dataDir,
       appVersion: APP_VERSION,
       heartbeat: () => this.heartbeat(),
-      log: (msg, fields) => this.deps.log('info', `sync: ${msg}`, fields),
+      log: childLogger(this.deps.log, 'sync'),
       onRefdata: (name) => {
         if (name === 'profile') this.deps.applyPlatformSequence();
         this.deps.changed();

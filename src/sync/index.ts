@@ -190,7 +190,7 @@ class SyncServiceImpl implements SyncService {
     this.running = this.cycle()
       .catch((err: Error) => {
         // A bug or a database error: log it and keep the loop alive with back-off.
-        this.opts.log('upload cycle failed', { error: err.message });
+        this.opts.log('warn', 'upload cycle failed', { error: err.message });
         this.lastError = err.message;
         this.failures += 1;
         return backoffDelay(this.failures, this.backoff, this.opts.tuning?.random) as number | null;
@@ -290,7 +290,7 @@ class SyncServiceImpl implements SyncService {
         const outcomes = [...Object.values(r), ...Object.values(r.calendar)];
         if (outcomes.some((v) => v === 'updated' || v === 'unchanged')) this.online = true;
       })
-      .catch((err: Error) => this.opts.log('reference data refresh failed', { error: err.message }))
+      .catch((err: Error) => this.opts.log('warn', 'reference data refresh failed', { error: err.message }))
       .finally(() => {
         this.refreshing = null;
         this.emitStatus();
@@ -304,7 +304,7 @@ class SyncServiceImpl implements SyncService {
     try {
       body = heartbeatBodySchema.parse(this.opts.heartbeat());
     } catch (err) {
-      this.opts.log('heartbeat figures unusable', { error: (err as Error).message });
+      this.opts.log('warn', 'heartbeat figures unusable', { error: (err as Error).message });
       return;
     }
     const path = `/v1/devices/${encodeURIComponent(this.config.deviceId)}/heartbeat`;
@@ -314,7 +314,8 @@ class SyncServiceImpl implements SyncService {
         this.online = res.status < 500;
       })
       .catch((err: Error) => {
-        if (!(err instanceof TransportError)) this.opts.log('heartbeat failed', { error: err.message });
+        if (!(err instanceof TransportError))
+          this.opts.log('warn', 'heartbeat failed', { error: err.message });
         this.online = false;
       })
       .finally(() => {
@@ -333,7 +334,7 @@ class SyncServiceImpl implements SyncService {
         try {
           l(s);
         } catch (err) {
-          this.opts.log('status listener failed', { error: (err as Error).message });
+          this.opts.log('error', 'status listener failed', { error: (err as Error).message });
         }
       }
     }, this.opts.tuning?.statusThrottleMs ?? 200);

@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import type { Logger } from '../domain/logger.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
@@ -44,7 +45,7 @@ export class RefdataSync {
       clock: Clock;
       deviceId: string;
       dataDir: string;
-      log: (msg: string, fields?: Record<string, unknown>) => void;
+      log: Logger;
       onRefdata?: (name: string) => void;
     },
   ) {}
@@ -66,7 +67,7 @@ export class RefdataSync {
     out.calendar = await this.refreshCalendars();
     if (out.staff !== 'failed')
       await this.syncPhotos().catch((err: Error) =>
-        this.deps.log('staff photos not refreshed', { error: err.message }),
+        this.deps.log('info', 'staff photos not refreshed', { error: err.message }),
       );
     return out;
   }
@@ -83,7 +84,7 @@ export class RefdataSync {
         return 'unchanged';
       }
       if (res.status !== 200) {
-        log('reference data not refreshed', { name, status: res.status, error: errorCodeOf(res) });
+        log('info', 'reference data not refreshed', { name, status: res.status, error: errorCodeOf(res) });
         return 'failed';
       }
       const etagHeader = res.headers.etag;
@@ -95,7 +96,7 @@ export class RefdataSync {
         clock.now(),
       );
       if (!stored.ok) {
-        log('reference data refused: answer does not validate; keeping the last copy', {
+        log('warn', 'reference data refused: answer does not validate; keeping the last copy', {
           name,
           error: stored.error,
         });
@@ -105,7 +106,7 @@ export class RefdataSync {
       return 'updated';
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      log('reference data not refreshed', { name, error: err.message });
+      log('info', 'reference data not refreshed', { name, error: err.message });
       return 'failed';
     }
   }
@@ -136,14 +137,18 @@ export class RefdataSync {
           continue;
         }
         if (res.status !== 200) {
-          log('holiday calendar not refreshed', { year: y, status: res.status, error: errorCodeOf(res) });
+          log('info', 'holiday calendar not refreshed', {
+            year: y,
+            status: res.status,
+            error: errorCodeOf(res),
+          });
           out[y] = 'failed';
           continue;
         }
         const etag = typeof res.headers.etag === 'string' ? res.headers.etag : null;
         const stored = putCalendarYear(db, y, jsonOf(res), etag, clock.now());
         if (!stored.ok) {
-          log('holiday calendar refused: answer does not validate; keeping the last copy', {
+          log('warn', 'holiday calendar refused: answer does not validate; keeping the last copy', {
             year: y,
             error: stored.error,
           });
@@ -154,7 +159,7 @@ export class RefdataSync {
         out[y] = 'updated';
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
-        log('holiday calendar not refreshed', { year: y, error: err.message });
+        log('info', 'holiday calendar not refreshed', { year: y, error: err.message });
         out[y] = 'failed';
       }
     }
@@ -196,7 +201,7 @@ export class RefdataSync {
         }
         const ext = extFor(res.headers['content-type']);
         if (res.status !== 200 || !ext || res.body.length === 0 || res.body.length > MAX_PHOTO_BYTES) {
-          log('staff photo not fetched', { staffId: s.staffId, status: res.status });
+          log('info', 'staff photo not fetched', { staffId: s.staffId, status: res.status });
           if (prev) next[s.staffId] = prev;
           continue;
         }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
 import type { ClockOffset } from '../store/clock-offset.js';
 import type { Db } from '../store/db.js';
+import type { Logger } from '../domain/logger.js';
 import type { RejectedItem } from '../store/outbox.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { CaseVisitsAnswer } from './case-visits.js';
@@ -85,7 +86,8 @@ export interface CreateSyncOptions {
   dataDir: string;
   appVersion: string;
   heartbeat: () => HeartbeatBody;
-  log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** the pad's levelled logger; each message keeps its level (a child logger names the part) */
+  log: Logger;
   onRefdata?: (name: string) => void;
   /** The pad's one clock-offset estimate (sealing reads it too); made here when not handed in. */
   clockOffset?: ClockOffset;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '../domain/logger.js';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock.js';
 import { formatCst } from '../domain/time.js';
@@ -105,7 +106,7 @@ export class Uploader {
       client: PlatformClient;
       clock: Clock;
       appVersion: string;
-      log: (msg: string, fields?: Record<string, unknown>) => void;
+      log: Logger;
       hooks?: SyncHooks;
       maxRecords?: number;
       maxBytes?: number;
@@ -232,11 +233,11 @@ export class Uploader {
         setMeta(db, INFLIGHT_KEY, '');
       })();
       if (missing > 0)
-        log('platform answered without a result for some records; they stay queued', {
+        log('warn', 'platform answered without a result for some records; they stay queued', {
           batchId: inflight.batchId,
           missing,
         });
-      if (rejected > 0) log('platform rejected records', { batchId: inflight.batchId, rejected });
+      if (rejected > 0) log('warn', 'platform rejected records', { batchId: inflight.batchId, rejected });
       if (this.limit < MAX_BATCH_RECORDS && (this.deps.maxRecords ?? MAX_BATCH_RECORDS) > this.limit) {
         this.limit = Math.min(this.deps.maxRecords ?? MAX_BATCH_RECORDS, this.limit * 2);
       }
@@ -249,7 +250,7 @@ export class Uploader {
       setMeta(db, INFLIGHT_KEY, '');
       if (records.length === 1) return this.stop(inflight, `${error} for a single record`);
       this.limit = Math.max(1, Math.floor(records.length / 2));
-      log('batch too large, halving', { limit: this.limit });
+      log('info', 'batch too large, halving', { limit: this.limit });
       return { kind: 'shrunk', limit: this.limit };
     }
     if (res.status === 400) {
@@ -280,9 +281,13 @@ export class Uploader {
       atMs: this.deps.clock.now(),
     };
     setMeta(this.deps.db, ATTENTION_KEY, JSON.stringify(att));
-    this.deps.log('platform refused a batch as malformed; uploads stopped until a technician retries', {
-      ...att,
-    });
+    this.deps.log(
+      'error',
+      'platform refused a batch as malformed; uploads stopped until a technician retries',
+      {
+        ...att,
+      },
+    );
     return { kind: 'attention', error: message };
   }
 

@@ -1,3 +1,4 @@
+import type { Logger } from '../../domain/logger.js';
 import type { Frame } from './frame.js';
 import { DEFAULT_SEQUENCER_TIMINGS, type SequencerTimings } from './key-sequencer.js';
 import type { BoardPairing } from './pairing.js';
@@ -59,7 +60,8 @@ export interface BoardStatus {
   refusal: string | null;
 }
 
-export type Log = (msg: string, fields?: Record<string, unknown>) => void;
+/** The pad's levelled logger (src/domain/logger.ts); each message carries its own level. */
+export type Log = Logger;
 
 export interface BoardDriverOptions {
   log: Log;

@@ -123,7 +123,7 @@ export class BoardDriver {
   /** Technician port choice; null returns to discovery. Reconnects at once. */
   async selectPort(path: string | null): Promise<void> {
     this.path = path;
-    this.o.log('port selected', { path });
+    this.o.log('info', 'port selected', { path });
     this.session?.end('port changed');
     this.wake?.();
   }
@@ -187,7 +187,7 @@ export class BoardDriver {
         try {
           await t.open();
         } catch (err) {
-          this.o.log('cannot open port', { path, error: (err as Error).message });
+          this.o.log('info', 'cannot open port', { path, error: (err as Error).message });
           continue;
         }
         opened = true;
@@ -231,14 +231,14 @@ export class BoardDriver {
           this.pending.delete(seq);
           p.resolve({ type: -1, seq, payload: new Uint8Array([0]) });
         }
-        this.o.log('session ended', { path, why });
+        this.o.log('info', 'session ended', { path, why });
         s.onEnd?.();
       },
     };
     offs.push(t.onData((chunk) => this.reader.push(chunk)));
     offs.push(
       t.onClose((disconnected) => {
-        this.o.log(disconnected ? 'board disconnected' : 'port closed', { path });
+        this.o.log('warn', disconnected ? 'board disconnected' : 'port closed', { path });
         s.end(disconnected ? 'disconnected' : 'closed');
       }),
     );
@@ -270,7 +270,7 @@ export class BoardDriver {
   private runSession(s: Session): Promise<void> {
     this.sessions++;
     if (this.sessions > 1) this.counters.reconnects++;
-    this.o.log('board connected', {
+    this.o.log('info', 'board connected', {
       path: s.path,
       serial: this.info?.serial,
       bootId: this.info?.bootId,
@@ -282,7 +282,7 @@ export class BoardDriver {
       const ping = setInterval(() => {
         if (s.ended) return;
         if (s.missedPongs >= this.timings.pingMissLimit) {
-          this.o.log('link lost: no PONG', { path: s.path, missed: s.missedPongs });
+          this.o.log('warn', 'link lost: no PONG', { path: s.path, missed: s.missedPongs });
           s.end('link lost');
           return;
         }
@@ -341,7 +341,7 @@ export class BoardDriver {
     this.o.onTraffic?.('out', f);
     s.t
       .write(encodeFrame(f))
-      .catch((err: unknown) => this.o.log('write failed', { error: (err as Error).message }));
+      .catch((err: unknown) => this.o.log('warn', 'write failed', { error: (err as Error).message }));
   }
 
   /** LEDS/BEEP/CONFIG with retransmission (driver-commands.ts). */
@@ -352,7 +352,7 @@ export class BoardDriver {
   private onLineError(e: LineError): void {
     this.counters.lineErrors++;
     if (this.counters.lineErrors % 100 === 1)
-      this.o.log('line error', { error: e, total: this.counters.lineErrors });
+      this.o.log('warn', 'line error', { error: e, total: this.counters.lineErrors });
   }
 
   private onFrame(f: Frame): void {
@@ -374,7 +374,7 @@ export class BoardDriver {
           if (this.session) this.session.missedPongs = 0;
           if (p.stuckKey !== this.stuckKey) {
             this.stuckKey = p.stuckKey;
-            if (p.stuckKey) this.o.log('a key is stuck down');
+            if (p.stuckKey) this.o.log('warn', 'a key is stuck down');
             this.emitStatus();
           }
           if (p.overflow && this.info) {
@@ -392,7 +392,7 @@ export class BoardDriver {
           if (f.type === M.T.NAK) {
             const n = M.parseNak(f.payload);
             this.counters.naks++;
-            this.o.log('NAK from board', { seq: f.seq, reason: n.reason });
+            this.o.log('warn', 'NAK from board', { seq: f.seq, reason: n.reason });
           } else M.parseEmpty(f.payload, 'ACK');
           this.pending.get(f.seq)?.resolve(f);
           return;
@@ -403,7 +403,7 @@ export class BoardDriver {
     } catch (err) {
       if (!(err instanceof M.PayloadError)) throw err;
       this.counters.lineErrors++;
-      this.o.log('invalid payload from board', { type: f.type, error: err.message });
+      this.o.log('warn', 'invalid payload from board', { type: f.type, error: err.message });
     }
   }
 
@@ -413,7 +413,10 @@ export class BoardDriver {
     if (this.state !== 'ok') return;
     if (this.info && info.serial !== this.info.serial) {
       // Another board answering on the same line mid-session: never read its keys.
-      this.o.log('another board answered mid-session', { serial: info.serial, expected: this.info.serial });
+      this.o.log('warn', 'another board answered mid-session', {
+        serial: info.serial,
+        expected: this.info.serial,
+      });
       this.session?.end('another board');
       return;
     }
@@ -424,7 +427,7 @@ export class BoardDriver {
   private accept(info: M.InfoMsg, path: string): void {
     if (this.o.pairing && this.o.pairing.expected().serial === null) {
       this.o.pairing.remember(info.serial);
-      this.o.log('paired with board', { path, serial: info.serial });
+      this.o.log('info', 'paired with board', { path, serial: info.serial });
     }
     this.refusal = null;
     this.adopt(info);
@@ -432,7 +435,7 @@ export class BoardDriver {
 
   private refuse(why: string, fields: Record<string, unknown>): void {
     // Logged when the reason changes, not on every retry of a fixed port.
-    if (why !== this.refusal) this.o.log('device refused', { ...fields, why });
+    if (why !== this.refusal) this.o.log('warn', 'device refused', { ...fields, why });
     this.refusal = why;
     this.emitStatus();
   }
@@ -442,7 +445,7 @@ export class BoardDriver {
     this.info = info;
     if (!prev || prev.bootId !== info.bootId || prev.serial !== info.serial) {
       if (prev && prev.serial === info.serial)
-        this.o.log('board rebooted', { serial: info.serial, bootId: info.bootId });
+        this.o.log('info', 'board rebooted', { serial: info.serial, bootId: info.bootId });
       if (this.state === 'ok') this.reapply();
       this.emitStatus();
     }
@@ -460,7 +463,7 @@ export class BoardDriver {
       try {
         l(st);
       } catch (err) {
-        this.o.log('status listener failed', { error: (err as Error).message });
+        this.o.log('error', 'status listener failed', { error: (err as Error).message });
       }
     }
   }

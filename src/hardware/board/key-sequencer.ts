@@ -2,6 +2,7 @@
  * KEY events → presses for the core (EVB/1 §4, host side): each (serial, boot id, counter) acted
  * on once, in counter order, and EVENTS_ACK only for what the core has made durable.
  */
+import type { Logger } from '../../domain/logger.js';
 import type { KeyMsg } from './messages.js';
 
 export interface BoardPress {
@@ -69,7 +70,7 @@ const STREAMS_KEPT_PER_SERIAL = 4;
 export interface SequencerOptions {
   timings?: Partial<SequencerTimings>;
   now: () => number;
-  log: (msg: string, fields?: Record<string, unknown>) => void;
+  log: Logger;
   deliver: (press: BoardPress) => Promise<void>;
   sendAck: (bootId: number, counter: number) => void;
   /** TEST ONLY: the broken behaviour §4 forbids, so tests can show their checks catch it. */
@@ -183,7 +184,7 @@ export class KeySequencer {
     s.acked = Number.isFinite(min) ? min - 1 : s.maxSeen;
     s.highestDelivered = s.acked;
     for (const g of [...s.gapSince.keys()]) if (g <= s.acked) s.gapSince.delete(g);
-    this.o.log('key stream joined mid-boot', {
+    this.o.log('info', 'key stream joined mid-boot', {
       serial: s.serial,
       bootId: s.bootId,
       firstCounter: s.acked + 1,
@@ -205,7 +206,7 @@ export class KeySequencer {
     if (lost.length === 0) return 0;
     lost.sort((a, b) => a - b);
     this.counters.lostPresses += lost.length;
-    this.o.log('presses lost', { serial: s.serial, bootId: s.bootId, counters: lost, reason: why });
+    this.o.log('error', 'presses lost', { serial: s.serial, bootId: s.bootId, counters: lost, reason: why });
     this.advance(s, now);
     return lost.length;
   }
@@ -238,7 +239,7 @@ export class KeySequencer {
     s.delivered.add(c);
     if (c < s.highestDelivered) {
       this.counters.latePresses++;
-      this.o.log('late press (an earlier gap was passed over)', {
+      this.o.log('warn', 'late press (an earlier gap was passed over)', {
         serial: s.serial,
         bootId: s.bootId,
         counter: c,
@@ -264,7 +265,7 @@ export class KeySequencer {
         this.counters.handlerFailures++;
         s.delivered.delete(c);
         s.waiting.set(c, { press, retryAt: this.o.now() + this.t.retryFailedMs });
-        this.o.log('press handler failed; will retry', {
+        this.o.log('warn', 'press handler failed; will retry', {
           serial: s.serial,
           bootId: s.bootId,
           counter: c,

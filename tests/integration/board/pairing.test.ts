@@ -40,7 +40,7 @@ function link(path: string, expected: string | null, remembered: string[] = []) 
     kind: 'serial',
     path,
     baudRate: 115200,
-    log: (msg) => logs.push(msg),
+    log: (_level, msg) => logs.push(msg),
     timings: { helloTimeoutMs: 200, backoffInitialMs: 100, backoffMaxMs: 300 },
     pairing: {
       expected: () =>

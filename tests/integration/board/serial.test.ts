@@ -44,7 +44,7 @@ async function rig(
     kind: 'serial',
     path: cable.host,
     baudRate: 115200,
-    log: (msg, fields) => logs.push({ msg, fields }),
+    log: (_level, msg, fields) => logs.push({ msg, fields }),
     unsafeAckBeforeHandler: o.unsafeAckBeforeHandler,
     onTraffic: (dir, f) => {
       if (dir === 'out' && f.type === M.T.EVENTS_ACK)

@@ -28,7 +28,7 @@ function setup(simOpts: ConstructorParameters<typeof BoardSimulator>[0] = {}, pi
   link = createBoardLink({
     kind: 'simulated',
     simulator: sim,
-    log: (m) => logs.push(m),
+    log: (_level, m) => logs.push(m),
     timings: { pingIntervalMs },
   });
   const presses: BoardPress[] = [];

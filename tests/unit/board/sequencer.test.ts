@@ -11,7 +11,7 @@ function harness(opts: { failFirst?: number } = {}) {
   let fails = opts.failFirst ?? 0;
   const s = new KeySequencer({
     now: () => t,
-    log: (m, f) => logs.push([m, f]),
+    log: (_level, m, f) => logs.push([m, f]),
     sendAck: (_b, c) => acks.push(c),
     deliver: (p) => {
       if (fails > 0) {

@@ -143,7 +143,7 @@ export function testSync(
     dataDir: dir,
     appVersion: 'test',
     heartbeat: () => HEARTBEAT,
-    log: o.logs ? (m, f) => o.logs?.push(`${m} ${JSON.stringify(f ?? {})}`) : quietLog,
+    log: o.logs ? (_level, m, f) => o.logs?.push(`${m} ${JSON.stringify(f ?? {})}`) : quietLog,
     tuning: { backoff: FAST_BACKOFF, statusThrottleMs: 10 },
     ...o.extra,
   });
