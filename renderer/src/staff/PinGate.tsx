@@ -3,6 +3,7 @@ import type { StaffCard } from '../../../src/api/contract.js';
 import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
+import { PinDots } from '../components/PinDots.js';
 import { Keypad, PIN_ROWS, applyKey } from '../components/Keypad.js';
 import { useKiosk } from '../store.js';
 
@@ -44,9 +45,7 @@ export function PinGate({ staff }: { staff: StaffCard }) {
         </p>
         <label className="field">
           <span className="field-label">密码 PIN</span>
-          <div className="pin-dots" data-testid="staff-unlock-pin" aria-label={`已输入 ${pin.length} 位`}>
-            {pin.length === 0 ? <span className="muted">请用右侧数字键输入</span> : '●'.repeat(pin.length)}
-          </div>
+          <PinDots pin={pin} testId="staff-unlock-pin" hint="请用右侧数字键输入" />
         </label>
         <button
           className="big-btn primary"

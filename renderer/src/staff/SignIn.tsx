@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
+import { PinDots } from '../components/PinDots.js';
 import { Keypad, PIN_ROWS, applyKey, type KeyDef } from '../components/Keypad.js';
 import { lockStaffPanel, useKiosk } from '../store.js';
 
@@ -71,9 +72,7 @@ export function SignIn({ badgeError }: { badgeError: { code: string | null; mess
         )}
         <label className="field">
           <span className="field-label">密码 PIN</span>
-          <div className="pin-dots" data-testid="staff-signin-pin" aria-label={`已输入 ${pin.length} 位`}>
-            {pin.length === 0 ? <span className="muted">请用右侧数字键输入</span> : '●'.repeat(pin.length)}
-          </div>
+          <PinDots pin={pin} testId="staff-signin-pin" hint="请用右侧数字键输入" />
         </label>
         <button
           className="big-btn primary"

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { KioskSnapshot } from '../../../src/api/contract.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
+import { PinDots } from '../components/PinDots.js';
 import { Keypad, PIN_ROWS, applyKey } from '../components/Keypad.js';
 
 const REASONS = [
@@ -59,9 +60,7 @@ export function StaffCancel({ snapshot }: { snapshot: KioskSnapshot }) {
         <p className="muted">
           撤销原因：{label?.[1]} / {label?.[2]}
         </p>
-        <div className="pin-dots" data-testid="staff-cancel-pin-dots" aria-label={`已输入 ${pin.length} 位`}>
-          {pin.length === 0 ? <span className="muted">请用数字键输入</span> : '●'.repeat(pin.length)}
-        </div>
+        <PinDots pin={pin} testId="staff-cancel-pin-dots" hint="请用数字键输入" />
         <Keypad
           rows={PIN_ROWS}
           prefix="cancel-pin-key"
