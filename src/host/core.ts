@@ -16,7 +16,7 @@ import { getMeta, setMeta, type Db } from '../store/db.js';
 import { openCheckedDatabase } from '../store/recovery.js';
 import { readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
 import { StorageHealth, type StorageState } from './storage-health.js';
-import { isBadLead, type CancelReason } from '../domain/record.js';
+import type { CancelReason } from '../domain/record.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
 import { StaffService } from '../service/staff.js';
 import type { HallIdentity, Norms, StaffMember, TimingConfig } from '../domain/types.js';
@@ -33,6 +33,7 @@ import { StaffPanelGate, TechnicianGate } from './access.js';
 import type { ClientSession } from '../api/dispatch.js';
 import { Receipts } from './receipts.js';
 import { Afterglow, DeadlineTimer } from './screen-timers.js';
+import { reactToCommit } from './commit-reactions.js';
 import { EvaluationDesk, type WindowEvaluationState } from './evaluation-desk.js';
 import { startPadWindowApi } from './window-api-start.js';
 import { guardWrite, requireWritable, STORAGE_NOTICES } from './storage-guard.js';
@@ -205,7 +206,6 @@ export class KioskCore {
       deviceId: config.platform.deviceId,
       deviceSecret: () => sync.deviceSecret(),
     });
-    committed.on((change) => this.committed(change, opts));
     staffChanged.on(() => {
       hardware.applyIdleLeds();
       this.pushSnapshot();
@@ -220,6 +220,20 @@ export class KioskCore {
       nextDeadlineMs: () => evaluations.nextDeadlineMs(),
       expireDue: () => void this.guardStorage(() => evaluations.expireDue()),
     });
+    committed.on((change) =>
+      reactToCommit(change, {
+        config,
+        staffPanel: this.staffPanel,
+        afterglow: this.afterglow,
+        sync,
+        receipts: this.receipts,
+        hardware,
+        deadlines: this.deadlines,
+        pushSnapshot: () => this.pushSnapshot(),
+        notice: (level, text, audience) => this.notice(level, text, audience),
+        onAcknowledge: opts.onAcknowledge,
+      }),
+    );
     this.desk = new EvaluationDesk({
       evaluations,
       staff,
@@ -397,36 +411,6 @@ export class KioskCore {
       this.snapshotQueued = false;
       if (this.db.open) this.emit('snapshot', this.snapshot());
     });
-  }
-
-  private committed(change: CommittedChange, opts: CoreOptions): void {
-    // The citizen is at the pad now: every open staff panel locks (domain.md).
-    if (change.kind === 'started') this.staffPanel.lockAll();
-    if (change.kind === 'closed') {
-      for (const r of change.sealed) opts.onAcknowledge?.('sealed', r.evaluationId);
-      const rated = change.outcome === 'rated';
-      this.afterglow.show(
-        rated ? 'thanks' : 'unrated',
-        rated ? this.config.timing.thanksS * 1000 : 3000,
-        change.evaluationId,
-        rated ? change.chosenKey : null,
-      );
-      this.sync.kick(change.sealed.some(isBadLead));
-      if (!rated && this.config.printer.autoPrintUnrated) {
-        this.receipts
-          .printForEvaluation(change.evaluationId)
-          .then(() => this.pushSnapshot())
-          .catch((err: unknown) =>
-            this.notice('warn', `回执打印失败 / receipt failed: ${(err as Error).message}`, 'staff'),
-          );
-      }
-    } else if (change.kind === 'step' || change.kind === 'cancelled') {
-      // A 差评 on a chain's first item goes out now, not at the next batch interval.
-      this.sync.kick(change.sealed.some(isBadLead));
-    }
-    this.hardware.onEvaluationChange(change);
-    this.deadlines.schedule();
-    this.pushSnapshot();
   }
 
   // ---- the citizen screen's view model -------------------------------------------------------------
