@@ -15,7 +15,7 @@ import { PadClock, type Clock } from '../domain/clock.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import { openCheckedDatabase } from '../store/recovery.js';
 import { readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
-import { StorageHealth, type StorageState } from './storage-health.js';
+import { StorageHealth } from './storage-health.js';
 import type { CancelReason } from '../domain/record.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
 import { StaffService } from '../service/staff.js';
@@ -35,9 +35,9 @@ import { Receipts } from './receipts.js';
 import { Afterglow, DeadlineTimer } from './screen-timers.js';
 import { reactToCommit } from './commit-reactions.js';
 import { EvaluationDesk, type WindowEvaluationState } from './evaluation-desk.js';
-import { startPadWindowApi } from './window-api-start.js';
-import { guardWrite, requireWritable, STORAGE_NOTICES } from './storage-guard.js';
-import { applyPlatformSequence, pruneOldRecords } from './upkeep.js';
+import { guardWrite, requireWritable } from './storage-guard.js';
+import { applyPlatformSequence } from './upkeep.js';
+import { startRunningParts } from './core-start.js';
 
 export { APP_VERSION } from './version.js';
 
@@ -263,68 +263,16 @@ export class KioskCore {
   }
 
   private async startServices(windowApi: boolean): Promise<void> {
-    this.storage.start();
-    this.closers.push(() => this.storage.stop());
-    this.storage.onChange((state) => this.storageChanged(state));
-    this.watchWallClock();
-    this.applyPlatformSequence();
-    await this.sync.start();
-    this.closers.push(() => this.sync.stop());
-    await this.hardware.start();
-    this.closers.push(() => this.hardware.stop());
-    if (windowApi) {
-      const api = await startPadWindowApi({
-        config: this.config,
-        dataDir: this.dataDir,
-        log: this.log.write,
-        core: {
-          startEvaluation: async (input) => this.startEvaluation(input, 'window_api'),
-          evaluationState: (id) => this.evaluationStateForStaff(id),
-          cancelEvaluation: (id, reason, channel) => this.cancelEvaluation(id, reason, channel),
-          printReceipt: (id) => this.receipts.printForEvaluation(id),
-          status: () => this.windowStatus(),
-        },
-      });
+    const api = await startRunningParts(this, this.deadlines, windowApi, this.closers);
+    if (api) {
       this.windowApiToken = api.token;
       this.windowApiFingerprint = api.fingerprint;
       this.windowApiUrl = api.url;
-      this.closers.push(() => api.close());
     }
-    this.pruneOldRecords();
-    const pruneTimer = setInterval(() => this.pruneOldRecords(), 6 * 3600_000);
-    pruneTimer.unref();
-    this.closers.push(() => clearInterval(pruneTimer));
-    // Anything that ran out while the pad was off closes now, as unrated.
-    this.evaluations.expireDue({ setOnAnotherClock: true });
-    this.deadlines.schedule();
-    this.hardware.applyIdleLeds();
   }
 
   applyPlatformSequence(): void {
     applyPlatformSequence(this.db, this.storage, this.log.write);
-  }
-
-  private pruneOldRecords(): void {
-    pruneOldRecords(this.db, this.config.retention.keepDeliveredDays, this.clock, this.log.write);
-  }
-
-  /** A wall-clock jump is noticed within a second, logged, and the screen's countdown re-based. */
-  private watchWallClock(): void {
-    const off = this.clock.onJump((jumpMs) => {
-      this.log.write('warn', '系统时钟跳变 / wall clock jumped', { jumpMs: Math.round(jumpMs) });
-      this.pushSnapshot();
-    });
-    const tick = setInterval(() => this.clock.now(), 1000);
-    tick.unref();
-    this.closers.push(() => {
-      clearInterval(tick);
-      off();
-    });
-  }
-
-  private storageChanged(state: StorageState): void {
-    this.notice(state === 'ok' ? 'info' : 'error', STORAGE_NOTICES[state], 'tech');
-    this.pushSnapshot();
   }
 
   /** Throws the clear answer when nothing new can be stored now (host/storage-guard.ts). */

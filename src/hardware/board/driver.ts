@@ -16,6 +16,7 @@ import {
 } from './driver-types.js';
 import * as M from './messages.js';
 import { notABoard, refuseBoard } from './pairing.js';
+import { nextInfo, openSession, wakeableSleep } from './driver-session.js';
 import type { ByteTransport } from './transport.js';
 
 export {
@@ -53,7 +54,8 @@ export class BoardDriver {
   private seq = 0;
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  /** ends the current back-off wait early (stop, a new port) */
+  private readonly wake: { current: (() => void) | null } = { current: null };
   private timers: NodeJS.Timeout[] = [];
   private sessions = 0;
   private lastLeds: number[] | null = null;
@@ -114,7 +116,7 @@ export class BoardDriver {
     this.timers.forEach((t) => clearInterval(t));
     this.timers = [];
     this.session?.end('stopped');
-    this.wake?.();
+    this.wake.current?.();
     await this.loop;
     this.loop = null;
     this.seqr.dispose();
@@ -125,7 +127,7 @@ export class BoardDriver {
     this.path = path;
     this.o.log('info', 'port selected', { path });
     this.session?.end('port changed');
-    this.wake?.();
+    this.wake.current?.();
   }
 
   status(): BoardStatus {
@@ -215,51 +217,20 @@ export class BoardDriver {
   }
 
   private attach(t: ByteTransport, path: string): Session {
-    this.reader.reset();
-    const offs: Array<() => void> = [];
-    const s: Session = {
-      t,
-      path,
-      ended: false,
-      missedPongs: 0,
-      end: (why) => {
-        if (s.ended) return;
-        s.ended = true;
-        offs.forEach((f) => f());
+    this.session = openSession(t, path, {
+      reader: this.reader,
+      pending: this.pending,
+      log: this.o.log,
+      detach: (s) => {
         if (this.session === s) this.session = null;
-        for (const [seq, p] of this.pending) {
-          this.pending.delete(seq);
-          p.resolve({ type: -1, seq, payload: new Uint8Array([0]) });
-        }
-        this.o.log('info', 'session ended', { path, why });
-        s.onEnd?.();
       },
-    };
-    offs.push(t.onData((chunk) => this.reader.push(chunk)));
-    offs.push(
-      t.onClose((disconnected) => {
-        this.o.log('warn', disconnected ? 'board disconnected' : 'port closed', { path });
-        s.end(disconnected ? 'disconnected' : 'closed');
-      }),
-    );
-    this.session = s;
-    return s;
+    });
+    return this.session;
   }
 
   private async handshake(s: Session, tries: number): Promise<M.InfoMsg | null> {
     for (let i = 0; i < tries && !s.ended && this.running; i++) {
-      const got = new Promise<M.InfoMsg | null>((resolve) => {
-        const w = (info: M.InfoMsg) => {
-          clearTimeout(timer);
-          this.infoWaiters.delete(w);
-          resolve(info);
-        };
-        const timer = setTimeout(() => {
-          this.infoWaiters.delete(w);
-          resolve(null);
-        }, this.timings.helloTimeoutMs);
-        this.infoWaiters.add(w);
-      });
+      const got = nextInfo(this.infoWaiters, this.timings.helloTimeoutMs);
       this.sendFrame(M.hello(this.nextSeq()), s);
       const info = await got;
       if (info) return info;
@@ -309,24 +280,10 @@ export class BoardDriver {
   }
 
   private sleep(ms: number, watchPath: string | null = null): Promise<void> {
-    return new Promise((resolve) => {
-      let poll: NodeJS.Timeout | undefined;
-      const finish = () => {
-        clearTimeout(timer);
-        if (poll) clearInterval(poll);
-        if (this.wake === finish) this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      // While backing off from a missing node, its return ends the wait at once.
-      if (watchPath) {
-        const existed = this.o.pathExists(watchPath);
-        poll = setInterval(() => {
-          if (!existed && this.o.pathExists(watchPath)) finish();
-        }, this.timings.pathPollMs);
-      }
-      this.wake = finish;
-    });
+    const watch = watchPath
+      ? { path: watchPath, exists: (p: string) => this.o.pathExists(p), pollMs: this.timings.pathPollMs }
+      : null;
+    return wakeableSleep(ms, watch, this.wake);
   }
 
   // ---- frames -----------------------------------------------------------------------------

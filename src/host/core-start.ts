@@ -1,0 +1,108 @@
+import type { StartEvaluationInput } from '../api/contract.js';
+import type { KioskConfig } from '../config/config.js';
+import type { PadClock } from '../domain/clock.js';
+import type { CancelReason } from '../domain/record.js';
+import type { EvaluationService } from '../service/evaluations.js';
+import type { Db } from '../store/db.js';
+import type { WindowEvaluationState } from './evaluation-desk.js';
+import type { HardwareBridge } from './hardware.js';
+import type { KioskLogger } from './log.js';
+import type { Receipts } from './receipts.js';
+import type { DeadlineTimer } from './screen-timers.js';
+import { STORAGE_NOTICES } from './storage-guard.js';
+import type { StorageHealth } from './storage-health.js';
+import type { SyncBridge } from './sync-bridge.js';
+import { pruneOldRecords } from './upkeep.js';
+import { startPadWindowApi } from './window-api-start.js';
+
+/** What starting the pad's running parts needs of the composition root. */
+export interface StartableCore {
+  readonly config: KioskConfig;
+  readonly dataDir: string;
+  readonly clock: PadClock;
+  readonly log: KioskLogger;
+  readonly db: Db;
+  readonly storage: StorageHealth;
+  readonly sync: SyncBridge;
+  readonly hardware: HardwareBridge;
+  readonly evaluations: EvaluationService;
+  readonly receipts: Receipts;
+  startEvaluation(input: StartEvaluationInput, origin: 'window_api'): Promise<{ evaluationId: string }>;
+  evaluationStateForStaff(id: string): WindowEvaluationState | null;
+  cancelEvaluation(id: string, reason: CancelReason, channel: string): void;
+  windowStatus(): unknown;
+  notice(level: 'info' | 'warn' | 'error', text: string, audience: 'staff' | 'tech'): void;
+  pushSnapshot(): void;
+  applyPlatformSequence(): void;
+}
+
+type Closer = () => Promise<void> | void;
+
+/**
+ * Starts what runs once the parts are built, in order: the storage watch, the wall-clock watch,
+ * sync, hardware, the window API, retention; then closes, as unrated, whatever ran out while the
+ * pad was off. Each started part leaves its closer in `closers` (stopped in reverse).
+ * Returns the window API's address and token when it was started.
+ */
+export async function startRunningParts(
+  core: StartableCore,
+  deadlines: DeadlineTimer,
+  windowApi: boolean,
+  closers: Closer[],
+): Promise<{ url: string; token: string; fingerprint: string | null } | null> {
+  const { storage, log } = core;
+  storage.start();
+  closers.push(() => storage.stop());
+  storage.onChange((state) => {
+    core.notice(state === 'ok' ? 'info' : 'error', STORAGE_NOTICES[state], 'tech');
+    core.pushSnapshot();
+  });
+  watchWallClock(core, closers);
+  core.applyPlatformSequence();
+  await core.sync.start();
+  closers.push(() => core.sync.stop());
+  await core.hardware.start();
+  closers.push(() => core.hardware.stop());
+  let api: { url: string; token: string; fingerprint: string | null } | null = null;
+  if (windowApi) {
+    const started = await startPadWindowApi({
+      config: core.config,
+      dataDir: core.dataDir,
+      log: log.write,
+      core: {
+        startEvaluation: async (input) => core.startEvaluation(input, 'window_api'),
+        evaluationState: (id) => core.evaluationStateForStaff(id),
+        cancelEvaluation: (id, reason, channel) => core.cancelEvaluation(id, reason, channel),
+        printReceipt: (id) => core.receipts.printForEvaluation(id),
+        status: () => core.windowStatus(),
+      },
+    });
+    api = { url: started.url, token: started.token, fingerprint: started.fingerprint };
+    closers.push(() => started.close());
+  }
+  const prune = () =>
+    pruneOldRecords(core.db, core.config.retention.keepDeliveredDays, core.clock, log.write);
+  prune();
+  const pruneTimer = setInterval(prune, 6 * 3600_000);
+  pruneTimer.unref();
+  closers.push(() => clearInterval(pruneTimer));
+  // Anything that ran out while the pad was off closes now, as unrated.
+  core.evaluations.expireDue({ setOnAnotherClock: true });
+  deadlines.schedule();
+  core.hardware.applyIdleLeds();
+  return api;
+}
+
+/** A wall-clock jump is noticed within a second, logged, and the screen's countdown re-based. */
+function watchWallClock(core: StartableCore, closers: Closer[]): void {
+  const off = core.clock.onJump((jumpMs) => {
+    core.log.write('warn', '系统时钟跳变 / wall clock jumped', { jumpMs: Math.round(jumpMs) });
+    core.pushSnapshot();
+  });
+  const tick = setInterval(() => core.clock.now(), 1000);
+  tick.unref();
+  closers.push(() => {
+    clearInterval(tick);
+    off();
+  });
+}
