@@ -13,19 +13,12 @@ export const SAMPLE_HALL = JSON.parse(
 
 export const TOKEN = 'test-window-api-token-0123456789';
 
-/**
- * A real core on a temp data dir: window API on a random port, no board, no printer, and a
- * platform address nobody answers (the outbox just queues).
- */
-export async function startTestCore(
-  overrides: Record<string, unknown> = {},
-  opts: { clock?: { now(): number } } = {},
-) {
-  const tmp = tempDir();
-  const config = loadConfig({
+/** The test pad's configuration on `dataDir` (a restart test starts a second core on the same). */
+export function testCoreConfig(dataDir: string, overrides: Record<string, unknown> = {}) {
+  return loadConfig({
     env: {},
     overrides: {
-      dataDir: tmp.dir,
+      dataDir,
       'windowApi.port': 0,
       'windowApi.token': TOKEN,
       board: { kind: 'none' },
@@ -37,6 +30,18 @@ export async function startTestCore(
       ...overrides,
     },
   });
+}
+
+/**
+ * A real core on a temp data dir: window API on a random port, no board, no printer, and a
+ * platform address nobody answers (the outbox just queues).
+ */
+export async function startTestCore(
+  overrides: Record<string, unknown> = {},
+  opts: { clock?: { now(): number } } = {},
+) {
+  const tmp = tempDir();
+  const config = testCoreConfig(tmp.dir, overrides);
   process.env.HCP_QUIET = '1';
   const core = await KioskCore.start(config, opts.clock ? { clock: opts.clock } : {});
   return {

@@ -13,7 +13,7 @@ import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { storedCalendarYears } from '../../../src/store/calendar.js';
 import { DEMO_2027, startPlatformSim } from '../../../platform-sim/index.js';
 import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
-import { api, putOnDuty, startTestCore, TOKEN } from '../../helpers/core.js';
+import { api, putOnDuty, startTestCore, testCoreConfig } from '../../helpers/core.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { openPadDb, testSync } from '../../unit/sync/fixtures.js';
 
@@ -131,20 +131,7 @@ describe('rule 6, 7, 5: window API', () => {
   it('rule 6: a requestId retry after the pad restarted gets the same 201 and evaluationId', async () => {
     const t = tempDir();
     cleanup.push(t.cleanup);
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        dataDir: t.dir,
-        'windowApi.port': 0,
-        'windowApi.token': TOKEN,
-        board: { kind: 'none' },
-        'printer.kind': 'none',
-        'platform.baseUrl': 'http://127.0.0.1:9',
-        'platform.deviceSecret': Buffer.alloc(32, 7).toString('base64'),
-        'platform.deviceId': 'PAD-TEST-12',
-        'technician.code': '482913',
-      },
-    });
+    const config = testCoreConfig(t.dir);
     const body = { cases: [oneCase('RQ-R-1')], requestId: 'QMS-20261202-000341' };
     const first = await KioskCore.start(config);
     putOnDuty(first);
