@@ -18,7 +18,7 @@ import { existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.js';
 import { KioskCore } from '../../src/host/core.js';
-import { openDatabase } from '../../src/store/db.js';
+import { openCheckedDatabase } from '../../src/store/recovery.js';
 import { verifyChain } from '../../src/store/verify.js';
 
 const portPath = process.env.HCP_POWER_PORT ?? '/dev/vport0p1';
@@ -46,8 +46,9 @@ function checkLeftovers(): void {
   }
   // Plain better-sqlite3, not openDatabase: the check must see the file as the cut left it,
   // before any migration or start-up work of the pad touches it.
-  const db = new Database(dbPath);
+  let db: Database.Database | undefined;
   try {
+    db = new Database(dbPath);
     const integrity = String(db.pragma('integrity_check', { simple: true }));
     const chain = verifyChain(db);
     const rows = db
@@ -63,8 +64,18 @@ function checkLeftovers(): void {
           .map((r) => `${r.id}:${r.s}`)
           .join(' ')}`,
       );
+  } catch (err) {
+    // A file the cut left unreadable ("database disk image is malformed") is a finding, not a
+    // harness failure: the host counts every acknowledged rating as lost and the integrity as
+    // failed. Only the broken build should ever get here.
+    const why = String(err instanceof Error ? err.message : err).replace(/\s+/g, '_');
+    say(`CHECK integrity=unreadable:${why} chain=broken rated=0`);
   } finally {
-    db.close();
+    try {
+      db?.close();
+    } catch {
+      /* a damaged file may refuse even to close; the pad's own start repairs it next */
+    }
   }
 }
 
@@ -100,7 +111,8 @@ async function startEvaluation(
 
 async function run(): Promise<void> {
   // The window must be staffed; sign-in has its own tests, so set the state as the kill harness does.
-  const prep = openDatabase(dbPath);
+  // Opened the way the pad opens it: a file the last cut damaged is set aside and salvaged first.
+  const prep = openCheckedDatabase(dbPath, Date.now()).db;
   prep
     .prepare(
       `INSERT OR REPLACE INTO window_state (id, state, staff_id, changed_ms) VALUES (1, 'on_duty', 'T0107', 0)`,
