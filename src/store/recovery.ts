@@ -5,7 +5,7 @@ import { DatabaseFromFutureError, openDatabase, setMeta, type Db } from './db.js
 import { salvageFile, type Salvage } from './salvage.js';
 import { inspectWal } from './wal-check.js';
 import { DAMAGE_META_KEY, markWaitingForPlatformSeq, type DamageReport } from './continuation.js';
-import { hashedBytes } from './compact-records.js';
+import { adoptSealedRecords } from './adopt.js';
 
 export type { DamageReport };
 
@@ -92,46 +92,8 @@ export function recoverDamagedDatabase(
   let salvagedSeq = 0;
   let salvagedHash: string | null = null;
   if (found) {
-    const insertRecord = db.prepare(
-      `INSERT OR IGNORE INTO records (device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body,
-         hash, created_ms)
-       VALUES (@deviceSeq, @recordId, @evaluationId, @staffId, @status, @satisfaction, @body, @hash, @createdMs)`,
-    );
-    // Delivered stays delivered; everything else goes (back) to the platform, which answers
-    // `duplicate` for what it already holds.
-    const insertOutbox = db.prepare(
-      `INSERT OR IGNORE INTO outbox (kind, ref, device_seq, urgent, state, created_ms, delivered_ms)
-       VALUES ('record', ?, ?, 0, ?, ?, ?)`,
-    );
     const salvage = found;
-    db.transaction(() => {
-      for (const r of [...salvage.records.values()].sort((x, y) => x.deviceSeq - y.deviceSeq)) {
-        try {
-          // stored as the canonical bytes the hash covers (compact-records.ts), whichever layout it came from
-          insertRecord.run({
-            deviceSeq: r.deviceSeq,
-            recordId: r.recordId,
-            evaluationId: r.evaluationId,
-            staffId: r.staffId,
-            status: r.status,
-            satisfaction: r.satisfaction,
-            body: hashedBytes(r.body),
-            hash: r.hash,
-            createdMs: r.createdMs,
-          });
-        } catch {
-          continue; // a row the new schema refuses stays only in the kept file
-        }
-        const delivered = salvage.delivered.has(r.recordId);
-        insertOutbox.run(
-          r.recordId,
-          r.deviceSeq,
-          delivered ? 'delivered' : 'pending',
-          r.createdMs,
-          delivered ? nowMs : null,
-        );
-      }
-    })();
+    adoptSealedRecords(db, [...salvage.records.values()], (id) => salvage.delivered.has(id), nowMs);
     const top = db
       .prepare('SELECT device_seq AS seq, hash FROM records ORDER BY device_seq DESC LIMIT 1')
       .get() as { seq: number; hash: string } | undefined;

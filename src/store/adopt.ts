@@ -1,0 +1,75 @@
+import type { Db } from './db.js';
+import { hashedBytes } from './compact-records.js';
+
+/**
+ * Records sealed elsewhere, taken into this database as they are: salvaged from a damaged file
+ * (recovery.ts) or handed over by the pad this one replaces (handover.ts). Their deviceSeq, hash
+ * and bytes are kept; nothing is re-sealed, so the platform sees the same record it would have
+ * got from the first pad and answers `duplicate` for what it already holds.
+ */
+export interface SealedRow {
+  deviceSeq: number;
+  recordId: string;
+  evaluationId: string;
+  staffId: string;
+  status: string;
+  satisfaction: number | null;
+  /** the record's JSON, with or without its `hash`; stored as the canonical bytes the hash covers */
+  body: string;
+  hash: string;
+  createdMs: number;
+}
+
+/**
+ * Inserts the rows (lowest deviceSeq first) with an outbox row each: `delivered` for those the
+ * platform holds, `pending` for the rest. A row the schema refuses, or whose deviceSeq or id is
+ * already taken, is skipped and not counted. Runs in one transaction (or the caller's).
+ */
+export function adoptSealedRecords(
+  db: Db,
+  rows: readonly SealedRow[],
+  delivered: (recordId: string) => boolean,
+  nowMs: number,
+): number {
+  const insertRecord = db.prepare(
+    `INSERT OR IGNORE INTO records (device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body,
+       hash, created_ms)
+     VALUES (@deviceSeq, @recordId, @evaluationId, @staffId, @status, @satisfaction, @body, @hash, @createdMs)`,
+  );
+  const insertOutbox = db.prepare(
+    `INSERT OR IGNORE INTO outbox (kind, ref, device_seq, urgent, state, created_ms, delivered_ms)
+     VALUES ('record', ?, ?, 0, ?, ?, ?)`,
+  );
+  let adopted = 0;
+  db.transaction(() => {
+    for (const r of [...rows].sort((x, y) => x.deviceSeq - y.deviceSeq)) {
+      let changes = 0;
+      try {
+        changes = insertRecord.run({
+          deviceSeq: r.deviceSeq,
+          recordId: r.recordId,
+          evaluationId: r.evaluationId,
+          staffId: r.staffId,
+          status: r.status,
+          satisfaction: r.satisfaction,
+          body: hashedBytes(r.body),
+          hash: r.hash,
+          createdMs: r.createdMs,
+        }).changes;
+      } catch {
+        continue; // a row the schema refuses stays where it came from
+      }
+      if (changes === 0) continue;
+      const isDelivered = delivered(r.recordId);
+      insertOutbox.run(
+        r.recordId,
+        r.deviceSeq,
+        isDelivered ? 'delivered' : 'pending',
+        r.createdMs,
+        isDelivered ? nowMs : null,
+      );
+      adopted += 1;
+    }
+  })();
+  return adopted;
+}
