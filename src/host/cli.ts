@@ -18,6 +18,10 @@ import QRCode from 'qrcode';
 import { makeProvisioningCode } from '../api/setup-contract.js';
 import { installProcessGuard } from './process-guard.js';
 import { explainStartError, missingDeviceWarnings } from './start-errors.js';
+import { runDecommission, runTakeOver } from './handover-cli.js';
+
+const say = (line: string) => void process.stdout.write(`${line}\n`);
+const complain = (line: string) => void process.stderr.write(`${line}\n`);
 
 /** The configuration once loaded, so a failure at start can name the setting to change. */
 let loadedConfig: KioskConfig | null = null;
@@ -107,6 +111,16 @@ async function main(argv: string[]): Promise<number> {
       );
     return result.needsVisit ? 1 : 0;
   }
+  if (command === 'decommission')
+    return runDecommission(config, flag(rest, '--export') ?? null, say, complain);
+  if (command === 'take-over') {
+    const from = rest.find((a, i) => !a.startsWith('--') && !(rest[i - 1] ?? '').startsWith('--'));
+    if (!from) {
+      complain('usage: take-over FILE [--config FILE] [--data-dir DIR]');
+      return 2;
+    }
+    return runTakeOver(config, from, say, complain);
+  }
   if (command === 'token') {
     // Never printed whole (terminal scroll-back, screenshots, support chats): where it is kept.
     const file = join(resolve(config.dataDir), 'window-api.token');
@@ -145,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
     return -1; // keep running
   }
   process.stderr.write(
-    `unknown command ${command}; use serve | verify | doctor | token | provisioning-code\n`,
+    `unknown command ${command}; use serve | verify | doctor | token | provisioning-code | decommission | take-over\n`,
   );
   return 2;
 }

@@ -14,6 +14,7 @@ import type { KioskConfig } from '../config/config.js';
 import { PadClock, type Clock } from '../domain/clock.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import { openCheckedDatabase } from '../store/recovery.js';
+import { refuseIfDecommissioned } from '../store/handover.js';
 import { readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
 import { StorageHealth } from './storage-health.js';
 import type { CancelReason } from '../domain/record.js';
@@ -102,6 +103,12 @@ export class KioskCore {
       });
     const opened = openCheckedDatabase(join(dataDir, 'kiosk.db'), this.clock.now());
     this.db = opened.db;
+    try {
+      refuseIfDecommissioned(this.db, dataDir);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     if (opened.damage)
       this.log.write('error', '数据库已损坏并已修复 / database damaged, rebuilt', { ...opened.damage });
     this.storage = new StorageHealth(dataDir);

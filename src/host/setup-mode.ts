@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { RENDERER_DIR, runBrowserShell } from './shell.js';
 import { startSetupServer } from './setup-server.js';
+import { adoptPlatformPosition } from './new-pad-position.js';
 
 /**
  * A pad whose configuration file does not exist yet (first start of a packaged pad), or one
@@ -35,6 +36,7 @@ export async function runSetupThenPad(opts: {
     auditFile: join(dataDir, 'audit.log'),
     async onSaved() {
       const config = loadConfig({ file: configFile, overrides: opts.overrides });
+      opts.print(`hcp-kiosk sequence: ${await adoptPlatformPosition(config)}`);
       const shell = await runBrowserShell(config);
       stopPad = () => shell.stop();
       opts.print(`hcp-kiosk shell ${shell.launchUrl}`);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { KioskConfig } from '../config/config.js';
+import { PadDecommissionedError } from '../store/handover.js';
 
 /**
  * The usual mistakes at a pad's start, in one sentence each that names the setting to change —
@@ -18,6 +19,8 @@ const FS_CODES = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOENT', 'EISD
 
 export function explainStartError(err: unknown, config: KioskConfig | null): string | null {
   if (!(err instanceof Error)) return null;
+  // Already one sentence for the technician.
+  if (err instanceof PadDecommissionedError) return err.message;
   const e = err as SystemError;
   if (e.syscall === 'listen' || e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL') {
     return explainListen(e, config);
