@@ -24,6 +24,7 @@ import { explainStartError } from '../src/host/start-errors';
 import { EXIT_CRASHED, installProcessGuard } from '../src/host/process-guard';
 import { resolveVoiceFile } from '../src/host/voice-files';
 import { blockedInput } from './input-filter';
+import { startUpdater } from './updater';
 
 const APP_ORIGIN = 'app://kiosk';
 const RENDERER_DIR = join(__dirname, '..', 'renderer');
@@ -158,9 +159,19 @@ async function start(): Promise<void> {
     if (!win.isDestroyed()) win.webContents.send('kiosk:event', event, payload);
   });
 
+  const stopUpdater = startUpdater(
+    {
+      dataDir: core.dataDir,
+      updateActivity: () => core.updateActivity(),
+      schemaVersion: () => Number(core.db.pragma('user_version', { simple: true })),
+      log: (level, msg, fields) => core.log.write(level, msg, fields),
+    },
+    config.updates,
+  );
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
     quitting = true;
+    stopUpdater();
     unsubscribe();
     void core.stop();
   });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEMO_DEVICE_ID, DEMO_TECHNICIAN_CODE } from './demo-identity.js';
 import { provisioningProblems } from './provisioning.js';
+import { updatesConfigSchema } from './updates.js';
 import { citizenConfigSchema } from './citizen.js';
 import { printerSettingsSchema } from '../hardware/printer/settings.js';
 
@@ -125,6 +126,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** New versions from a hall or city file server (updates.ts). */
+    updates: updatesConfigSchema.prefault({}),
   })
   .strict();
 

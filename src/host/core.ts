@@ -415,6 +415,14 @@ export class KioskCore {
   }
 
   /** The last repair of the database, for the technician screen and the heartbeat. */
+  /** What an update waits for (update-policy.ts): an open evaluation, a receipt in the printer. */
+  updateActivity(): { openEvaluation: boolean; pendingPrints: number } {
+    return {
+      openEvaluation: this.evaluations.openEvaluation() !== null,
+      pendingPrints: this.hardware.printer?.queuedJobs() ?? 0,
+    };
+  }
+
   damageReport() {
     return readDamageReport(this.db);
   }

@@ -52,6 +52,8 @@ export interface ReceiptPrinter {
   refreshStatus(): Promise<PrinterStatus>;
   onStatus(listener: (s: PrinterStatus) => void): () => void;
   onJob(listener: (job: PrinterJobOutcome) => void): () => void;
+  /** Jobs queued or printing: an update or a restart waits for them (a receipt was promised). */
+  queuedJobs(): number;
 }
 
 export interface QueueOptions {
@@ -114,6 +116,10 @@ export class QueuedPrinter implements ReceiptPrinter {
     await this.chain.catch(() => undefined); // let queued jobs finish: a receipt was promised
     await this.device.close();
     this.apply({ state: 'absent', paperLow: false, paperOut: false, coverOpen: false, detail: 'stopped' });
+  }
+
+  queuedJobs(): number {
+    return this.pending;
   }
 
   status(): PrinterStatus {
