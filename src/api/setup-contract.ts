@@ -14,15 +14,97 @@ export const setupIdentitySchema = z
   })
   .strict();
 
+/** The board the technician found by pressing a key on it, or a touch-only pad. */
+export const setupBoardSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('serial'),
+      path: z.string().min(1).max(256),
+      serialNumber: z.string().min(1).max(64),
+    })
+    .strict(),
+  z.object({ kind: z.literal('none') }).strict(),
+]);
+
+/** The printer a test page came out of (the printer settings' kinds), or none. */
+export const setupPrinterSchema = z
+  .object({
+    kind: z.enum(['virtual', 'serial', 'usb', 'tcp', 'none']),
+    path: z.string().min(1).max(256).optional(),
+    host: z.string().trim().min(1).max(253).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    paperWidthMm: z.union([z.literal(58), z.literal(80)]),
+    qr: z.enum(['native', 'raster']).default('native'),
+  })
+  .strict()
+  .refine((p) => p.kind !== 'tcp' || p.host !== undefined, {
+    message: '网络打印机需要地址 / a network printer needs its address',
+    path: ['host'],
+  })
+  .refine((p) => (p.kind !== 'serial' && p.kind !== 'usb') || p.path !== undefined, {
+    message: '需要打印机端口 / the printer needs its port',
+    path: ['path'],
+  });
+
 export const setupSaveSchema = setupIdentitySchema
   .extend({
     windowNo: z.string().trim().min(1).max(8),
     technicianCode: z.string().regex(/^\d{6,12}$/, '维护口令为 6–12 位数字 / 6–12 digits'),
+    board: setupBoardSchema,
+    printer: setupPrinterSchema,
+  })
+  .strict();
+
+export const setupBoardFindSchema = z
+  .object({ timeoutS: z.number().int().min(5).max(300).default(60) })
+  .strict();
+
+export const setupPrintTestSchema = z
+  .object({
+    printer: setupPrinterSchema,
+    deviceId: z.string().trim().min(1).max(64),
+    windowNo: z.string().trim().min(1).max(8),
   })
   .strict();
 
 export type SetupIdentity = z.input<typeof setupIdentitySchema>;
 export type SetupSave = z.input<typeof setupSaveSchema>;
+export type SetupBoard = z.infer<typeof setupBoardSchema>;
+export type SetupPrinter = z.input<typeof setupPrinterSchema>;
+export type SetupPrintTest = z.input<typeof setupPrintTestSchema>;
+
+/** One candidate serial port while the pad waits for a key (see src/hardware/board/key-probe.ts). */
+export interface SetupBoardPort {
+  path: string;
+  state: 'opening' | 'unavailable' | 'not_board' | 'board';
+  serial: string | null;
+  firmware: string | null;
+  detail: string | null;
+}
+
+/** The board search as the setup screen polls it. */
+export interface SetupBoardSearch {
+  state: 'idle' | 'waiting' | 'found' | 'timeout' | 'cancelled';
+  ports: SetupBoardPort[];
+  found: { path: string; serial: string; firmware: string | null; key: number } | null;
+  /** when the search gives up (ms since the epoch, the pad's clock), while waiting */
+  endsAt: number | null;
+}
+
+/** A printer the setup screen offers; `tcp` is typed in by the technician. */
+export interface SetupPrinterCandidate {
+  kind: 'virtual' | 'serial' | 'usb';
+  path?: string;
+  label: string;
+}
+
+export interface SetupPrintResult {
+  ok: boolean;
+  /** the printer's state or the error, in words */
+  detail: string;
+  /** the virtual printer's page as a PNG data URL, to compare with the screen */
+  preview: string | null;
+}
 
 /** The platform's answer to the signed test call, shown to the technician as it came. */
 export interface SetupProbeAnswer {

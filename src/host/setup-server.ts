@@ -2,10 +2,18 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { setupIdentitySchema, setupSaveSchema, type SetupProbeAnswer } from '../api/setup-contract.js';
+import {
+  setupBoardFindSchema,
+  setupIdentitySchema,
+  setupPrintTestSchema,
+  setupSaveSchema,
+  type SetupPrinter,
+  type SetupProbeAnswer,
+} from '../api/setup-contract.js';
 import { saveConfigChange } from '../config/config-file.js';
 import { probePlatform } from '../sync/probe.js';
 import { requestTarget } from './http-hardening.js';
+import type { SetupDevices } from './setup-devices.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,10 +33,15 @@ export async function startSetupServer(opts: {
   rendererDir: string;
   configFile: string;
   auditFile: string;
+  /** the board search and the printer test page */
+  devices: SetupDevices;
   port?: number;
   onSaved: () => Promise<string>;
 }): Promise<{ url: string; close(): Promise<void> }> {
   const token = randomBytes(24).toString('base64url');
+  const devices = opts.devices;
+  /** the printer settings a test page last went out on */
+  let printed: string | null = null;
   const authorised = (req: IncomingMessage) => {
     const given = Buffer.from(String(req.headers.authorization ?? '').replace(/^Bearer /, ''));
     const want = Buffer.from(token);
@@ -50,12 +63,49 @@ export async function startSetupServer(opts: {
         if (!p.success) return send(res, 400, { error: 'invalid', message: issues(p.error) });
         return send(res, 200, await testCall(p.data));
       }
+      if (path === '/setup/api/board/find') {
+        const p = setupBoardFindSchema.safeParse(body ?? {});
+        if (!p.success) return send(res, 400, { error: 'invalid', message: issues(p.error) });
+        return send(res, 200, await devices.findBoard(p.data.timeoutS));
+      }
+      if (path === '/setup/api/board/status') return send(res, 200, devices.boardSearch());
+      if (path === '/setup/api/board/cancel') {
+        await devices.stopBoardSearch();
+        return send(res, 200, devices.boardSearch());
+      }
+      if (path === '/setup/api/printer/candidates') {
+        const board = devices.boardSearch().found?.path;
+        return send(res, 200, { candidates: await devices.printerCandidates(board ? [board] : []) });
+      }
+      if (path === '/setup/api/printer/test') {
+        const p = setupPrintTestSchema.safeParse(body);
+        if (!p.success) return send(res, 400, { error: 'invalid', message: issues(p.error) });
+        const { printer, deviceId, windowNo } = p.data;
+        const r = await devices.printTestPage(printer, { deviceId, windowNo });
+        if (r.ok) printed = printerKey(printer);
+        return send(res, 200, r);
+      }
       if (path === '/setup/api/save') {
         const p = setupSaveSchema.safeParse(body);
         if (!p.success) return send(res, 400, { error: 'invalid', message: issues(p.error) });
+        // Only what was checked here is saved: the board that answered a key, a printer that printed.
+        const found = devices.boardSearch().found;
+        const b = p.data.board;
+        if (b.kind === 'serial' && (found?.path !== b.path || found.serial !== b.serialNumber))
+          return send(res, 400, {
+            error: 'invalid',
+            message: `board: 评价器 ${b.path} 未经按键确认 / the board at ${b.path} was not found by a key press here`,
+          });
+        if (p.data.printer.kind !== 'none' && printed !== printerKey(p.data.printer))
+          return send(res, 400, {
+            error: 'invalid',
+            message: 'printer: 请先在此打印机上打印测试页 / print a test page on this printer first',
+          });
         // Nothing is saved unless the platform accepts this identity now.
         const probe = await testCall(p.data);
         if (!probe.ok) return send(res, 200, { ok: false, probe });
+        // The pad opens the board's port next: the search lets go of every port first.
+        await devices.stopBoardSearch();
         const { changed } = saveConfigChange({
           file: opts.configFile,
           auditFile: opts.auditFile,
@@ -69,6 +119,11 @@ export async function startSetupServer(opts: {
             },
             hall: { windowNo: p.data.windowNo },
             technician: { code: p.data.technicianCode },
+            board:
+              b.kind === 'serial'
+                ? { kind: 'serial', path: b.path, serialNumber: b.serialNumber, baudRate: 115200 }
+                : { kind: 'none' },
+            printer: p.data.printer,
           },
         });
         const next = await opts.onSaved();
@@ -98,6 +153,7 @@ export async function startSetupServer(opts: {
     url: `http://127.0.0.1:${port}/setup.html#token=${token}`,
     close: () =>
       new Promise((r) => {
+        void devices.stopBoardSearch();
         server.closeAllConnections();
         server.close(() => r());
       }),
@@ -125,6 +181,11 @@ async function testCall(p: {
     answer: answer.slice(0, 2000),
     clockOffsetMs: r.clockOffsetMs,
   };
+}
+
+/** A printer choice as a comparable key (the QR mode may differ: the page tests the device). */
+function printerKey(p: SetupPrinter): string {
+  return JSON.stringify([p.kind, p.path ?? null, p.host ?? null, p.port ?? null, p.paperWidthMm]);
 }
 
 function issues(e: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {

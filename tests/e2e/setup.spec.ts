@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeProvisioningCode } from '../../src/api/setup-contract.js';
+import { BoardSimulator } from '../../src/hardware/board/index.js';
+import { parseEscPos, qrCodes, textLines } from '../../src/hardware/printer/index.js';
+import { ptyPair } from '../integration/printer/pty.js';
 import { ITEM, WINDOW_TOKEN, expect, shot, signIn, test } from './fixtures.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -40,13 +43,23 @@ const stop = async (c: ChildProcess) => {
   if (c.exitCode === null) c.kill('SIGKILL');
 };
 
-test('a new pad: setup screen → platform refuses a bad secret → accepted → first key-press rating reaches the platform', async ({
+test('a new pad: setup screen → bad secret refused → board by a key press → printer test page → saved → first key-press rating reaches the platform', async ({
   page,
 }) => {
   test.setTimeout(180_000);
   const dir = mkdtempSync(join(tmpdir(), 'hcp-setup-e2e-'));
   const secret = randomBytes(32).toString('base64');
   const simDb = join(dir, 'sim.db');
+  // The evaluator board on one end of a null-modem cable (socat pty pair); a second cable with
+  // nothing on it stands for a port that holds no board.
+  const boardPort = join(dir, 'board-host');
+  const otherPort = join(dir, 'other-host');
+  const cables = [
+    await ptyPair(boardPort, join(dir, 'board-dev')),
+    await ptyPair(otherPort, join(dir, 'other-dev')),
+  ];
+  const board = new BoardSimulator({ serial: 'EVB00012', firmware: 'evb-2.1.0' });
+  await board.connectSerial(join(dir, 'board-dev'));
   const sim = run(
     [
       join(root, 'dist/platform-sim/main.mjs'),
@@ -60,10 +73,12 @@ test('a new pad: setup screen → platform refuses a bad secret → accepted →
     {},
   );
   const configFile = join(dir, 'config.json');
+  const dataDir = join(dir, 'data');
   const pad = run([join(root, 'dist/core/cli.mjs'), 'serve'], {
     HCP_QUIET: '1',
     HCP_CONFIG: configFile, // named but not there yet: a packaged pad's first start
-    HCP__dataDir: join(dir, 'data'),
+    HCP_SETUP_PORTS: `${otherPort}:${boardPort}`,
+    HCP__dataDir: dataDir,
     HCP__windowApi__port: '0',
     HCP__windowApi__token: WINDOW_TOKEN,
     HCP__platform__batchIntervalMs: '500',
@@ -90,32 +105,86 @@ test('a new pad: setup screen → platform refuses a bad secret → accepted →
     await expect(page.getByTestId('setup-window')).toHaveValue('12');
     await page.getByTestId('setup-tech').fill('482913');
     await page.getByTestId('setup-tech2').fill('482913');
-    await page.getByTestId('setup-save').click();
+    await page.getByTestId('setup-test').click();
     const refused = page.getByTestId('setup-answer');
     await expect(refused).toContainText('平台拒绝');
     await expect(refused).toContainText('HTTP 401');
     await expect(refused).toContainText('bad_signature');
     await shot(page, 'setup-02-bad-secret-refused');
-    expect(existsSync(configFile)).toBe(false); // nothing saved
+
+    // The board: every candidate port opened, the technician asked to press a key.
+    await page.getByTestId('setup-board-find').click();
+    await expect(page.getByTestId('setup-board-prompt')).toContainText('请按评价器上任意一个键');
+    const ports = page.getByTestId('setup-board-port');
+    await expect(ports.filter({ hasText: boardPort })).toHaveAttribute('data-state', 'board');
+    await expect(ports.filter({ hasText: otherPort })).toHaveAttribute('data-state', 'not_board');
+    await page.getByTestId('setup-board').scrollIntoViewIfNeeded();
+    await shot(page, 'setup-03-board-press-a-key');
+    await page.waitForTimeout(700); // a press, not one the board held from before
+    board.press(2);
+    const found = page.getByTestId('setup-board-found');
+    await expect(found).toContainText(boardPort);
+    await expect(found).toContainText('EVB00012');
+    await expect(found).toContainText('evb-2.1.0');
+    await shot(page, 'setup-04-board-found');
+
+    // The printer: the virtual one, 58 mm paper, a test page, and the technician's "it came out".
+    await expect(page.getByTestId('setup-printer-option-0')).toHaveAttribute('data-kind', 'virtual');
+    await page.getByTestId('setup-printer-option-0').click();
+    await page.getByTestId('setup-paper-58').click();
+    await page.getByTestId('setup-printer-test').click();
+    await expect(page.getByTestId('setup-printer-preview')).toBeVisible();
+    await page.getByTestId('setup-printer').scrollIntoViewIfNeeded();
+    await shot(page, 'setup-05-printer-test-page');
+    await page.getByTestId('setup-printer-ok').click();
+    await expect(page.getByTestId('setup-printer-chosen')).toContainText('58 mm');
+    const receipts = join(dataDir, 'receipts');
+    const pageFile = readdirSync(receipts).find((n) => n.endsWith('.bin'));
+    const testPage = parseEscPos(readFileSync(join(receipts, pageFile!)));
+    expect(testPage.errors).toEqual([]);
+    const printed = textLines(testPage).join('\n');
+    expect(printed).toContain('打印测试页');
+    expect(printed).toContain('Printer test page');
+    expect(printed).toContain('设备号 Device: PAD-NEW-12');
+    expect(printed).toContain('窗口 Window: 12');
+    expect(qrCodes(testPage)).toHaveLength(1);
+
+    // Save with the wrong secret: refused with the platform's answer, nothing written.
+    await page.getByTestId('setup-save').click();
+    await expect(page.getByTestId('setup-answer')).toContainText('bad_signature');
+    expect(existsSync(configFile)).toBe(false);
 
     // The right secret, typed: the test call first, then save.
     await page.getByTestId('setup-secret').fill(secret);
     await page.getByTestId('setup-test').click();
     await expect(page.getByTestId('setup-answer')).toContainText('平台已确认此设备');
-    await shot(page, 'setup-03-platform-accepted');
+    await shot(page, 'setup-06-platform-accepted');
     await page.getByTestId('setup-save').click();
 
     // The pad starts with its new configuration and the screen moves on to it.
     await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 30_000 });
-    await shot(page, 'setup-04-pad-started');
-    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { platform: { deviceId: string } };
+    await shot(page, 'setup-07-pad-started');
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as {
+      platform: { deviceId: string };
+      board: unknown;
+      printer: unknown;
+    };
     expect(saved.platform.deviceId).toBe('PAD-NEW-12');
+    expect(saved.board).toEqual({
+      kind: 'serial',
+      path: boardPort,
+      serialNumber: 'EVB00012',
+      baudRate: 115200,
+    });
+    expect(saved.printer).toEqual({ kind: 'virtual', paperWidthMm: 58, qr: 'native' });
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     const audit = readFileSync(join(dir, 'data/audit.log'), 'utf8');
     expect(audit).toContain('"who":"setup","key":"platform.deviceSecret"');
+    expect(audit).toContain('"key":"board.path"');
     expect(audit).not.toContain(secret);
 
-    // The first rating: staff sign in, the window starts an evaluation, the citizen presses key 4.
+    // The first rating: staff sign in, the window starts an evaluation, the citizen presses key 4
+    // on the board the technician found.
     await signIn(page);
     await page.getByTestId('staff-close').click();
     const windowApi = (await pad.line(/hcp-kiosk window-api (\S+)/))[1] as string;
@@ -127,9 +196,9 @@ test('a new pad: setup screen → platform refuses a bad secret → accepted →
     expect(res.status).toBe(201);
     const { evaluationId } = (await res.json()) as { evaluationId: string };
     await expect(page.getByTestId('screen-rating')).toBeVisible();
-    await page.keyboard.press('4');
+    board.press(4);
     await expect(page.getByTestId('screen-thanks')).toBeVisible();
-    await shot(page, 'setup-05-first-rating-thanks');
+    await shot(page, 'setup-08-first-rating-thanks');
 
     // …and it reached the platform under the new identity.
     await expect
@@ -152,6 +221,8 @@ test('a new pad: setup screen → platform refuses a bad secret → accepted →
   } finally {
     await stop(pad.child);
     await stop(sim.child);
+    await board.stop();
+    await Promise.all(cables.map((c) => c.close()));
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,13 +1,21 @@
 import { useState, type ChangeEvent } from 'react';
-import { parseProvisioningCode, type SetupProbeAnswer } from '../../../src/api/setup-contract.js';
+import {
+  parseProvisioningCode,
+  type SetupBoard,
+  type SetupPrinter,
+  type SetupProbeAnswer,
+} from '../../../src/api/setup-contract.js';
 import { saveSetup, testIdentity } from './api.js';
+import { BoardStep } from './BoardStep.js';
+import { PrinterStep } from './PrinterStep.js';
 
 type Busy = 'idle' | 'testing' | 'saving';
 
 /**
  * First start of a pad: the technician scans (or types, or loads from a USB stick) the
  * provisioning code, checks the identity against the platform, sets the window number and a
- * technician code. Nothing is saved until a signed call to the platform succeeds.
+ * technician code, finds the board by a key press and checks the printer with a test page.
+ * Nothing is saved until a signed call to the platform succeeds.
  */
 export function SetupScreen() {
   const [code, setCode] = useState('');
@@ -20,6 +28,8 @@ export function SetupScreen() {
   const [busy, setBusy] = useState<Busy>('idle');
   const [answer, setAnswer] = useState<SetupProbeAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [board, setBoard] = useState<SetupBoard | null>(null);
+  const [printer, setPrinter] = useState<SetupPrinter | null>(null);
 
   const applyCode = (text: string) => {
     try {
@@ -57,7 +67,19 @@ export function SetupScreen() {
     run('saving', async () => {
       if (techCode !== techCode2)
         throw new Error('两次输入的维护口令不一致 / the two technician codes differ');
-      const r = await saveSetup({ ...identity, windowNo: windowNo.trim(), technicianCode: techCode });
+      if (!board)
+        throw new Error('请先查找评价器，或选择“仅触摸屏” / find the board first, or choose touch only');
+      if (!printer)
+        throw new Error(
+          '请先打印测试页并确认，或选择“没有打印机” / print and confirm a test page first, or choose no printer',
+        );
+      const r = await saveSetup({
+        ...identity,
+        windowNo: windowNo.trim(),
+        technicianCode: techCode,
+        board,
+        printer,
+      });
       setAnswer(r.probe);
       if (r.ok && r.next) location.replace(r.next);
     });
@@ -120,6 +142,12 @@ export function SetupScreen() {
           digits
         />
       </section>
+      <BoardStep choice={board} onChoice={setBoard} />
+      <PrinterStep
+        pad={{ deviceId: deviceId.trim(), windowNo: windowNo.trim() }}
+        choice={printer}
+        onChoice={setPrinter}
+      />
       <div className="row">
         <button type="button" data-testid="setup-test" disabled={busy !== 'idle'} onClick={() => void test()}>
           {busy === 'testing' ? '正在连接…' : '测试连接'} <span className="en">Test with the platform</span>

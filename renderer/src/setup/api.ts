@@ -1,7 +1,15 @@
-import type { SetupIdentity, SetupProbeAnswer, SetupSave } from '../../../src/api/setup-contract.js';
+import type {
+  SetupBoardSearch,
+  SetupIdentity,
+  SetupPrinterCandidate,
+  SetupPrintResult,
+  SetupPrintTest,
+  SetupProbeAnswer,
+  SetupSave,
+} from '../../../src/api/setup-contract.js';
 import { tokenFromHash } from '../api/token.js';
 
-/** The setup server's two calls, with the one-time token the server put in the page's address. */
+/** The setup server's calls, with the one-time token the server put in the page's address. */
 async function post<T>(path: string, body: unknown): Promise<T> {
   const token = tokenFromHash(location.hash) ?? '';
   const res = await fetch(path, {
@@ -17,3 +25,10 @@ async function post<T>(path: string, body: unknown): Promise<T> {
 export const testIdentity = (body: SetupIdentity) => post<SetupProbeAnswer>('/setup/api/test', body);
 export const saveSetup = (body: SetupSave) =>
   post<{ ok: boolean; next?: string; probe: SetupProbeAnswer }>('/setup/api/save', body);
+export const findBoard = (timeoutS: number) => post<SetupBoardSearch>('/setup/api/board/find', { timeoutS });
+export const boardSearch = () => post<SetupBoardSearch>('/setup/api/board/status', {});
+export const cancelBoardSearch = () => post<SetupBoardSearch>('/setup/api/board/cancel', {});
+export const printerCandidates = () =>
+  post<{ candidates: SetupPrinterCandidate[] }>('/setup/api/printer/candidates', {});
+export const printTestPage = (body: SetupPrintTest) =>
+  post<SetupPrintResult>('/setup/api/printer/test', body);

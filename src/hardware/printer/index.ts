@@ -20,7 +20,14 @@ export {
   type PrinterProfile,
   type PrinterProfileInput,
 } from './profile.js';
-export { receiptDataSchema, buildReceipt, buildTestPage, RECEIPT_TEXT, type ReceiptData } from './layout.js';
+export {
+  receiptDataSchema,
+  buildReceipt,
+  buildTestPage,
+  RECEIPT_TEXT,
+  type ReceiptData,
+  type TestPageIdentity,
+} from './layout.js';
 export { parseEscPos, textLines, qrCodes, rasters, type ParsedEscPos, type EscPosElement } from './parser.js';
 export { renderReceiptPng, findCjkFont } from './render.js';
 export { VirtualDevice, EscPosDevice, type PrinterDevice } from './devices.js';

@@ -104,16 +104,30 @@ export function buildReceipt(input: ReceiptData, profile: PrinterProfile): Buffe
 
 export const TEST_PAGE_QR = 'hcp-kiosk printer test 打印测试';
 
-export function buildTestPage(profile: PrinterProfile, now: string): Buffer {
+/** Which pad printed the test page: the technician checks the paper against the screen. */
+export interface TestPageIdentity {
+  deviceId: string;
+  windowNo: string;
+}
+
+export function buildTestPage(profile: PrinterProfile, now: string, pad?: TestPageIdentity): Buffer {
   const { columns, dots } = geometry(profile);
   const p = new EscPos().init();
-  p.align('center').bold(true).size(2, 2).line('打印测试页').size(1, 1).bold(false);
+  p.align('center').bold(true).size(2, 2).line('打印测试页').size(1, 1);
+  p.line('Printer test page').bold(false);
   p.align('left');
   rule(p, columns);
+  if (pad) {
+    labelled(p, columns, '设备号 Device: ', pad.deviceId);
+    labelled(p, columns, '窗口 Window: ', pad.windowNo);
+    rule(p, columns);
+  }
   p.line(`纸宽 ${profile.paperWidthMm} mm / ${columns} 列 / ${dots} 点`);
   p.line(`二维码：${profile.qr === 'native' ? '打印机原生 (GS ( k)' : '光栅图 (GS v 0)'}`);
   p.line(`编码：${profile.codepage.toUpperCase()}`);
   for (const l of wrapColumns('中文测试：政务服务“好差评”，满意 非常满意 ABC abc 0123456789', columns))
+    p.line(l);
+  for (const l of wrapColumns('English: paper width, text and QR code as receipts print them.', columns))
     p.line(l);
   p.line('1234567890'.repeat(Math.ceil(columns / 10)).slice(0, columns));
   p.line('一二三四五六七八九十'.repeat(3).slice(0, columns / 2));
@@ -121,6 +135,11 @@ export function buildTestPage(profile: PrinterProfile, now: string): Buffer {
   rule(p, columns);
   qr(p, profile, TEST_PAGE_QR);
   p.align('center').line(RECEIPT_TEXT.scanHint);
+  for (const l of wrapColumns(
+    '字迹清楚、二维码完整即为正常 / clear text and a whole QR code: the printer works',
+    columns,
+  ))
+    p.line(l);
   p.align('left').feed(2).cut();
   return p.bytes();
 }

@@ -5,7 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PrinterDevice } from './devices.js';
-import { buildReceipt, buildTestPage, receiptDataSchema, type ReceiptData } from './layout.js';
+import {
+  buildReceipt,
+  buildTestPage,
+  receiptDataSchema,
+  type ReceiptData,
+  type TestPageIdentity,
+} from './layout.js';
 import type { PrinterProfile } from './profile.js';
 import {
   PrinterJobError,
@@ -46,8 +52,8 @@ export interface ReceiptPrinter {
   stop(): Promise<void>;
   /** Rejects with PrinterUnavailableError(status) when the last known state is not ok. */
   print(receipt: ReceiptData): Promise<PrintResult>;
-  /** Chinese text and a QR code, for the technician. */
-  printTestPage(): Promise<PrintResult>;
+  /** Chinese and English text and a QR code, for the technician; `pad` names the pad on paper. */
+  printTestPage(pad?: TestPageIdentity): Promise<PrintResult>;
   status(): PrinterStatus;
   refreshStatus(): Promise<PrinterStatus>;
   onStatus(listener: (s: PrinterStatus) => void): () => void;
@@ -149,9 +155,9 @@ export class QueuedPrinter implements ReceiptPrinter {
     return this.submit(() => buildReceipt(parsed.data, this.profile), 'receipt');
   }
 
-  printTestPage(): Promise<PrintResult> {
+  printTestPage(pad?: TestPageIdentity): Promise<PrintResult> {
     const t = this.opts.formatTime ? this.opts.formatTime(this.now()) : new Date(this.now()).toISOString();
-    return this.submit(() => buildTestPage(this.profile, t), 'test page');
+    return this.submit(() => buildTestPage(this.profile, t, pad), 'test page');
   }
 
   /** The bytes are built inside the queue, so the caller only pays for validation and enqueueing. */

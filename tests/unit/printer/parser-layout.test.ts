@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { qrMatrix } from '../../../src/hardware/printer/escpos.js';
+import { qrMatrix, textColumns } from '../../../src/hardware/printer/escpos.js';
 import {
   buildReceipt,
   buildTestPage,
@@ -90,6 +90,19 @@ describe.each(profiles)('receipt $paperWidthMm mm, QR $qr', (profile) => {
     const t = parseEscPos(buildTestPage(profile, '2026-11-28 10:00:00'));
     expect(t.errors).toEqual([]);
     expect(textLines(t).join('\n')).toContain('打印测试页');
+    expect(qrCodes(t).length + rasters(t).length).toBe(1);
+  });
+
+  it('names the pad on the test page, in Chinese and English, within the paper width', () => {
+    const t = parseEscPos(
+      buildTestPage(profile, '2026-11-28 10:00:00', { deviceId: 'PAD-NEW-12', windowNo: '12' }),
+    );
+    expect(t.errors).toEqual([]);
+    const text = textLines(t).join('\n');
+    expect(text).toContain('Printer test page');
+    expect(text).toContain('设备号 Device: PAD-NEW-12');
+    expect(text).toContain('窗口 Window: 12');
+    expect(textLines(t).every((l) => textColumns(l) <= geometry(profile).columns)).toBe(true);
     expect(qrCodes(t).length + rasters(t).length).toBe(1);
   });
 });
