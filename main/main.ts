@@ -19,6 +19,8 @@ import { pathToFileURL } from 'node:url';
 import type { ClientSession } from '../src/api/dispatch';
 import { loadConfig, type KioskConfig } from '../src/config/config';
 import { kioskMode } from '../src/config/provisioning';
+import { electronSetupPlan } from './setup-plan';
+import { runSetupWindow } from './setup-window';
 import { KioskCore } from '../src/host/core';
 import { explainStartError } from '../src/host/start-errors';
 import { EXIT_CRASHED, installProcessGuard } from '../src/host/process-guard';
@@ -43,7 +45,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   void app
     .whenReady()
-    .then(start)
+    .then(launch)
     .catch((err: unknown) => {
       // One sentence naming the setting to change, not a stack trace (the journal keeps both).
       const text = explainStartError(err, loadedConfig) ?? (err as Error).message;
@@ -55,8 +57,21 @@ if (!app.requestSingleInstanceLock()) {
 
 let loadedConfig: KioskConfig | null = null;
 
-async function start(): Promise<void> {
-  const config = loadConfig();
+/** The setup screen first when the pad has no configuration yet, or with --setup (decision 165). */
+async function launch(): Promise<void> {
+  const plan = electronSetupPlan({
+    argv: process.argv,
+    env: process.env,
+    packaged: app.isPackaged,
+    userDataDir: app.getPath('userData'),
+  });
+  Object.assign(process.env, plan.env);
+  if (!plan.setup) return start();
+  await runSetupWindow({ rendererDir: RENDERER_DIR, startPad: start });
+}
+
+async function start(saved?: KioskConfig): Promise<void> {
+  const config = saved ?? loadConfig();
   loadedConfig = config;
   const core = await KioskCore.start(config);
   // Electron is its own supervisor: a process-level error relaunches the app (the kiosk
