@@ -5,6 +5,7 @@ import type { KioskConfig } from '../config/config.js';
 import { coveredYears } from '../domain/calendar.js';
 import { openDatabase } from '../store/db.js';
 import { outboxStats } from '../store/outbox.js';
+import { handoverState } from '../store/handover.js';
 import { probePlatform } from '../sync/probe.js';
 import type { HealthFacts } from './health.js';
 import { PRINTER_DEFAULTS } from '../hardware/printer/settings.js';
@@ -67,6 +68,7 @@ export async function gatherHealthFacts(config: KioskConfig, nowMs = Date.now())
           exists: true,
           integrity: String(handle.pragma('quick_check', { simple: true })),
           schemaVersion: handle.pragma('user_version', { simple: true }) as number,
+          decommissionedMs: handoverState(handle).decommissionedMs,
         };
         const s = outboxStats(handle);
         outbox = { pending: s.pending, rejected: s.rejected, oldestPendingMs: s.oldestPendingMs };

@@ -14,7 +14,8 @@ export interface HealthFacts {
     clockOffsetMs: number | null;
   };
   disk: { freeBytes: number; totalBytes: number } | null;
-  db: { exists: boolean; integrity: string; schemaVersion: number | null };
+  /** decommissionedMs: the pad handed its device id over (decision 200); absent = in service */
+  db: { exists: boolean; integrity: string; schemaVersion: number | null; decommissionedMs?: number | null };
   outbox: { pending: number; rejected: number; oldestPendingMs: number | null };
   calendarYears: number[];
 }
@@ -89,6 +90,13 @@ export function assessHealth(f: HealthFacts): { findings: Finding[]; needsVisit:
   }
 
   if (!f.db.exists) add('db', '数据库 database', 'warn', 'no database yet (the pad has not run)');
+  else if (f.db.decommissionedMs != null)
+    add(
+      'db',
+      '数据库 database',
+      'visit',
+      `decommissioned ${new Date(f.db.decommissionedMs).toISOString()}: this pad will not start on it (docs/technician.md §6)`,
+    );
   else
     add(
       'db',

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import type { KioskCore } from '../../../src/host/core.js';
+import { gatherHealthFacts } from '../../../src/host/doctor.js';
 import { runDecommission, runTakeOver } from '../../../src/host/handover-cli.js';
+import { assessHealth } from '../../../src/host/health.js';
 import { adoptPlatformPosition } from '../../../src/host/new-pad-position.js';
 import { explainStartError } from '../../../src/host/start-errors.js';
 import { PadDecommissionedError } from '../../../src/store/handover.js';
@@ -123,7 +125,13 @@ describe('replacing a pad', () => {
     };
     expect(exported.records.map((r) => r.record.evaluationId)).toEqual(waiting);
 
-    // The old pad will not seal another number.
+    // doctor says so; the old pad will not seal another number.
+    const facts = await gatherHealthFacts(cliConfig(oldDir, sim.url));
+    expect(assessHealth(facts).findings.find((c) => c.key === 'db')).toMatchObject({
+      level: 'visit',
+      text: /decommissioned/,
+    });
+
     const again = await startPad(oldDir, sim.url).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(PadDecommissionedError);
     expect(explainStartError(again, null)).toMatch(/decommissioned/);
