@@ -42,7 +42,9 @@ export function startUpdater(core: UpdaterCore, config: UpdatesConfig): () => vo
   if (verdict.alert) core.log(verdict.rollbackTo ? 'warn' : 'error', verdict.alert);
   const healthy = setTimeout(() => save(onHealthy(state, running)), HEALTHY_AFTER_MS);
   healthy.unref();
-  if (config.url === null) return () => clearTimeout(healthy);
+  // Without updates.url a packaged pad still follows the server it was built for
+  // (app-update.yml, written by `npm run dist` from HCP_UPDATE_URL); pins and rollbacks need the URL.
+  if (config.url === null && !app.isPackaged) return () => clearTimeout(healthy);
 
   autoUpdater.autoDownload = false;
   autoUpdater.autoInstallOnAppQuit = false;
@@ -61,11 +63,16 @@ export function startUpdater(core: UpdaterCore, config: UpdatesConfig): () => vo
     checking = true;
     try {
       const target = config.pinVersion ?? state.rollbackTo;
-      const base = config.url!.replace(/\/+$/, '');
-      autoUpdater.setFeedURL({
-        provider: 'generic',
-        url: target ? `${base}/versions/${target}` : `${base}/${config.channel}`,
-      });
+      if (config.url !== null) {
+        const base = config.url.replace(/\/+$/, '');
+        autoUpdater.setFeedURL({
+          provider: 'generic',
+          url: target ? `${base}/versions/${target}` : `${base}/${config.channel}`,
+        });
+      } else if (target !== null) {
+        core.log('error', 'updates.url is needed to install a pinned or earlier version', { target });
+        return;
+      }
       autoUpdater.allowDowngrade = target !== null;
       const result = await autoUpdater.checkForUpdates();
       const offered = result?.updateInfo.version;
