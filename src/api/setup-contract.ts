@@ -56,7 +56,8 @@ export const setupSaveSchema = setupIdentitySchema
   .strict();
 
 export const setupBoardFindSchema = z
-  .object({ timeoutS: z.number().int().min(5).max(300).default(60) })
+  /** unset: the pad's own (60 s; `HCP_SETUP_BOARD_TIMEOUT_S` in development and tests) */
+  .object({ timeoutS: z.number().int().min(5).max(300).optional() })
   .strict();
 
 export const setupPrintTestSchema = z
@@ -89,6 +90,8 @@ export interface SetupBoardSearch {
   found: { path: string; serial: string; firmware: string | null; key: number } | null;
   /** when the search gives up (ms since the epoch, the pad's clock), while waiting */
   endsAt: number | null;
+  /** how long the search waits for a key */
+  timeoutS: number;
 }
 
 /** A printer the setup screen offers; `tcp` is typed in by the technician. */

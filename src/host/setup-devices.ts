@@ -33,6 +33,8 @@ export class SetupDevices {
       /** what lists the machine's serial ports (tests narrow it to their pty pairs) */
       listPorts?: (extra: readonly string[]) => Promise<string[]>;
       baudRate?: number;
+      /** how long a search waits for the key when the screen does not say */
+      boardTimeoutS?: number;
     },
   ) {}
 
@@ -53,8 +55,12 @@ export class SetupDevices {
     });
   }
 
-  async findBoard(timeoutS: number): Promise<SetupBoardSearch> {
+  private timeoutS = 60;
+
+  async findBoard(asked?: number): Promise<SetupBoardSearch> {
     await this.stopBoardSearch();
+    const timeoutS = asked ?? this.o.boardTimeoutS ?? 60;
+    this.timeoutS = timeoutS;
     const candidates = await this.boardCandidates();
     const baud = this.o.baudRate ?? 115200;
     const probe = startKeyProbe({
@@ -81,9 +87,11 @@ export class SetupDevices {
         ports: r.ports,
         found: r.kind === 'found' ? r.found : null,
         endsAt: null,
+        timeoutS: this.timeoutS,
       };
-    if (!this.probe) return { state: 'idle', ports: [], found: null, endsAt: null };
-    return { state: 'waiting', ports: this.probe.ports(), found: null, endsAt: this.endsAt };
+    const timeoutS = this.timeoutS;
+    if (!this.probe) return { state: 'idle', ports: [], found: null, endsAt: null, timeoutS };
+    return { state: 'waiting', ports: this.probe.ports(), found: null, endsAt: this.endsAt, timeoutS };
   }
 
   /** Closes every port the search opened (before saving: the pad opens the chosen one next). */

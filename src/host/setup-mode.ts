@@ -34,6 +34,12 @@ export function setupExtraPorts(base: KioskConfig, env: NodeJS.ProcessEnv = proc
   return out;
 }
 
+/** The board search's wait for a key: 60 s, or `HCP_SETUP_BOARD_TIMEOUT_S` (5–300). */
+export function boardTimeoutS(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.HCP_SETUP_BOARD_TIMEOUT_S);
+  return Number.isInteger(n) && n >= 5 && n <= 300 ? n : 60;
+}
+
 /**
  * The setup server for either shell: `startPad` runs the pad on the saved configuration and
  * returns the address its screen moves on to (the browser shell's page, Electron's app://).
@@ -63,6 +69,7 @@ export async function startSetup(opts: {
     fontDir: join(assetsDir(), 'receipt'),
     log,
     extraPorts: setupExtraPorts(base),
+    boardTimeoutS: boardTimeoutS(process.env),
   });
   const setup = await startSetupServer({
     rendererDir: opts.rendererDir,

@@ -78,6 +78,7 @@ test('a new pad: setup screen → bad secret refused → board by a key press �
     HCP_QUIET: '1',
     HCP_CONFIG: configFile, // named but not there yet: a packaged pad's first start
     HCP_SETUP_PORTS: `${otherPort}:${boardPort}`,
+    HCP_SETUP_BOARD_TIMEOUT_S: '8', // 60 s on a pad
     HCP__dataDir: dataDir,
     HCP__windowApi__port: '0',
     HCP__windowApi__token: WINDOW_TOKEN,
@@ -120,13 +121,22 @@ test('a new pad: setup screen → bad secret refused → board by a key press �
     await expect(ports.filter({ hasText: otherPort })).toHaveAttribute('data-state', 'not_board');
     await page.getByTestId('setup-board').scrollIntoViewIfNeeded();
     await shot(page, 'setup-03-board-press-a-key');
+    // Nobody presses: the search ends with one sentence, and a retry.
+    await expect(page.getByTestId('setup-board-timeout')).toContainText('8 秒内没有收到按键', {
+      timeout: 15_000,
+    });
+    await expect(page.getByTestId('setup-board-timeout')).toContainText('No key press within 8 s');
+    await expect(page.getByTestId('setup-board-find')).toContainText('重试');
+    await shot(page, 'setup-04-board-no-key-timeout');
+    await page.getByTestId('setup-board-find').click();
+    await expect(ports.filter({ hasText: boardPort })).toHaveAttribute('data-state', 'board');
     await page.waitForTimeout(700); // a press, not one the board held from before
     board.press(2);
     const found = page.getByTestId('setup-board-found');
     await expect(found).toContainText(boardPort);
     await expect(found).toContainText('EVB00012');
     await expect(found).toContainText('evb-2.1.0');
-    await shot(page, 'setup-04-board-found');
+    await shot(page, 'setup-05-board-found');
 
     // The printer: the virtual one, 58 mm paper, a test page, and the technician's "it came out".
     await expect(page.getByTestId('setup-printer-option-0')).toHaveAttribute('data-kind', 'virtual');
@@ -135,7 +145,7 @@ test('a new pad: setup screen → bad secret refused → board by a key press �
     await page.getByTestId('setup-printer-test').click();
     await expect(page.getByTestId('setup-printer-preview')).toBeVisible();
     await page.getByTestId('setup-printer').scrollIntoViewIfNeeded();
-    await shot(page, 'setup-05-printer-test-page');
+    await shot(page, 'setup-06-printer-test-page');
     await page.getByTestId('setup-printer-ok').click();
     await expect(page.getByTestId('setup-printer-chosen')).toContainText('58 mm');
     const receipts = join(dataDir, 'receipts');
@@ -158,12 +168,12 @@ test('a new pad: setup screen → bad secret refused → board by a key press �
     await page.getByTestId('setup-secret').fill(secret);
     await page.getByTestId('setup-test').click();
     await expect(page.getByTestId('setup-answer')).toContainText('平台已确认此设备');
-    await shot(page, 'setup-06-platform-accepted');
+    await shot(page, 'setup-07-platform-accepted');
     await page.getByTestId('setup-save').click();
 
     // The pad starts with its new configuration and the screen moves on to it.
     await expect(page.getByTestId('screen-idle')).toBeVisible({ timeout: 30_000 });
-    await shot(page, 'setup-07-pad-started');
+    await shot(page, 'setup-08-pad-started');
     const saved = JSON.parse(readFileSync(configFile, 'utf8')) as {
       platform: { deviceId: string };
       board: unknown;
@@ -198,7 +208,7 @@ test('a new pad: setup screen → bad secret refused → board by a key press �
     await expect(page.getByTestId('screen-rating')).toBeVisible();
     board.press(4);
     await expect(page.getByTestId('screen-thanks')).toBeVisible();
-    await shot(page, 'setup-08-first-rating-thanks');
+    await shot(page, 'setup-09-first-rating-thanks');
 
     // …and it reached the platform under the new identity.
     await expect

@@ -2,8 +2,6 @@ import { useEffect, useState } from 'react';
 import type { SetupBoard, SetupBoardPort, SetupBoardSearch } from '../../../src/api/setup-contract.js';
 import { boardSearch, cancelBoardSearch, findBoard } from './api.js';
 
-const TIMEOUT_S = 60;
-
 const PORT_STATE: Record<SetupBoardPort['state'], string> = {
   opening: '正在连接 / opening',
   unavailable: '无法打开 / cannot open',
@@ -40,7 +38,7 @@ export function BoardStep(p: { choice: SetupBoard | null; onChoice: (b: SetupBoa
   const find = () => {
     setError(null);
     p.onChoice(null);
-    findBoard(TIMEOUT_S)
+    findBoard()
       .then(setSearch)
       .catch((err: unknown) => setError((err as Error).message));
   };
@@ -77,8 +75,8 @@ export function BoardStep(p: { choice: SetupBoard | null; onChoice: (b: SetupBoa
       {search?.state === 'timeout' && (
         <p className="answer bad" data-testid="setup-board-timeout" role="alert">
           {search.ports.length === 0
-            ? '没有找到任何串口。请检查评价器的 USB 线后重试，或选择“仅触摸屏” / No serial port found: check the board’s USB cable and try again, or choose touch only.'
-            : `${TIMEOUT_S} 秒内没有收到按键。请检查评价器的 USB 线后重试，或选择“仅触摸屏” / No key press within ${TIMEOUT_S} s: check the board’s USB cable and try again, or choose touch only.`}
+            ? "没有找到任何串口。请检查评价器的 USB 线后重试，或选择“仅触摸屏” / No serial port found: check the board's USB cable and try again, or choose touch only."
+            : `${search.timeoutS} 秒内没有收到按键。请检查评价器的 USB 线后重试，或选择“仅触摸屏” / No key press within ${search.timeoutS} s: check the board's USB cable and try again, or choose touch only.`}
         </p>
       )}
       {p.choice?.kind === 'none' && (
@@ -90,7 +88,8 @@ export function BoardStep(p: { choice: SetupBoard | null; onChoice: (b: SetupBoa
         <ul className="ports" data-testid="setup-board-ports">
           {search.ports.map((port) => (
             <li key={port.path} data-testid="setup-board-port" data-state={port.state}>
-              <code>{port.path}</code> — {PORT_STATE[port.state]}
+              <code>{port.path}</code> —{' '}
+              {port.state === 'board' && !waiting ? '评价器已应答 / board answered' : PORT_STATE[port.state]}
               {port.serial && <> · {port.serial}</>}
               {port.detail && port.state !== 'board' && <span className="detail"> ({port.detail})</span>}
             </li>

@@ -25,7 +25,7 @@ async function post<T>(path: string, body: unknown): Promise<T> {
 export const testIdentity = (body: SetupIdentity) => post<SetupProbeAnswer>('/setup/api/test', body);
 export const saveSetup = (body: SetupSave) =>
   post<{ ok: boolean; next?: string; probe: SetupProbeAnswer }>('/setup/api/save', body);
-export const findBoard = (timeoutS: number) => post<SetupBoardSearch>('/setup/api/board/find', { timeoutS });
+export const findBoard = () => post<SetupBoardSearch>('/setup/api/board/find', {});
 export const boardSearch = () => post<SetupBoardSearch>('/setup/api/board/status', {});
 export const cancelBoardSearch = () => post<SetupBoardSearch>('/setup/api/board/cancel', {});
 export const printerCandidates = () =>
