@@ -49,8 +49,9 @@ export class StaffQueries {
   badReviews(staffId: string): BadReviewItem[] {
     const rows = this.db
       .prepare(
-        `SELECT r.body AS body, a.status AS appealStatus
-         FROM records r JOIN evaluations e ON e.id = r.evaluation_id
+        `SELECT record_text(r.body) AS body, a.status AS appealStatus
+         FROM records r JOIN evaluation_cases c ON c.record_id = r.record_id
+         JOIN evaluations e ON e.id = c.evaluation_id
          LEFT JOIN appeals a ON a.record_id = r.record_id
          WHERE r.staff_id = @staffId AND r.status = 'rated' AND r.satisfaction <= 2 AND NOT ${HELD_SQL}
          ORDER BY r.device_seq DESC LIMIT 100`,
@@ -134,7 +135,7 @@ export class StaffQueries {
     const now = this.clock.now();
     return this.db.transaction(() => {
       const row = this.db
-        .prepare('SELECT body, staff_id AS staffId FROM records WHERE record_id = ?')
+        .prepare('SELECT record_text(body) AS body, staff_id AS staffId FROM records WHERE record_id = ?')
         .get(recordId) as { body: string; staffId: string } | undefined;
       if (!row || row.staffId !== staffId)
         throw new DomainError('not_found', '没有这条评价 / no such review of yours', 'recordId');

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { hashedBytes } from './compact-records.js';
+import { hashBlob, packBody } from './record-codec.js';
 
 /**
  * Records sealed elsewhere, taken into this database as they are: salvaged from a damaged file
@@ -32,9 +33,8 @@ export function adoptSealedRecords(
   nowMs: number,
 ): number {
   const insertRecord = db.prepare(
-    `INSERT OR IGNORE INTO records (device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body,
-       hash, created_ms)
-     VALUES (@deviceSeq, @recordId, @evaluationId, @staffId, @status, @satisfaction, @body, @hash, @createdMs)`,
+    `INSERT OR IGNORE INTO records (device_seq, record_id, staff_id, status, satisfaction, body, hash, created_ms)
+     VALUES (@deviceSeq, @recordId, @staffId, @status, @satisfaction, @body, @hash, @createdMs)`,
   );
   const insertOutbox = db.prepare(
     `INSERT OR IGNORE INTO outbox (kind, ref, device_seq, urgent, state, created_ms, delivered_ms)
@@ -48,12 +48,12 @@ export function adoptSealedRecords(
         changes = insertRecord.run({
           deviceSeq: r.deviceSeq,
           recordId: r.recordId,
-          evaluationId: r.evaluationId,
           staffId: r.staffId,
           status: r.status,
           satisfaction: r.satisfaction,
-          body: hashedBytes(r.body),
-          hash: r.hash,
+          // packed (record-codec.ts): the canonical bytes the hash covers, whichever layout they came from
+          body: packBody(hashedBytes(r.body)),
+          hash: hashBlob(r.hash),
           createdMs: r.createdMs,
         }).changes;
       } catch {

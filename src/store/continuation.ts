@@ -65,7 +65,9 @@ export function continueFromPlatform(db: Db, platform: PlatformPosition): Contin
   return db.transaction((): ContinuationResult => {
     const local = Number(getMeta(db, 'last_device_seq') ?? '0');
     const top = db
-      .prepare('SELECT device_seq AS seq, hash FROM records ORDER BY device_seq DESC LIMIT 1')
+      .prepare(
+        'SELECT device_seq AS seq, record_hash(hash) AS hash FROM records ORDER BY device_seq DESC LIMIT 1',
+      )
       .get() as { seq: number; hash: string } | undefined;
     const damage = waitingForPlatformSeq(db) ? readDamageReport(db) : null;
     const candidates: Array<{ seq: number; hash: string }> = [

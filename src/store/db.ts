@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { registerRecordFunctions } from './record-codec.js';
 import { prepareOnce } from './statements.js';
 
 export type Db = Database.Database;
@@ -29,6 +30,7 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   prepareOnce(db);
+  registerRecordFunctions(db);
   try {
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');

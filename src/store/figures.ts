@@ -74,7 +74,7 @@ function factsCte(where: string): string {
       CASE WHEN r.status IS NOT NULL THEN r.satisfaction
            WHEN c.outcome = 'rated' THEN c.chosen_satisfaction END AS satisfaction,
       COALESCE(c.chosen_ms, e.closed_ms) AS chosenMs,
-      r.body AS body
+      record_text(r.body) AS body
     FROM evaluations e
     JOIN evaluation_cases c ON c.evaluation_id = e.id
     LEFT JOIN records r ON r.record_id = c.record_id

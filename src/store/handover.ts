@@ -101,7 +101,9 @@ export interface TakeOverResult {
 export function takeOverHandover(db: Db, file: HandoverFile, nowMs: number): TakeOverResult {
   return db.transaction((): TakeOverResult => {
     const clash = db
-      .prepare(`SELECT record_id AS id, device_seq AS seq, hash FROM records WHERE device_seq <= ?`)
+      .prepare(
+        `SELECT record_id AS id, device_seq AS seq, record_hash(hash) AS hash FROM records WHERE device_seq <= ?`,
+      )
       .all(file.lastDeviceSeq) as Array<{ id: string; seq: number; hash: string }>;
     const fromFile = new Map(file.records.map((r) => [r.record.deviceSeq, r.record.hash]));
     const own = clash.filter((c) => fromFile.get(c.seq) !== c.hash);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { compactRecords } from './compact-records.js';
+import { packRecords } from './pack-records.js';
 
 /**
  * Numbered migrations. Entry i brings the schema from user_version i to i+1: SQL, or a function
@@ -196,6 +197,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // 4: each record stored once, in the bytes its hash covers; only the indexes the queries need
   // (docs/perf.md, decisions 170-172).
   compactRecords,
+  // 5: a record's body packed against a preset dictionary, its hash as 32 bytes (decisions 173-175).
+  packRecords,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

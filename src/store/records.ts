@@ -1,15 +1,15 @@
 import { GENESIS_HASH, canonicalJson, sha256Hex } from '../domain/canonical.js';
 import { isBadLead, type PlatformRecord, type UnsealedRecord } from '../domain/record.js';
 import { getMeta, setMeta, type Db } from './db.js';
+import { hashBlob, packBody } from './record-codec.js';
 
 /**
- * A stored record as the platform gets it: the stored body (canonical JSON without `hash`, the
- * bytes the hash covers) with its hash added. Valid JSON of the same record; the platform
- * canonicalises what it receives (platform-api.md §2), so the key order of the tail is immaterial.
+ * A stored record as the platform gets it, in SQL: the canonical body with its hash added
+ * (record-codec.ts `recordJson`).
  */
 export function recordJsonSql(alias: string): string {
   const a = alias === '' ? '' : `${alias}.`;
-  return `substr(${a}body, 1, length(${a}body) - 1) || ',"hash":"' || ${a}hash || '"}'`;
+  return `record_json(${a}body, ${a}hash)`;
 }
 
 /**
@@ -25,8 +25,8 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
   let lastSeq = Number(getMeta(db, 'last_device_seq') ?? '0');
   let prevHash = getMeta(db, 'chain_head') ?? GENESIS_HASH;
   const insertRecord = db.prepare(
-    `INSERT INTO records (device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body, hash, created_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO records (device_seq, record_id, staff_id, status, satisfaction, body, hash, created_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertOutbox = db.prepare(
     `INSERT INTO outbox (kind, ref, device_seq, urgent, created_ms) VALUES ('record', ?, ?, ?, ?)`,
@@ -42,12 +42,11 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
     insertRecord.run(
       lastSeq,
       record.evaluationId,
-      sessionIdOf(record.evaluationId),
       record.staffId,
       record.status,
       record.satisfaction ?? null,
-      hashed,
-      hash,
+      packBody(hashed),
+      hashBlob(hash),
       nowMs,
     );
     // 差评即时响应: every 差评 lead goes out at once, whichever step produced it.

@@ -95,7 +95,9 @@ export function recoverDamagedDatabase(
     const salvage = found;
     adoptSealedRecords(db, [...salvage.records.values()], (id) => salvage.delivered.has(id), nowMs);
     const top = db
-      .prepare('SELECT device_seq AS seq, hash FROM records ORDER BY device_seq DESC LIMIT 1')
+      .prepare(
+        'SELECT device_seq AS seq, record_hash(hash) AS hash FROM records ORDER BY device_seq DESC LIMIT 1',
+      )
       .get() as { seq: number; hash: string } | undefined;
     salvagedSeq = Math.max(top?.seq ?? 0, salvage.metaSeq);
     salvagedHash = top && top.seq === salvagedSeq ? top.hash : null;

@@ -33,7 +33,7 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
   return db.transaction((): PruneResult => {
     const rows = db
       .prepare(
-        `SELECT r.device_seq AS deviceSeq, r.hash AS hash, r.created_ms AS createdMs,
+        `SELECT r.device_seq AS deviceSeq, record_hash(r.hash) AS hash, r.created_ms AS createdMs,
            (SELECT o.state FROM outbox o WHERE o.kind = 'record' AND o.ref = r.record_id) AS state
          FROM records r ORDER BY r.device_seq`,
       )

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { recordHash, sha256Hex } from '../domain/canonical.js';
+import { hashHex, recordJson, unpackBody } from './record-codec.js';
+import { sessionIdOf } from './records.js';
 
 /**
  * Page-level salvage of a damaged database file (https://sqlite.org/fileformat2.html): every page
@@ -160,6 +162,37 @@ function classify(row: Value[], rowid: number, out: Salvage): void {
     });
     return;
   }
+  // records since migration 5: device_seq (NULL), record_id, staff_id, status, satisfaction,
+  // body (packed, record-codec.ts), hash (32 bytes), created_ms: 8 columns
+  if (row.length === 8 && row[0] === null && typeof row[1] === 'string' && row[5] !== null) {
+    const [, recordId, staffId, status, satisfaction, packed, storedHash, createdMs] = row;
+    if (out.records.has(rowid) || typeof recordId !== 'string') return;
+    let hashed: string;
+    try {
+      hashed = unpackBody(packed);
+    } catch {
+      return;
+    }
+    const hash = hashHex(storedHash);
+    if (sha256Hex(hashed) !== hash) return;
+    const parsed = parseObject(hashed);
+    if (parsed === null || parsed.deviceSeq !== rowid || typeof parsed.prevHash !== 'string') return;
+    out.records.set(rowid, {
+      deviceSeq: rowid,
+      recordId,
+      evaluationId: typeof parsed.evaluationId === 'string' ? sessionIdOf(parsed.evaluationId) : recordId,
+      projectNo: String(parsed.projectNo),
+      serviceNumber: Number(parsed.serviceNumber),
+      staffId: String(staffId),
+      status: String(status),
+      satisfaction: typeof satisfaction === 'number' ? satisfaction : null,
+      body: recordJson(hashed, hash),
+      prevHash: parsed.prevHash,
+      hash,
+      createdMs: typeof createdMs === 'number' ? createdMs : 0,
+    });
+    return;
+  }
   // outbox: id (NULL), kind, ref, device_seq, urgent, state, …
   if (row.length >= 11 && row[0] === null && row[1] === 'record' && typeof row[2] === 'string') {
     if (row[5] === 'delivered') out.delivered.add(row[2]);
@@ -219,4 +252,13 @@ function varint(b: Buffer, at: number): [number, number] {
     if ((byte & 0x80) === 0) return [v, at + i + 1];
   }
   return [v, at + 9];
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,7 +1,7 @@
 import { GENESIS_HASH, sha256Hex } from '../domain/canonical.js';
 import { platformRecordSchema } from '../domain/record.js';
 import { getMeta, type Db } from './db.js';
-import { sessionIdOf } from './records.js';
+import { hashHex, UnreadableBodyError, unpackBody } from './record-codec.js';
 
 /**
  * Checks the pad's hash chain (docs/protocols/platform-api.md §2) as stored: every body hashes to its `hash`,
@@ -18,6 +18,7 @@ export type ChainProblem =
   | 'bad_anchor'
   | 'seq_gap'
   | 'seq_mismatch'
+  | 'body_unreadable'
   | 'body_unparseable'
   | 'body_invalid'
   | 'hash_mismatch'
@@ -74,10 +75,19 @@ function readRestart(db: Db): ChainAnchor | null {
   return null;
 }
 
-interface Row {
+interface StoredRow {
   device_seq: number;
   record_id: string;
-  evaluation_id: string;
+  staff_id: string;
+  status: string;
+  satisfaction: number | null;
+  body: unknown;
+  hash: unknown;
+}
+
+/** A row with its body unpacked to the canonical text and its hash in hex. */
+interface Row {
+  record_id: string;
   staff_id: string;
   status: string;
   satisfaction: number | null;
@@ -117,15 +127,6 @@ function columnProblem(row: Row): string | null {
     ['status', row.status, 'status'],
     ['satisfaction', row.satisfaction, 'satisfaction'],
   ];
-  const recordId = rawField(row.body, 'evaluationId');
-  let session: unknown = null;
-  try {
-    session = recordId === undefined ? null : sessionIdOf(JSON.parse(recordId) as string);
-  } catch {
-    /* not a JSON string: reported below */
-  }
-  if (typeof session !== 'string' || session !== row.evaluation_id)
-    return `column_mismatch: evaluation_id is ${JSON.stringify(row.evaluation_id)}, body says ${recordId ?? 'nothing'}`;
   for (const [col, stored, key] of pairs) {
     const inBody = rawField(row.body, key);
     const expected = stored === null ? undefined : JSON.stringify(stored);
@@ -186,23 +187,31 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
   // Iterated, so prepared here (a shared statement could not run again while the walk is open).
   const rows = db
     .prepare(
-      `SELECT device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body, hash
+      `SELECT device_seq, record_id, staff_id, status, satisfaction, body, hash
        FROM records WHERE device_seq > ? AND device_seq <= ? ORDER BY device_seq`,
     )
     .iterate(
       restart !== null && restart.deviceSeq > anchor.deviceSeq ? restart.deviceSeq : -1,
       opts.throughSeq ?? Number.MAX_SAFE_INTEGER,
-    ) as IterableIterator<Row>;
+    ) as IterableIterator<StoredRow>;
   try {
-    for (const row of rows) {
-      const seq = row.device_seq;
+    for (const stored of rows) {
+      const seq = stored.device_seq;
       if (seq !== prevSeq + 1) {
         const problem =
           seq <= prevSeq
             ? `seq_mismatch: deviceSeq ${seq} at or before the anchor ${prevSeq}`
             : `seq_gap: records ${prevSeq + 1}..${seq - 1} are missing`;
-        return broken(prevSeq + 1, row.record_id, problem);
+        return broken(prevSeq + 1, stored.record_id, problem);
       }
+      let text: string;
+      try {
+        text = unpackBody(stored.body);
+      } catch (err) {
+        const why = err instanceof UnreadableBodyError ? err.reason : (err as Error).message;
+        return broken(seq, stored.record_id, `body_unreadable: ${why}`);
+      }
+      const row: Row = { ...stored, body: text, hash: hashHex(stored.hash) };
       // The body is the exact text the hash covers: one SHA-256, no parsing on the good path.
       if (sha256Hex(row.body) !== row.hash) return broken(seq, row.record_id, hashProblem(row));
       const bodySeq = rawField(row.body, 'deviceSeq');

@@ -32,7 +32,9 @@ describe('npm run verify', () => {
       expect(ok.code).toBe(0);
       expect(ok.out).toContain('5 records verified');
       // Someone turns a 4 into a 5 in the third record.
-      const row = fx.db.prepare('SELECT body FROM records WHERE device_seq = 3').get() as { body: string };
+      const row = fx.db
+        .prepare('SELECT record_text(body) AS body FROM records WHERE device_seq = 3')
+        .get() as { body: string };
       fx.db
         .prepare('UPDATE records SET body = ? WHERE device_seq = 3')
         .run(row.body.replace('"satisfaction":4', '"satisfaction":5'));

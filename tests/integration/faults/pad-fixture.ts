@@ -76,7 +76,9 @@ export function padRecords(
   core: KioskCore,
 ): Array<{ deviceSeq: number; prevHash: string; hash: string; evaluationId: string }> {
   return (
-    core.db.prepare('SELECT body FROM records ORDER BY device_seq').all() as Array<{ body: string }>
+    core.db.prepare('SELECT record_text(body) AS body FROM records ORDER BY device_seq').all() as Array<{
+      body: string;
+    }>
   ).map(
     (r) => JSON.parse(r.body) as { deviceSeq: number; prevHash: string; hash: string; evaluationId: string },
   );

@@ -50,7 +50,7 @@ interface Row {
   hash: string;
 }
 
-const TEXT_COLUMNS = ['record_id', 'evaluation_id', 'staff_id'] as const;
+const TEXT_COLUMNS = ['record_id', 'staff_id'] as const;
 
 type Mutation =
   | { kind: 'bodyValue'; at: number; key: number; value: unknown; rehash: boolean }
@@ -134,19 +134,27 @@ function differentFrom(old: unknown, candidate: unknown): unknown {
 
 /** Applies the mutation; returns a description, or null when it doesn't apply to this data. */
 function apply(db: Db, m: Mutation): string | null {
-  const rows = db.prepare('SELECT * FROM records ORDER BY device_seq').all() as Row[];
+  const rows = db
+    .prepare(
+      `SELECT device_seq, record_id, staff_id, status, satisfaction, record_text(body) AS body,
+         record_hash(hash) AS hash FROM records ORDER BY device_seq`,
+    )
+    .all() as Row[];
   const pick = (i: number) => rows[i % rows.length]!;
-  // The tamperer writes the edited record as the pad stores it (canonical, so the edit is the only
-  // difference) and, with `rehash`, fixes up its hash column too.
+  // The tamperer writes the edited record as the pad stores it (canonical and packed, so the edit
+  // is the only difference) and, with `rehash`, fixes up its hash column too.
   const writeBody = (row: Row, body: Record<string, unknown>, rehash: boolean) => {
     if (rehash) {
-      db.prepare('UPDATE records SET body = ?, hash = ? WHERE device_seq = ?').run(
+      db.prepare('UPDATE records SET body = record_pack(?), hash = unhex(?) WHERE device_seq = ?').run(
         canonicalJson(body),
         recordHash(body),
         row.device_seq,
       );
     } else {
-      db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(canonicalJson(body), row.device_seq);
+      db.prepare('UPDATE records SET body = record_pack(?) WHERE device_seq = ?').run(
+        canonicalJson(body),
+        row.device_seq,
+      );
     }
   };
   switch (m.kind) {
@@ -203,7 +211,7 @@ function apply(db: Db, m: Mutation): string | null {
       const row = pick(m.at);
       const body = JSON.parse(row.body) as Record<string, unknown>;
       if (m.where === 'column' || m.where === 'both')
-        db.prepare('UPDATE records SET hash = ? WHERE device_seq = ?').run(
+        db.prepare('UPDATE records SET hash = unhex(?) WHERE device_seq = ?').run(
           flipHex(row.hash, m.pos),
           row.device_seq,
         );
@@ -211,7 +219,7 @@ function apply(db: Db, m: Mutation): string | null {
       if (m.where === 'prevColumn') return null;
       if (m.where === 'body' || m.where === 'both' || m.where === 'prevBody') {
         body.prevHash = flipHex(body.prevHash as string, m.pos);
-        db.prepare('UPDATE records SET body = ? WHERE device_seq = ?').run(
+        db.prepare('UPDATE records SET body = record_pack(?) WHERE device_seq = ?').run(
           canonicalJson(body),
           row.device_seq,
         );
@@ -228,7 +236,7 @@ function apply(db: Db, m: Mutation): string | null {
       const a = pick(m.a);
       const b = pick(m.b);
       if (a.device_seq === b.device_seq) return null;
-      const set = db.prepare('UPDATE records SET body = ? WHERE device_seq = ?');
+      const set = db.prepare('UPDATE records SET body = record_pack(?) WHERE device_seq = ?');
       set.run(b.body, a.device_seq);
       set.run(a.body, b.device_seq);
       return `swap bodies #${a.device_seq} #${b.device_seq}`;

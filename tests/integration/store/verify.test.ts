@@ -19,7 +19,11 @@ function fresh(records = 12): Db {
 
 function body(db: Db, seq: number): Record<string, unknown> {
   return JSON.parse(
-    (db.prepare('SELECT body FROM records WHERE device_seq = ?').get(seq) as { body: string }).body,
+    (
+      db.prepare('SELECT record_text(body) AS body FROM records WHERE device_seq = ?').get(seq) as {
+        body: string;
+      }
+    ).body,
   ) as Record<string, unknown>;
 }
 /** Writes a record as the pad stores it: the canonical JSON its hash covers, without `hash`. */

@@ -1,0 +1,184 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { canonicalJson, GENESIS_HASH, sha256Hex } from '../../../src/domain/canonical.js';
+import type { PlatformRecord } from '../../../src/domain/record.js';
+import { DatabaseFromFutureError, openDatabase } from '../../../src/store/db.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { markDelivered, pendingRecords } from '../../../src/store/outbox.js';
+import { BODY_CODEC, packBody, unpackBody } from '../../../src/store/record-codec.js';
+import { appendRecords, readRecord } from '../../../src/store/records.js';
+import { pruneDelivered } from '../../../src/store/retention.js';
+import { verifyChain } from '../../../src/store/verify.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { variedRecord } from './chain-fixture.js';
+
+/**
+ * Migration 5 packs each record's body and keeps its hash as 32 bytes (decisions 173–175). What
+ * must not change: the text the hash covers, what is uploaded, the chain verifying, and evidence
+ * of tampering.
+ */
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const T0 = Date.UTC(2026, 9, 1, 1, 0, 0);
+
+/** A database as schema 4 left it (text bodies, hex hashes), with `n` records sealed by its code. */
+function schema4Db(file: string, n: number): PlatformRecord[] {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  for (const [i, step] of MIGRATIONS.slice(0, 4).entries()) {
+    db.transaction(() => {
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+  const insRecord = db.prepare(
+    `INSERT INTO records (device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body, hash, created_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insOutbox = db.prepare(
+    `INSERT INTO outbox (kind, ref, device_seq, urgent, created_ms) VALUES ('record', ?, ?, 0, ?)`,
+  );
+  const sealed: PlatformRecord[] = [];
+  let prevHash = GENESIS_HASH;
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const withChain = { ...variedRecord(i, T0 + i * 60_000), deviceSeq: i + 1, prevHash };
+      const text = canonicalJson(withChain);
+      const rec = { ...withChain, hash: sha256Hex(text) } as PlatformRecord;
+      insRecord.run(
+        i + 1,
+        rec.evaluationId,
+        rec.evaluationId.replace(/-\d{1,2}$/, ''),
+        rec.staffId,
+        rec.status,
+        rec.satisfaction ?? null,
+        text,
+        rec.hash,
+        T0 + i * 60_000,
+      );
+      insOutbox.run(rec.evaluationId, i + 1, T0 + i * 60_000);
+      prevHash = rec.hash;
+      sealed.push(rec);
+    }
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('last_device_seq', ?), ('chain_head', ?)`).run(
+      String(n),
+      prevHash,
+    );
+  })();
+  db.close();
+  return sealed;
+}
+
+describe('records packed (migration 5)', () => {
+  it('packs what a new record stores: the hashed text unpacks byte for byte, the hash is its 32 bytes', () => {
+    const db = openDatabase(join(tmp.dir, 'new.db'));
+    const sealed = db.transaction(() =>
+      appendRecords(
+        db,
+        Array.from({ length: 10 }, (_, i) => variedRecord(i, T0 + i * 1000)),
+        T0,
+      ),
+    )();
+    const rows = db.prepare('SELECT body, hash FROM records ORDER BY device_seq').all() as Array<{
+      body: unknown;
+      hash: unknown;
+    }>;
+    rows.forEach((row, i) => {
+      const { hash, ...hashed } = sealed[i]!;
+      expect(Buffer.isBuffer(row.body)).toBe(true);
+      expect((row.body as Buffer)[0]).toBe(BODY_CODEC);
+      const text = unpackBody(row.body);
+      expect(text).toBe(canonicalJson(hashed));
+      expect(sha256Hex(text)).toBe(hash);
+      expect(row.hash).toEqual(Buffer.from(hash, 'hex'));
+      // smaller than the text it stands for, by more than the key names
+      expect((row.body as Buffer).length).toBeLessThan(Buffer.byteLength(text) * 0.6);
+      expect(canonicalJson(readRecord(db, sealed[i]!.evaluationId))).toBe(canonicalJson(sealed[i]));
+    });
+    expect(verifyChain(db)).toEqual({ ok: true, count: 10 });
+    db.close();
+  });
+
+  it('migrates a schema-4 database: records read back identical, the outbox sends the same JSON, the chain verifies and continues', () => {
+    const file = join(tmp.dir, 'schema4.db');
+    const sealed = schema4Db(file, 40);
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(verifyChain(db)).toEqual({ ok: true, count: 40 });
+    for (const rec of sealed)
+      expect(canonicalJson(readRecord(db, rec.evaluationId))).toBe(canonicalJson(rec));
+    const pending = pendingRecords(db, 100);
+    expect(pending).toHaveLength(40);
+    for (const p of pending) {
+      const rec = sealed[p.deviceSeq - 1]!;
+      // exactly the JSON schema 4 sent: the hashed text with its hash appended
+      const { hash, ...hashed } = rec;
+      expect(p.body).toBe(`${canonicalJson(hashed).slice(0, -1)},"hash":"${hash}"}`);
+    }
+    const types = db
+      .prepare(`SELECT DISTINCT typeof(body) AS b, typeof(hash) AS h, length(hash) AS n FROM records`)
+      .all();
+    expect(types).toEqual([{ b: 'blob', h: 'blob', n: 32 }]);
+    db.transaction(() => appendRecords(db, [variedRecord(40, T0 + 41 * 60_000)], T0 + 41 * 60_000))();
+    expect(verifyChain(db)).toEqual({ ok: true, count: 41 });
+    // retention reads the packed hash for its anchor and the rest still verifies from it
+    markDelivered(
+      db,
+      sealed.slice(0, 10).map((r) => r.evaluationId),
+      T0 + 20 * 60_000,
+    );
+    expect(pruneDelivered(db, { keepDays: 0, nowMs: T0 + 90 * 86_400_000 })).toMatchObject({
+      deleted: 10,
+      anchor: { deviceSeq: 10, hash: sealed[9]!.hash },
+    });
+    expect(verifyChain(db)).toEqual({ ok: true, count: 31 });
+    db.close();
+  });
+
+  it('reports a body that cannot be unpacked, and an edit inside a packed body', () => {
+    const db = openDatabase(join(tmp.dir, 'bad.db'));
+    db.transaction(() =>
+      appendRecords(
+        db,
+        Array.from({ length: 6 }, (_, i) => variedRecord(i, T0 + i * 1000)),
+        T0,
+      ),
+    )();
+    const text = (
+      db.prepare('SELECT record_text(body) AS t FROM records WHERE device_seq = 4').get() as {
+        t: string;
+      }
+    ).t;
+    db.prepare('UPDATE records SET body = ? WHERE device_seq = 4').run(
+      packBody(text.replace('"deviceSeq":4', '"deviceSeq":4 ')),
+    );
+    expect(verifyChain(db)).toMatchObject({
+      ok: false,
+      firstBroken: { deviceSeq: 4, problem: expect.stringMatching(/^(hash_mismatch|body_)/) },
+    });
+    db.prepare('UPDATE records SET body = ? WHERE device_seq = 3').run(Buffer.from([9, 1, 2, 3]));
+    expect(verifyChain(db)).toMatchObject({
+      ok: false,
+      firstBroken: {
+        deviceSeq: 3,
+        problem: expect.stringMatching(/^body_unreadable: unknown packing version 9/),
+      },
+    });
+    // the upload query still runs: the unreadable record goes out as something the platform refuses
+    const bodies = pendingRecords(db, 10).map((p) => p.body);
+    expect(bodies).toHaveLength(6);
+    expect(JSON.parse(bodies[2]!)).toMatchObject({ unreadableBody: expect.any(String) });
+    db.close();
+  });
+
+  it('still refuses a database newer than the code', () => {
+    const file = join(tmp.dir, 'future.db');
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => openDatabase(file)).toThrow(DatabaseFromFutureError);
+  });
+});
