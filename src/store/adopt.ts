@@ -22,8 +22,8 @@ export interface SealedRow {
 }
 
 /**
- * Inserts the rows (lowest deviceSeq first) with an outbox row each: `delivered` for those the
- * platform holds, `pending` for the rest. A row the schema refuses, or whose deviceSeq or id is
+ * Inserts the rows (lowest deviceSeq first), each not delivered with a pending outbox row (a
+ * delivered record has none). A row the schema refuses, or whose deviceSeq or id is
  * already taken, is skipped and not counted. Runs in one transaction (or the caller's).
  */
 export function adoptSealedRecords(
@@ -36,9 +36,10 @@ export function adoptSealedRecords(
     `INSERT OR IGNORE INTO records (device_seq, record_id, staff_id, status, satisfaction, body, hash, created_ms)
      VALUES (@deviceSeq, @recordId, @staffId, @status, @satisfaction, @body, @hash, @createdMs)`,
   );
+  // a delivered record keeps no outbox row (outbox.ts markDelivered)
   const insertOutbox = db.prepare(
-    `INSERT OR IGNORE INTO outbox (kind, ref, device_seq, urgent, state, created_ms, delivered_ms)
-     VALUES ('record', ?, ?, 0, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO outbox (kind, ref, device_seq, urgent, state, created_ms)
+     VALUES ('record', ?, ?, 0, 'pending', ?)`,
   );
   let adopted = 0;
   db.transaction(() => {
@@ -60,14 +61,7 @@ export function adoptSealedRecords(
         continue; // a row the schema refuses stays where it came from
       }
       if (changes === 0) continue;
-      const isDelivered = delivered(r.recordId);
-      insertOutbox.run(
-        r.recordId,
-        r.deviceSeq,
-        isDelivered ? 'delivered' : 'pending',
-        r.createdMs,
-        isDelivered ? nowMs : null,
-      );
+      if (!delivered(r.recordId)) insertOutbox.run(r.recordId, r.deviceSeq, r.createdMs);
       adopted += 1;
     }
   })();

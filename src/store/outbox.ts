@@ -44,21 +44,51 @@ export function hasUrgentPending(db: Db): boolean {
   );
 }
 
+/**
+ * The platform's acknowledgement. A delivered record's outbox row is deleted, not kept as
+ * 'delivered' (decision 175): no query asks for delivered rows, and on a pad that has uploaded
+ * they were the bulk of the table. What "delivered" still has to answer is kept small:
+ *  - no outbox row for a record means delivered (a record and its row are written together);
+ *  - meta `acked_through_seq`: every record at or below it has left the pending state, so a
+ *    salvage after damage can tell delivered records from ones whose row was lost
+ *    (recovery.ts);
+ *  - meta `last_ack_ms`: the time of the last acknowledgement (status line, heartbeat).
+ * An appeal's row is marked as before (few, and the appeal's own status lives in `appeals`).
+ */
 export function markDelivered(
   db: Db,
   refs: string[],
   nowMs: number,
   kind: 'record' | 'appeal' = 'record',
 ): void {
-  const stmt = db.prepare(
-    `UPDATE outbox SET state = 'delivered', delivered_ms = ?, last_error = NULL WHERE kind = ? AND ref = ? AND state = 'pending'`,
-  );
+  const stmt =
+    kind === 'record'
+      ? db.prepare(`DELETE FROM outbox WHERE kind = 'record' AND ref = ? AND state = 'pending'`)
+      : db.prepare(
+          `UPDATE outbox SET state = 'delivered', delivered_ms = ?, last_error = NULL WHERE kind = 'appeal' AND ref = ? AND state = 'pending'`,
+        );
   db.transaction(() => {
-    for (const ref of refs) stmt.run(nowMs, kind, ref);
-    // Kept in meta: the largest delivered_ms is otherwise a scan of every row ever delivered.
-    if (refs.length > 0 && nowMs > Number(getMeta(db, LAST_ACK_KEY) ?? '0'))
-      setMeta(db, LAST_ACK_KEY, String(nowMs));
+    for (const ref of refs) {
+      if (kind === 'record') stmt.run(ref);
+      else stmt.run(nowMs, ref);
+    }
+    if (refs.length === 0) return;
+    // Kept in meta: the largest delivered_ms would otherwise be a scan of every row ever delivered.
+    if (nowMs > Number(getMeta(db, LAST_ACK_KEY) ?? '0')) setMeta(db, LAST_ACK_KEY, String(nowMs));
+    if (kind === 'record') noteAckedThrough(db);
   })();
+}
+
+export const ACKED_THROUGH_KEY = 'acked_through_seq';
+
+/** Moves `acked_through_seq` up to just below the oldest pending record (the pending index answers). */
+export function noteAckedThrough(db: Db): void {
+  const oldest = db
+    .prepare(`SELECT MIN(device_seq) AS s FROM outbox WHERE kind = 'record' AND state = 'pending'`)
+    .get() as { s: number | null };
+  const through = oldest.s === null ? Number(getMeta(db, 'last_device_seq') ?? '0') : oldest.s - 1;
+  if (through > Number(getMeta(db, ACKED_THROUGH_KEY) ?? '0'))
+    setMeta(db, ACKED_THROUGH_KEY, String(through));
 }
 
 const LAST_ACK_KEY = 'last_ack_ms';

@@ -3,7 +3,7 @@ import { hashBlob, packBody } from './record-codec.js';
 
 /**
  * Migration 5 (decisions 173–175): a record's body packed (record-codec.ts), its hash as 32 bytes,
- * and no `evaluation_id` column (the bad-review list reaches the evaluation through
+ * delivered records without an outbox row (outbox.ts `markDelivered`), and no `evaluation_id` column (the bad-review list reaches the evaluation through
  * `evaluation_cases.record_id`, which is indexed anyway). `body` and `hash` are `ANY`: a packed
  * body and a hash are blobs, but a row a technician edited by hand as text must still be read
  * and reported by verification rather than refused by the table.
@@ -53,5 +53,15 @@ export function packRecords(db: Database.Database): void {
     ALTER TABLE records_packed RENAME TO records;
     CREATE INDEX records_bad_reviews ON records(staff_id, device_seq)
       WHERE status = 'rated' AND satisfaction <= 2;
+
+    -- delivered records keep no outbox row (outbox.ts markDelivered); the mark below says how far
+    -- every record has left the pending state
+    INSERT INTO meta (key, value)
+      SELECT 'acked_through_seq', CAST(COALESCE(
+          (SELECT MIN(device_seq) - 1 FROM outbox WHERE kind = 'record' AND state = 'pending'),
+          (SELECT MAX(device_seq) FROM records)) AS TEXT)
+      WHERE EXISTS (SELECT 1 FROM outbox WHERE kind = 'record' AND state = 'delivered')
+      ON CONFLICT(key) DO NOTHING;
+    DELETE FROM outbox WHERE kind = 'record' AND state = 'delivered';
   `);
 }

@@ -93,7 +93,18 @@ export function recoverDamagedDatabase(
   let salvagedHash: string | null = null;
   if (found) {
     const salvage = found;
-    adoptSealedRecords(db, [...salvage.records.values()], (id) => salvage.delivered.has(id), nowMs);
+    // Delivered: an outbox row said so (before migration 5), or the record is at or below the
+    // acknowledged mark and no page showed it still pending or rejected.
+    const delivered = new Set(
+      [...salvage.records.values()]
+        .filter(
+          (r) =>
+            salvage.delivered.has(r.recordId) ||
+            (r.deviceSeq <= salvage.ackedThrough && !salvage.undelivered.has(r.recordId)),
+        )
+        .map((r) => r.recordId),
+    );
+    adoptSealedRecords(db, [...salvage.records.values()], (id) => delivered.has(id), nowMs);
     const top = db
       .prepare(
         'SELECT device_seq AS seq, record_hash(hash) AS hash FROM records ORDER BY device_seq DESC LIMIT 1',

@@ -45,7 +45,8 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
     }>;
     let last: ChainAnchor | null = null;
     for (const row of rows) {
-      if (row.state !== 'delivered' || row.createdMs >= cutoffMs) {
+      // no outbox row: delivered (outbox.ts markDelivered); 'delivered' rows from before migration 5
+      if ((row.state !== null && row.state !== 'delivered') || row.createdMs >= cutoffMs) {
         rows.return?.();
         break;
       }

@@ -33,8 +33,12 @@ export interface SalvagedRecord {
 
 export interface Salvage {
   records: Map<number, SalvagedRecord>;
-  /** record ids the outbox rows say the platform holds */
+  /** record ids the outbox rows say the platform holds (rows kept as 'delivered' before migration 5) */
   delivered: Set<string>;
+  /** record ids seen in an outbox row still pending or rejected, in any page version */
+  undelivered: Set<string>;
+  /** the highest meta acked_through_seq seen: records up to it had left the pending state */
+  ackedThrough: number;
   /** the highest meta last_device_seq seen in any page version */
   metaSeq: number;
   pagesRead: number;
@@ -43,7 +47,14 @@ export interface Salvage {
 type Value = null | number | string | Buffer;
 
 export function salvageFile(dbPath: string): Salvage {
-  const out: Salvage = { records: new Map(), delivered: new Set(), metaSeq: 0, pagesRead: 0 };
+  const out: Salvage = {
+    records: new Map(),
+    delivered: new Set(),
+    undelivered: new Set(),
+    ackedThrough: 0,
+    metaSeq: 0,
+    pagesRead: 0,
+  };
   let pageSize = 4096;
   if (existsSync(dbPath)) {
     const file = readFileSync(dbPath);
@@ -196,14 +207,15 @@ function classify(row: Value[], rowid: number, out: Salvage): void {
   // outbox: id (NULL), kind, ref, device_seq, urgent, state, …
   if (row.length >= 11 && row[0] === null && row[1] === 'record' && typeof row[2] === 'string') {
     if (row[5] === 'delivered') out.delivered.add(row[2]);
+    else out.undelivered.add(row[2]);
     return;
   }
   // meta: key, value
   if (row.length === 2 && typeof row[0] === 'string' && typeof row[1] === 'string') {
-    if (row[0] === 'last_device_seq') {
-      const n = Number(row[1]);
-      if (Number.isSafeInteger(n) && n > out.metaSeq) out.metaSeq = n;
-    }
+    const n = Number(row[1]);
+    if (!Number.isSafeInteger(n)) return;
+    if (row[0] === 'last_device_seq' && n > out.metaSeq) out.metaSeq = n;
+    if (row[0] === 'acked_through_seq' && n > out.ackedThrough) out.ackedThrough = n;
   }
 }
 

@@ -20,7 +20,13 @@ const DAY = 86_400_000;
 
 function cacheKey(n: number): string {
   const h = createHash('sha256').update(String(n));
-  for (const f of ['../../src/store/migrations.ts', '../../src/store/records.ts', 'million.ts'])
+  for (const f of [
+    '../../src/store/migrations.ts',
+    '../../src/store/records.ts',
+    '../../src/store/record-codec.ts',
+    '../../src/store/pack-records.ts',
+    'million.ts',
+  ])
     h.update(readFileSync(join(import.meta.dirname, f)));
   return h.digest('hex').slice(0, 16);
 }
@@ -113,7 +119,15 @@ function build(path: string, n: number): void {
       }
     })();
   }
-  db.prepare(`UPDATE outbox SET state = 'delivered', delivered_ms = created_ms + 5000, attempts = 1`).run();
+  // every record delivered: no outbox rows left, the marks the acknowledgements leave (outbox.ts)
+  db.prepare(`DELETE FROM outbox WHERE kind = 'record'`).run();
+  const top = db.prepare(`SELECT MAX(device_seq) AS s, MAX(created_ms) AS t FROM records`).get() as {
+    s: number;
+    t: number;
+  };
+  db.prepare(
+    `INSERT OR REPLACE INTO meta (key, value) VALUES ('acked_through_seq', ?), ('last_ack_ms', ?)`,
+  ).run(String(top.s), String(top.t + 5000));
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }

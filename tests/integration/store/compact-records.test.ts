@@ -208,18 +208,17 @@ describe('records stored once (migration 4)', () => {
     )();
     markDelivered(
       db,
-      recs.map((r) => r.evaluationId),
+      recs.slice(0, 5).map((r) => r.evaluationId),
       T0 + DAY,
     );
     // A break far beyond what is deleted does not stop pruning; verifyChain still reports it.
     db.prepare(`UPDATE records SET status = 'unrated' WHERE device_seq = 10`).run();
-    db.prepare(`UPDATE outbox SET state = 'pending' WHERE device_seq >= 6`).run();
     expect(pruneDelivered(db, { keepDays: 0, nowMs: T0 + 2 * DAY })).toMatchObject({ deleted: 5 });
     expect(verifyChain(db)).toMatchObject({ ok: false, firstBroken: { deviceSeq: 10 } });
     // A break in the link from the anchor to the first kept record does stop it.
-    db.prepare(`UPDATE outbox SET state = 'delivered' WHERE device_seq = 6`).run();
+    markDelivered(db, [recs[5]!.evaluationId], T0 + DAY);
     db.prepare(
-      `UPDATE records SET body = replace(body, '"prevHash":"', '"prevHash":"0') WHERE device_seq = 7`,
+      `UPDATE records SET body = record_pack(replace(record_text(body), '"prevHash":"', '"prevHash":"0')) WHERE device_seq = 7`,
     ).run();
     expect(() => pruneDelivered(db, { keepDays: 0, nowMs: T0 + 2 * DAY })).toThrow(/deviceSeq 7/);
     db.close();

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../../../src/domain/canonical.js';
 import type { PlatformRecord } from '../../../src/domain/record.js';
-import { DatabaseFromFutureError, openDatabase } from '../../../src/store/db.js';
+import { DatabaseFromFutureError, getMeta, openDatabase } from '../../../src/store/db.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
-import { markDelivered, pendingRecords } from '../../../src/store/outbox.js';
+import { markDelivered, outboxStats, pendingRecords } from '../../../src/store/outbox.js';
 import { BODY_CODEC, packBody, unpackBody } from '../../../src/store/record-codec.js';
 import { appendRecords, readRecord } from '../../../src/store/records.js';
 import { pruneDelivered } from '../../../src/store/retention.js';
@@ -24,7 +24,7 @@ afterAll(() => tmp.cleanup());
 const T0 = Date.UTC(2026, 9, 1, 1, 0, 0);
 
 /** A database as schema 4 left it (text bodies, hex hashes), with `n` records sealed by its code. */
-function schema4Db(file: string, n: number): PlatformRecord[] {
+function schema4Db(file: string, n: number, opts: { deliveredThrough?: number } = {}): PlatformRecord[] {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   for (const [i, step] of MIGRATIONS.slice(0, 4).entries()) {
@@ -67,6 +67,9 @@ function schema4Db(file: string, n: number): PlatformRecord[] {
       String(n),
       prevHash,
     );
+    db.prepare(
+      `UPDATE outbox SET state = 'delivered', delivered_ms = created_ms + 5000 WHERE device_seq <= ?`,
+    ).run(opts.deliveredThrough ?? 0);
   })();
   db.close();
   return sealed;
@@ -171,6 +174,35 @@ describe('records packed (migration 5)', () => {
     const bodies = pendingRecords(db, 10).map((p) => p.body);
     expect(bodies).toHaveLength(6);
     expect(JSON.parse(bodies[2]!)).toMatchObject({ unreadableBody: expect.any(String) });
+    db.close();
+  });
+
+  it('an acknowledged record keeps no outbox row; acked_through_seq stops below the oldest pending one', () => {
+    const file = join(tmp.dir, 'acked4.db');
+    schema4Db(file, 12, { deliveredThrough: 6 });
+    const db = openDatabase(file);
+    // migration 5: the rows kept as 'delivered' are gone, the mark says where delivery stands
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM outbox`).get()).toEqual({ n: 6 });
+    expect(getMeta(db, 'acked_through_seq')).toBe('6');
+    const sealed = db.transaction(() =>
+      appendRecords(
+        db,
+        Array.from({ length: 3 }, (_, i) => variedRecord(12 + i, T0 + (12 + i) * 1000)),
+        T0,
+      ),
+    )();
+    const ids = pendingRecords(db, 100).map((p) => p.recordId);
+    expect(ids).toHaveLength(9);
+    // 8 is acknowledged out of order: the mark waits for 7
+    markDelivered(db, [ids[1]!], T0 + 1000);
+    expect(getMeta(db, 'acked_through_seq')).toBe('6');
+    markDelivered(db, [ids[0]!, ids[2]!], T0 + 2000);
+    expect(getMeta(db, 'acked_through_seq')).toBe('9');
+    markDelivered(db, ids.slice(3), T0 + 3000);
+    expect(getMeta(db, 'acked_through_seq')).toBe('15');
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM outbox`).get()).toEqual({ n: 0 });
+    expect(outboxStats(db)).toMatchObject({ pending: 0, rejected: 0, lastAckMs: T0 + 3000 });
+    expect(sealed).toHaveLength(3);
     db.close();
   });
 

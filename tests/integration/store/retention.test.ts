@@ -43,7 +43,8 @@ describe('pruneDelivered', () => {
     expect(res.deleted).toBe(7);
     expect(res.anchor?.deviceSeq).toBe(7);
     expect(ids(db)).toEqual(before.slice(7));
-    expect(outboxRefs(db)).toEqual(before.slice(7));
+    // delivered records keep no outbox row (decision 175)
+    expect(outboxRefs(db)).toEqual([]);
     expect(JSON.parse(getMeta(db, 'retention_anchor')!)).toEqual(res.anchor);
     expect(verifyChain(db)).toEqual({ ok: true, count: 3 });
     expect(getMeta(db, 'last_device_seq')).toBe('10');

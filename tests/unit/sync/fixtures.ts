@@ -73,8 +73,17 @@ export function seedRecords(
   return out;
 }
 
+/** Upload state per record and appeal; a record without an outbox row was delivered (outbox.ts markDelivered). */
 export function outboxStates(db: Db): Record<string, number> {
-  const rows = db.prepare(`SELECT state, COUNT(*) AS n FROM outbox GROUP BY state`).all() as Array<{
+  const rows = db
+    .prepare(
+      `SELECT state, COUNT(*) AS n FROM (
+         SELECT COALESCE(o.state, 'delivered') AS state FROM records r
+           LEFT JOIN outbox o ON o.kind = 'record' AND o.ref = r.record_id
+         UNION ALL SELECT state FROM outbox WHERE kind = 'appeal')
+       GROUP BY state`,
+    )
+    .all() as Array<{
     state: string;
     n: number;
   }>;
