@@ -30,7 +30,6 @@ export function adoptSealedRecords(
   db: Db,
   rows: readonly SealedRow[],
   delivered: (recordId: string) => boolean,
-  nowMs: number,
 ): number {
   const insertRecord = db.prepare(
     `INSERT OR IGNORE INTO records (device_seq, record_id, staff_id, status, satisfaction, body, hash, created_ms)

@@ -126,7 +126,6 @@ export function takeOverHandover(db: Db, file: HandoverFile, nowMs: number): Tak
         createdMs,
       })),
       () => false,
-      nowMs,
     );
     const r = continueFromPlatform(db, { lastDeviceSeq: file.lastDeviceSeq, lastHash: file.lastHash });
     setMeta(

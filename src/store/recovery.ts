@@ -104,7 +104,7 @@ export function recoverDamagedDatabase(
         )
         .map((r) => r.recordId),
     );
-    adoptSealedRecords(db, [...salvage.records.values()], (id) => delivered.has(id), nowMs);
+    adoptSealedRecords(db, [...salvage.records.values()], (id) => delivered.has(id));
     const top = db
       .prepare(
         'SELECT device_seq AS seq, record_hash(hash) AS hash FROM records ORDER BY device_seq DESC LIMIT 1',

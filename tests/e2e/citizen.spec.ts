@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { registerRecordFunctions } from '../../src/store/record-codec.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CDPSession, Page } from '@playwright/test';
@@ -45,8 +46,10 @@ async function startEvaluation(pad: Awaited<ReturnType<typeof startPad>>, n: num
 function record(dataDir: string, id: string) {
   const db = new Database(join(dataDir, 'kiosk.db'), { readonly: true });
   try {
-    return db.prepare('SELECT status, satisfaction, body FROM records WHERE record_id = ?').get(id) as
-      { status: string; satisfaction: number | null; body: string } | undefined;
+    registerRecordFunctions(db);
+    return db
+      .prepare('SELECT status, satisfaction, record_text(body) AS body FROM records WHERE record_id = ?')
+      .get(id) as { status: string; satisfaction: number | null; body: string } | undefined;
   } finally {
     db.close();
   }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { registerRecordFunctions } from '../../src/store/record-codec.js';
 import { join } from 'node:path';
 import { ITEM, expect, shot, signIn, test } from './fixtures.js';
 
@@ -39,7 +40,10 @@ test('a touch on a star becomes a committed rating, then thanks, then idle', asy
 
   // The thanks screen appears only after the commit: the row is in the file now.
   const db = new Database(join(pad.dataDir, 'kiosk.db'), { readonly: true });
-  const row = db.prepare('SELECT status, satisfaction, body FROM records WHERE record_id = ?').get(id) as {
+  registerRecordFunctions(db);
+  const row = db
+    .prepare('SELECT status, satisfaction, record_text(body) AS body FROM records WHERE record_id = ?')
+    .get(id) as {
     status: string;
     satisfaction: number;
     body: string;

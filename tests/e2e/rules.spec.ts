@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { registerRecordFunctions } from '../../src/store/record-codec.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,12 @@ import { scanForPersonalNumbers } from './privacy-scan.js';
 
 function records(pad: Pad): Array<Record<string, unknown>> {
   const db = new Database(join(pad.dataDir, 'kiosk.db'), { readonly: true });
-  const rows = db.prepare('SELECT body FROM records ORDER BY device_seq').all() as Array<{ body: string }>;
+  registerRecordFunctions(db);
+  const rows = db
+    .prepare('SELECT record_text(body) AS body FROM records ORDER BY device_seq')
+    .all() as Array<{
+    body: string;
+  }>;
   db.close();
   return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
 }

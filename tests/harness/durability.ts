@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { registerRecordFunctions } from '../../src/store/record-codec.js';
 import { verifyChain } from '../../src/store/verify.js';
 import { openDatabase } from '../../src/store/db.js';
 
@@ -138,12 +139,15 @@ export async function runDurability(opts: {
   }
 
   const check = new Database(join(opts.dataDir, 'kiosk.db'), { readonly: true });
+  registerRecordFunctions(check);
   const integrity = String(check.pragma('integrity_check', { simple: true }));
   const rows = check
     .prepare(`SELECT record_id AS id, satisfaction AS s FROM records WHERE status = 'rated'`)
     .all() as Array<{ id: string; s: number }>;
   const dupRow = check
-    .prepare(`SELECT COUNT(*) - COUNT(DISTINCT json_extract(body, '$.projectNo')) AS d FROM records`)
+    .prepare(
+      `SELECT COUNT(*) - COUNT(DISTINCT json_extract(record_text(body), '$.projectNo')) AS d FROM records`,
+    )
     .get() as {
     d: number;
   };

@@ -82,7 +82,9 @@ const platformRecords = () =>
 /** The pad's top record: its number and the hash the next record must link to. */
 const topOf = (c: KioskCore) =>
   c.db
-    .prepare('SELECT device_seq AS deviceSeq, hash FROM records ORDER BY device_seq DESC LIMIT 1')
+    .prepare(
+      'SELECT device_seq AS deviceSeq, record_hash(hash) AS hash FROM records ORDER BY device_seq DESC LIMIT 1',
+    )
     .get() as {
     deviceSeq: number;
     hash: string;
