@@ -198,6 +198,11 @@ test('a new pad: setup screen → bad secret refused → board by a key press �
     await signIn(page);
     await page.getByTestId('staff-close').click();
     const windowApi = (await pad.line(/hcp-kiosk window-api (\S+)/))[1] as string;
+    // The pad runs on the board and printer the technician checked.
+    const status = (await (
+      await fetch(`${windowApi}/v1/status`, { headers: { Authorization: `Bearer ${WINDOW_TOKEN}` } })
+    ).json()) as { board: string; printer: string };
+    expect(status).toMatchObject({ board: 'ok', printer: 'ok' });
     const res = await fetch(`${windowApi}/v1/evaluations`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${WINDOW_TOKEN}`, 'Content-Type': 'application/json' },
