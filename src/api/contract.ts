@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { CitizenSettings } from './citizen.js';
 import { DomainError } from '../domain/errors.js';
 import type { Figures } from '../domain/types.js';
+import { techSettingsCommands, type TechSettingsResults } from './tech-settings.js';
 
 /**
  * Text from outside (business system, screen, scanner): control characters, format characters
@@ -139,6 +140,8 @@ export const commandSchemas = {
   printerTestPage: empty,
   syncNow: empty,
   simulatePress: z.object({ key: z.number().int().min(1).max(6) }).strict(),
+  // the technician's 设置 tab (tech-settings.ts)
+  ...techSettingsCommands,
 } as const;
 
 export type CommandName = keyof typeof commandSchemas;
@@ -289,7 +292,7 @@ export interface TechStatus {
   windowApi: { url: string; tlsFingerprint: string | null };
 }
 
-export interface KioskResults {
+export interface KioskResults extends TechSettingsResults {
   getSnapshot: KioskSnapshot;
   rate: { state: 'rated' | 'reasons' | 'next_item' | 'ignored' };
   chooseChainMode: { ok: true };

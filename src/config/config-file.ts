@@ -51,6 +51,8 @@ export interface AuditEntry {
   t: string;
   who: string;
   key: string;
+  /** what happened to the key when it is not a plain change (e.g. `rolled back`, `rotated`) */
+  note?: string;
   from?: unknown;
   to?: unknown;
 }
@@ -103,17 +105,47 @@ export function saveConfigChange(opts: {
   if (changed.length === 0) return { config: parsed.data, changed };
   writeFileAtomic(opts.file, JSON.stringify(after, null, 2) + '\n');
   const t = (opts.now?.() ?? new Date()).toISOString();
-  const lines = changed.map((key) => {
-    const entry: AuditEntry = { t, who: opts.who, key };
-    if (!SECRET_KEYS.test(key)) {
-      entry.from = valueAt(before, key);
-      entry.to = valueAt(after, key);
-    }
-    return JSON.stringify(entry);
-  });
-  mkdirSync(dirname(opts.auditFile), { recursive: true });
-  appendFileSync(opts.auditFile, lines.join('\n') + '\n', { mode: 0o600 });
+  appendAudit(
+    opts.auditFile,
+    changed.map((key) => {
+      const entry: AuditEntry = { t, who: opts.who, key };
+      if (!SECRET_KEYS.test(key)) {
+        entry.from = valueAt(before, key);
+        entry.to = valueAt(after, key);
+      }
+      return entry;
+    }),
+  );
   return { config: parsed.data, changed };
+}
+
+/** Appends audit lines (JSON, one per key). A secret key's values are dropped here too. */
+export function appendAudit(auditFile: string, entries: AuditEntry[]): void {
+  if (entries.length === 0) return;
+  const lines = entries.map((e) => {
+    const safe: AuditEntry = { ...e };
+    if (SECRET_KEYS.test(e.key)) {
+      delete safe.from;
+      delete safe.to;
+    }
+    return JSON.stringify(safe);
+  });
+  mkdirSync(dirname(auditFile), { recursive: true });
+  appendFileSync(auditFile, lines.join('\n') + '\n', { mode: 0o600 });
+}
+
+/** The file's text now, or null when there is none (what a rollback puts back). */
+export function readConfigText(file: string): string | null {
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
+
+/** Puts back a file as `readConfigText` found it: the same text, atomically, or no file. */
+export function restoreConfigText(file: string, text: string | null): void {
+  if (text === null) {
+    if (existsSync(file)) unlinkSync(file);
+    return;
+  }
+  writeFileAtomic(file, text);
 }
 
 function deepMerge(base: Record<string, unknown>, change: Record<string, unknown>): Record<string, unknown> {

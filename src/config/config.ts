@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEMO_DEVICE_ID, DEMO_TECHNICIAN_CODE } from './demo-identity.js';
 import { provisioningProblems } from './provisioning.js';
@@ -148,7 +148,7 @@ export function loadConfig(
   opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
 ): KioskConfig {
   const env = opts.env ?? process.env;
-  const file = opts.file ?? env.HCP_CONFIG;
+  const file = opts.file ?? env.HCP_CONFIG ?? implicitConfigFile(env, opts.overrides);
   let raw: Record<string, unknown> = {};
   if (file) {
     const path = resolve(file);
@@ -229,6 +229,26 @@ function parseCoercingEnv(
     result = configSchema.safeParse(raw);
   }
   return result;
+}
+
+/** Where the pad keeps the configuration it writes itself when no file is named (decision 158). */
+export function defaultConfigFile(dataDir: string): string {
+  return join(resolve(dataDir), 'config.json');
+}
+
+/**
+ * With no file named, the pad's own `<dataDir>/config.json` (written by the setup screen or the
+ * technician's 设置 tab) is read when it exists, so a change made on the pad survives a restart.
+ */
+function implicitConfigFile(
+  env: NodeJS.ProcessEnv,
+  overrides: Record<string, unknown> | undefined,
+): string | undefined {
+  const fromEnv = env.HCP__dataDir;
+  const dataDir = overrides?.dataDir ?? fromEnv ?? '.data';
+  if (typeof dataDir !== 'string' || dataDir === '') return undefined;
+  const file = defaultConfigFile(dataDir);
+  return existsSync(file) ? file : undefined;
 }
 
 function parseEnvValue(v: string): unknown {

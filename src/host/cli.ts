@@ -138,7 +138,10 @@ async function main(argv: string[]): Promise<number> {
     // environment, readable only by this user), so the open screen reconnects after a restart.
     const shellToken = process.env.HCP_SHELL_TOKEN;
     delete process.env.HCP_SHELL_TOKEN;
-    const shell = await runBrowserShell(config, shellToken ? { shellToken } : {});
+    const shell = await runBrowserShell(config, {
+      ...(shellToken ? { shellToken } : {}),
+      ...(configFile ? { configFile } : {}),
+    });
     installProcessGuard({ log: (msg, fields) => shell.core.log.write('error', msg, fields) });
     // Machine-readable lines first: the launcher and the tests read them.
     // Tokens are never printed whole: the shell's address is a private launch file, and the

@@ -1,19 +1,15 @@
-import type { StartEvaluationInput } from '../api/contract.js';
 import type { KioskConfig } from '../config/config.js';
 import type { PadClock } from '../domain/clock.js';
-import type { CancelReason } from '../domain/record.js';
 import type { EvaluationService } from '../service/evaluations.js';
 import type { Db } from '../store/db.js';
-import type { WindowEvaluationState } from './evaluation-desk.js';
 import type { HardwareBridge } from './hardware.js';
 import type { KioskLogger } from './log.js';
-import type { Receipts } from './receipts.js';
 import type { DeadlineTimer } from './screen-timers.js';
 import { STORAGE_NOTICES } from './storage-guard.js';
 import type { StorageHealth } from './storage-health.js';
 import type { SyncBridge } from './sync-bridge.js';
 import { pruneOldRecords } from './upkeep.js';
-import { startPadWindowApi } from './window-api-start.js';
+import type { WindowApiService } from './window-api-service.js';
 
 /** What starting the pad's running parts needs of the composition root. */
 export interface StartableCore {
@@ -26,11 +22,7 @@ export interface StartableCore {
   readonly sync: SyncBridge;
   readonly hardware: HardwareBridge;
   readonly evaluations: EvaluationService;
-  readonly receipts: Receipts;
-  startEvaluation(input: StartEvaluationInput, origin: 'window_api'): Promise<{ evaluationId: string }>;
-  evaluationStateForStaff(id: string): WindowEvaluationState | null;
-  cancelEvaluation(id: string, reason: CancelReason, channel: string): void;
-  windowStatus(): unknown;
+  readonly windowApi: Pick<WindowApiService, 'start' | 'close'>;
   notice(level: 'info' | 'warn' | 'error', text: string, audience: 'staff' | 'tech'): void;
   pushSnapshot(): void;
   applyPlatformSequence(): void;
@@ -42,14 +34,13 @@ type Closer = () => Promise<void> | void;
  * Starts what runs once the parts are built, in order: the storage watch, the wall-clock watch,
  * sync, hardware, the window API, retention; then closes, as unrated, whatever ran out while the
  * pad was off. Each started part leaves its closer in `closers` (stopped in reverse).
- * Returns the window API's address and token when it was started.
  */
 export async function startRunningParts(
   core: StartableCore,
   deadlines: DeadlineTimer,
   windowApi: boolean,
   closers: Closer[],
-): Promise<{ url: string; token: string; fingerprint: string | null } | null> {
+): Promise<void> {
   const { storage, log } = core;
   storage.start();
   closers.push(() => storage.stop());
@@ -63,22 +54,9 @@ export async function startRunningParts(
   closers.push(() => core.sync.stop());
   await core.hardware.start();
   closers.push(() => core.hardware.stop());
-  let api: { url: string; token: string; fingerprint: string | null } | null = null;
   if (windowApi) {
-    const started = await startPadWindowApi({
-      config: core.config,
-      dataDir: core.dataDir,
-      log: log.write,
-      core: {
-        startEvaluation: async (input) => core.startEvaluation(input, 'window_api'),
-        evaluationState: (id) => core.evaluationStateForStaff(id),
-        cancelEvaluation: (id, reason, channel) => core.cancelEvaluation(id, reason, channel),
-        printReceipt: (id) => core.receipts.printForEvaluation(id),
-        status: () => core.windowStatus(),
-      },
-    });
-    api = { url: started.url, token: started.token, fingerprint: started.fingerprint };
-    closers.push(() => started.close());
+    await core.windowApi.start(core.config);
+    closers.push(() => core.windowApi.close());
   }
   const prune = () =>
     pruneOldRecords(core.db, core.config.retention.keepDeliveredDays, core.clock, log.write);
@@ -90,7 +68,6 @@ export async function startRunningParts(
   core.evaluations.expireDue({ setOnAnotherClock: true });
   deadlines.schedule();
   core.hardware.applyIdleLeds();
-  return api;
 }
 
 /** A wall-clock jump is noticed within a second, logged, and the screen's countdown re-based. */

@@ -39,6 +39,9 @@ import { EvaluationDesk, type WindowEvaluationState } from './evaluation-desk.js
 import { guardWrite, requireWritable } from './storage-guard.js';
 import { applyPlatformSequence } from './upkeep.js';
 import { startRunningParts } from './core-start.js';
+import type { WindowApiService } from './window-api-service.js';
+import type { Reconfigurer } from './reconfigure.js';
+import { wireSettings } from './settings-wiring.js';
 
 export { APP_VERSION } from './version.js';
 
@@ -49,6 +52,8 @@ export interface CoreOptions {
   windowApi?: boolean;
   /** a hook for harnesses: called after a rating's commit, before it is acknowledged anywhere */
   onAcknowledge?: (what: string, id: string) => void;
+  /** the file the 设置 tab writes (default: HCP_CONFIG, else `<dataDir>/config.json`) */
+  configFile?: string;
 }
 
 /**
@@ -79,10 +84,8 @@ export class KioskCore {
   readonly bus: EventBus;
   readonly devices: DeviceStatusReader;
   readonly clockOffset: ClockOffset;
-  windowApiUrl = '';
-  windowApiToken = '';
-  /** SHA-256 fingerprint of the window API's certificate when it serves TLS */
-  windowApiFingerprint: string | null = null;
+  readonly windowApi: WindowApiService;
+  readonly settings: Reconfigurer;
   private readonly afterglow: Afterglow;
   private readonly deadlines: DeadlineTimer;
   private closers: Array<() => Promise<void> | void> = [];
@@ -181,7 +184,7 @@ export class KioskCore {
       dataDir,
       board: () => hardware.board,
       printer: () => hardware.printer,
-      boardSimulated: hardware.simulated,
+      boardSimulated: () => hardware.simulated,
     }));
     const sync = (this.sync = new SyncBridge({
       config,
@@ -254,6 +257,12 @@ export class KioskCore {
       requireStorage: () => this.requireStorage(),
       guardStorage: (write) => this.guardStorage(write),
     });
+    ({ windowApi: this.windowApi, settings: this.settings } = wireSettings(this, {
+      dataDir,
+      hardware,
+      deadlines: this.deadlines,
+      configFile: opts.configFile,
+    }));
     this.dispatch = createDispatcher(buildHandlers(this), (msg, f) => this.log.write('warn', msg, f));
   }
 
@@ -270,12 +279,18 @@ export class KioskCore {
   }
 
   private async startServices(windowApi: boolean): Promise<void> {
-    const api = await startRunningParts(this, this.deadlines, windowApi, this.closers);
-    if (api) {
-      this.windowApiToken = api.token;
-      this.windowApiFingerprint = api.fingerprint;
-      this.windowApiUrl = api.url;
-    }
+    await startRunningParts(this, this.deadlines, windowApi, this.closers);
+  }
+
+  get windowApiUrl(): string {
+    return this.windowApi.url;
+  }
+  get windowApiToken(): string {
+    return this.windowApi.token;
+  }
+  /** SHA-256 fingerprint of the window API's certificate when it serves TLS */
+  get windowApiFingerprint(): string | null {
+    return this.windowApi.fingerprint;
   }
 
   applyPlatformSequence(): void {

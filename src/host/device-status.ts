@@ -11,7 +11,7 @@ export interface DeviceSources {
   dataDir: string;
   board(): { status(): BoardStatus } | null;
   printer(): { status(): PrinterStatus } | null;
-  boardSimulated: boolean;
+  boardSimulated(): boolean;
 }
 
 export type BoardState = BoardStatus['state'];
@@ -40,7 +40,7 @@ export class DeviceStatusReader {
     const board = this.src.board()?.status() ?? null;
     const printer = this.src.printer()?.status() ?? null;
     return {
-      board: { state: board?.state ?? 'absent', simulated: this.src.boardSimulated, detail: board },
+      board: { state: board?.state ?? 'absent', simulated: this.src.boardSimulated(), detail: board },
       printer: { state: printer?.state ?? 'absent', detail: printer },
       outbox: outboxStats(this.src.db),
     };

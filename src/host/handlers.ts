@@ -15,6 +15,7 @@ import type { StaffPanelGate, TechnicianGate } from './access.js';
 import type { DeviceStatusReader } from './device-status.js';
 import type { HardwareBridge } from './hardware.js';
 import type { Receipts } from './receipts.js';
+import type { Reconfigurer } from './reconfigure.js';
 import type { StaffCard } from './snapshot.js';
 import type { SyncBridge } from './sync-bridge.js';
 import { APP_VERSION } from './version.js';
@@ -41,6 +42,7 @@ export interface HandlerDeps {
   readonly devices: Pick<DeviceStatusReader, 'read' | 'dbInfo'>;
   readonly staffPanel: Pick<StaffPanelGate, 'lockAfterMs' | 'lockAll' | 'unlock' | 'lock' | 'isOpen'>;
   readonly techGate: Pick<TechnicianGate, 'require' | 'unlock' | 'lock'>;
+  readonly settings: Pick<Reconfigurer, 'settings' | 'apply' | 'rotateToken' | 'changeCode'>;
   readonly windowApiUrl: string;
   readonly windowApiFingerprint: string | null;
   snapshot(): KioskSnapshot;
@@ -253,6 +255,23 @@ export function buildHandlers(core: HandlerDeps): Handlers {
       if (!core.sync.service) throw new ApiError('sync_unavailable', '同步未启动 / sync not running');
       const st = await core.sync.service.syncNow();
       return { pending: st.pending };
+    },
+    // The 设置 tab: every change needs the unlocked technician screen (host/reconfigure.ts).
+    techSettings: (_p, session) => {
+      requireTech(session);
+      return core.settings.settings();
+    },
+    techApplySettings: (change, session) => {
+      requireTech(session);
+      return core.settings.apply(change);
+    },
+    techRotateToken: (_p, session) => {
+      requireTech(session);
+      return core.settings.rotateToken();
+    },
+    techChangeCode: ({ current, next }, session) => {
+      requireTech(session);
+      return core.settings.changeCode(current, next);
     },
     simulatePress: ({ key }) => {
       const sim = core.hardware.simulator;

@@ -49,17 +49,54 @@ export class HardwareBridge {
   board: BoardLink | null = null;
   simulator: BoardSimulator | null = null;
   printer: ReceiptPrinter | null = null;
-  readonly simulated: boolean;
   private ledTimer: NodeJS.Timeout | null = null;
   private lastBoardState: BoardStatus['state'] | null = null;
   private lastRefusal: string | null = null;
   private lastPrinterState: string | null = null;
 
-  constructor(private readonly deps: HardwareDeps) {
-    this.simulated = deps.config.board.kind === 'simulated';
+  constructor(private readonly deps: HardwareDeps) {}
+
+  /** The board as configured now (the technician may change its kind in place). */
+  get simulated(): boolean {
+    return this.deps.config.board.kind === 'simulated';
   }
 
   async start(): Promise<void> {
+    await this.startBoard();
+    await this.startPrinter();
+  }
+
+  /**
+   * The board's settings changed: close its port, open the new one. The open evaluation lives in
+   * the database, not in the driver, so it stays open and the new board rates it; its LEDs are
+   * put back as the step wants them.
+   */
+  async restartBoard(): Promise<void> {
+    const old = this.board;
+    this.board = null;
+    this.simulator = null;
+    this.lastBoardState = null;
+    this.lastRefusal = null;
+    await old?.stop();
+    await this.startBoard();
+    this.showCurrentStep();
+    this.deps.changed();
+  }
+
+  /**
+   * The printer's settings changed. The old printer's stop lets a queued receipt finish first
+   * (decision 160), then the new one opens.
+   */
+  async restartPrinter(): Promise<void> {
+    const old = this.printer;
+    this.printer = null;
+    this.lastPrinterState = null;
+    await old?.stop();
+    await this.startPrinter();
+    this.deps.changed();
+  }
+
+  private async startBoard(): Promise<void> {
     const { config, log } = this.deps;
     const boardLog = childLogger(log, 'board');
     if (config.board.kind === 'simulated') {
@@ -100,6 +137,10 @@ export class HardwareBridge {
       });
       await this.board.start();
     }
+  }
+
+  private async startPrinter(): Promise<void> {
+    const { config, log } = this.deps;
     const printerConfig = printerConfigFromSettings(config.printer, {
       outputDir: join(this.deps.dataDir, 'receipts'),
       fontDir: this.deps.fontDir,
@@ -157,6 +198,14 @@ export class HardwareBridge {
     } else if (change.kind === 'cancelled') {
       this.applyIdleLeds();
     }
+  }
+
+  /** LEDs as the open evaluation's step wants them (after a board restart), else idle. */
+  showCurrentStep(): void {
+    const open = this.deps.evaluations.openEvaluation();
+    if (!open) return this.applyIdleLeds();
+    if (open.evaluation.state === 'reasons') this.show('chosen', this.deps.chosenStar());
+    else this.show('prompt');
   }
 
   applyIdleLeds(): void {
