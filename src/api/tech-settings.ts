@@ -122,6 +122,8 @@ export interface ApplySettingsResult {
   /** dotted keys that changed (never a value) */
   changed: string[];
   restarted: RestartedService[];
+  /** a restarted board's or printer's state a moment after (`ok`, `absent`, `paper_out` …) */
+  devices: { board?: string; printer?: string };
   /** of the changed keys, those an environment variable overrides at the next start */
   pinnedByEnv: string[];
   settings: EditableSettings;

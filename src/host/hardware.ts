@@ -53,6 +53,8 @@ export class HardwareBridge {
   private lastBoardState: BoardStatus['state'] | null = null;
   private lastRefusal: string | null = null;
   private lastPrinterState: string | null = null;
+  /** a part is being replaced in place: its start-up states are not alarms */
+  private restarting = false;
 
   constructor(private readonly deps: HardwareDeps) {}
 
@@ -77,8 +79,20 @@ export class HardwareBridge {
     this.simulator = null;
     this.lastBoardState = null;
     this.lastRefusal = null;
-    await old?.stop();
-    await this.startBoard();
+    this.restarting = true;
+    try {
+      await old?.stop();
+      await this.startBoard();
+      // The new link's first moments (opening, INFO) are no alarm; a board still not there is.
+      const end = Date.now() + 3000;
+      while (this.boardState() !== 'ok' && Date.now() < end && this.boardConfigured()) await sleep(100);
+    } finally {
+      this.restarting = false;
+    }
+    const now = this.boardConfigured() ? this.boardStatus() : null;
+    if (now && now.state !== 'ok') {
+      this.deps.notice('warn', now.refusal ?? `评价器未连接 / evaluator board ${now.state}`, 'tech');
+    }
     this.showCurrentStep();
     this.deps.changed();
   }
@@ -91,8 +105,13 @@ export class HardwareBridge {
     const old = this.printer;
     this.printer = null;
     this.lastPrinterState = null;
-    await old?.stop();
-    await this.startPrinter();
+    this.restarting = true;
+    try {
+      await old?.stop();
+      await this.startPrinter();
+    } finally {
+      this.restarting = false;
+    }
     this.deps.changed();
   }
 
@@ -125,11 +144,14 @@ export class HardwareBridge {
           }),
         );
       });
-      this.board.onStatus((s) => {
+      const link = this.board;
+      link.onStatus((s) => {
+        // A board being replaced (technician's 设置) is no alarm.
+        if (this.board !== link) return;
         if (s.state !== this.lastBoardState || (s.refusal && s.refusal !== this.lastRefusal)) {
           this.lastBoardState = s.state;
           this.lastRefusal = s.refusal;
-          if (s.state !== 'ok')
+          if (s.state !== 'ok' && !this.restarting)
             this.deps.notice('warn', s.refusal ?? `评价器未连接 / evaluator board ${s.state}`, 'tech');
           else this.applyIdleLeds();
           this.deps.changed();
@@ -153,11 +175,13 @@ export class HardwareBridge {
         warn: (msg: string, fields?: Record<string, unknown>) => printerLog('warn', msg, fields),
         error: (msg: string, fields?: Record<string, unknown>) => printerLog('error', msg, fields),
       };
-      this.printer = createPrinter(printerConfig, plog);
-      this.printer.onStatus((s: PrinterStatus) => {
+      const printer = (this.printer = createPrinter(printerConfig, plog));
+      printer.onStatus((s: PrinterStatus) => {
+        if (this.printer !== printer) return;
         if (s.state !== this.lastPrinterState) {
           this.lastPrinterState = s.state;
-          if (s.state !== 'ok') this.deps.notice('warn', `打印机状态 / printer: ${s.state}`, 'staff');
+          if (s.state !== 'ok' && !this.restarting)
+            this.deps.notice('warn', `打印机状态 / printer: ${s.state}`, 'staff');
           this.deps.changed();
         }
       });
@@ -169,6 +193,14 @@ export class HardwareBridge {
     if (this.ledTimer) clearTimeout(this.ledTimer);
     await this.board?.stop();
     await this.printer?.stop();
+  }
+
+  private boardConfigured(): boolean {
+    return this.board !== null;
+  }
+
+  private boardStatus(): BoardStatus | null {
+    return this.board ? this.board.status() : null;
   }
 
   boardState(): 'ok' | 'absent' | 'error' {
@@ -242,3 +274,5 @@ function boardPairing(configured: string | null, paired: HardwareDeps['pairedBoa
     remember: (serial) => paired.remember(serial),
   };
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

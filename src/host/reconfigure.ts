@@ -30,13 +30,12 @@ export interface ReconfigureDeps {
   auditFile: string;
   dataDir: string;
   env: NodeJS.ProcessEnv;
-  hardware: Pick<HardwareBridge, 'restartBoard' | 'restartPrinter'>;
+  hardware: Pick<HardwareBridge, 'restartBoard' | 'restartPrinter' | 'boardState' | 'printerState'>;
   windowApi: Pick<WindowApiService, 'restart' | 'url' | 'token'>;
   /** the deadline timer of the open evaluation's step */
   deadlines: { schedule(): void };
   timingInForce(): TimingConfig;
   log: Logger;
-  notice(level: 'info' | 'warn', text: string, audience: 'tech'): void;
 }
 
 const WHO = 'technician';
@@ -99,7 +98,6 @@ export class Reconfigurer {
         throw new ApiError('restart_failed', this.explain(err));
       }
       this.d.log('info', 'window api token rotated');
-      this.d.notice('info', '窗口接口令牌已更换 / the window API token was rotated', 'tech');
       return { token, restarted: ['windowApi'], pinnedByEnv: pinnedKeys(['windowApi.token'], this.d.env) };
     });
   }
@@ -123,7 +121,6 @@ export class Reconfigurer {
       this.save({ technician: { code: next } });
       this.d.config.technician = { ...this.d.config.technician, code: next };
       this.d.log('info', 'technician code changed');
-      this.d.notice('info', '维护口令已更改 / the technician code was changed', 'tech');
       return { ok: true as const };
     });
   }
@@ -135,7 +132,7 @@ export class Reconfigurer {
       (k) => changedKeys(config[k], sections[k]).length > 0,
     );
     if (touched.length === 0)
-      return { changed: [], restarted: [], pinnedByEnv: [], settings: this.settings() };
+      return { changed: [], restarted: [], devices: {}, pinnedByEnv: [], settings: this.settings() };
     // The whole configuration as it would run, checked before anything is written.
     const candidate = configSchema.safeParse({ ...config, ...sections });
     if (!candidate.success) {
@@ -165,6 +162,7 @@ export class Reconfigurer {
     for (const k of touched) Object.assign(config, { [k]: candidate.data[k] });
 
     const restarted: RestartedService[] = [];
+    const devices: ApplySettingsResult['devices'] = {};
     // The one restart that can fail on its own (the address is taken): first, so that a failure
     // rolls the whole change back before anything else moved.
     if (touched.includes('windowApi')) {
@@ -187,10 +185,13 @@ export class Reconfigurer {
     if (touched.includes('board')) {
       await this.d.hardware.restartBoard();
       restarted.push('board');
+      if (config.board.kind !== 'none') devices.board = await this.settle(() => this.d.hardware.boardState());
     }
     if (touched.includes('printer')) {
       await this.d.hardware.restartPrinter();
       restarted.push('printer');
+      if (config.printer.kind !== 'none')
+        devices.printer = await this.settle(() => this.d.hardware.printerState());
     }
     if (touched.includes('timing')) {
       // A running step keeps the deadline it was given; the next step takes the new timing.
@@ -199,8 +200,20 @@ export class Reconfigurer {
     }
     const changed = fileKeys.length > 0 ? fileKeys : touched;
     this.d.log('info', 'settings applied', { changed, restarted });
-    this.d.notice('info', `设置已生效 / settings applied: ${changed.join(', ')}`, 'tech');
-    return { changed, restarted, pinnedByEnv: pinnedKeys(changed, this.d.env), settings: this.settings() };
+    return {
+      changed,
+      restarted,
+      devices,
+      pinnedByEnv: pinnedKeys(changed, this.d.env),
+      settings: this.settings(),
+    };
+  }
+
+  /** A restarted device's state once it had a moment to answer (at most 3 s), for the result line. */
+  private async settle<S extends string>(state: () => S): Promise<S> {
+    const end = Date.now() + 3000;
+    while (state() !== 'ok' && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    return state();
   }
 
   private save(change: Record<string, unknown>): string[] {

@@ -20,7 +20,6 @@ export interface SettingsCore {
   cancelEvaluation(id: string, reason: CancelReason, channel: string): void;
   windowStatus(): unknown;
   timing(): TimingConfig;
-  notice(level: 'info' | 'warn' | 'error', text: string, audience: 'staff' | 'tech'): void;
 }
 
 /**
@@ -59,7 +58,6 @@ export function wireSettings(
     deadlines: o.deadlines,
     timingInForce: () => core.timing(),
     log: core.log.write,
-    notice: (level, text, audience) => core.notice(level, text, audience),
   });
   return { windowApi, settings };
 }

@@ -8,8 +8,9 @@ import { Keypad, PIN_ROWS, applyKey } from '../components/Keypad.js';
 import { errorCode, errorText, invoke, useKiosk } from '../store.js';
 import { BoardTab } from './BoardTab.js';
 import { PrinterTab, SyncTab, SystemTab } from './InfoTabs.js';
+import { SettingsTab } from './SettingsTab.js';
 
-type Tab = 'board' | 'printer' | 'sync' | 'system';
+type Tab = 'board' | 'printer' | 'sync' | 'system' | 'settings';
 function Unlock({ onUnlocked }: { onUnlocked: () => void }) {
   const [code, setCode] = useState('');
   const { run, busy, error } = useCommand();
@@ -109,6 +110,7 @@ export function TechPanel({ snapshot }: { snapshot: KioskSnapshot }) {
                 ['printer', '打印机'],
                 ['sync', '同步'],
                 ['system', '系统'],
+                ['settings', '设置 Settings'],
               ] as const
             ).map(([id, label]) => (
               <button
@@ -133,6 +135,7 @@ export function TechPanel({ snapshot }: { snapshot: KioskSnapshot }) {
                 {tab === 'printer' && <PrinterTab status={status} onChanged={() => void poll()} />}
                 {tab === 'sync' && <SyncTab status={status} onChanged={() => void poll()} />}
                 {tab === 'system' && <SystemTab status={status} />}
+                {tab === 'settings' && <SettingsTab onChanged={() => void poll()} />}
               </>
             )}
           </div>

@@ -226,6 +226,7 @@ describe('technician settings: in-place restarts', () => {
         }),
       );
       expect(r.restarted).toEqual(['printer']);
+      expect((r as unknown as { devices: unknown }).devices).toEqual({ printer: 'ok' });
       expect(p.core.hardware.printer).not.toBe(before);
       await until(() => p.core.hardware.printerState() === 'ok', 10_000, 'tcp printer ok');
       ok(await p.call('printerTestPage'));
@@ -250,10 +251,11 @@ describe('technician settings: an open evaluation survives a board change', () =
       { cases: [{ projectNo: 'OPEN-1', taskCode: 'T', taskName: '事项', promiseType: 1 }] },
       'window_api',
     );
-    const r = ok<{ restarted: string[] }>(
+    const r = ok<{ restarted: string[]; devices: Record<string, string> }>(
       await p.call('techApplySettings', { board: { kind: 'simulated' } }),
     );
     expect(r.restarted).toEqual(['board']);
+    expect(r.devices).toEqual({ board: 'ok' });
     expect(p.core.evaluations.openEvaluation()?.evaluation.id).toBe(evaluationId);
     await until(() => p.core.hardware.boardState() === 'ok', 10_000, 'simulated board ok');
     // The new board shows the prompt of the evaluation that was open before it.
