@@ -18,6 +18,7 @@ import {
 } from '../config/config-file.js';
 import { provisioningProblems, weakTechnicianCode } from '../config/provisioning.js';
 import type { Logger, TimingConfig } from '../domain/types.js';
+import { parseAllowList } from './address-allow.js';
 import type { HardwareBridge } from './hardware.js';
 import { explainStartError } from './start-errors.js';
 import type { WindowApiService } from './window-api-service.js';
@@ -143,6 +144,17 @@ export class Reconfigurer {
         `设置有误，未保存 / invalid setting, nothing saved: ${field}: ${issue?.message ?? 'invalid'}`,
         field,
       );
+    }
+    if (touched.includes('windowApi')) {
+      try {
+        parseAllowList(candidate.data.windowApi.allow);
+      } catch (err) {
+        throw new ApiError(
+          'invalid_setting',
+          `设置有误，未保存 / invalid setting, nothing saved: ${(err as Error).message}`,
+          'windowApi.allow',
+        );
+      }
     }
     const unsafe = provisioningProblems(candidate.data).filter((p) => touched.some((k) => p.startsWith(k)));
     if (unsafe.length > 0)

@@ -6,7 +6,7 @@ import type { ClientSession } from '../../../src/api/dispatch.js';
 import { BoardSimulator } from '../../../src/hardware/board/index.js';
 import { startPrinterEmulator } from '../../emulators/printer.js';
 import { PtyCable, until } from '../board/harness.js';
-import { putOnDuty, startTestCore, testCoreConfig, TOKEN } from '../../helpers/core.js';
+import { api, putOnDuty, startTestCore, testCoreConfig, TOKEN } from '../../helpers/core.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -86,6 +86,13 @@ describe('technician settings: validation', () => {
     const lan = await p.call('techApplySettings', { windowApi: { host: '0.0.0.0' } });
     expect(lan).toMatchObject({ ok: false, error: { code: 'unsafe_setting' } });
     expect(!lan.ok && lan.error.message).toContain('windowApi.allow');
+
+    // Not an address: refused before anything is written (the server would refuse it at start).
+    const badAllow = await p.call('techApplySettings', { windowApi: { allow: ['not-an-ip'] } });
+    expect(badAllow).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_setting', field: 'windowApi.allow' },
+    });
 
     expect(existsSync(p.configFile)).toBe(false);
     expect(existsSync(p.auditFile)).toBe(false);
@@ -178,15 +185,28 @@ describe('technician settings: the write and its audit', () => {
 });
 
 describe('technician settings: in-place restarts', () => {
-  it('window API: listens on the new port with the same token; the old port is closed', async () => {
+  it('window API: listens on the new port with the same token; the old port is closed; the open evaluation goes on', async () => {
     const p = await pad();
+    putOnDuty(p.core);
     const oldUrl = p.core.windowApiUrl;
+    const started = await api(p.core, 'POST', '/v1/evaluations', {
+      cases: [{ projectNo: 'API-MOVE-1', taskCode: 'T', taskName: '事项', promiseType: 1 }],
+    });
+    expect(started.status).toBe(201);
+    const id = String(started.body.evaluationId);
     const port = await freePort();
     const r = ok<{ restarted: string[] }>(await p.call('techApplySettings', { windowApi: { port } }));
     expect(r.restarted).toEqual(['windowApi']);
     expect(p.core.windowApiUrl).toBe(`http://127.0.0.1:${port}`);
     expect(await get(p.core.windowApiUrl)).toBe(200);
     await expect(get(oldUrl)).rejects.toThrow();
+    // The business system finds its evaluation at the new address, still waiting; the citizen rates it.
+    expect((await api(p.core, 'GET', `/v1/evaluations/${id}`)).body).toMatchObject({ state: 'waiting' });
+    const rated = ok<{ state: string }>(
+      await p.core.dispatch('rate', { evaluationId: id, satisfaction: 5 }, { techUnlocked: false }),
+    );
+    // taken: rated, or on to the optional extras step of a good rating
+    expect(['rated', 'reasons']).toContain(rated.state);
   });
 
   it('window API: a port in use rolls back to the old file and the old server, in one clear sentence', async () => {
