@@ -59,7 +59,7 @@ function bench(spec: Record<string, 'board' | 'silent' | 'eacces'>) {
       settleMs: 300,
       timings: { helloTimeoutMs: 100 },
     }));
-  return { boards, start };
+  return { boards, hosts, start };
 }
 
 describe('finding the board by a key press', () => {
@@ -99,13 +99,16 @@ describe('finding the board by a key press', () => {
   });
 
   it('nobody presses: the probe ends at its timeout with every port closed', async () => {
-    const { start } = bench({ '/dev/ttyA1': 'board', '/dev/ttyA2': 'silent' });
+    const { hosts, start } = bench({ '/dev/ttyA1': 'board', '/dev/ttyA2': 'silent' });
     const t0 = Date.now();
-    const r = await start(800).outcome;
+    const p = start(800);
+    await until(() => hosts.get('/dev/ttyA1')!.isOpen && hosts.get('/dev/ttyA2')!.isOpen);
+    const r = await p.outcome;
     expect(r.kind).toBe('timeout');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(750);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(r.ports.map((x) => x.state)).toEqual(['board', 'not_board']);
+    expect([...hosts.values()].map((t) => t.isOpen)).toEqual([false, false]);
   });
 
   it('no candidates at all: a timeout at once, not a wait', async () => {
