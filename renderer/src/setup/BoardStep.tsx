@@ -46,6 +46,12 @@ export function BoardStep(p: { choice: SetupBoard | null; onChoice: (b: SetupBoa
     if (waiting) void cancelBoardSearch().then(setSearch);
     p.onChoice({ kind: 'none' });
   };
+  const findLabel =
+    search?.state === 'found'
+      ? ['重新查找', 'Search again']
+      : search && search.state !== 'idle' && !waiting
+        ? ['重试', 'Try again']
+        : ['查找评价器', 'Find the board'];
   const left = search?.endsAt ? Math.max(0, Math.ceil((search.endsAt - now) / 1000)) : null;
 
   return (
@@ -98,8 +104,7 @@ export function BoardStep(p: { choice: SetupBoard | null; onChoice: (b: SetupBoa
       )}
       <div className="row">
         <button type="button" data-testid="setup-board-find" disabled={waiting} onClick={find}>
-          {search && search.state !== 'idle' && !waiting ? '重试' : '查找评价器'}{' '}
-          <span className="en">{search && !waiting ? 'Try again' : 'Find the board'}</span>
+          {findLabel[0]} <span className="en">{findLabel[1]}</span>
         </button>
         <button type="button" data-testid="setup-board-none" onClick={touchOnly}>
           没有评价器（仅触摸屏） <span className="en">No board (touch only)</span>
