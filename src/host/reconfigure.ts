@@ -7,7 +7,7 @@ import type {
   RestartedService,
   SettingsChange,
 } from '../api/tech-settings.js';
-import { configSchema, type KioskConfig } from '../config/config.js';
+import { ConfigError, configSchema, type KioskConfig } from '../config/config.js';
 import {
   appendAudit,
   changedKeys,
@@ -233,7 +233,18 @@ export class Reconfigurer {
       return saveConfigChange({ file: this.d.configFile, auditFile: this.d.auditFile, who: WHO, change })
         .changed;
     } catch (err) {
-      throw new ApiError('invalid_setting', (err as Error).message);
+      if (err instanceof ConfigError) throw new ApiError('invalid_setting', err.message);
+      const file = this.d.configFile;
+      if (err instanceof SyntaxError)
+        throw new ApiError(
+          'config_unreadable',
+          `配置文件不是有效的 JSON，未保存 / the config file ${file} is not valid JSON (${err.message}): fix or remove it; nothing was saved.`,
+        );
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new ApiError(
+        'config_unwritable',
+        `配置文件无法写入，未保存 / the config file ${file} cannot be written (${code}): give the pad's service user write access to its folder, or start the pad with --config (HCP_CONFIG) naming a writable file; nothing was saved.`,
+      );
     }
   }
 

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientSession } from '../../../src/api/dispatch.js';
 import { BoardSimulator } from '../../../src/hardware/board/index.js';
+import { KioskCore } from '../../../src/host/core.js';
 import { startPrinterEmulator } from '../../emulators/printer.js';
 import { PtyCable, until } from '../board/harness.js';
 import { api, putOnDuty, startTestCore, testCoreConfig, TOKEN } from '../../helpers/core.js';
@@ -99,6 +100,31 @@ describe('technician settings: validation', () => {
     expect(p.core.config.printer.kind).toBe('none');
     expect(p.core.config.windowApi.host).toBe('127.0.0.1');
     expect(await get(p.core.windowApiUrl)).toBe(200);
+  });
+
+  it('a config file that cannot be written or read: one sentence naming the file, nothing changes', async () => {
+    const p = await pad();
+    // A file where its folder should be: the write fails (EEXIST/ENOTDIR) even for root.
+    const blocker = join(p.dir, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const core = await KioskCore.start(testCoreConfig(join(p.dir, 'second'), { 'windowApi.port': 0 }), {
+      configFile: join(blocker, 'config.json'),
+    });
+    cleanup.push(() => core.stop());
+    const session = { techUnlocked: false };
+    expect((await core.dispatch('techUnlock', { code: CODE }, session)).ok).toBe(true);
+    const r = await core.dispatch('techApplySettings', { timing: { thanksS: 4 } }, session);
+    expect(r).toMatchObject({ ok: false, error: { code: 'config_unwritable' } });
+    expect(!r.ok && r.error.message).toContain(`${blocker}/config.json cannot be written (`);
+    expect(!r.ok && r.error.message).toMatch(
+      /\((ENOTDIR|EEXIST)\): give the pad's service user write access/,
+    );
+    expect(core.config.timing.thanksS).toBe(3);
+
+    writeFileSync(p.configFile, '{ "timing": ');
+    const torn = await p.call('techApplySettings', { timing: { thanksS: 4 } });
+    expect(torn).toMatchObject({ ok: false, error: { code: 'config_unreadable' } });
+    expect(readFileSync(p.configFile, 'utf8')).toBe('{ "timing": ');
   });
 
   it('reads the settings with secrets only as set / not set', async () => {
