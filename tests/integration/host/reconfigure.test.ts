@@ -238,11 +238,15 @@ describe('technician settings: in-place restarts', () => {
   it('window API: a port in use rolls back to the old file and the old server, in one clear sentence', async () => {
     const port = await freePort();
     const p = await pad({ 'windowApi.port': port });
+    const taken = await occupiedPort();
+    cleanup.push(() => new Promise<void>((r) => taken.server.close(() => r())));
+    // No file before: the rollback leaves none.
+    const first = await p.call('techApplySettings', { windowApi: { port: taken.port } });
+    expect(first).toMatchObject({ ok: false, error: { code: 'restart_failed' } });
+    expect(existsSync(p.configFile)).toBe(false);
     // A file exists before: the rollback must put back exactly its bytes.
     ok(await p.call('techApplySettings', { timing: { thanksS: 4 } }));
     const fileBefore = readFileSync(p.configFile, 'utf8');
-    const taken = await occupiedPort();
-    cleanup.push(() => new Promise<void>((r) => taken.server.close(() => r())));
     const r = await p.call('techApplySettings', { windowApi: { port: taken.port }, timing: { thanksS: 6 } });
     expect(r).toMatchObject({ ok: false, error: { code: 'restart_failed', field: 'windowApi.port' } });
     const message = !r.ok ? r.error.message : '';
@@ -256,7 +260,7 @@ describe('technician settings: in-place restarts', () => {
     expect(p.core.windowApiUrl).toBe(`http://127.0.0.1:${port}`);
     expect(await get(p.core.windowApiUrl)).toBe(200);
     const notes = auditLines(p.auditFile).filter((a) => a.note === 'rolled back');
-    expect(notes.map((a) => a.key).sort()).toEqual(['timing.thanksS', 'windowApi.port']);
+    expect(notes.map((a) => a.key).sort()).toEqual(['timing.thanksS', 'windowApi.port', 'windowApi.port']);
   });
 
   it(
