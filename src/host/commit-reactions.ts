@@ -24,14 +24,16 @@ export interface CommitReactionDeps {
 
 /**
  * After a commit (never before: durability first): lock the staff panels when a citizen is at
- * the pad, the thanks / unrated screen, the uploader kicked (at once for a 差评 lead), the
- * unrated receipt, the LEDs, the next deadline and a snapshot.
+ * the pad, the LEDs, the thanks / unrated screen, the uploader kicked (at once for a 差评 lead),
+ * the unrated receipt, the next deadline and a snapshot (built after the board's ack, core.ts).
  */
 export function reactToCommit(change: CommittedChange, d: CommitReactionDeps): void {
   // The citizen is at the pad now: every open staff panel locks (domain.md).
   if (change.kind === 'started') d.staffPanel.lockAll();
+  if (change.kind === 'closed') for (const r of change.sealed) d.onAcknowledge?.('sealed', r.evaluationId);
+  // The LEDs first of what the citizen sees: they are what the finger on the key waits for.
+  d.hardware.onEvaluationChange(change);
   if (change.kind === 'closed') {
-    for (const r of change.sealed) d.onAcknowledge?.('sealed', r.evaluationId);
     const rated = change.outcome === 'rated';
     d.afterglow.show(
       rated ? 'thanks' : 'unrated',
@@ -52,7 +54,6 @@ export function reactToCommit(change: CommittedChange, d: CommitReactionDeps): v
     // A 差评 on a chain's first item goes out now, not at the next batch interval.
     d.sync.kick(change.sealed.some(isBadLead));
   }
-  d.hardware.onEvaluationChange(change);
   d.deadlines.schedule();
   d.pushSnapshot();
 }

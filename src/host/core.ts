@@ -373,11 +373,15 @@ export class KioskCore {
     this.emit('notice', { level, text, audience });
   }
 
-  /** Coalesced: many changes in one tick make one snapshot. */
+  /**
+   * Coalesced: many changes in one turn make one snapshot. Built after the current turn's
+   * promise callbacks (setImmediate, not a microtask), so a board press is acknowledged to the
+   * board before the snapshot is built and sent to the screens.
+   */
   pushSnapshot(): void {
     if (this.snapshotQueued) return;
     this.snapshotQueued = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.snapshotQueued = false;
       if (this.db.open) this.emit('snapshot', this.snapshot());
     });

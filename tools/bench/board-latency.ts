@@ -1,7 +1,7 @@
 /**
  * Key press → the evaluation service seals the rating (better-sqlite3, WAL, synchronous=FULL) →
  * LEDS command acknowledged by the board: latency over a socat pty with the simulated board, beside
- * a bare one-row FULL-sync commit measured in the same run. The floor is 1.5 × the bare commit p99
+ * a bare one-row FULL-sync commit measured in the same run (one before each press). The floor is 1.5 × the bare commit p99
  * plus the time one KEY frame takes on the wire at 115200 baud (a pty delivers it at once, so the
  * frame time is added to the floor, not measured).
  *   npx tsx tools/bench/board-latency.ts        (BENCH_N=500 by default)
@@ -38,21 +38,24 @@ function openDb(file: string): Database.Database {
   return db;
 }
 
-function bare(): number[] {
+/** The floor's commits, one before each press (interleaved, so a burst of load hits both alike). */
+function bareCommitter(): { one(counter: number): number; close(): void } {
   const db = openDb(join(dir, 'bare.db'));
   const ins = db.prepare('INSERT INTO press (serial, boot_id, counter, key, at_ms) VALUES (?, ?, ?, ?, ?)');
-  const one = db.transaction((c: number) => ins.run('BARE', 1, c, 3, 0));
-  const out: number[] = [];
-  for (let i = 1; i <= N; i++) {
-    const t = process.hrtime.bigint();
-    one(i);
-    out.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  db.close();
-  return out;
+  const tx = db.transaction((c: number) => ins.run('BARE', 1, c, 3, 0));
+  return {
+    one(counter) {
+      const t = process.hrtime.bigint();
+      tx(counter);
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    },
+    close: () => db.close(),
+  };
 }
 
-async function board(): Promise<{ total: number[]; commit: number[] }> {
+async function board(): Promise<{ total: number[]; commit: number[]; bare: number[] }> {
+  const bareDb = bareCommitter();
+  const bare: number[] = [];
   const A = join(dir, 'A');
   const B = join(dir, 'B');
   const socat = spawn('socat', [`pty,raw,echo=0,link=${A}`, `pty,raw,echo=0,link=${B}`], { stdio: 'ignore' });
@@ -84,6 +87,7 @@ async function board(): Promise<{ total: number[]; commit: number[] }> {
   await link.start();
   while (link.status().state !== 'ok') await sleep(10);
   for (let i = 0; i < N; i++) {
+    bare.push(bareDb.one(i + 1));
     const finished = new Promise<void>((r) => (done = r));
     // 3–5 stars: a key press seals the rating at once (1–2 go on to the reasons step).
     const key = 3 + (i % 3);
@@ -100,11 +104,12 @@ async function board(): Promise<{ total: number[]; commit: number[] }> {
   await link.stop();
   await sim.stop();
   fx.cleanup();
+  bareDb.close();
   await new Promise<void>((r) => {
     socat.once('exit', () => r());
     socat.kill('SIGTERM');
   });
-  return { total, commit };
+  return { total, commit, bare };
 }
 
 const fmt = (p: { p50: number; p99: number; max: number; n: number }) =>
@@ -115,8 +120,8 @@ const keyFrameBytes = encodeFrame(
 ).length;
 const keyFrameMs = (keyFrameBytes * 10 * 1000) / 115200;
 try {
-  const b = percentiles(bare());
   const r = await board();
+  const b = percentiles(r.bare);
   const total = percentiles(r.total);
   console.log(`board press → sealed (WAL, FULL) → LEDS ACK over a pty:   ${fmt(total)}`);
   console.log(`  of which the service's press commit:                   ${fmt(percentiles(r.commit))}`);

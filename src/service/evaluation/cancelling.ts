@@ -2,7 +2,7 @@ import { DomainError } from '../../domain/errors.js';
 import { FREQUENT_CANCEL_POLICY, isFrequentCancel } from '../../domain/cancel-policy.js';
 import type { CancelReason, PlatformRecord } from '../../domain/record.js';
 import { sealCancelled } from './sealing.js';
-import { loadEvaluation, type EvaluationDeps } from './types.js';
+import { loadEvaluation, settledDeps, type EvaluationDeps } from './types.js';
 
 export interface CancelRequest {
   reason: CancelReason;
@@ -17,7 +17,8 @@ export interface CancelRequest {
  * theirs: cancelling then would let staff suppress a bad review). The cancellation is a record:
  * sealed into the hash chain and queued for the platform in the same transaction.
  */
-export function cancelEvaluation(deps: EvaluationDeps, id: string, req: CancelRequest): PlatformRecord[] {
+export function cancelEvaluation(given: EvaluationDeps, id: string, req: CancelRequest): PlatformRecord[] {
+  const deps = settledDeps(given);
   const { db, clock } = deps;
   const now = clock.now();
   return db.transaction(() => {

@@ -11,6 +11,7 @@ import {
   type Loaded,
   type PressInput,
   type PressOutcome,
+  settledDeps,
 } from './types.js';
 import { maskPersonalNumbers } from '../../domain/personal-data.js';
 
@@ -52,7 +53,8 @@ export function chooseChainMode(deps: EvaluationDeps, id: string, mode: 'overall
 }
 
 /** A key press on the board or a touch on a star. Only the first one of each step counts. */
-export function press(deps: EvaluationDeps, input: PressInput): RatingEffect<PressOutcome> {
+export function press(given: EvaluationDeps, input: PressInput): RatingEffect<PressOutcome> {
+  const deps = settledDeps(given);
   const { db, clock } = deps;
   const now = clock.now();
   let change: CommittedChange | null = null;
@@ -131,11 +133,12 @@ export function press(deps: EvaluationDeps, input: PressInput): RatingEffect<Pre
  * comment alone is enough (national rule: 勾选详情或填写文字评价).
  */
 export function submitReasons(
-  deps: EvaluationDeps,
+  given: EvaluationDeps,
   id: string,
   codes: string[],
   comment: string | undefined,
 ): RatingEffect<{ state: 'rated' | 'next_item' }> {
+  const deps = settledDeps(given);
   const { db, clock } = deps;
   const now = clock.now();
   return db.transaction(() => {
@@ -176,7 +179,8 @@ export function submitReasons(
 }
 
 /** Closes one evaluation whose step ran out (inside its own transaction). */
-export function expireOne(deps: EvaluationDeps, id: string, now: number): CommittedChange | null {
+export function expireOne(given: EvaluationDeps, id: string, now: number): CommittedChange | null {
+  const deps = settledDeps(given);
   return deps.db.transaction((): CommittedChange | null => {
     const open = loadEvaluation(deps.db, id);
     if (!open || (open.evaluation.state !== 'waiting' && open.evaluation.state !== 'reasons')) return null;

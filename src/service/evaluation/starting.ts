@@ -50,6 +50,7 @@ export function startEvaluation(
   const now = clock.now();
   const timing = deps.timing();
   const norms = deps.norms();
+  const windowNo = deps.hall().windowNo; // read before the transaction (types.ts settledDeps)
   return db.transaction(() => {
     const replay = replayFor(deps, input.requestId);
     if (replay) return { evaluationId: replay.evaluationId, replayed: true, cases: [] };
@@ -84,7 +85,7 @@ export function startEvaluation(
       multi ? (input.groupType ?? null) : null,
       ctx.staff.staffId,
       ctx.staff.name,
-      deps.hall().windowNo,
+      windowNo,
       ctx.origin,
       now,
       now,

@@ -91,6 +91,28 @@ export interface EvaluationDeps {
   onCommitted: (change: CommittedChange) => void;
 }
 
+/**
+ * The deps with the reference data a step reads (hall, norms, timings, clock offset) taken once,
+ * before its transaction: inside the sealing transaction each read would be a query or a parse
+ * while the write lock is held, and in this single-threaded process nothing can change them
+ * between this read and the seal.
+ */
+export function settledDeps(deps: EvaluationDeps): EvaluationDeps {
+  const timing = deps.timing();
+  const hall = deps.hall();
+  const norms = deps.norms();
+  const offset = deps.clockOffsetMs();
+  const unsynced = deps.clockUnsynced?.() ?? false;
+  return {
+    ...deps,
+    timing: () => timing,
+    hall: () => hall,
+    norms: () => norms,
+    clockOffsetMs: () => offset,
+    clockUnsynced: () => unsynced,
+  };
+}
+
 export type CommittedChange =
   | { kind: 'started'; evaluation: EvaluationRow; cases: CaseRow[] }
   | { kind: 'cancelled'; evaluationId: string; sealed: PlatformRecord[] }
