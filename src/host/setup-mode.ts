@@ -50,7 +50,7 @@ export async function startSetup(opts: {
   rendererDir: string;
   log?: Logger;
   print: (line: string) => void;
-  startPad: (config: KioskConfig) => Promise<string>;
+  startPad: (config: KioskConfig, configFile: string) => Promise<string>;
 }): Promise<{ url: string; configFile: string; close(): Promise<void> }> {
   // Where the pad keeps its data decides where a new configuration goes when none is named.
   const env = { ...process.env };
@@ -79,7 +79,7 @@ export async function startSetup(opts: {
     async onSaved() {
       const config = loadConfig({ file: configFile, overrides: opts.overrides });
       opts.print(`hcp-kiosk sequence: ${await adoptPlatformPosition(config)}`);
-      const next = await opts.startPad(config);
+      const next = await opts.startPad(config, configFile);
       // The setup page gets its answer, then the setup server goes away.
       setTimeout(() => void setup.close(), 2000).unref();
       return next;
@@ -99,8 +99,9 @@ export async function runSetupThenPad(opts: {
     overrides: opts.overrides,
     rendererDir: RENDERER_DIR,
     print: opts.print,
-    async startPad(config) {
-      const shell = await runBrowserShell(config);
+    async startPad(config, configFile) {
+      // Later changes on the technician's settings tab go to the same file the setup wrote.
+      const shell = await runBrowserShell(config, { configFile });
       stopPad = () => shell.stop();
       opts.print(`hcp-kiosk shell ${shell.launchUrl}`);
       opts.print(`hcp-kiosk window-api ${shell.core.windowApiUrl}`);

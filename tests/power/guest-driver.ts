@@ -18,6 +18,8 @@ import { existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.js';
 import { KioskCore } from '../../src/host/core.js';
+import { GENESIS_HASH } from '../../src/domain/canonical.js';
+import { continueFromPlatform } from '../../src/store/continuation.js';
 import { openCheckedDatabase } from '../../src/store/recovery.js';
 import { verifyChain } from '../../src/store/verify.js';
 
@@ -112,7 +114,16 @@ async function startEvaluation(
 async function run(): Promise<void> {
   // The window must be staffed; sign-in has its own tests, so set the state as the kill harness does.
   // Opened the way the pad opens it: a file the last cut damaged is set aside and salvaged first.
-  const prep = openCheckedDatabase(dbPath, Date.now()).db;
+  const { db: prep, damage } = openCheckedDatabase(dbPath, Date.now());
+  if (damage) {
+    // A repaired pad refuses new evaluations until the platform tells it where its sequence
+    // continues (docs/protocols/platform-api.md §3). The guest has no network; its platform
+    // never received anything, so the answer is "nothing yet". Only the broken build gets here.
+    continueFromPlatform(prep, { lastDeviceSeq: 0, lastHash: GENESIS_HASH });
+    say(
+      `NOTE database repaired after the cut (${damage.reason.slice(0, 120)}); ${damage.recoveredRecords} records salvaged`,
+    );
+  }
   prep
     .prepare(
       `INSERT OR REPLACE INTO window_state (id, state, staff_id, changed_ms) VALUES (1, 'on_duty', 'T0107', 0)`,

@@ -281,6 +281,11 @@ export async function runPowerCuts(opts: PowerCutOptions): Promise<PowerCutResul
         const [id, s] = item.split(':');
         if (id) present.set(id, Number(s));
       }
+    // What the pad's start did before it was ready (a repair after a damaging cut, say).
+    for (; line.startsWith('NOTE '); line = await nextLine(b)) {
+      notes += 1;
+      log(`guest: ${line}`);
+    }
     const fields = check[1] ?? '';
     if (fields !== 'none') {
       const integrity = /integrity=(\S+)/.exec(fields)?.[1];
