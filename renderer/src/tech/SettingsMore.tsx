@@ -3,7 +3,7 @@ import type { EditableSettings, TimingSettings } from '../../../src/api/tech-set
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { SETTINGS_TEXT } from './settings-text.js';
-import { ApplyButton, Field, Section, Tx, wholeNumber, type Apply } from './settings-ui.js';
+import { ApplyButton, Field, Section, TextField, Tx, wholeNumber, type Apply } from './settings-ui.js';
 
 type ShowResult = (r: { text: string }) => void;
 
@@ -40,24 +40,8 @@ export function WindowApiSection({
         {SETTINGS_TEXT.apiNow.zh} {SETTINGS_TEXT.apiNow.en}: {w.url}
       </div>
       <div className="two-col">
-        <Field label="apiHost">
-          <input
-            className="text-input"
-            data-testid="set-api-host"
-            value={host}
-            spellCheck={false}
-            onChange={(e) => setHost(e.target.value)}
-          />
-        </Field>
-        <Field label="apiPort">
-          <input
-            className="text-input"
-            inputMode="numeric"
-            data-testid="set-api-port"
-            value={port}
-            onChange={(e) => setPort(e.target.value)}
-          />
-        </Field>
+        <TextField label="apiHost" testId="set-api-host" value={host} onChange={setHost} />
+        <TextField label="apiPort" testId="set-api-port" value={port} onChange={setPort} numeric />
       </div>
       <Field label="apiAllow">
         <textarea

@@ -8,7 +8,16 @@ import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { CodeSection, TimingSection, WindowApiSection } from './SettingsMore.js';
 import { SERVICE_WORDS, SETTINGS_TEXT } from './settings-text.js';
-import { ApplyButton, Choice, Field, Section, Tx, wholeNumber, type Apply } from './settings-ui.js';
+import {
+  ApplyButton,
+  Choice,
+  Field,
+  Section,
+  TextField,
+  Tx,
+  wholeNumber,
+  type Apply,
+} from './settings-ui.js';
 
 const STATE_WORDS: Record<string, string> = {
   ok: '正常',
@@ -166,36 +175,25 @@ function PrinterSection({ s, apply, busy }: { s: EditableSettings; apply: Apply;
     <Section title="printer" testId="settings-printer">
       <Choice value={kind} testId="set-printer-kind" onChange={setKind} options={PRINTER_KINDS} />
       {(kind === 'serial' || kind === 'usb') && (
-        <Field label="printerPath">
-          <input
-            className="text-input"
-            data-testid="set-printer-path"
-            value={path}
-            placeholder={kind === 'usb' ? '/dev/usb/lp0' : '/dev/ttyS0'}
-            onChange={(e) => setPath(e.target.value)}
-          />
-        </Field>
+        <TextField
+          label="printerPath"
+          testId="set-printer-path"
+          value={path}
+          placeholder={kind === 'usb' ? '/dev/usb/lp0' : '/dev/ttyS0'}
+          onChange={setPath}
+        />
       )}
       {kind === 'tcp' && (
         <div className="two-col">
-          <Field label="printerHost">
-            <input
-              className="text-input"
-              data-testid="set-printer-host"
-              value={host}
-              onChange={(e) => setHost(e.target.value)}
-            />
-          </Field>
-          <Field label="printerPort">
-            <input
-              className="text-input"
-              inputMode="numeric"
-              data-testid="set-printer-port"
-              value={port}
-              placeholder="9100"
-              onChange={(e) => setPort(e.target.value)}
-            />
-          </Field>
+          <TextField label="printerHost" testId="set-printer-host" value={host} onChange={setHost} />
+          <TextField
+            label="printerPort"
+            testId="set-printer-port"
+            value={port}
+            placeholder="9100"
+            onChange={setPort}
+            numeric
+          />
         </div>
       )}
       {kind !== 'none' && (

@@ -54,6 +54,37 @@ export function Field({ label, children }: { label: SettingsTextKey; children: R
   );
 }
 
+/** A labelled one-line text field; `numeric` brings up the digit keyboard on a touch screen. */
+export function TextField({
+  label,
+  testId,
+  value,
+  onChange,
+  placeholder,
+  numeric = false,
+}: {
+  label: SettingsTextKey;
+  testId: string;
+  value: string;
+  onChange: (v: string) => void;
+  placeholder?: string;
+  numeric?: boolean;
+}) {
+  return (
+    <Field label={label}>
+      <input
+        className="text-input"
+        data-testid={testId}
+        value={value}
+        spellCheck={false}
+        {...(numeric ? { inputMode: 'numeric' as const } : {})}
+        {...(placeholder ? { placeholder } : {})}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
 export function Section({
   title,
   testId,

@@ -14,6 +14,16 @@ export async function until(cond: () => boolean, ms: number, what = 'condition')
   }
 }
 
+/** The prompt for a rating: all five star LEDs blinking (EVB/1 LED mode 2). */
+export function starsBlinking(board: { leds(): readonly number[] } | null | undefined): boolean {
+  return (
+    board
+      ?.leds()
+      .slice(0, 5)
+      .every((m) => m === 2) ?? false
+  );
+}
+
 /** A socat pty pair (a null-modem cable) that can be pulled and put back on the same names. */
 export class PtyCable {
   readonly host: string;

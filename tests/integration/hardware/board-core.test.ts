@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BoardSimulator } from '../../../src/hardware/board/index.js';
-import { PtyCable, until, wait } from '../board/harness.js';
+import { PtyCable, starsBlinking, until, wait } from '../board/harness.js';
 import { putOnDuty, startTestCore } from '../../helpers/core.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
@@ -54,15 +54,7 @@ describe('board ↔ core over a pty', () => {
           { cases: [{ projectNo: `KEY-${i}`, taskCode: 'T', taskName: '事项', promiseType: 1 }] },
           'window_api',
         );
-        await until(
-          () =>
-            sim
-              .leds()
-              .slice(0, 5)
-              .every((m) => m === 2),
-          3000,
-          `round ${i}: star LEDs blinking`,
-        );
+        await until(() => starsBlinking(sim), 3000, `round ${i}: star LEDs blinking`);
         sim.press(3 + (i % 3));
         await until(
           () => pad.core.evaluations.get(evaluationId)?.evaluation.state === 'rated',

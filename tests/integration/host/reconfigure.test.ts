@@ -6,7 +6,7 @@ import type { ClientSession } from '../../../src/api/dispatch.js';
 import { BoardSimulator } from '../../../src/hardware/board/index.js';
 import { KioskCore } from '../../../src/host/core.js';
 import { startPrinterEmulator } from '../../emulators/printer.js';
-import { PtyCable, until } from '../board/harness.js';
+import { PtyCable, starsBlinking, until } from '../board/harness.js';
 import { api, putOnDuty, startTestCore, testCoreConfig, TOKEN } from '../../helpers/core.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
@@ -310,15 +310,7 @@ describe('technician settings: an open evaluation survives a board change', () =
     expect(p.core.evaluations.openEvaluation()?.evaluation.id).toBe(evaluationId);
     await until(() => p.core.hardware.boardState() === 'ok', 10_000, 'simulated board ok');
     // The new board shows the prompt of the evaluation that was open before it.
-    await until(
-      () =>
-        p.core.hardware.simulator
-          ?.leds()
-          .slice(0, 5)
-          .every((m) => m === 2) ?? false,
-      5000,
-      'star LEDs blinking on the new board',
-    );
+    await until(() => starsBlinking(p.core.hardware.simulator), 5000, 'star LEDs blinking on the new board');
     ok(await p.call('simulatePress', { key: 5 }));
     await until(() => p.core.evaluations.get(evaluationId)?.evaluation.state === 'rated', 5000, 'rated');
   });
@@ -343,15 +335,7 @@ describe('technician settings: an open evaluation survives a board change', () =
         { cases: [{ projectNo: 'MOVE-1', taskCode: 'T', taskName: '事项', promiseType: 1 }] },
         'window_api',
       );
-      await until(
-        () =>
-          sim
-            .leds()
-            .slice(0, 5)
-            .every((m) => m === 2),
-        5000,
-        'prompt on the first port',
-      );
+      await until(() => starsBlinking(sim), 5000, 'prompt on the first port');
 
       // The technician moves the board's cable to another port and tells the pad.
       await sim.stop();
@@ -364,15 +348,7 @@ describe('technician settings: an open evaluation survives a board change', () =
       expect(r.restarted).toEqual(['board']);
       await until(() => p.core.hardware.boardState() === 'ok', 10_000, 'board ok on the second port');
       expect(p.core.evaluations.get(evaluationId)?.evaluation.state).toBe('waiting');
-      await until(
-        () =>
-          moved
-            .leds()
-            .slice(0, 5)
-            .every((m) => m === 2),
-        5000,
-        'prompt on the second port',
-      );
+      await until(() => starsBlinking(moved), 5000, 'prompt on the second port');
       moved.press(4);
       await until(() => p.core.evaluations.get(evaluationId)?.evaluation.state === 'rated', 5000, 'rated');
       expect(JSON.parse(readFileSync(p.configFile, 'utf8')).board).toEqual({
