@@ -75,3 +75,25 @@ export function applyKey(value: string, id: string, maxLength = 50): string {
   if (id === 'dash') return value.length < maxLength ? value + '-' : value;
   return value.length < maxLength ? value + id : value;
 }
+
+/**
+ * The digit pad of the PIN and code screens: applies each key to the value and hands the new
+ * value back, digits only and at most `maxLength` of them.
+ */
+export function PinKeypad({
+  prefix,
+  maxLength,
+  onChange,
+}: {
+  prefix: string;
+  maxLength: number;
+  onChange: (edit: (value: string) => string) => void;
+}) {
+  return (
+    <Keypad
+      rows={PIN_ROWS}
+      prefix={prefix}
+      onKey={(k) => onChange((v) => applyKey(v, k, maxLength).replace(/\D/g, ''))}
+    />
+  );
+}

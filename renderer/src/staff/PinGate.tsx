@@ -4,7 +4,7 @@ import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { PinDots } from '../components/PinDots.js';
-import { Keypad, PIN_ROWS, applyKey } from '../components/Keypad.js';
+import { PinKeypad, applyKey } from '../components/Keypad.js';
 import { useKiosk } from '../store.js';
 
 /**
@@ -58,11 +58,7 @@ export function PinGate({ staff }: { staff: StaffCard }) {
         <ErrorLine error={error} testId="staff-unlock-error" />
       </div>
       <div className="signin-pad">
-        <Keypad
-          rows={PIN_ROWS}
-          prefix="pin-key"
-          onKey={(k) => setPin((v) => applyKey(v, k, 12).replace(/\D/g, ''))}
-        />
+        <PinKeypad prefix="pin-key" maxLength={12} onChange={setPin} />
       </div>
     </div>
   );

@@ -3,7 +3,7 @@ import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { PinDots } from '../components/PinDots.js';
-import { Keypad, PIN_ROWS, applyKey, type KeyDef } from '../components/Keypad.js';
+import { Keypad, PinKeypad, applyKey, type KeyDef } from '../components/Keypad.js';
 import { lockStaffPanel, useKiosk } from '../store.js';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
@@ -103,11 +103,7 @@ export function SignIn({ badgeError }: { badgeError: { code: string | null; mess
         </form>
       </div>
       <div className="signin-pad">
-        <Keypad
-          rows={PIN_ROWS}
-          prefix="pin-key"
-          onKey={(k) => setPin((v) => applyKey(v, k, 12).replace(/\D/g, ''))}
-        />
+        <PinKeypad prefix="pin-key" maxLength={12} onChange={setPin} />
       </div>
     </div>
   );

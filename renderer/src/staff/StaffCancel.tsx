@@ -3,7 +3,7 @@ import type { KioskSnapshot } from '../../../src/api/contract.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { useCommand } from '../components/hooks.js';
 import { PinDots } from '../components/PinDots.js';
-import { Keypad, PIN_ROWS, applyKey } from '../components/Keypad.js';
+import { PinKeypad } from '../components/Keypad.js';
 
 const REASONS = [
   ['wrong_case', '办件信息有误', 'Wrong case'],
@@ -61,11 +61,7 @@ export function StaffCancel({ snapshot }: { snapshot: KioskSnapshot }) {
           撤销原因：{label?.[1]} / {label?.[2]}
         </p>
         <PinDots pin={pin} testId="staff-cancel-pin-dots" hint="请用数字键输入" />
-        <Keypad
-          rows={PIN_ROWS}
-          prefix="cancel-pin-key"
-          onKey={(k) => setPin((v) => applyKey(v, k, 12).replace(/\D/g, ''))}
-        />
+        <PinKeypad prefix="cancel-pin-key" maxLength={12} onChange={setPin} />
         <div className="row-between">
           <button className="mid-btn" data-testid="staff-cancel-back" onClick={() => setReason(null)}>
             返回 / Back

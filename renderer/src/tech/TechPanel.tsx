@@ -4,7 +4,7 @@ import { Bi } from '../components/Bi.js';
 import { ErrorLine } from '../components/ErrorLine.js';
 import { Notices } from '../components/Notices.js';
 import { useCommand } from '../components/hooks.js';
-import { Keypad, PIN_ROWS, applyKey } from '../components/Keypad.js';
+import { PinKeypad } from '../components/Keypad.js';
 import { errorCode, errorText, invoke, useKiosk } from '../store.js';
 import { BoardTab } from './BoardTab.js';
 import { PrinterTab, SyncTab, SystemTab } from './InfoTabs.js';
@@ -49,7 +49,7 @@ function Unlock({ onUnlocked }: { onUnlocked: () => void }) {
         <ErrorLine error={error} testId="tech-unlock-error" />
       </div>
       <div className="signin-pad">
-        <Keypad rows={PIN_ROWS} prefix="tech-key" onKey={(k) => setCode((v) => applyKey(v, k, 32))} />
+        <PinKeypad prefix="tech-key" maxLength={32} onChange={setCode} />
       </div>
     </div>
   );
