@@ -93,7 +93,8 @@ export function startUpdater(core: UpdaterCore, config: UpdatesConfig): () => vo
     const activity = core.updateActivity();
     if (activity.openEvaluation || activity.pendingPrints > 0) lastBusyMs = Date.now();
     if (!downloaded) return;
-    const decision = judgeInstall({ ...activity, lastBusyMs }, config, Date.now());
+    const rollback = state.rollbackTo !== null && downloaded === state.rollbackTo;
+    const decision = judgeInstall({ ...activity, lastBusyMs }, config, Date.now(), rollback);
     if (!decision.install) return;
     save(beforeInstall(state, running, downloaded, core.schemaVersion(), Date.now()));
     core.log('warn', 'installing update', { from: running, to: downloaded });

@@ -433,7 +433,6 @@ export class KioskCore {
     };
   }
 
-  /** The last repair of the database, for the technician screen and the heartbeat. */
   /** What an update waits for (update-policy.ts): an open evaluation, a receipt in the printer. */
   updateActivity(): { openEvaluation: boolean; pendingPrints: number } {
     return {
@@ -442,6 +441,7 @@ export class KioskCore {
     };
   }
 
+  /** The last repair of the database, for the technician screen and the heartbeat. */
   damageReport() {
     return readDamageReport(this.db);
   }

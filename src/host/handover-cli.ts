@@ -32,55 +32,62 @@ export async function runDecommission(
   const secret = config.platform.deviceSecret;
   const db = openDatabase(file);
   try {
-    const s = handoverState(db);
-    if (s.pendingAppeals > 0) {
-      err(
-        `还有 ${s.pendingAppeals} 条申诉未上传：请联网等它们送达后再退役 / ${s.pendingAppeals} appeals are not yet ` +
-          `delivered: connect the pad to the platform until they are, then decommission (appeals are not handed over).`,
-      );
-      return 2;
-    }
-    if (s.pendingRecords > 0 && exportTo === null) {
-      err(
-        `还有 ${s.pendingRecords} 条评价未上传（最早 ${formatCst(s.oldestPendingMs ?? 0)}）：请联网等它们上传，` +
-          `或用 --export <文件> 导出给新评价器 / ${s.pendingRecords} ratings are not yet delivered (oldest ` +
-          `${formatCst(s.oldestPendingMs ?? 0)}): let the pad upload them, or export them with --export FILE for the new pad.`,
-      );
-      return 2;
-    }
-    if (exportTo !== null) {
-      if (isDemoDeviceSecret(secret)) {
-        err('演示设备没有可交接的身份 / a demo pad has no identity to hand over: provision it first.');
-        return 2;
-      }
-      const handover = exportHandover(
-        db,
-        { deviceId: config.platform.deviceId, windowNo: config.hall.windowNo, secretBase64: secret },
-        Date.now(),
-      );
-      const target = resolve(exportTo);
-      writeFileAtomic(target, JSON.stringify(handover) + '\n');
-      // Read back what reached the stick before the old pad gives up its numbers.
-      readHandover(readFileSync(target, 'utf8'), {
-        deviceId: config.platform.deviceId,
-        secretBase64: secret,
-      });
-      out(
-        `已导出 ${handover.records.length} 条未上传的评价到 / exported ${handover.records.length} undelivered ` +
-          `records to ${target} (last deviceSeq ${handover.lastDeviceSeq})`,
-      );
-    }
-    if (s.rejectedRecords > 0)
-      out(
-        `注意：${s.rejectedRecords} 条被平台拒收的记录留在本机数据库中作凭证 / note: ${s.rejectedRecords} records the ` +
-          `platform refused stay in this pad's database as evidence (see doctor).`,
-      );
-    if (s.decommissionedMs === null) markDecommissioned(db, Date.now());
-    out(
-      `评价器 ${config.platform.deviceId} 已退役，最后序号 ${s.lastDeviceSeq} / pad ${config.platform.deviceId} ` +
-        `decommissioned at deviceSeq ${s.lastDeviceSeq}: it will not start again on ${resolve(config.dataDir)}.`,
-    );
-    return 0;
+    // One IMMEDIATE transaction from the state read to the mark: a pad still running on this
+    // database cannot seal a number between the export and the mark (and none after it:
+    // records.ts refuses to seal on a decommissioned database).
+    return db
+      .transaction((): number => {
+        const s = handoverState(db);
+        if (s.pendingAppeals > 0) {
+          err(
+            `还有 ${s.pendingAppeals} 条申诉未上传：请联网等它们送达后再退役 / ${s.pendingAppeals} appeals are not yet ` +
+              `delivered: connect the pad to the platform until they are, then decommission (appeals are not handed over).`,
+          );
+          return 2;
+        }
+        if (s.pendingRecords > 0 && exportTo === null) {
+          err(
+            `还有 ${s.pendingRecords} 条评价未上传（最早 ${formatCst(s.oldestPendingMs ?? 0)}）：请联网等它们上传，` +
+              `或用 --export <文件> 导出给新评价器 / ${s.pendingRecords} ratings are not yet delivered (oldest ` +
+              `${formatCst(s.oldestPendingMs ?? 0)}): let the pad upload them, or export them with --export FILE for the new pad.`,
+          );
+          return 2;
+        }
+        if (exportTo !== null) {
+          if (isDemoDeviceSecret(secret)) {
+            err('演示设备没有可交接的身份 / a demo pad has no identity to hand over: provision it first.');
+            return 2;
+          }
+          const handover = exportHandover(
+            db,
+            { deviceId: config.platform.deviceId, windowNo: config.hall.windowNo, secretBase64: secret },
+            Date.now(),
+          );
+          const target = resolve(exportTo);
+          writeFileAtomic(target, JSON.stringify(handover) + '\n');
+          // Read back what reached the stick before the old pad gives up its numbers.
+          readHandover(readFileSync(target, 'utf8'), {
+            deviceId: config.platform.deviceId,
+            secretBase64: secret,
+          });
+          out(
+            `已导出 ${handover.records.length} 条未上传的评价到 / exported ${handover.records.length} undelivered ` +
+              `records to ${target} (last deviceSeq ${handover.lastDeviceSeq})`,
+          );
+        }
+        if (s.rejectedRecords > 0)
+          out(
+            `注意：${s.rejectedRecords} 条被平台拒收的记录留在本机数据库中作凭证 / note: ${s.rejectedRecords} records the ` +
+              `platform refused stay in this pad's database as evidence (see doctor).`,
+          );
+        if (s.decommissionedMs === null) markDecommissioned(db, Date.now());
+        out(
+          `评价器 ${config.platform.deviceId} 已退役，最后序号 ${s.lastDeviceSeq} / pad ${config.platform.deviceId} ` +
+            `decommissioned at deviceSeq ${s.lastDeviceSeq}: it will not start again on ${resolve(config.dataDir)}.`,
+        );
+        return 0;
+      })
+      .immediate();
   } finally {
     db.close();
   }

@@ -76,12 +76,19 @@ export class Reconfigurer {
         platform: config.platform,
       };
       const token = randomBytes(24).toString('base64url');
-      writeFileAtomic(tokenFile, token + '\n');
+      // The config file first: if it cannot be read or written, the token file is still the old
+      // one and the pad keeps serving the token the business system knows.
       const fileToken = (JSON.parse(oldFileText ?? '{}') as { windowApi?: { token?: unknown } }).windowApi
         ?.token;
       if (fileToken !== undefined && fileToken !== 'generate') {
         // A literal token in the file would win over the token file at the next start.
         this.save({ windowApi: { token: 'generate' } });
+      }
+      try {
+        writeFileAtomic(tokenFile, token + '\n');
+      } catch (err) {
+        restoreConfigText(this.d.configFile, oldFileText);
+        throw err;
       }
       appendAudit(this.d.auditFile, [
         { t: new Date().toISOString(), who: WHO, key: 'windowApi.token', note: 'rotated' },

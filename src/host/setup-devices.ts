@@ -62,6 +62,8 @@ export class SetupDevices {
     const timeoutS = asked ?? this.o.boardTimeoutS ?? 60;
     this.timeoutS = timeoutS;
     const candidates = await this.boardCandidates();
+    // Two searches started at once (a double tap): only the later one may hold the ports.
+    await this.stopBoardSearch();
     const baud = this.o.baudRate ?? 115200;
     const probe = startKeyProbe({
       candidates,
@@ -116,9 +118,10 @@ export class SetupDevices {
     }
     for (const n of usb.sort())
       out.push({ kind: 'usb', path: `/dev/usb/${n}`, label: `USB 打印机 / USB printer /dev/usb/${n}` });
-    const skip = new Set(exclude);
+    // The board under any of its names (/dev/hcp-board is a link to /dev/ttyACM0) is no printer.
+    const skip = new Set(exclude.flatMap((p) => [p, realPathOf(p)]));
     for (const p of await (this.o.listPorts ?? listSerialCandidates)([]))
-      if (!skip.has(p) && !basename(p).startsWith('hcp-board'))
+      if (!skip.has(p) && !skip.has(realPathOf(p)) && !basename(p).startsWith('hcp-board'))
         out.push({ kind: 'serial', path: p, label: `串口打印机 / serial printer ${p}` });
     return out;
   }
@@ -158,5 +161,13 @@ export class SetupDevices {
     } finally {
       await printer.stop().catch(() => undefined);
     }
+  }
+}
+
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }

@@ -33,7 +33,9 @@ export const updateStateSchema = z
     /** a rollback the pad decided on: take this (older) version next */
     rollbackTo: z.string().nullable().default(null),
   })
-  .strict();
+  // Not strict: after a rollback the older version reads what a newer one wrote; a field it does
+  // not know must not make it forget the bad versions (it would take the bad one again).
+  .strip();
 
 export type UpdateState = z.infer<typeof updateStateSchema>;
 export const EMPTY_UPDATE_STATE: UpdateState = updateStateSchema.parse({});
@@ -41,10 +43,13 @@ export const EMPTY_UPDATE_STATE: UpdateState = updateStateSchema.parse({});
 /** A version that starts this often without becoming healthy has failed. */
 export const FAILED_AFTER_STARTS = 3;
 
+/** Semantic-version order (semver.org §11): numbers numerically, pre-release identifiers one by one. */
 export function compareVersions(a: string, b: string): number {
   const parse = (v: string) => {
-    const [core = '', pre] = v.split('-', 2);
-    return { nums: core.split('.').map((n) => Number(n) || 0), pre: pre ?? null };
+    const dash = v.indexOf('-');
+    const core = dash < 0 ? v : v.slice(0, dash);
+    const pre = dash < 0 ? null : v.slice(dash + 1).split('.');
+    return { nums: core.split('.').map((n) => Number(n) || 0), pre };
   };
   const x = parse(a);
   const y = parse(b);
@@ -52,10 +57,23 @@ export function compareVersions(a: string, b: string): number {
     const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
     if (d !== 0) return Math.sign(d);
   }
-  if (x.pre === y.pre) return 0;
-  if (x.pre === null) return 1; // a release is newer than its pre-releases
-  if (y.pre === null) return -1;
-  return x.pre < y.pre ? -1 : 1;
+  if (x.pre === null || y.pre === null) {
+    if (x.pre === y.pre) return 0;
+    return x.pre === null ? 1 : -1; // a release is newer than its pre-releases
+  }
+  for (let i = 0; i < Math.max(x.pre.length, y.pre.length); i++) {
+    const p = x.pre[i];
+    const q = y.pre[i];
+    if (p === undefined) return -1; // fewer identifiers, all equal so far: older
+    if (q === undefined) return 1;
+    if (p === q) continue;
+    const pn = /^\d+$/.test(p);
+    const qn = /^\d+$/.test(q);
+    if (pn && qn) return Math.sign(Number(p) - Number(q));
+    if (pn !== qn) return pn ? -1 : 1; // numeric identifiers sort before alphanumeric ones
+    return p < q ? -1 : 1;
+  }
+  return 0;
 }
 
 export type OfferDecision =
@@ -99,9 +117,12 @@ export function judgeInstall(
   activity: PadActivity,
   config: Pick<UpdatesConfig, 'installHours' | 'idleMin'>,
   nowMs: number,
+  rollback = false,
 ): InstallDecision {
   if (activity.openEvaluation) return { install: false, reason: 'an evaluation is open' };
   if (activity.pendingPrints > 0) return { install: false, reason: 'a receipt is printing' };
+  // The running version keeps failing: waiting for the night would keep the window on it.
+  if (rollback) return { install: true, reason: 'rollback from a failing version, nothing open' };
   if (!withinDailyHours(config.installHours, nowMs))
     return { install: false, reason: `outside the install hours ${config.installHours}` };
   const quietMs = nowMs - activity.lastBusyMs;

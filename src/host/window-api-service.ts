@@ -38,7 +38,9 @@ export class WindowApiService {
     const old = this.current;
     const a = next.windowApi;
     const b = previous.windowApi;
-    const sameAddress = a.host === b.host && a.port === b.port && a.port !== 0;
+    // The same port on an overlapping address (one of them a wildcard, or two names of one
+    // address) cannot be held twice: the old server must let go first.
+    const sameAddress = a.port === b.port && a.port !== 0 && addressesOverlap(a.host, b.host);
     if (!sameAddress || !old) {
       const started = await this.listen(next);
       this.current = started;
@@ -64,4 +66,12 @@ export class WindowApiService {
   private listen(config: WindowApiConfig): Promise<PadWindowApi> {
     return startPadWindowApi({ config, dataDir: this.o.dataDir, log: this.o.log, core: this.o.core });
   }
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+function addressesOverlap(x: string, y: string): boolean {
+  if (x === y || WILDCARDS.has(x) || WILDCARDS.has(y)) return true;
+  return LOOPBACK_NAMES.has(x) && LOOPBACK_NAMES.has(y);
 }

@@ -109,10 +109,11 @@ function unpackedOrMarker(stored: unknown): string {
  */
 export function registerRecordFunctions(db: Database.Database): void {
   const opts = { deterministic: true };
-  db.function('record_text', opts, (body: unknown) => unpackedOrMarker(body));
+  // NULL in, NULL out (as SQL's own functions do): a LEFT JOIN without a record reads NULL.
+  db.function('record_text', opts, (body: unknown) => (body === null ? null : unpackedOrMarker(body)));
   db.function('record_json', opts, (body: unknown, hash: unknown) =>
-    recordJson(unpackedOrMarker(body), hashHex(hash)),
+    body === null ? null : recordJson(unpackedOrMarker(body), hashHex(hash)),
   );
-  db.function('record_hash', opts, (hash: unknown) => hashHex(hash));
+  db.function('record_hash', opts, (hash: unknown) => (hash === null ? null : hashHex(hash)));
   db.function('record_pack', opts, (text: unknown) => packBody(String(text)));
 }

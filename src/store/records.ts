@@ -22,6 +22,9 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
   if (!db.inTransaction) throw new Error('appendRecords must run inside a transaction');
   // After a rebuild the next number is unknown until the platform says (continuation.ts).
   if (getMeta(db, 'seq_wait_platform') === '1') throw new SequenceUnknownError();
+  // A decommissioned pad handed its numbers to its successor (handover.ts): a pad still running
+  // on this database after `decommission` must not seal one of them again.
+  if (getMeta(db, 'decommissioned') !== undefined) throw new SealingEndedError();
   let lastSeq = Number(getMeta(db, 'last_device_seq') ?? '0');
   let prevHash = getMeta(db, 'chain_head') ?? GENESIS_HASH;
   const insertRecord = db.prepare(
@@ -71,6 +74,14 @@ export function readRecord(db: Db, recordId: string): PlatformRecord | undefined
     .prepare(`SELECT ${recordJsonSql('')} AS json FROM records WHERE record_id = ?`)
     .get(recordId) as { json: string } | undefined;
   return row ? (JSON.parse(row.json) as PlatformRecord) : undefined;
+}
+
+export class SealingEndedError extends Error {
+  readonly code = 'HCP_DECOMMISSIONED';
+  constructor() {
+    super('本评价器已退役，不再生成记录 / this pad was decommissioned: it seals no more records');
+    this.name = 'SealingEndedError';
+  }
 }
 
 export class SequenceUnknownError extends Error {

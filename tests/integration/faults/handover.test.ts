@@ -207,4 +207,28 @@ describe('replacing a pad', () => {
     expect(await runDecommission(cfg, null, c.o, c.e)).toBe(2);
     expect(c.err.join()).toMatch(/the pad is running/);
   });
+
+  it('a pad still running on a decommissioned database seals no number of its successor', async () => {
+    const dir = newDir();
+    // Port 0: the running pad cannot be found by its port, so only the database can stop it.
+    const running = await startPad(dir, sim.url, { overrides: { 'windowApi.port': 0 } });
+    cores.push(running);
+    await rate(running, 2);
+    await syncAll(running);
+    const { evaluationId } = await running.startEvaluation(
+      {
+        cases: [
+          { projectNo: '370900-2026-990001', taskCode: '370900-XK-0001', taskName: '事项', promiseType: 1 },
+        ],
+      },
+      'window_api',
+    );
+    const c = capture();
+    expect(await runDecommission(cliConfig(dir, sim.url), null, c.o, c.e)).toBe(0);
+    const before = topOf(running).deviceSeq;
+    expect(() =>
+      running.evaluations.cancel(evaluationId, { reason: 'citizen_left', staffId: 'T0107', channel: 'test' }),
+    ).toThrow(/decommissioned/);
+    expect(topOf(running).deviceSeq).toBe(before);
+  });
 });

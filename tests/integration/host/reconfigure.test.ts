@@ -84,7 +84,9 @@ describe('technician settings: validation', () => {
     expect(noHost).toMatchObject({ ok: false, error: { code: 'invalid_setting', field: 'printer.host' } });
     expect(!noHost.ok && noHost.error.message).toMatch(/未保存 \/ .*nothing saved/);
     // Beyond loopback without an allow-list is unsafe.
-    const lan = await p.call('techApplySettings', { windowApi: { host: '0.0.0.0' } });
+    const lan = await p.call('techApplySettings', {
+      windowApi: { host: '0.0.0.0', allow: ['127.0.0.1'] },
+    });
     expect(lan).toMatchObject({ ok: false, error: { code: 'unsafe_setting' } });
     expect(!lan.ok && lan.error.message).toContain('windowApi.allow');
 
@@ -233,6 +235,17 @@ describe('technician settings: in-place restarts', () => {
     );
     // taken: rated, or on to the optional extras step of a good rating
     expect(['rated', 'reasons']).toContain(rated.state);
+  });
+
+  it('window API: the same port on all addresses (a wildcard overlaps the old address): the old server lets go first', async () => {
+    const port = await freePort();
+    const p = await pad({ 'windowApi.port': port });
+    const r = await p.call('techApplySettings', {
+      windowApi: { host: '0.0.0.0', allow: ['127.0.0.1'] },
+    });
+    expect(r.ok ? r.result : r.error).toMatchObject({ restarted: ['windowApi'] });
+    // On all addresses the API speaks TLS (decision on LAN exposure): its address says so.
+    expect(p.core.windowApiUrl).toMatch(new RegExp(`^https://.*:${port}$`));
   });
 
   it('window API: a port in use rolls back to the old file and the old server, in one clear sentence', async () => {

@@ -3,7 +3,7 @@
  * board simulator on the far end of one, a device that never answers on the other, HTTP on
  * 127.0.0.1 and the virtual printer's files.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,5 +149,22 @@ describe('setup: the board by a key press, the printer by a test page', () => {
     });
     expect(r.status).toBe(400);
     expect(r.body.message).toContain('printer.host');
+  });
+});
+
+describe('setup: the board is no printer under any of its names', () => {
+  it('a port that is the found board under another name (the udev link) is not offered as a printer', async () => {
+    // /dev/hcp-board → /dev/ttyACM0 on a pad: here a link to this test's board pty.
+    const link = join(dir, 'board-link');
+    symlinkSync(boardHost, link);
+    const devices = new SetupDevices({
+      dataDir: join(dir, 'data'),
+      fontDir: join(dir, 'fonts'),
+      log: () => undefined,
+      extraPorts: [],
+      listPorts: () => Promise.resolve([boardHost, silentHost]),
+    });
+    const paths = (await devices.printerCandidates([link])).map((c) => c.path ?? c.kind);
+    expect(paths).toEqual(['virtual', silentHost]);
   });
 });

@@ -29,6 +29,11 @@ describe('what the pad takes', () => {
     expect(compareVersions('1.2.0', '1.2.0')).toBe(0);
     expect(compareVersions('1.2.0-rc.1', '1.2.0')).toBe(-1);
     expect(compareVersions('2.0.0', '10.0.0')).toBe(-1);
+    // pre-releases: identifiers one by one, numbers as numbers (semver.org §11)
+    expect(compareVersions('1.2.3-beta-2', '1.2.3-beta-1')).toBe(1);
+    expect(compareVersions('1.2.3-rc.10', '1.2.3-rc.9')).toBe(1);
+    expect(compareVersions('1.2.3-rc.1', '1.2.3-rc.1.1')).toBe(-1);
+    expect(compareVersions('1.2.3-1', '1.2.3-alpha')).toBe(-1);
   });
 
   it('takes a newer version, never the same or an older one', () => {
@@ -69,6 +74,13 @@ describe('when it installs', () => {
       install: false,
       reason: 'a receipt is printing',
     });
+  });
+
+  it('a rollback from a failing version goes in at once, but never over an open evaluation', () => {
+    const busyNow = { openEvaluation: false, pendingPrints: 0, lastBusyMs: DAY - 1000 };
+    expect(judgeInstall(busyNow, config, DAY).install).toBe(false);
+    expect(judgeInstall(busyNow, config, DAY, true).install).toBe(true);
+    expect(judgeInstall({ ...busyNow, openEvaluation: true }, config, DAY, true).install).toBe(false);
   });
 
   it('not in service hours, and not right after the last evaluation', () => {
@@ -131,6 +143,9 @@ describe('the state file', () => {
       expect(readUpdateState(file).badVersions).toEqual(['1.3.0']);
       writeFileSync(file, '{"installing": 12');
       expect(readUpdateState(file)).toEqual(EMPTY_UPDATE_STATE);
+      // What a newer version wrote, read by the older one after a rollback: the bad versions stay.
+      writeFileSync(file, JSON.stringify({ badVersions: ['1.4.0'], fieldOfALaterRelease: true }));
+      expect(readUpdateState(file).badVersions).toEqual(['1.4.0']);
     } finally {
       t.cleanup();
     }
