@@ -84,9 +84,7 @@ describe('technician settings: validation', () => {
     expect(noHost).toMatchObject({ ok: false, error: { code: 'invalid_setting', field: 'printer.host' } });
     expect(!noHost.ok && noHost.error.message).toMatch(/未保存 \/ .*nothing saved/);
     // Beyond loopback without an allow-list is unsafe.
-    const lan = await p.call('techApplySettings', {
-      windowApi: { host: '0.0.0.0', allow: ['127.0.0.1'] },
-    });
+    const lan = await p.call('techApplySettings', { windowApi: { host: '0.0.0.0' } });
     expect(lan).toMatchObject({ ok: false, error: { code: 'unsafe_setting' } });
     expect(!lan.ok && lan.error.message).toContain('windowApi.allow');
 
@@ -127,6 +125,12 @@ describe('technician settings: validation', () => {
     const torn = await p.call('techApplySettings', { timing: { thanksS: 4 } });
     expect(torn).toMatchObject({ ok: false, error: { code: 'config_unreadable' } });
     expect(readFileSync(p.configFile, 'utf8')).toBe('{ "timing": ');
+    // Token rotation on the torn file: refused before the token file changes, so the token the
+    // business system knows is still the one the pad reads at its next start.
+    const tokenFile = join(p.dir, 'window-api.token');
+    const tokenBefore = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8') : null;
+    expect((await p.call('techRotateToken', {})).ok).toBe(false);
+    expect(existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8') : null).toBe(tokenBefore);
   });
 
   it('reads the settings with secrets only as set / not set', async () => {
