@@ -42,6 +42,7 @@ import { startRunningParts } from './core-start.js';
 import type { WindowApiService } from './window-api-service.js';
 import type { Reconfigurer } from './reconfigure.js';
 import { wireSettings } from './settings-wiring.js';
+import { watchIntegrity } from './integrity-watch.js';
 
 export { APP_VERSION } from './version.js';
 
@@ -104,7 +105,8 @@ export class KioskCore {
         count: tightened.length,
         first: tightened[0],
       });
-    const opened = openCheckedDatabase(join(dataDir, 'kiosk.db'), this.clock.now());
+    const dbFile = join(dataDir, 'kiosk.db');
+    const opened = openCheckedDatabase(dbFile, this.clock.now(), { deferCheck: true });
     this.db = opened.db;
     try {
       refuseIfDecommissioned(this.db, dataDir);
@@ -115,6 +117,8 @@ export class KioskCore {
     if (opened.damage)
       this.log.write('error', '数据库已损坏并已修复 / database damaged, rebuilt', { ...opened.damage });
     this.storage = new StorageHealth(dataDir);
+    // Runs last at stop: ends a background check, closes the database, records a clean stop.
+    this.closers.push(watchIntegrity(opened.integrity, dbFile, this));
     this.storage.setWaitingForSeq(waitingForPlatformSeq(this.db));
     this.bus = new EventBus((err) => this.log.write('warn', 'listener failed', { error: err.message }));
     const refdata = (this.refdata = new ReferenceData(this.db, dataDir, {
@@ -270,16 +274,12 @@ export class KioskCore {
     const dataDir = resolve(config.dataDir);
     const core = new KioskCore(config, dataDir, { ...opts, config });
     try {
-      await core.startServices(opts.windowApi ?? true);
+      await startRunningParts(core, core.deadlines, opts.windowApi ?? true, core.closers);
     } catch (err) {
       await core.stop();
       throw err;
     }
     return core;
-  }
-
-  private async startServices(windowApi: boolean): Promise<void> {
-    await startRunningParts(this, this.deadlines, windowApi, this.closers);
   }
 
   get windowApiUrl(): string {

@@ -9,7 +9,8 @@ import { mountReadOnly } from './mount-state.js';
  * - `ok`
  * - `full`        the data directory's filesystem is (nearly) full, or a write failed with ENOSPC/SQLITE_FULL
  * - `read_only`   the filesystem was remounted read-only (ext4 does this on I/O errors), or a write got EROFS
- * - `damaged`     a query reported SQLITE_CORRUPT/NOTADB; the next start checks and repairs the file
+ * - `damaged`     a query reported SQLITE_CORRUPT/NOTADB, or the background check after a clean stop
+ *                 found a problem (decision 178); the next start checks and repairs the file
  * - `recovering`  a fresh or repaired database waits for the platform's lastDeviceSeq before sealing records
  *
  * A probe every half second (statfs, access(W_OK), which answers EROFS on a read-only mount, and the
@@ -65,6 +66,12 @@ export class StorageHealth {
 
   setWaitingForSeq(waiting: boolean): void {
     this.waitingSeq = waiting;
+    this.changed();
+  }
+
+  /** The background integrity check found the file damaged (host/integrity-watch.ts). */
+  markDamaged(): void {
+    this.damaged = true;
     this.changed();
   }
 

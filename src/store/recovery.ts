@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseFromFutureError, openDatabase, setMeta, type Db } from './db.js';
@@ -6,8 +5,11 @@ import { salvageFile, type Salvage } from './salvage.js';
 import { inspectWal } from './wal-check.js';
 import { DAMAGE_META_KEY, markWaitingForPlatformSeq, type DamageReport } from './continuation.js';
 import { adoptSealedRecords } from './adopt.js';
+import { checkIntegrity } from './integrity.js';
+import { clearCheckFailed, takeCleanStop } from './clean-stop.js';
 
 export type { DamageReport };
+export { checkIntegrity };
 
 /**
  * What happens to a damaged database (eMMC wear, a cut mid-write without barriers): the file is
@@ -28,37 +30,6 @@ const CORRUPT_CODES = new Set([
 export function isCorruptionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (CORRUPT_CODES.has(code) || code.startsWith('SQLITE_CORRUPT'));
-}
-
-/**
- * `PRAGMA integrity_check` on the file as it is (with its WAL). Returns null when sound, or what
- * is wrong. Opening itself may fail (SQLITE_NOTADB for a zeroed header).
- */
-export function checkIntegrity(path: string): string | null {
-  let db: Db | null = null;
-  try {
-    // Read-only: closing must not checkpoint a damaged WAL into the file kept as evidence.
-    db = new Database(path, { fileMustExist: true, readonly: true });
-    const rows = db.pragma('integrity_check(20)') as Array<{ integrity_check: string }>;
-    const problems = rows.map((r) => r.integrity_check).filter((t) => t !== 'ok');
-    if (problems.length > 0) return problems.join('; ');
-    // integrity_check reads every page of the tables but a damaged row body only shows on read.
-    for (const t of ['records', 'outbox', 'meta']) {
-      const exists = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(t);
-      // Walked, not gathered: every row is still read and decoded, but a million records are
-      // not held in memory at once (docs/perf.md, start-up with a million records).
-      if (exists) for (const _row of db.prepare(`SELECT * FROM ${t}`).raw().iterate()) void _row;
-    }
-    return null;
-  } catch (err) {
-    return `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
-  } finally {
-    try {
-      db?.close();
-    } catch {
-      /* a damaged file may refuse even to close cleanly; it is moved aside next */
-    }
-  }
 }
 
 /** Moves the database and its WAL/SHM into `damaged/` under a time-stamped name. */
@@ -140,13 +111,31 @@ export function recoverDamagedDatabase(
  * (recoverDamagedDatabase); a database that vanished (its marker file says one existed) starts
  * fresh. Both end waiting for the platform's sequence position. A first start on an empty data
  * directory is not a loss and does not wait.
+ *
+ * With `deferCheck`, a file the pad closed cleanly and nobody touched since (clean-stop.ts,
+ * decision 178) opens without the check: `integrity` says `deferred`, and the caller runs the
+ * same check beside the running pad. The clean-stop marker is consumed either way.
  */
-export function openCheckedDatabase(path: string, nowMs: number): { db: Db; damage: DamageReport | null } {
+export function openCheckedDatabase(
+  path: string,
+  nowMs: number,
+  opts: { deferCheck?: boolean } = {},
+): { db: Db; damage: DamageReport | null; integrity: 'checked' | 'deferred' } {
+  const mustCheck = takeCleanStop(path);
+  if (opts.deferCheck && mustCheck === null) {
+    try {
+      return { db: openDatabase(path), damage: null, integrity: 'deferred' };
+    } catch (err) {
+      // A header worn since the clean stop: the full check below finds and repairs it.
+      if (err instanceof DatabaseFromFutureError || !isCorruptionError(err)) throw err;
+    }
+  }
   const marker = `${path}.created`;
   const finish = (db: Db, damage: DamageReport | null) => {
     if (damage) markWaitingForPlatformSeq(db);
     if (!existsSync(marker)) writeFileSync(marker, new Date(nowMs).toISOString() + '\n');
-    return { db, damage };
+    clearCheckFailed(path);
+    return { db, damage, integrity: 'checked' as const };
   };
   if (!existsSync(path)) {
     if (existsSync(`${path}-wal`)) {
