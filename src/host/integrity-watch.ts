@@ -112,18 +112,26 @@ export function checkInBackground(dbPath: string, deps: IntegrityWatchDeps): () 
       });
       finish('damaged', m.finding.problem);
     } else {
-      deps.log('warn', '完整性检查未能完成，下次启动时检查 / integrity check could not run, next start checks', {
-        ms,
-        problem: m.finding.problem,
-      });
+      deps.log(
+        'warn',
+        '完整性检查未能完成，下次启动时检查 / integrity check could not run, next start checks',
+        {
+          ms,
+          problem: m.finding.problem,
+        },
+      );
       finish('not_run', m.finding.problem);
     }
   });
   worker.on('error', (err) => {
     if (finished) return;
-    deps.log('warn', '完整性检查未能完成，下次启动时检查 / integrity check could not run, next start checks', {
-      error: err.message,
-    });
+    deps.log(
+      'warn',
+      '完整性检查未能完成，下次启动时检查 / integrity check could not run, next start checks',
+      {
+        error: err.message,
+      },
+    );
     finish('not_run', err.message);
   });
   return async () => {

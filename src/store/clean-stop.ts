@@ -28,7 +28,9 @@ const markerSchema = z.object({
 export function describeCleanStop(dbPath: string, nowMs: number): string | null {
   if (!existsSync(dbPath) || walSize(dbPath) > 0) return null;
   const st = statSync(dbPath);
-  return JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, stoppedAt: new Date(nowMs).toISOString() }) + '\n';
+  return (
+    JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, stoppedAt: new Date(nowMs).toISOString() }) + '\n'
+  );
 }
 
 /**

@@ -19,10 +19,7 @@ export interface IntegrityFinding {
  * Self-contained: no imports, no helpers, no named inner functions (a loader's name-keeping
  * wrapper would reach outside it). `Sqlite` is better-sqlite3's constructor.
  */
-export function findIntegrityProblem(
-  Sqlite: typeof Database,
-  path: string,
-): IntegrityFinding | null {
+export function findIntegrityProblem(Sqlite: typeof Database, path: string): IntegrityFinding | null {
   let db: Database.Database | null = null;
   try {
     // Read-only: closing must not checkpoint a damaged WAL into the file kept as evidence, and
