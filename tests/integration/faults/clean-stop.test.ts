@@ -197,6 +197,13 @@ describe('the clean-stop marker', () => {
       other.close();
     }
   });
+
+  it('a failed background check left behind means the full check at start, which clears it', async () => {
+    await cleanlyStoppedPad(3);
+    writeFileSync(checkFailedFile(dbFile()), '{"outcome":"not_run"}\n');
+    expect(nextOpen()).toBe('checked');
+    expect(existsSync(checkFailedFile(dbFile()))).toBe(false);
+  });
 });
 
 describe('the pad as a process', () => {
