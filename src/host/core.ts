@@ -42,7 +42,7 @@ import { startRunningParts } from './core-start.js';
 import type { WindowApiService } from './window-api-service.js';
 import type { Reconfigurer } from './reconfigure.js';
 import { wireSettings } from './settings-wiring.js';
-import { watchIntegrity } from './integrity-watch.js';
+import { IntegrityLedger, watchIntegrity } from './integrity-watch.js';
 
 export { APP_VERSION } from './version.js';
 
@@ -84,6 +84,7 @@ export class KioskCore {
   readonly techGate: TechnicianGate;
   readonly bus: EventBus;
   readonly devices: DeviceStatusReader;
+  private readonly integrity = new IntegrityLedger();
   readonly clockOffset: ClockOffset;
   readonly windowApi: WindowApiService;
   readonly settings: Reconfigurer;
@@ -118,7 +119,7 @@ export class KioskCore {
       this.log.write('error', '数据库已损坏并已修复 / database damaged, rebuilt', { ...opened.damage });
     this.storage = new StorageHealth(dataDir);
     // Runs last at stop: ends a background check, closes the database, records a clean stop.
-    this.closers.push(watchIntegrity(opened.integrity, dbFile, this));
+    this.closers.push(watchIntegrity(opened.integrity, dbFile, this, this.integrity));
     this.storage.setWaitingForSeq(waitingForPlatformSeq(this.db));
     this.bus = new EventBus((err) => this.log.write('warn', 'listener failed', { error: err.message }));
     const refdata = (this.refdata = new ReferenceData(this.db, dataDir, {
@@ -189,6 +190,7 @@ export class KioskCore {
       board: () => hardware.board,
       printer: () => hardware.printer,
       boardSimulated: () => hardware.simulated,
+      integrity: () => this.integrity.read(),
     }));
     const sync = (this.sync = new SyncBridge({
       config,

@@ -12,6 +12,8 @@ export interface DeviceSources {
   board(): { status(): BoardStatus } | null;
   printer(): { status(): PrinterStatus } | null;
   boardSimulated(): boolean;
+  /** this run's full integrity check (integrity-watch.ts IntegrityLedger) */
+  integrity(): { integrity: string; checkedMs: number | null };
 }
 
 export type BoardState = BoardStatus['state'];
@@ -26,7 +28,10 @@ export interface DeviceStatus {
 export interface DbInfo {
   sizeBytes: number;
   schemaVersion: number;
+  /** `ok`, `checking`, `damaged` or `not checked`: this run's full check */
   integrity: string;
+  /** when that check ended; null while it runs */
+  checkedMs: number | null;
 }
 
 /**
@@ -46,14 +51,14 @@ export class DeviceStatusReader {
     };
   }
 
-  /** Size and a quick integrity check of the database (technician screen, heartbeat). */
+  /** Size and the outcome of this run's integrity check (technician screen, heartbeat). */
   dbInfo(): DbInfo {
     const file = join(this.src.dataDir, 'kiosk.db');
     const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
     return {
       sizeBytes: size(file) + size(file + '-wal'),
       schemaVersion: this.src.db.pragma('user_version', { simple: true }) as number,
-      integrity: String(this.src.db.pragma('quick_check', { simple: true })),
+      ...this.src.integrity(),
     };
   }
 }

@@ -48,6 +48,27 @@ export interface IntegrityHost {
 }
 
 /**
+ * The outcome of this run's full integrity check (at start, or in the background after a clean
+ * stop): what the heartbeat and the technician screen report. They read it instead of checking
+ * again: a check walks the whole file (seconds on a large database) and would hold the event
+ * loop, and with it key presses, once a minute.
+ */
+export class IntegrityLedger {
+  private result = 'checking';
+  private atMs: number | null = null;
+
+  note(result: string, atMs: number): void {
+    this.result = result;
+    this.atMs = atMs;
+  }
+
+  /** `ok`, `checking` (the background check still runs), `damaged` or `not checked`. */
+  read(): { integrity: string; checkedMs: number | null } {
+    return { integrity: this.result, checkedMs: this.atMs };
+  }
+}
+
+/**
  * For the composition root: starts the background check when the start deferred it, and returns
  * the closer to run last at stop — end the check, close the database, record the clean stop.
  */
@@ -55,10 +76,18 @@ export function watchIntegrity(
   integrity: 'checked' | 'deferred',
   dbPath: string,
   host: IntegrityHost,
+  ledger: IntegrityLedger,
 ): () => Promise<void> {
   const log: KioskLogger['write'] = (...a) => host.log.write(...a);
+  if (integrity === 'checked') ledger.note('ok', host.clock.now());
   const endCheck =
-    integrity === 'deferred' ? checkInBackground(dbPath, { storage: host.storage, log }) : null;
+    integrity === 'deferred'
+      ? checkInBackground(dbPath, {
+          storage: host.storage,
+          log,
+          onDone: (outcome) => ledger.note(outcome === 'not_run' ? 'not checked' : outcome, host.clock.now()),
+        })
+      : null;
   return async () => {
     await endCheck?.();
     closeCleanly(host.db, dbPath, host.storage.state(), host.clock.now(), log);

@@ -120,6 +120,8 @@ export class SyncBridge {
     const board = status.board.detail;
     const printer = status.printer.detail;
     const db = this.deps.devices.dbInfo();
+    // A check still running has found nothing yet; damage is reported once it is found.
+    const integrityFound = db.integrity === 'damaged' || this.deps.storageState() === 'damaged';
     const { screen, staffId } = this.deps.activity();
     const d = this.deps.damageReport();
     const damage = d
@@ -155,13 +157,14 @@ export class SyncBridge {
       },
       db: {
         sizeBytes: db.sizeBytes,
-        integrity: db.integrity === 'ok' && this.deps.storageState() !== 'damaged' ? 'ok' : 'error',
-        checkedTime: formatCst(Date.now()),
+        integrity: integrityFound ? 'error' : 'ok',
+        // when this run's full check ended (start-up, or the background check after a clean stop)
+        checkedTime: formatCst(db.checkedMs ?? Date.now()),
         storage: this.deps.storageState(),
         ...(damage ? { rebuilt: damage } : {}),
       },
       clockOffsetMs: this.deps.clockOffset.offsetMs(),
-      health: this.health(db.integrity, ob, status),
+      health: this.health(integrityFound ? db.integrity : 'ok', ob, status),
     } as HeartbeatBody;
   }
 

@@ -147,7 +147,9 @@ export function SystemTab({ status }: { status: TechStatus }) {
           [
             'db-integrity',
             '完整性检查',
-            <b className={status.db.integrity === 'ok' ? 'hw-ok' : 'hw-error'}>{status.db.integrity}</b>,
+            <b className={INTEGRITY_CLASS[status.db.integrity] ?? 'hw-error'}>
+              {INTEGRITY_WORDS[status.db.integrity] ?? status.db.integrity}
+            </b>,
           ],
           ['window-api', '窗口接口地址', <code>{status.windowApi.url || '—'}</code>],
           [
@@ -160,3 +162,16 @@ export function SystemTab({ status }: { status: TechStatus }) {
     </div>
   );
 }
+
+/** This run's full integrity check (the heartbeat reports the same). */
+const INTEGRITY_WORDS: Record<string, string> = {
+  ok: '正常 ok',
+  checking: '后台检查中 checking in the background',
+  damaged: '发现损坏 damaged: restart the pad to repair it',
+  'not checked': '未能检查，下次启动时检查 not checked: the next start checks',
+};
+const INTEGRITY_CLASS: Record<string, string> = {
+  ok: 'hw-ok',
+  checking: 'hw-warn',
+  'not checked': 'hw-warn',
+};

@@ -119,7 +119,18 @@ describe('the clean-stop marker', () => {
     const c = core;
     // consumed before the database was opened for writes
     expect(existsSync(cleanStopFile(dbFile()))).toBe(false);
+    // The heartbeat and the technician screen read this run's check; they never check again on
+    // the main thread (a quick_check walks the whole file: seconds on a large database).
+    const pragmas: string[] = [];
+    const pragma = c.db.pragma.bind(c.db);
+    c.db.pragma = ((source: string, options?: Parameters<typeof pragma>[1]) => {
+      pragmas.push(source);
+      return pragma(source, options);
+    }) as typeof c.db.pragma;
     await until(() => logLines(/integrity check passed \(background\)/).length === 1, 20_000, 'the check');
+    expect(c.dbInfo()).toMatchObject({ integrity: 'ok' });
+    expect(c.dbInfo().checkedMs).toEqual(expect.any(Number));
+    expect(pragmas.filter((p) => /check/.test(p))).toEqual([]);
     expect(typeof logLines(/integrity check passed/)[0]?.ms).toBe('number');
     expect(c.storage.state()).toBe('ok');
     expect((await api(c, 'GET', '/v1/status')).body).toMatchObject({ storage: 'ok' });
@@ -151,6 +162,7 @@ describe('the clean-stop marker', () => {
     core = await startPad(dir, sim.url);
     const c = core;
     await until(() => c.storage.state() === 'damaged', 20_000, 'the background check to find the damage');
+    expect(c.dbInfo()).toMatchObject({ integrity: 'damaged' });
     expect(logLines(/found damage \(background\)/)).toHaveLength(1);
     expect(existsSync(checkFailedFile(file))).toBe(true);
     expect((await api(c, 'GET', '/v1/status')).body).toMatchObject({ storage: 'damaged' });
