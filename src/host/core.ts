@@ -9,13 +9,12 @@ import {
 import { ClockOffset } from '../store/clock-offset.js';
 import { DeviceStatusReader, type DbInfo } from './device-status.js';
 import { EventBus, Signal } from './event-bus.js';
-import { inWallClockFrame, type StaffCard } from './snapshot.js';
+import type { StaffCard } from './snapshot.js';
+import { readSnapshot, staffCardOf } from './snapshot-facts.js';
 import type { KioskConfig } from '../config/config.js';
 import { PadClock, type Clock } from '../domain/clock.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
-import { openCheckedDatabase } from '../store/recovery.js';
-import { refuseIfDecommissioned } from '../store/handover.js';
-import { readDamageReport, waitingForPlatformSeq } from '../store/continuation.js';
+import { readDamageReport } from '../store/continuation.js';
 import { StorageHealth } from './storage-health.js';
 import type { CancelReason } from '../domain/record.js';
 import { EvaluationService, type CommittedChange } from '../service/evaluations.js';
@@ -42,7 +41,8 @@ import { startRunningParts } from './core-start.js';
 import type { WindowApiService } from './window-api-service.js';
 import type { Reconfigurer } from './reconfigure.js';
 import { wireSettings } from './settings-wiring.js';
-import { IntegrityLedger, watchIntegrity } from './integrity-watch.js';
+import type { IntegrityLedger } from './integrity-watch.js';
+import { openPadStore } from './pad-store.js';
 
 export { APP_VERSION } from './version.js';
 
@@ -84,7 +84,7 @@ export class KioskCore {
   readonly techGate: TechnicianGate;
   readonly bus: EventBus;
   readonly devices: DeviceStatusReader;
-  private readonly integrity = new IntegrityLedger();
+  private readonly integrity: IntegrityLedger;
   readonly clockOffset: ClockOffset;
   readonly windowApi: WindowApiService;
   readonly settings: Reconfigurer;
@@ -106,21 +106,11 @@ export class KioskCore {
         count: tightened.length,
         first: tightened[0],
       });
-    const dbFile = join(dataDir, 'kiosk.db');
-    const opened = openCheckedDatabase(dbFile, this.clock.now(), { deferCheck: true });
-    this.db = opened.db;
-    try {
-      refuseIfDecommissioned(this.db, dataDir);
-    } catch (err) {
-      this.db.close();
-      throw err;
-    }
-    if (opened.damage)
-      this.log.write('error', '数据库已损坏并已修复 / database damaged, rebuilt', { ...opened.damage });
-    this.storage = new StorageHealth(dataDir);
-    // Runs last at stop: ends a background check, closes the database, records a clean stop.
-    this.closers.push(watchIntegrity(opened.integrity, dbFile, this, this.integrity));
-    this.storage.setWaitingForSeq(waitingForPlatformSeq(this.db));
+    const store = openPadStore(dataDir, this.clock, this.log);
+    this.db = store.db;
+    this.storage = store.storage;
+    this.integrity = store.integrity;
+    this.closers.push(store.close);
     this.bus = new EventBus((err) => this.log.write('warn', 'listener failed', { error: err.message }));
     const refdata = (this.refdata = new ReferenceData(this.db, dataDir, {
       shippedNormsFile: join(assetsDir(), 'norms-2020.json'),
@@ -392,47 +382,22 @@ export class KioskCore {
   // ---- the citizen screen's view model -------------------------------------------------------------
 
   snapshot(): KioskSnapshot {
-    const st = this.staff.status();
-    const open = this.evaluations.openEvaluation();
-    const hall = this.hall();
-    const devices = this.devices.read();
-    const glow = this.afterglow.current();
-    // The screen counts down against the operating system's clock (decision 195).
-    return inWallClockFrame(this.clock.wallSkewMs(), {
-      nowMs: this.clock.now(),
-      hallName: hall.hallName,
-      windowNo: hall.windowNo,
-      norms: this.refdata.norms(),
-      windowState: st.state,
-      staff: st.staff ? this.staffCard(st.staff) : null,
-      open: open
-        ? {
-            evaluation: open.evaluation,
-            cases: open.cases,
-            targets: this.evaluations.targetsOf(open.evaluation, open.cases),
-          }
-        : null,
-      afterglow: glow,
-      board: devices.board.state,
-      printer: devices.printer.state,
-      boardSimulated: devices.board.simulated,
-      serverTimeOffsetMs: this.clockOffset.offsetMs(),
-      storage: this.storage.state(),
-      afterglowReceiptPrinted:
-        !open && glow !== null
-          ? (this.evaluations.get(glow.evaluationId)?.evaluation.receipt_prints ?? 0) > 0
-          : false,
+    return readSnapshot({
+      clock: this.clock,
       citizen: this.config.citizen,
+      staff: this.staff,
+      evaluations: this.evaluations,
+      refdata: this.refdata,
+      devices: this.devices,
+      afterglow: this.afterglow,
+      clockOffset: this.clockOffset,
+      storage: this.storage,
+      hall: () => this.hall(),
     });
   }
 
   staffCard(s: StaffMember): StaffCard {
-    return {
-      staffId: s.staffId,
-      name: s.name,
-      title: s.title,
-      photoUrl: this.refdata.photoDataUrl(s.staffId),
-    };
+    return staffCardOf(this.refdata, s);
   }
 
   /** What an update waits for (update-policy.ts): an open evaluation, a receipt in the printer. */
