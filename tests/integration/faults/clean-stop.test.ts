@@ -19,7 +19,7 @@ import { openCheckedDatabase } from '../../../src/store/recovery.js';
 import { api } from '../../helpers/core.js';
 import { startPadProcess } from '../../helpers/pad-process.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { rate, startPad, startSim, until } from './pad-fixture.js';
+import { PAGE, rate, recordLeafPages, startPad, startSim, syncAll, until } from './pad-fixture.js';
 
 /**
  * Decision 178: after a clean stop the full integrity check runs beside the running pad instead
@@ -27,7 +27,6 @@ import { rate, startPad, startSim, until } from './pad-fixture.js';
  * background check) takes the full check at start as before.
  */
 
-const PAGE = 4096;
 let sim: PlatformSim;
 let dir: string;
 let cleanup: () => void;
@@ -59,13 +58,6 @@ function logLines(re: RegExp): Array<Record<string, unknown>> {
     .filter((l) => re.test(String(l.msg)));
 }
 
-async function syncAll(c: KioskCore): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    const st = await c.sync.service!.syncNow();
-    if (st.pending === 0) return;
-  }
-}
-
 /** A pad with `n` delivered ratings, stopped cleanly. */
 async function cleanlyStoppedPad(n: number): Promise<void> {
   core = await startPad(dir, sim.url);
@@ -81,19 +73,6 @@ function nextOpen(): 'checked' | 'deferred' {
   const opened = openCheckedDatabase(dbFile(), Date.now(), { deferCheck: true });
   opened.db.close();
   return opened.integrity;
-}
-
-function recordLeafPages(file: string): number[] {
-  const d = new Database(file, { readonly: true });
-  try {
-    return (
-      d
-        .prepare(`SELECT pageno FROM dbstat WHERE name = 'records' AND pagetype = 'leaf' ORDER BY pageno`)
-        .all() as Array<{ pageno: number }>
-    ).map((r) => r.pageno);
-  } finally {
-    d.close();
-  }
 }
 
 const newEvaluation = {

@@ -10,7 +10,6 @@ import {
   truncateSync,
   writeSync,
 } from 'node:fs';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KioskCore } from '../../../src/host/core.js';
@@ -18,7 +17,17 @@ import type { PlatformSim } from '../../../platform-sim/index.js';
 import { verifyChain } from '../../../src/store/verify.js';
 import { api } from '../../helpers/core.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { padRecords, platformHead, rate, startPad, startSim, until } from './pad-fixture.js';
+import {
+  padRecords,
+  PAGE,
+  platformHead,
+  rate,
+  recordLeafPages,
+  startPad,
+  startSim,
+  syncAll,
+  until,
+} from './pad-fixture.js';
 
 /**
  * The database damaged the ways eMMC and power cuts damage it. Each case: 120 ratings, all
@@ -26,7 +35,6 @@ import { padRecords, platformHead, rate, startPad, startSim, until } from './pad
  * pad did and what it recovered is printed (`damage:` lines) and asserted.
  */
 
-const PAGE = 4096;
 let sim: PlatformSim;
 let dir: string;
 let cleanup: () => void;
@@ -46,13 +54,6 @@ afterEach(async () => {
 });
 
 const dbFile = () => join(dir, 'kiosk.db');
-
-async function syncAll(c: KioskCore): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    const st = await c.sync.service!.syncNow();
-    if (st.pending === 0) return;
-  }
-}
 
 /** 120 delivered ratings; with `walTail`, the last 20 stay in the WAL and a copy of db+WAL is taken. */
 async function history(opts: { walTail?: boolean } = {}): Promise<string | null> {
@@ -84,19 +85,6 @@ async function history(opts: { walTail?: boolean } = {}): Promise<string | null>
 }
 
 /** Page numbers (1-based) of the records table's leaf pages in the database file. */
-function recordLeafPages(file: string): number[] {
-  const d = new Database(file, { readonly: true });
-  try {
-    return (
-      d
-        .prepare(`SELECT pageno FROM dbstat WHERE name = 'records' AND pagetype = 'leaf' ORDER BY pageno`)
-        .all() as Array<{ pageno: number }>
-    ).map((r) => r.pageno);
-  } finally {
-    d.close();
-  }
-}
-
 function overwrite(file: string, offset: number, bytes: Buffer): void {
   const fd = openSync(file, 'r+');
   try {

@@ -20,6 +20,7 @@ import {
   rate,
   startPad,
   startSim,
+  syncAll,
   until,
 } from './pad-fixture.js';
 
@@ -66,10 +67,6 @@ function capture() {
   const out: string[] = [];
   const err: string[] = [];
   return { out, err, o: (l: string) => void out.push(l), e: (l: string) => void err.push(l) };
-}
-
-async function syncAll(c: KioskCore): Promise<void> {
-  for (let i = 0; i < 5; i++) if ((await c.sync.service!.syncNow()).pending === 0) return;
 }
 
 const platformRecords = () =>

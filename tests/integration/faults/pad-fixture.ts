@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { loadConfig } from '../../../src/config/config.js';
 import type { Clock } from '../../../src/domain/clock.js';
 import { KioskCore } from '../../../src/host/core.js';
@@ -89,4 +90,29 @@ export function platformHead(sim: PlatformSim): { seq: number; hash: string } {
     (sim.db.prepare('SELECT device_seq AS seq, hash FROM chain_heads WHERE device_id = ?').get(DEVICE_ID) as
       { seq: number; hash: string } | undefined) ?? { seq: 0, hash: '0'.repeat(64) }
   );
+}
+
+/** The page size of the pad's database (store/db.ts leaves SQLite's default). */
+export const PAGE = 4096;
+
+/** Uploads until nothing is pending (a few passes: each sends what one batch holds). */
+export async function syncAll(c: KioskCore): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    const st = await c.sync.service!.syncNow();
+    if (st.pending === 0) return;
+  }
+}
+
+/** The page numbers of the records table's leaf pages: where damage hits rows. */
+export function recordLeafPages(file: string): number[] {
+  const d = new Database(file, { readonly: true });
+  try {
+    return (
+      d
+        .prepare(`SELECT pageno FROM dbstat WHERE name = 'records' AND pagetype = 'leaf' ORDER BY pageno`)
+        .all() as Array<{ pageno: number }>
+    ).map((r) => r.pageno);
+  } finally {
+    d.close();
+  }
 }
