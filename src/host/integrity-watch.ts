@@ -118,6 +118,14 @@ export function checkInBackground(dbPath: string, deps: IntegrityWatchDeps): () 
     if (outcome === 'damaged') deps.storage.markDamaged();
     deps.onDone?.(outcome);
   };
+  const notRun = (why: string, fields: Record<string, unknown>) => {
+    deps.log(
+      'warn',
+      '完整性检查未能完成，下次启动时检查 / integrity check could not run, next start checks',
+      fields,
+    );
+    finish('not_run', why);
+  };
   try {
     worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path: dbPath } });
   } catch (err) {
@@ -140,28 +148,10 @@ export function checkInBackground(dbPath: string, deps: IntegrityWatchDeps): () 
         problem: m.finding.problem,
       });
       finish('damaged', m.finding.problem);
-    } else {
-      deps.log(
-        'warn',
-        '完整性检查未能完成，下次启动时检查 / integrity check could not run, next start checks',
-        {
-          ms,
-          problem: m.finding.problem,
-        },
-      );
-      finish('not_run', m.finding.problem);
-    }
+    } else notRun(m.finding.problem, { ms, problem: m.finding.problem });
   });
   worker.on('error', (err) => {
-    if (finished) return;
-    deps.log(
-      'warn',
-      '完整性检查未能完成，下次启动时检查 / integrity check could not run, next start checks',
-      {
-        error: err.message,
-      },
-    );
-    finish('not_run', err.message);
+    if (!finished) notRun(err.message, { error: err.message });
   });
   return async () => {
     if (finished || worker === null) return;

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { tempDir } from '../../tests/helpers/tmp.js';
 import { copyMillionDb, millionDb } from './million.js';
 import { report } from './report.js';
+import { percentiles } from './stats.js';
 
 const root = join(import.meta.dirname, '../..');
 const bundle = join(root, 'dist/core/cli.mjs');
@@ -118,7 +119,7 @@ async function timedEmptyStart(): Promise<number> {
 
 if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
 millionDb(); // build the cache before any timing
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const median = (xs: number[]) => percentiles(xs).p50;
 const empty: number[] = [];
 const clean: number[] = [];
 const killed: number[] = [];
