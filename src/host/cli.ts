@@ -143,14 +143,9 @@ async function main(argv: string[]): Promise<number> {
       ...(configFile ? { configFile } : {}),
     });
     installProcessGuard({ log: (msg, fields) => shell.core.log.write('error', msg, fields) });
-    // Machine-readable lines first: the launcher and the tests read them.
-    // Tokens are never printed whole: the shell's address is a private launch file, and the
-    // window API token shows only its first characters (`token` prints it for the technician).
-    process.stdout.write(`hcp-kiosk shell ${shell.launchUrl}\n`);
-    process.stdout.write(
-      `hcp-kiosk window-api ${shell.core.windowApiUrl} token ${maskSecret(shell.core.windowApiToken)}\n`,
-    );
-    process.stdout.write(`hcp-kiosk platform ${shell.core.sync.platformUrl}\n`);
+    // The stop handlers before the lines that say the pad is up: whoever reads them (a launcher,
+    // a supervisor, a test) may stop the pad at once, and a SIGTERM with no handler yet would kill
+    // it without a clean stop.
     let stopping = false;
     const stop = () => {
       if (stopping) return;
@@ -159,6 +154,14 @@ async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Machine-readable lines first: the launcher and the tests read them.
+    // Tokens are never printed whole: the shell's address is a private launch file, and the
+    // window API token shows only its first characters (`token` prints it for the technician).
+    process.stdout.write(`hcp-kiosk shell ${shell.launchUrl}\n`);
+    process.stdout.write(
+      `hcp-kiosk window-api ${shell.core.windowApiUrl} token ${maskSecret(shell.core.windowApiToken)}\n`,
+    );
+    process.stdout.write(`hcp-kiosk platform ${shell.core.sync.platformUrl}\n`);
     return -1; // keep running
   }
   process.stderr.write(
