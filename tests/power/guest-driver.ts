@@ -31,9 +31,14 @@ const dbPath = join(dataDir, 'kiosk.db');
 const TOKEN = 'power-cut-window-token-0123456789';
 
 const port = openSync(portPath, 'w');
-/** One line to the host; synchronous, so it has left the guest's process when this returns. */
+/**
+ * One line to the host; synchronous, so it has left the guest's process when this returns. The
+ * host reads line by line, so a message with line breaks in it (SQLite's integrity_check lists one
+ * damaged page per line) is folded onto one line, or its second line would be read as the next
+ * message.
+ */
 function say(line: string): void {
-  writeSync(port, `${line}\n`);
+  writeSync(port, `${line.replace(/\s*[\r\n]+\s*/g, ' | ')}\n`);
 }
 
 /** Seconds since the guest's kernel started: where a boot's time goes, for the figures. */
