@@ -25,15 +25,38 @@ export interface OutboxStats {
 
 /** Pending evaluation records in deviceSeq order (the platform wants them in order). */
 export function pendingRecords(db: Db, limit: number): PendingRecord[] {
+  return pendingRecordsBetween(db, 0, Number.MAX_SAFE_INTEGER, limit);
+}
+
+/**
+ * Pending records with `afterSeq < deviceSeq <= throughSeq`, in deviceSeq order, at most `limit`.
+ * The uploader reads a batch a slice at a time with it (uploader.ts): each row is inflated as it
+ * is read, and a whole batch in one call would hold a key press for that long.
+ */
+export function pendingRecordsBetween(
+  db: Db,
+  afterSeq: number,
+  throughSeq: number,
+  limit: number,
+): PendingRecord[] {
   const rows = db
     .prepare(
       `SELECT ${PENDING_RECORD_COLUMNS}
        FROM outbox o JOIN records r ON r.record_id = o.ref
-       WHERE o.kind = 'record' AND o.state = 'pending'
+       WHERE o.kind = 'record' AND o.state = 'pending' AND o.device_seq > ? AND o.device_seq <= ?
        ORDER BY o.device_seq LIMIT ?`,
     )
-    .all(limit) as Array<Omit<PendingRecord, 'urgent'> & { urgent: number }>;
+    .all(afterSeq, throughSeq, limit) as Array<Omit<PendingRecord, 'urgent'> & { urgent: number }>;
   return rows.map((r) => ({ ...r, urgent: r.urgent === 1 }));
+}
+
+/** Whether a record at or below `deviceSeq` still waits (the pending index answers). */
+export function hasPendingThrough(db: Db, deviceSeq: number): boolean {
+  return (
+    db
+      .prepare(`SELECT 1 FROM outbox WHERE kind = 'record' AND state = 'pending' AND device_seq <= ? LIMIT 1`)
+      .get(deviceSeq) !== undefined
+  );
 }
 
 export function hasUrgentPending(db: Db): boolean {

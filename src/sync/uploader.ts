@@ -6,11 +6,11 @@ import { formatCst } from '../domain/time.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import {
   markDelivered,
-  PENDING_RECORD_COLUMNS,
   markRejected,
   noteAttempt,
   pendingAppeals,
-  pendingRecords,
+  hasPendingThrough,
+  pendingRecordsBetween,
   type PendingRecord,
 } from '../store/outbox.js';
 import { parseRetryAfter } from './backoff.js';
@@ -18,11 +18,40 @@ import { errorCodeOf, jsonOf, TransportError, type PlatformClient, type Platform
 
 export const MAX_BATCH_RECORDS = 500;
 export const MAX_BATCH_BYTES = 1024 * 1024;
+/**
+ * Records read, or settled after the answer, per slice of a batch (see nextBatch): about a
+ * millisecond of work each here, so a key press arriving meanwhile waits about that long.
+ */
+const READ_SLICE = 50;
 const INFLIGHT_KEY = 'sync_inflight_batch';
 const ATTENTION_KEY = 'sync_attention';
 
-/** Points where the kill tests stop the process (see tests/integration/sync/kill.test.ts). */
-export type SyncHookPoint = 'before_send' | 'after_response';
+/** A record of a batch with its sealed JSON already encoded (see readPending). */
+type BatchRecord = PendingRecord & { bytes: Buffer };
+
+const COMMA = Buffer.from(',');
+const CLOSE_BATCH = Buffer.from(']}');
+
+/** The records' bytes with a comma between each two. */
+function withCommas(records: BatchRecord[]): Buffer[] {
+  const parts: Buffer[] = [];
+  for (const r of records) {
+    if (parts.length > 0) parts.push(COMMA);
+    parts.push(r.bytes);
+  }
+  return parts;
+}
+
+/** Lets timers and I/O (a key press on the serial port) run before the next slice of work. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Points where the kill tests stop the process (see tests/integration/sync/kill.test.ts).
+ * `settled_part`: after a slice of an answered batch was settled, before the rest is.
+ */
+export type SyncHookPoint = 'before_send' | 'after_response' | 'settled_part';
 export interface SyncHooks {
   point?: (name: SyncHookPoint, info: { batchId: string; firstSeq: number; lastSeq: number }) => void;
 }
@@ -99,6 +128,12 @@ function describe(res: PlatformResponse): string {
 export class Uploader {
   /** Shrinks on 413, grows back after successes. */
   private limit = MAX_BATCH_RECORDS;
+  /**
+   * The records after the last batch, read while the platform was answering it (sendRecords).
+   * Kept only when that batch was settled in full: then they are exactly what a fresh read
+   * would start with.
+   */
+  private readAhead: { afterSeq: number; limit: number; records: BatchRecord[] } | null = null;
 
   constructor(
     private readonly deps: {
@@ -135,37 +170,33 @@ export class Uploader {
     return this.limit;
   }
 
-  /** The next batch: the persisted in-flight one if any (same batchId, same records), else a new one. */
-  private nextBatch(): { inflight: Inflight; records: PendingRecord[] } | null {
+  /**
+   * The next batch: the persisted in-flight one if any (same batchId, same records), else a new
+   * one. Read a slice at a time, yielding to the event loop between slices, so a citizen's key
+   * press waits for one slice at most, not a whole batch. The in-flight mark is written after the
+   * last slice: a crash while reading leaves nothing to resume.
+   */
+  private async nextBatch(): Promise<{ inflight: Inflight; records: BatchRecord[] } | null> {
     const { db } = this.deps;
     const saved = this.inflight();
     if (saved) {
-      const rows = db
-        .prepare(
-          `SELECT ${PENDING_RECORD_COLUMNS}
-           FROM outbox o JOIN records r ON r.record_id = o.ref
-           WHERE o.kind = 'record' AND o.state = 'pending' AND o.device_seq BETWEEN ? AND ?
-           ORDER BY o.device_seq`,
-        )
-        .all(saved.firstSeq, saved.lastSeq) as Array<Omit<PendingRecord, 'urgent'> & { urgent: number }>;
-      if (rows.length > 0)
-        return { inflight: saved, records: rows.map((r) => ({ ...r, urgent: r.urgent === 1 })) };
+      const records = await this.readPending(saved.firstSeq - 1, saved.lastSeq, saved.count, Infinity);
+      if (records.length > 0) return { inflight: saved, records };
       setMeta(db, INFLIGHT_KEY, '');
     }
-    const maxBytes = this.deps.maxBytes ?? MAX_BATCH_BYTES;
-    const candidates = pendingRecords(db, this.limit);
-    if (candidates.length === 0) return null;
     const batchId = randomUUID();
-    let size = Buffer.byteLength(`{"batchId":"${batchId}","records":[]}`);
-    const records: PendingRecord[] = [];
-    for (const r of candidates) {
-      const add = Buffer.byteLength(r.body) + (records.length > 0 ? 1 : 0);
-      if (records.length > 0 && size + add > maxBytes) break;
-      size += add;
-      records.push(r);
-    }
-    const first = records[0] as PendingRecord;
-    const last = records[records.length - 1] as PendingRecord;
+    const ahead = this.readAhead;
+    this.readAhead = null;
+    const records =
+      ahead &&
+      ahead.limit === this.limit &&
+      ahead.records.length > 0 &&
+      !hasPendingThrough(db, ahead.afterSeq)
+        ? ahead.records
+        : await this.readPending(0, Number.MAX_SAFE_INTEGER, this.limit, this.recordBytes());
+    if (records.length === 0) return null;
+    const first = records[0] as BatchRecord;
+    const last = records[records.length - 1] as BatchRecord;
     const inflight: Inflight = {
       batchId,
       firstSeq: first.deviceSeq,
@@ -176,24 +207,96 @@ export class Uploader {
     return { inflight, records };
   }
 
-  /** One batch of evaluation records. */
+  /** What the records of one batch may take: the byte limit less the envelope (a batchId is a UUID). */
+  private recordBytes(): number {
+    const envelope = Buffer.byteLength(`{"batchId":"${randomUUID()}","records":[]}`);
+    return (this.deps.maxBytes ?? MAX_BATCH_BYTES) - envelope;
+  }
+
+  /**
+   * Pending records after `afterSeq` up to `throughSeq`, in order, until `limit` records or
+   * `maxBytes` of bodies (joined by commas; the first record always goes, however large).
+   */
+  private async readPending(
+    afterSeq: number,
+    throughSeq: number,
+    limit: number,
+    maxBytes: number,
+  ): Promise<BatchRecord[]> {
+    const records: BatchRecord[] = [];
+    let size = 0;
+    let cursor = afterSeq;
+    for (;;) {
+      const want = Math.min(READ_SLICE, limit - records.length);
+      const slice = pendingRecordsBetween(this.deps.db, cursor, throughSeq, want);
+      for (const r of slice) {
+        // Encoded here, a slice at a time: encoding a whole batch at once held the loop ~5 ms.
+        const bytes = Buffer.from(r.body, 'utf8');
+        const add = bytes.length + (records.length > 0 ? 1 : 0);
+        if (records.length > 0 && size + add > maxBytes) return records;
+        size += add;
+        records.push({ ...r, bytes });
+      }
+      const last = slice[slice.length - 1];
+      if (slice.length < want || records.length >= limit || !last) return records;
+      cursor = last.deviceSeq;
+      await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * One batch of evaluation records. While the platform answers it, the next batch is read
+   * (readAhead): the wait for the network is most of a batch's time, and reading is most of the
+   * rest. Nothing about the next batch is written until it is its turn.
+   */
   async sendRecords(): Promise<UploadOutcome> {
-    const { db, client, clock, log, hooks } = this.deps;
+    const { hooks } = this.deps;
     const att = this.attention();
     if (att) return { kind: 'attention', error: att.message };
-    const batch = this.nextBatch();
+    const batch = await this.nextBatch();
     if (!batch) return { kind: 'idle' };
     const { inflight, records } = batch;
-    const refs = records.map((r) => r.recordId);
     // The sealed JSON goes out byte for byte: re-serialising could change what the hash covers.
-    const body = Buffer.from(
-      `{"batchId":"${inflight.batchId}","records":[${records.map((r) => r.body).join(',')}]}`,
-      'utf8',
-    );
+    const body = Buffer.concat([
+      Buffer.from(`{"batchId":"${inflight.batchId}","records":[`),
+      ...withCommas(records),
+      CLOSE_BATCH,
+    ]);
     hooks?.point?.('before_send', inflight);
+    const sending = this.deps.client.request('POST', '/v1/evaluations:batch', body);
+    const limit = this.limit;
+    // Never rejects: a failed read ahead only means the next batch is read when its turn comes.
+    const reading = this.readPending(
+      inflight.lastSeq,
+      Number.MAX_SAFE_INTEGER,
+      limit,
+      this.recordBytes(),
+    ).catch(() => null);
+    let out: UploadOutcome | undefined;
+    try {
+      out = await this.settle(inflight, records, sending);
+      return out;
+    } finally {
+      // Awaited on every path, so no read outlives this call (stop() closes the database after it).
+      const next = await reading;
+      this.readAhead =
+        out?.kind === 'sent' && out.missing === 0 && next
+          ? { afterSeq: inflight.lastSeq, limit, records: next }
+          : null;
+    }
+  }
+
+  /** The platform's answer to one batch, folded into the outbox. */
+  private async settle(
+    inflight: Inflight,
+    records: BatchRecord[],
+    sending: Promise<PlatformResponse>,
+  ): Promise<UploadOutcome> {
+    const { db, clock, log, hooks } = this.deps;
+    const refs = records.map((r) => r.recordId);
     let res: PlatformResponse;
     try {
-      res = await client.request('POST', '/v1/evaluations:batch', body);
+      res = await sending;
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
       noteAttempt(db, refs, err.message, clock.now());
@@ -212,26 +315,35 @@ export class Uploader {
       let rejected = 0;
       let missing = 0;
       const now = clock.now();
-      db.transaction(() => {
-        const delivered: string[] = [];
-        for (const ref of refs) {
-          const r = byId.get(ref);
-          if (!r) {
-            missing += 1;
-            continue;
+      // Settled a slice per transaction with the event loop free between them, as the batch was
+      // read. Crash-safe: the in-flight mark goes with the last slice, so a pad stopped midway
+      // resends the rest under the same batchId and the platform repeats its answer for them.
+      for (let from = 0; from < refs.length; from += READ_SLICE) {
+        const lastSlice = from + READ_SLICE >= refs.length;
+        db.transaction(() => {
+          const delivered: string[] = [];
+          for (const ref of refs.slice(from, from + READ_SLICE)) {
+            const r = byId.get(ref);
+            if (!r) {
+              missing += 1;
+              continue;
+            }
+            if (r.status === 'rejected') {
+              rejected += 1;
+              markRejected(db, ref, r.code ?? 'rejected', r.message ?? '', now);
+            } else {
+              if (r.status === 'accepted') accepted += 1;
+              else duplicate += 1;
+              delivered.push(ref);
+            }
           }
-          if (r.status === 'rejected') {
-            rejected += 1;
-            markRejected(db, ref, r.code ?? 'rejected', r.message ?? '', now);
-          } else {
-            if (r.status === 'accepted') accepted += 1;
-            else duplicate += 1;
-            delivered.push(ref);
-          }
-        }
-        markDelivered(db, delivered, now);
-        setMeta(db, INFLIGHT_KEY, '');
-      })();
+          markDelivered(db, delivered, now);
+          if (lastSlice) setMeta(db, INFLIGHT_KEY, '');
+        })();
+        if (lastSlice) break;
+        hooks?.point?.('settled_part', inflight);
+        await yieldToEventLoop();
+      }
       if (missing > 0)
         log('warn', 'platform answered without a result for some records; they stay queued', {
           batchId: inflight.batchId,

@@ -1,7 +1,7 @@
 /**
  * The pad's uploader in its own process, for the kill tests. Env:
  *   HCP_SIM_URL, HCP_PAD_DIR — where to send, whose database;
- *   HCP_PAUSE_AT=before_send|after_response, HCP_PAUSE_NTH=n — at the n-th time that point is
+ *   HCP_PAUSE_AT=before_send|after_response|settled_part, HCP_PAUSE_NTH=n — at the n-th time that point is
  *   reached, print `PAUSED <point> <batchId>` and freeze (synchronously) until the parent SIGKILLs.
  * Without HCP_PAUSE_AT it uploads everything and prints `DONE <pending>`.
  * HCP_BROKEN_MARK_BEFORE_SEND=1 makes it a deliberately broken pad (marks batches delivered

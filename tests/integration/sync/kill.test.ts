@@ -61,12 +61,14 @@ describe('killing the pad at injected points', () => {
     const paused: Array<{ point: string; batchId: string }> = [];
     // 200-record batches: kill before sending the 1st, after the platform committed the 2nd
     // (answer received, not yet marked), before sending the 1st again, after the 1st again ...
+    // and, last, after the first slice of an answered batch was settled and before the rest.
     for (const [point, nth] of [
       ['before_send', 1],
       ['after_response', 1],
       ['after_response', 2],
       ['before_send', 2],
       ['after_response', 1],
+      ['settled_part', 1],
     ] as const) {
       const r = await runChild({ ...env, HCP_PAUSE_AT: point, HCP_PAUSE_NTH: String(nth) });
       expect(r.killed, r.line).toBe(true);
@@ -75,6 +77,17 @@ describe('killing the pad at injected points', () => {
       const check = openPadDb(dir);
       // Whatever was in flight at the kill is still recorded for the restart.
       expect(JSON.parse(getMeta(check, 'sync_inflight_batch') || '{}').batchId).toBe(batchId);
+      if (point === 'settled_part') {
+        // Part of the answered batch is settled, the rest still waits under the same batchId.
+        const [, , , first, last] = r.line.split(' ');
+        const { n } = check
+          .prepare(
+            `SELECT COUNT(*) AS n FROM outbox WHERE kind = 'record' AND state = 'pending' AND device_seq BETWEEN ? AND ?`,
+          )
+          .get(Number(first), Number(last)) as { n: number };
+        expect(n).toBeGreaterThan(0);
+        expect(n).toBeLessThan(Number(last) - Number(first) + 1);
+      }
       check.close();
     }
     const done = await runChild(env);

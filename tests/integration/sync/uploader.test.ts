@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/domain/canonical.js';
 import { startPlatformSim, type PlatformSim } from '../../../platform-sim/index.js';
@@ -57,6 +59,86 @@ describe('uploader against the simulator', () => {
     expect(sim.stats().chainBreaks).toEqual([]);
     expect(st.lastAckMs).not.toBeNull();
     expect(getMeta(db, 'sync_inflight_batch')).toBe('');
+  });
+
+  it('reads and settles a batch a slice at a time: a key press waits for a slice, not a batch', async () => {
+    seedRecords(db, 1000);
+    // A chain of setImmediate callbacks stands in for key presses: each link is one turn of the
+    // event loop the uploader let go by.
+    let turns = 0;
+    let counting = true;
+    const turn = () => {
+      turns += 1;
+      if (counting) setImmediate(turn);
+    };
+    const seen: Array<{ point: string; turns: number }> = [];
+    const s = sync({ extra: { hooks: { point: (point) => void seen.push({ point, turns }) } } });
+    setImmediate(turn);
+    await s.syncNow();
+    counting = false;
+    expect(outboxStates(db)).toEqual({ delivered: 1000 });
+    const at = (point: string, nth: number) => seen.filter((p) => p.point === point)[nth]?.turns ?? NaN;
+    // 500 records read in slices of 50: the loop turned between them before the batch went out.
+    expect(at('before_send', 0)).toBeGreaterThanOrEqual(9);
+    // Settling the answered batch: slices again, the loop free between them. (The next batch was
+    // read while the platform answered this one.)
+    expect(at('before_send', 1) - at('after_response', 0)).toBeGreaterThanOrEqual(9);
+    expect(seen.filter((p) => p.point === 'settled_part').length).toBe(2 * 9);
+  });
+
+  it('an answer missing some results: those records go first in the next batch (nothing read ahead is sent before them)', async () => {
+    seedRecords(db, 1000);
+    // Between the pad and the platform: the first batch's answer loses its first three results.
+    const firstSeqs: number[] = [];
+    let answers = 0;
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (req.url === '/v1/evaluations:batch')
+          firstSeqs.push(
+            (JSON.parse(body.toString('utf8')) as { records: Array<{ deviceSeq: number }> }).records[0]
+              ?.deviceSeq ?? -1,
+          );
+        const up = http.request(
+          sim.url + (req.url ?? '/'),
+          { method: req.method, headers: req.headers },
+          (r) => {
+            const back: Buffer[] = [];
+            r.on('data', (c: Buffer) => back.push(c));
+            r.on('end', () => {
+              let out = Buffer.concat(back);
+              if (req.url === '/v1/evaluations:batch' && r.statusCode === 200 && answers++ === 0) {
+                const answer = JSON.parse(out.toString('utf8')) as { results: unknown[] };
+                answer.results = answer.results.slice(3);
+                out = Buffer.from(JSON.stringify(answer));
+              }
+              const headers = { ...r.headers, 'content-length': String(out.length) };
+              res.writeHead(r.statusCode ?? 502, headers);
+              res.end(out);
+            });
+          },
+        );
+        up.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const s = sync(
+        { extra: { tuning: { backoff: { baseMs: 20, capMs: 300 } } } },
+        `http://127.0.0.1:${port}`,
+      );
+      const st = await s.syncNow();
+      expect(st.pending).toBe(0);
+      expect(outboxStates(db)).toEqual({ delivered: 1000 });
+      // 1–500, then the three without an answer (1, 2, 3) ahead of 501 and on.
+      expect(firstSeqs.slice(0, 2)).toEqual([1, 1]);
+      expect(sim.stats().stored).toBe(1000);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('keeps the body byte limit (long comments make batches smaller than the record limit)', async () => {
