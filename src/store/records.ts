@@ -1,6 +1,6 @@
 import { GENESIS_HASH, canonicalJson, sha256Hex } from '../domain/canonical.js';
 import { isBadLead, type PlatformRecord, type UnsealedRecord } from '../domain/record.js';
-import { getMeta, setMeta, type Db } from './db.js';
+import { setMeta, type Db } from './db.js';
 import { hashBlob, packBody } from './record-codec.js';
 
 /**
@@ -21,12 +21,22 @@ export function recordJsonSql(alias: string): string {
 export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number): PlatformRecord[] {
   if (!db.inTransaction) throw new Error('appendRecords must run inside a transaction');
   // After a rebuild the next number is unknown until the platform says (continuation.ts).
-  if (getMeta(db, 'seq_wait_platform') === '1') throw new SequenceUnknownError();
+  // The four values sealing depends on, in one read (this runs on every key press).
+  const meta = new Map(
+    (
+      db
+        .prepare(
+          `SELECT key, value FROM meta WHERE key IN ('seq_wait_platform', 'decommissioned', 'last_device_seq', 'chain_head')`,
+        )
+        .all() as Array<{ key: string; value: string }>
+    ).map((r) => [r.key, r.value]),
+  );
+  if (meta.get('seq_wait_platform') === '1') throw new SequenceUnknownError();
   // A decommissioned pad handed its numbers to its successor (handover.ts): a pad still running
   // on this database after `decommission` must not seal one of them again.
-  if (getMeta(db, 'decommissioned') !== undefined) throw new SealingEndedError();
-  let lastSeq = Number(getMeta(db, 'last_device_seq') ?? '0');
-  let prevHash = getMeta(db, 'chain_head') ?? GENESIS_HASH;
+  if (meta.has('decommissioned')) throw new SealingEndedError();
+  let lastSeq = Number(meta.get('last_device_seq') ?? '0');
+  let prevHash = meta.get('chain_head') ?? GENESIS_HASH;
   const insertRecord = db.prepare(
     `INSERT INTO records (device_seq, record_id, staff_id, status, satisfaction, body, hash, created_ms)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

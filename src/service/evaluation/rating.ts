@@ -108,7 +108,14 @@ export function press(given: EvaluationDeps, input: PressInput): RatingEffect<Pr
     const markChosen = db.prepare(
       'UPDATE evaluation_cases SET chosen_satisfaction = ?, chosen_source = ?, chosen_ms = ? WHERE evaluation_id = ? AND idx = ?',
     );
-    for (const t of targetsOf(ev, open.cases)) markChosen.run(satisfaction, input.source, now, ev.id, t.idx);
+    for (const t of targetsOf(ev, open.cases)) {
+      markChosen.run(satisfaction, input.source, now, ev.id, t.idx);
+      // Kept in step with the row, so sealing below works from these rows instead of reading
+      // them again (the press is the hot path: docs/perf.md).
+      t.chosen_satisfaction = satisfaction;
+      t.chosen_source = input.source;
+      t.chosen_ms = now;
+    }
 
     const timing = deps.timing();
     const offersExtras = deps.norms().items.some((i) => i.starLevel === satisfaction);
@@ -121,7 +128,7 @@ export function press(given: EvaluationDeps, input: PressInput): RatingEffect<Pr
       change = stepChange(ev.id, 'reasons', []);
       return { disposition: 'rating', evaluationId: ev.id, next: 'reasons', sealed: [] };
     }
-    const step = finishStep(deps, ev.id, 'rated', { codes: [], comment: undefined }, now);
+    const step = finishStep(deps, ev.id, 'rated', { codes: [], comment: undefined }, now, { loaded: open });
     change = step.closed ?? stepChange(ev.id, 'waiting', step.sealed);
     return { disposition: 'rating', evaluationId: ev.id, next: step.next, sealed: step.sealed };
   })();

@@ -11,6 +11,7 @@ import {
   type CommittedChange,
   type EvaluationDeps,
   type EvaluationRow,
+  type Loaded,
 } from './types.js';
 
 type SealDeps = Pick<EvaluationDeps, 'db' | 'timing' | 'hall' | 'clockOffsetMs' | 'clockUnsynced'>;
@@ -31,10 +32,11 @@ export function finishStep(
   outcome: 'rated' | 'unrated',
   reasons: { codes: string[]; comment: string | undefined },
   now: number,
-  opts: { closeAll?: boolean } = {},
+  opts: { closeAll?: boolean; loaded?: Loaded } = {},
 ): StepResult {
   const { db } = deps;
-  const found = loadEvaluation(db, id);
+  // `loaded`: the caller's rows of this evaluation, current within this transaction.
+  const found = opts.loaded ?? loadEvaluation(db, id);
   if (!found) throw new Error(`evaluation ${id} vanished`);
   const { evaluation: ev, cases } = found;
   const targets = opts.closeAll ? cases.filter((c) => c.outcome === null) : targetsOf(ev, cases);
