@@ -66,6 +66,7 @@ export function serverTimeOf(headers: http.IncomingHttpHeaders): number | null {
 export class PlatformClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  private closed = false;
 
   constructor(private readonly opts: ClientOptions) {
     this.base = new URL(opts.baseUrl);
@@ -106,6 +107,7 @@ export class PlatformClient {
     body: Buffer | undefined,
     extra: Record<string, string> = {},
   ): Promise<PlatformResponse> {
+    if (this.closed) return Promise.reject(new TransportError('network', 'the platform client was closed'));
     const url = this.resolve(path);
     const payload = body ?? Buffer.alloc(0);
     const headers: Record<string, string> = { ...extra, Accept: 'application/json' };
@@ -177,7 +179,13 @@ export class PlatformClient {
     });
   }
 
+  /**
+   * Ends the client: open sockets are destroyed and every later request fails at once. (A
+   * destroyed agent alone still sends new requests: a caller that was between two awaits when
+   * the pad stopped would send a whole batch and hold the stop for its answer.)
+   */
   close(): void {
+    this.closed = true;
     this.agent.destroy();
   }
 }

@@ -27,7 +27,7 @@ const INFLIGHT_KEY = 'sync_inflight_batch';
 const ATTENTION_KEY = 'sync_attention';
 
 /** A record of a batch with its sealed JSON already encoded (see readPending). */
-type BatchRecord = PendingRecord & { bytes: Buffer };
+type BatchRecord = Omit<PendingRecord, 'body'> & { bytes: Buffer };
 
 const COMMA = Buffer.from(',');
 const CLOSE_BATCH = Buffer.from(']}');
@@ -209,7 +209,8 @@ export class Uploader {
 
   /** What the records of one batch may take: the byte limit less the envelope (a batchId is a UUID). */
   private recordBytes(): number {
-    const envelope = Buffer.byteLength(`{"batchId":"${randomUUID()}","records":[]}`);
+    // A batchId is a UUID: 36 characters.
+    const envelope = Buffer.byteLength(`{"batchId":"${'0'.repeat(36)}","records":[]}`);
     return (this.deps.maxBytes ?? MAX_BATCH_BYTES) - envelope;
   }
 
@@ -235,7 +236,8 @@ export class Uploader {
         const add = bytes.length + (records.length > 0 ? 1 : 0);
         if (records.length > 0 && size + add > maxBytes) return records;
         size += add;
-        records.push({ ...r, bytes });
+        const { body: _encoded, ...rest } = r;
+        records.push({ ...rest, bytes });
       }
       const last = slice[slice.length - 1];
       if (slice.length < want || records.length >= limit || !last) return records;
@@ -271,7 +273,12 @@ export class Uploader {
       Number.MAX_SAFE_INTEGER,
       limit,
       this.recordBytes(),
-    ).catch(() => null);
+    ).catch((err: Error) => {
+      this.deps.log('warn', 'reading the next batch ahead failed; it is read when its turn comes', {
+        error: err.message,
+      });
+      return null;
+    });
     let out: UploadOutcome | undefined;
     try {
       out = await this.settle(inflight, records, sending);
@@ -316,11 +323,14 @@ export class Uploader {
       let missing = 0;
       const now = clock.now();
       // Settled a slice per transaction with the event loop free between them, as the batch was
-      // read. Crash-safe: the in-flight mark goes with the last slice, so a pad stopped midway
-      // resends the rest under the same batchId and the platform repeats its answer for them.
+      // read. The batch is answered: its in-flight mark goes with the first slice. A pad stopped
+      // before the last slice sends the rest again in a new batch, and the platform answers
+      // them `duplicate` (delivered) by their evaluationId: a batchId is never reused for
+      // another set of records.
       for (let from = 0; from < refs.length; from += READ_SLICE) {
         const lastSlice = from + READ_SLICE >= refs.length;
         db.transaction(() => {
+          if (from === 0) setMeta(db, INFLIGHT_KEY, '');
           const delivered: string[] = [];
           for (const ref of refs.slice(from, from + READ_SLICE)) {
             const r = byId.get(ref);
@@ -338,7 +348,6 @@ export class Uploader {
             }
           }
           markDelivered(db, delivered, now);
-          if (lastSlice) setMeta(db, INFLIGHT_KEY, '');
         })();
         if (lastSlice) break;
         hooks?.point?.('settled_part', inflight);

@@ -86,6 +86,19 @@ describe('uploader against the simulator', () => {
     expect(seen.filter((p) => p.point === 'settled_part').length).toBe(2 * 9);
   });
 
+  it('a stop while a batch is being read sends nothing more and ends at once', async () => {
+    seedRecords(db, 1000);
+    const s = testSync(db, dir, sim.url); // stopped by hand below, not by afterEach
+    const syncing = s.syncNow();
+    // The cycle is now between two slices of its first batch.
+    const t0 = performance.now();
+    await s.stop();
+    await syncing;
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(sim.stats().batches).toBe(0);
+    expect(outboxStates(db)).toEqual({ pending: 1000 });
+  });
+
   it('an answer missing some results: those records go first in the next batch (nothing read ahead is sent before them)', async () => {
     seedRecords(db, 1000);
     // Between the pad and the platform: the first batch's answer loses its first three results.
