@@ -65,6 +65,14 @@ export function getMeta(db: Db, key: string): string | undefined {
   return row?.value;
 }
 
+/** Several meta values in one query (for hot paths); a key without a row is absent from the map. */
+export function getMetas(db: Db, keys: readonly string[]): Map<string, string> {
+  const rows = db
+    .prepare(`SELECT key, value FROM meta WHERE key IN (${keys.map(() => '?').join(', ')})`)
+    .all(...keys) as Array<{ key: string; value: string }>;
+  return new Map(rows.map((r) => [r.key, r.value]));
+}
+
 export function setMeta(db: Db, key: string, value: string): void {
   db.prepare(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',

@@ -1,6 +1,6 @@
 import { GENESIS_HASH, canonicalJson, sha256Hex } from '../domain/canonical.js';
 import { isBadLead, type PlatformRecord, type UnsealedRecord } from '../domain/record.js';
-import { setMeta, type Db } from './db.js';
+import { getMetas, setMeta, type Db } from './db.js';
 import { hashBlob, packBody } from './record-codec.js';
 
 /**
@@ -18,19 +18,13 @@ export function recordJsonSql(alias: string): string {
  * together or not at all. deviceSeq and the chain head live in `meta` so they survive retention
  * deleting old delivered rows.
  */
+const SEALING_META_KEYS = ['seq_wait_platform', 'decommissioned', 'last_device_seq', 'chain_head'] as const;
+
 export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number): PlatformRecord[] {
   if (!db.inTransaction) throw new Error('appendRecords must run inside a transaction');
   // After a rebuild the next number is unknown until the platform says (continuation.ts).
   // The four values sealing depends on, in one read (this runs on every key press).
-  const meta = new Map(
-    (
-      db
-        .prepare(
-          `SELECT key, value FROM meta WHERE key IN ('seq_wait_platform', 'decommissioned', 'last_device_seq', 'chain_head')`,
-        )
-        .all() as Array<{ key: string; value: string }>
-    ).map((r) => [r.key, r.value]),
-  );
+  const meta = getMetas(db, SEALING_META_KEYS);
   if (meta.get('seq_wait_platform') === '1') throw new SequenceUnknownError();
   // A decommissioned pad handed its numbers to its successor (handover.ts): a pad still running
   // on this database after `decommission` must not seal one of them again.

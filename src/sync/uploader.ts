@@ -22,7 +22,9 @@ export const MAX_BATCH_BYTES = 1024 * 1024;
  * Records read, or settled after the answer, per slice of a batch (see nextBatch): about a
  * millisecond of work each here, so a key press arriving meanwhile waits about that long.
  */
-const READ_SLICE = 50;
+const SLICE_RECORDS = 50;
+/** `{"batchId":"<uuid>","records":[]}` around the records; a batchId is a UUID, 36 characters. */
+const BATCH_ENVELOPE_BYTES = Buffer.byteLength(`{"batchId":"${'0'.repeat(36)}","records":[]}`);
 const INFLIGHT_KEY = 'sync_inflight_batch';
 const ATTENTION_KEY = 'sync_attention';
 
@@ -207,11 +209,9 @@ export class Uploader {
     return { inflight, records };
   }
 
-  /** What the records of one batch may take: the byte limit less the envelope (a batchId is a UUID). */
+  /** What the records of one batch may take: the byte limit less the envelope. */
   private recordBytes(): number {
-    // A batchId is a UUID: 36 characters.
-    const envelope = Buffer.byteLength(`{"batchId":"${'0'.repeat(36)}","records":[]}`);
-    return (this.deps.maxBytes ?? MAX_BATCH_BYTES) - envelope;
+    return (this.deps.maxBytes ?? MAX_BATCH_BYTES) - BATCH_ENVELOPE_BYTES;
   }
 
   /**
@@ -228,7 +228,7 @@ export class Uploader {
     let size = 0;
     let cursor = afterSeq;
     for (;;) {
-      const want = Math.min(READ_SLICE, limit - records.length);
+      const want = Math.min(SLICE_RECORDS, limit - records.length);
       const slice = pendingRecordsBetween(this.deps.db, cursor, throughSeq, want);
       for (const r of slice) {
         // Encoded here, a slice at a time: encoding a whole batch at once held the loop ~5 ms.
@@ -327,12 +327,12 @@ export class Uploader {
       // before the last slice sends the rest again in a new batch, and the platform answers
       // them `duplicate` (delivered) by their evaluationId: a batchId is never reused for
       // another set of records.
-      for (let from = 0; from < refs.length; from += READ_SLICE) {
-        const lastSlice = from + READ_SLICE >= refs.length;
+      for (let from = 0; from < refs.length; from += SLICE_RECORDS) {
+        const lastSlice = from + SLICE_RECORDS >= refs.length;
         db.transaction(() => {
           if (from === 0) setMeta(db, INFLIGHT_KEY, '');
           const delivered: string[] = [];
-          for (const ref of refs.slice(from, from + READ_SLICE)) {
+          for (const ref of refs.slice(from, from + SLICE_RECORDS)) {
             const r = byId.get(ref);
             if (!r) {
               missing += 1;
