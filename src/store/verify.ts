@@ -1,7 +1,7 @@
 import { GENESIS_HASH, sha256Hex } from '../domain/canonical.js';
 import { platformRecordSchema } from '../domain/record.js';
 import { getMeta, type Db } from './db.js';
-import { hashHex, UnreadableBodyError, unpackBody } from './record-codec.js';
+import { UnreadableBodyError, unpackHexBody } from './record-codec.js';
 
 /**
  * Checks the pad's hash chain (docs/protocols/platform-api.md §2) as stored: every body hashes to its `hash`,
@@ -75,14 +75,16 @@ function readRestart(db: Db): ChainAnchor | null {
   return null;
 }
 
+/** `body_type`/`body_hex` and `hash_hex`: see unpackHexBody (a Buffer per row costs more). */
 interface StoredRow {
   device_seq: number;
   record_id: string;
   staff_id: string;
   status: string;
   satisfaction: number | null;
-  body: unknown;
-  hash: unknown;
+  body_type: string;
+  body_hex: string;
+  hash_hex: unknown;
 }
 
 /** A row with its body unpacked to the canonical text and its hash in hex. */
@@ -187,7 +189,9 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
   // Iterated, so prepared here (a shared statement could not run again while the walk is open).
   const rows = db
     .prepare(
-      `SELECT device_seq, record_id, staff_id, status, satisfaction, body, hash
+      `SELECT device_seq, record_id, staff_id, status, satisfaction,
+              typeof(body) AS body_type, hex(body) AS body_hex,
+              CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END AS hash_hex
        FROM records WHERE device_seq > ? AND device_seq <= ? ORDER BY device_seq`,
     )
     .iterate(
@@ -206,12 +210,19 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
       }
       let text: string;
       try {
-        text = unpackBody(stored.body);
+        text = unpackHexBody(stored.body_type, stored.body_hex);
       } catch (err) {
         const why = err instanceof UnreadableBodyError ? err.reason : (err as Error).message;
         return broken(seq, stored.record_id, `body_unreadable: ${why}`);
       }
-      const row: Row = { ...stored, body: text, hash: hashHex(stored.hash) };
+      const row: Row = {
+        record_id: stored.record_id,
+        staff_id: stored.staff_id,
+        status: stored.status,
+        satisfaction: stored.satisfaction,
+        body: text,
+        hash: String(stored.hash_hex),
+      };
       // The body is the exact text the hash covers: one SHA-256, no parsing on the good path.
       if (sha256Hex(row.body) !== row.hash) return broken(seq, row.record_id, hashProblem(row));
       const bodySeq = rawField(row.body, 'deviceSeq');

@@ -30,7 +30,7 @@ export function Countdown({ deadlineMs, urgentBelowS }: { deadlineMs: number; ur
         {unitSub && <small lang="en">{unitSub}</small>}
       </span>
       <span className="countdown-bar" aria-hidden="true">
-        <span className="countdown-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
+        <span className="countdown-fill" style={{ transform: `scaleX(${fraction.toFixed(3)})` }} />
       </span>
     </div>
   );

@@ -177,6 +177,38 @@ describe('records packed (migration 5)', () => {
     db.close();
   });
 
+  it('verification reads bodies and hashes as hex (decision 205): packed, text and other types each give the same verdict as before', () => {
+    const db = openDatabase(join(tmp.dir, 'hex.db'));
+    db.transaction(() =>
+      appendRecords(
+        db,
+        Array.from({ length: 5 }, (_, i) => variedRecord(i, T0 + i * 1000)),
+        T0,
+      ),
+    )();
+    expect(verifyChain(db)).toEqual({ ok: true, count: 5 });
+    // A body and hash written as text by hand (as schema 4 kept them) still verify: same bytes.
+    db.prepare(
+      'UPDATE records SET body = record_text(body), hash = record_hash(hash) WHERE device_seq = 2',
+    ).run();
+    expect(
+      db.prepare('SELECT typeof(body) AS b, typeof(hash) AS h FROM records WHERE device_seq = 2').get(),
+    ).toEqual({ b: 'text', h: 'text' });
+    expect(verifyChain(db)).toEqual({ ok: true, count: 5 });
+    // A text body with non-ASCII text edited is caught by its hash, not misread.
+    db.prepare(
+      `UPDATE records SET body = replace(body, '"staffName":"', '"staffName":"张') WHERE device_seq = 2`,
+    ).run();
+    expect(verifyChain(db)).toMatchObject({ ok: false, firstBroken: { deviceSeq: 2 } });
+    // A number where a body belongs is unreadable, named by its SQL type.
+    db.prepare('UPDATE records SET body = 42 WHERE device_seq = 1').run();
+    expect(verifyChain(db)).toMatchObject({
+      ok: false,
+      firstBroken: { deviceSeq: 1, problem: 'body_unreadable: neither text nor a packed body (integer)' },
+    });
+    db.close();
+  });
+
   it('an acknowledged record keeps no outbox row; acked_through_seq stops below the oldest pending one', () => {
     const file = join(tmp.dir, 'acked4.db');
     schema4Db(file, 12, { deliveredThrough: 6 });
