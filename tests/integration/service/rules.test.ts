@@ -285,6 +285,35 @@ describe('records: deviceSeq, hash chain, risk flags, outbox', () => {
     expect(flags[4]).toEqual(expect.arrayContaining(['burst', 'stray_presses']));
   });
 
+  it('burst at the window edge (decision 205): a quick rating 1 ms inside the 2 minutes counts, one at the edge does not; a slow 5th rating completes none', () => {
+    // Four quick ratings (the first rated 4,999 ms after its prompt, the others 1 s after theirs),
+    // then a fifth quick rating `gapMs` after the first was rated. Returns the fifth one's flags.
+    const fifthAfter = (gapMs: number, fifthTakesMs = 1000): unknown => {
+      const first = fx.clock.now();
+      start({ cases: [oneCase(`EDGE-${first}-0`)] });
+      fx.clock.advance(4999);
+      fx.svc.press({ source: 'key', key: 5 });
+      const firstRated = fx.clock.now();
+      for (let i = 1; i < 4; i++) {
+        fx.clock.advance(10_000);
+        start({ cases: [oneCase(`EDGE-${first}-${i}`)] });
+        fx.clock.advance(1000);
+        fx.svc.press({ source: 'key', key: 5 });
+      }
+      fx.clock.t = firstRated + gapMs - fifthTakesMs;
+      start({ cases: [oneCase(`EDGE-${first}-4`)] });
+      fx.clock.advance(fifthTakesMs);
+      fx.svc.press({ source: 'key', key: 5 });
+      const flags = records(fx.db).at(-1)?.riskFlags ?? [];
+      fx.clock.advance(600_000); // the next case starts with nothing in its window
+      return flags;
+    };
+    expect(fifthAfter(119_999)).toContain('burst');
+    expect(fifthAfter(120_000)).not.toContain('burst');
+    expect(fifthAfter(119_999, 5000)).not.toContain('burst');
+    expect(fifthAfter(119_999, 4999)).toContain('burst');
+  });
+
   it('a 差评 is queued as urgent', () => {
     const { evaluationId } = start({ cases: [oneCase()] });
     fx.svc.press({ source: 'key', key: 1 });
