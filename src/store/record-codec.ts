@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { reusedInflater } from './reused-inflater.js';
 
 /**
  * How a sealed record is kept on disk since migration 5 (decision 173). What the hash covers and
@@ -38,6 +39,9 @@ const DICTIONARIES: ReadonlyMap<number, Buffer> = new Map([
   ],
 ]);
 
+/** Per version, the decoder kept between records (reused-inflater.ts); the public API where it declines. */
+const INFLATERS = new Map([...DICTIONARIES].map(([version, dict]) => [version, reusedInflater(dict)]));
+
 /** The version new records are packed with. */
 export const BODY_CODEC = 1;
 
@@ -71,6 +75,8 @@ function unpackBytes(bytes: Uint8Array, length: number): string {
   const version = bytes[0] as number;
   const dictionary = DICTIONARIES.get(version);
   if (dictionary === undefined) throw new UnreadableBodyError(`unknown packing version ${version}`);
+  const fast = INFLATERS.get(version)?.inflate(bytes, 1, length);
+  if (fast !== undefined && fast !== null) return fast;
   try {
     return inflateRawSync(bytes.subarray(1, length), { dictionary }).toString('utf8');
   } catch (err) {
