@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type KioskConfig } from '../config/config.js';
 import { DatabaseFromFutureError, openDatabase } from '../store/db.js';
-import { verifyChain } from '../store/verify.js';
+import { verifyChainInParallel } from '../store/verify-parallel.js';
 import { formatCst } from '../domain/time.js';
 import { gatherHealthFacts } from './doctor.js';
 import { assessHealth, formatReport } from './health.js';
@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const db = openDatabase(file, { readonly: true });
-    const result = verifyChain(db);
+    const result = await verifyChainInParallel(db, file);
     db.close();
     if (result.ok) {
       process.stdout.write(`哈希链完整 / chain ok: ${result.count} records verified\n`);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import * as zlib from 'node:zlib';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { reusedInflater } from './reused-inflater.js';
 
@@ -40,7 +41,12 @@ const DICTIONARIES: ReadonlyMap<number, Buffer> = new Map([
 ]);
 
 /** Per version, the decoder kept between records (reused-inflater.ts); the public API where it declines. */
-const INFLATERS = new Map([...DICTIONARIES].map(([version, dict]) => [version, reusedInflater(dict)]));
+const INFLATERS = new Map([...DICTIONARIES].map(([version, dict]) => [version, reusedInflater(zlib, dict)]));
+
+/** Every packing version and its dictionary (chain-walk.ts decodes with them in worker threads). */
+export function recordDictionaries(): Array<[number, Buffer]> {
+  return [...DICTIONARIES];
+}
 
 /** The version new records are packed with. */
 export const BODY_CODEC = 1;

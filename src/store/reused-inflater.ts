@@ -1,5 +1,3 @@
-import { constants, createInflateRaw, deflateRawSync } from 'node:zlib';
-
 /**
  * One raw-DEFLATE decoder per preset dictionary, kept and reset between records (decision 205).
  *
@@ -19,73 +17,75 @@ import { constants, createInflateRaw, deflateRawSync } from 'node:zlib';
  * against the public API on real and damaged bodies, tests/unit/store/reused-inflater.test.ts).
  *
  * Not reentrant: one output buffer per decoder, used synchronously.
+ *
+ * Self-contained (zlib comes in as an argument; nothing from this module's scope is used inside
+ * `reusedInflater`), so that a worker thread can run its source text (verify-parallel.ts).
  */
 
-/** The native handle's methods used here, as Node 20's zlib.js calls them. */
-interface NativeInflateHandle {
-  writeSync(
-    flush: number,
-    input: Uint8Array,
-    inOffset: number,
-    inLength: number,
-    output: Uint8Array,
-    outOffset: number,
-    outLength: number,
-  ): void;
-  reset(): void;
-  onerror: (message: string, errno: number) => void;
+/** The parts of node:zlib used here. */
+export interface ZlibApi {
+  constants: { Z_FINISH: number };
+  createInflateRaw(options: { dictionary: Uint8Array }): unknown;
+  deflateRawSync(text: string, options: { level: number; dictionary: Uint8Array }): Buffer;
 }
-
-/** The zlib stream's internal fields holding them. */
-interface StreamInternals {
-  _handle?: unknown;
-  _writeState?: unknown;
-}
-
-/** The largest text decoded on the fast path; a longer one (no record is) goes to the public API. */
-const OUTPUT_BYTES = 64 * 1024;
-
-const SELF_TEST_TEXT =
-  '{"selfTest":"记录 record ✓","n":12345678901234567890,"pad":"' + 'ab'.repeat(200) + '"}';
 
 export interface ReusedInflater {
   /** The UTF-8 text of raw DEFLATE `input[start..end)`, or null where the public API must answer. */
   inflate(input: Uint8Array, start: number, end: number): string | null;
 }
 
-const DECLINE: ReusedInflater = { inflate: () => null };
-
-function isHandle(h: unknown): h is NativeInflateHandle {
-  const o = h as Partial<Record<keyof NativeInflateHandle, unknown>> | null;
-  return (
-    typeof o === 'object' && o !== null && typeof o.writeSync === 'function' && typeof o.reset === 'function'
-  );
-}
-
-export function reusedInflater(dictionary: Uint8Array): ReusedInflater {
-  let stream: StreamInternals;
-  try {
-    stream = createInflateRaw({ dictionary }) as unknown as StreamInternals;
-  } catch {
-    return DECLINE;
+export function reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInflater {
+  /** The native handle's methods used here, as Node 20's zlib.js calls them. */
+  interface NativeInflateHandle {
+    writeSync(
+      flush: number,
+      input: Uint8Array,
+      inOffset: number,
+      inLength: number,
+      output: Uint8Array,
+      outOffset: number,
+      outLength: number,
+    ): void;
+    reset(): void;
+    onerror: (message: string, errno: number) => void;
   }
-  const handle = stream._handle;
+  /** The largest text decoded here; a longer one (no record is) goes to the public API. */
+  const OUTPUT_BYTES = 64 * 1024;
+  const SELF_TEST_TEXT = `{"selfTest":"记录 record ✓","n":12345678901234567890,"pad":"${'ab'.repeat(200)}"}`;
+  const decline: ReusedInflater = { inflate: () => null };
+
+  let stream: { _handle?: unknown; _writeState?: unknown };
+  try {
+    stream = zlib.createInflateRaw({ dictionary }) as typeof stream;
+  } catch {
+    return decline;
+  }
+  const handle = stream._handle as Partial<NativeInflateHandle> | null | undefined;
   const state = stream._writeState;
-  if (!isHandle(handle) || !(state instanceof Uint32Array) || state.length < 2) return DECLINE;
+  if (
+    typeof handle !== 'object' ||
+    handle === null ||
+    typeof handle.writeSync !== 'function' ||
+    typeof handle.reset !== 'function' ||
+    !(state instanceof Uint32Array) ||
+    state.length < 2
+  )
+    return decline;
+  const native = handle as NativeInflateHandle;
 
   const output = Buffer.allocUnsafe(OUTPUT_BYTES);
   let failed = false;
   // Replaces zlib.js's own error handler, which would destroy the stream and throw later.
-  handle.onerror = () => {
+  native.onerror = () => {
     failed = true;
   };
-  const inflater: ReusedInflater & { stream: StreamInternals } = {
+  const inflater: ReusedInflater & { stream: unknown } = {
     // Held so the stream that owns the handle lives as long as this decoder.
     stream,
     inflate(input, start, end) {
       failed = false;
       try {
-        handle.writeSync(constants.Z_FINISH, input, start, end - start, output, 0, OUTPUT_BYTES);
+        native.writeSync(zlib.constants.Z_FINISH, input, start, end - start, output, 0, OUTPUT_BYTES);
       } catch {
         failed = true;
       }
@@ -94,7 +94,7 @@ export function reusedInflater(dictionary: Uint8Array): ReusedInflater {
       const text =
         !failed && inLeft === 0 && outLeft > 0 ? output.toString('utf8', 0, OUTPUT_BYTES - outLeft) : null;
       try {
-        handle.reset();
+        native.reset();
       } catch {
         return null;
       }
@@ -102,11 +102,11 @@ export function reusedInflater(dictionary: Uint8Array): ReusedInflater {
     },
   };
   try {
-    const packed = deflateRawSync(SELF_TEST_TEXT, { level: 9, dictionary });
+    const packed = zlib.deflateRawSync(SELF_TEST_TEXT, { level: 9, dictionary });
     for (let i = 0; i < 2; i++)
-      if (inflater.inflate(packed, 0, packed.length) !== SELF_TEST_TEXT) return DECLINE;
+      if (inflater.inflate(packed, 0, packed.length) !== SELF_TEST_TEXT) return decline;
   } catch {
-    return DECLINE;
+    return decline;
   }
   return inflater;
 }

@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/domain/canonical.js';
@@ -30,7 +31,7 @@ const bodies = Array.from({ length: 300 }, (_, i) =>
 
 describe('the decoder kept between records (decision 205)', () => {
   it('gives the public API’s text for every record, again and again on one handle', () => {
-    const inflater = reusedInflater(DICT);
+    const inflater = reusedInflater(zlib, DICT);
     for (const text of bodies) {
       const packed = deflateRawSync(text, { level: 9, dictionary: DICT });
       expect(inflater.inflate(packed, 0, packed.length)).toBe(text);
@@ -38,7 +39,7 @@ describe('the decoder kept between records (decision 205)', () => {
   });
 
   it('never gives a text the public API would not: damaged, cut and over-long streams decline or agree', () => {
-    const inflater = reusedInflater(DICT);
+    const inflater = reusedInflater(zlib, DICT);
     const rand = lcg(20261203);
     let declined = 0;
     let agreed = 0;
@@ -70,7 +71,7 @@ describe('the decoder kept between records (decision 205)', () => {
   });
 
   it('declines a text longer than its buffer, which the public API then unpacks', () => {
-    const inflater = reusedInflater(DICT);
+    const inflater = reusedInflater(zlib, DICT);
     const long = `{"pad":"${'雨'.repeat(30_000)}"}`;
     const packed = deflateRawSync(long, { level: 9, dictionary: DICT });
     expect(inflater.inflate(packed, 0, packed.length)).toBeNull();

@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, setMeta, type Db } from '../../../src/store/db.js';
+import { markDelivered } from '../../../src/store/outbox.js';
+import { packBody } from '../../../src/store/record-codec.js';
+import { pruneDelivered } from '../../../src/store/retention.js';
+import { verifyChainInParallel } from '../../../src/store/verify-parallel.js';
+import { verifyChain, type VerifyResult } from '../../../src/store/verify.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { appendBatches } from './chain-fixture.js';
+
+/**
+ * verifyChainInParallel (decision 205) must give verifyChain's answer, word for word, on a sound
+ * chain and on every kind of damage, wherever it falls relative to the ranges the workers walk.
+ */
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const T0 = Date.UTC(2026, 10, 2, 1, 0, 0);
+const RECORDS = 600; // three workers: ranges 1–200, 201–400, 401–600
+let n = 0;
+
+function chain(): Db {
+  const db = openDatabase(join(tmp.dir, `p${n++}.db`));
+  appendBatches(
+    db,
+    Array.from({ length: RECORDS / 20 }, () => 20),
+    0,
+    T0,
+    1000,
+  );
+  return db;
+}
+
+async function both(db: Db): Promise<{ parallel: VerifyResult; one: VerifyResult; how: string[] }> {
+  const how: string[] = [];
+  const parallel = await verifyChainInParallel(db, db.name, {
+    workers: 3,
+    minRecords: 0,
+    onAnswer: (h) => how.push(h),
+  });
+  return { parallel, one: verifyChain(db), how };
+}
+
+function text(db: Db, seq: number): string {
+  return (
+    db.prepare('SELECT record_text(body) AS t FROM records WHERE device_seq = ?').get(seq) as { t: string }
+  ).t;
+}
+
+describe('verifyChainInParallel', () => {
+  it('a sound chain is answered by the workers, with every record counted', async () => {
+    const db = chain();
+    const r = await both(db);
+    expect(r.parallel).toEqual({ ok: true, count: RECORDS });
+    expect(r.one).toEqual(r.parallel);
+    expect(r.how).toEqual(['workers']);
+    db.close();
+  });
+
+  it('damage anywhere gives verifyChain’s own answer: edited bodies, a missing record at each side of a range’s edge, meta out of step', async () => {
+    const damages: Array<[string, (db: Db) => void]> = [
+      [
+        'edited body in the second range',
+        (db) => {
+          db.prepare('UPDATE records SET body = ? WHERE device_seq = 300').run(
+            packBody(text(db, 300).replace('"windowNo":"12"', '"windowNo":"13"')),
+          );
+        },
+      ],
+      [
+        'edited body, last of a range',
+        (db) => {
+          db.prepare('UPDATE records SET body = ? WHERE device_seq = 200').run(
+            packBody(text(db, 200).replace('"windowNo":"12"', '"windowNo":"13"')),
+          );
+        },
+      ],
+      [
+        'missing last record of a range',
+        (db) => db.prepare('DELETE FROM records WHERE device_seq = 200').run(),
+      ],
+      [
+        'missing first record of a range',
+        (db) => db.prepare('DELETE FROM records WHERE device_seq = 201').run(),
+      ],
+      ['missing last record', (db) => db.prepare('DELETE FROM records WHERE device_seq = 600').run()],
+      [
+        'stored hash replaced at a range edge',
+        (db) => {
+          db.prepare(
+            'UPDATE records SET hash = (SELECT hash FROM records WHERE device_seq = 5) WHERE device_seq = 400',
+          ).run();
+        },
+      ],
+      [
+        'indexed column disagrees',
+        (db) => db.prepare(`UPDATE records SET staff_id = 'S9' WHERE device_seq = 450`).run(),
+      ],
+      ['meta behind the records', (db) => setMeta(db, 'last_device_seq', '599')],
+      ['meta ahead of the records', (db) => setMeta(db, 'last_device_seq', '601')],
+      ['chain head not the last record', (db) => setMeta(db, 'chain_head', 'f'.repeat(64))],
+      [
+        'a body that is not a record',
+        (db) => db.prepare('UPDATE records SET body = 42 WHERE device_seq = 250').run(),
+      ],
+    ];
+    for (const [what, damage] of damages) {
+      const db = chain();
+      damage(db);
+      const r = await both(db);
+      expect(r.one.ok, what).toBe(false);
+      expect(r.parallel, what).toEqual(r.one);
+      db.close();
+    }
+  });
+
+  it('a text body written by hand, and a chain that retention cut, verify the same both ways', async () => {
+    const db = chain();
+    db.prepare(
+      'UPDATE records SET body = record_text(body), hash = record_hash(hash) WHERE device_seq = 333',
+    ).run();
+    const ids = (
+      db.prepare('SELECT record_id AS id FROM records WHERE device_seq <= 150').all() as Array<{ id: string }>
+    ).map((r) => r.id);
+    markDelivered(db, ids, T0 + RECORDS * 1000);
+    pruneDelivered(db, { keepDays: 0, nowMs: T0 + 10 * 86_400_000 });
+    const r = await both(db);
+    expect(r.one).toEqual({ ok: true, count: RECORDS - 150 });
+    expect(r.parallel).toEqual(r.one);
+    expect(r.how).toEqual(['workers']);
+    db.close();
+  });
+
+  it('a short chain is walked on this thread', async () => {
+    const db = chain();
+    const how: string[] = [];
+    expect(await verifyChainInParallel(db, db.name, { workers: 2, onAnswer: (h) => how.push(h) })).toEqual({
+      ok: true,
+      count: RECORDS,
+    });
+    expect(how).toEqual(['this thread']);
+    db.close();
+  });
+});
