@@ -15,6 +15,12 @@ import type { ReusedInflater, ZlibApi } from './reused-inflater.js';
  * inside), so that a worker thread can run its source text.
  */
 
+/** A key as verify.ts's fieldIs looks for it: `"key":` and `,"key":`, built once per walk. */
+export interface FieldNeedle {
+  name: string;
+  afterComma: string;
+}
+
 export interface WalkEnv {
   zlib: ZlibApi & {
     inflateRawSync(input: Uint8Array, options: { dictionary: Uint8Array }): Buffer;
@@ -22,7 +28,8 @@ export interface WalkEnv {
   sha256Hex(text: string): string;
   reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInflater;
   /** verify.ts's fieldIs: whether a top-level key of a canonical body has this JSON text */
-  fieldIs(body: string, key: string, expected: string | undefined): boolean;
+  fieldIs(body: string, key: FieldNeedle, expected: string | undefined): boolean;
+  fieldNeedle(key: string): FieldNeedle;
   /** record-codec.ts's packing versions and their dictionaries */
   dictionaries: ReadonlyArray<readonly [number, Uint8Array]>;
 }
@@ -70,6 +77,21 @@ export function walkChainRange(
       return null;
     }
   };
+  const [deviceSeq, prevHashKey, evaluationId, staffId, status, satisfaction] = [
+    'deviceSeq',
+    'prevHash',
+    'evaluationId',
+    'staffId',
+    'status',
+    'satisfaction',
+  ].map((key) => env.fieldNeedle(key)) as [
+    FieldNeedle,
+    FieldNeedle,
+    FieldNeedle,
+    FieldNeedle,
+    FieldNeedle,
+    FieldNeedle,
+  ];
   const json = (value: unknown): string | undefined => (value === null ? undefined : JSON.stringify(value));
 
   // Raw rows and hex text: a Buffer per row costs better-sqlite3 more than the rest of the check.
@@ -93,12 +115,12 @@ export function walkChainRange(
       if (
         text === null ||
         env.sha256Hex(text) !== hash ||
-        !env.fieldIs(text, 'deviceSeq', String(seq)) ||
-        !env.fieldIs(text, 'prevHash', `"${prevHash}"`) ||
-        !env.fieldIs(text, 'evaluationId', json(row[1])) ||
-        !env.fieldIs(text, 'staffId', json(row[2])) ||
-        !env.fieldIs(text, 'status', json(row[3])) ||
-        !env.fieldIs(text, 'satisfaction', json(row[4]))
+        !env.fieldIs(text, deviceSeq, String(seq)) ||
+        !env.fieldIs(text, prevHashKey, `"${prevHash}"`) ||
+        !env.fieldIs(text, evaluationId, json(row[1])) ||
+        !env.fieldIs(text, staffId, json(row[2])) ||
+        !env.fieldIs(text, status, json(row[3])) ||
+        !env.fieldIs(text, satisfaction, json(row[4]))
       )
         return { clean: false, atSeq: seq };
       prevSeq = seq;

@@ -3,7 +3,15 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { walkChainRange, type WalkRange, type WalkResult } from './chain-walk.js';
 import { getMeta, type Db } from './db.js';
-import { fieldIs, readAnchor, readRestart, chainEnd, verifyChain, type VerifyResult } from './verify.js';
+import {
+  fieldIs,
+  fieldNeedle,
+  readAnchor,
+  readRestart,
+  chainEnd,
+  verifyChain,
+  type VerifyResult,
+} from './verify.js';
 import { recordDictionaries } from './record-codec.js';
 import { reusedInflater } from './reused-inflater.js';
 
@@ -32,12 +40,14 @@ const { hash } = require('node:crypto');
 const __name = (f) => f;
 const ${reusedInflater.name} = ${reusedInflater.toString()};
 const ${fieldIs.name} = ${fieldIs.toString()};
+const ${fieldNeedle.name} = ${fieldNeedle.toString()};
 const ${walkChainRange.name} = ${walkChainRange.toString()};
 const env = {
   zlib,
   sha256Hex: (text) => hash('sha256', text, 'hex'),
   reusedInflater: ${reusedInflater.name},
   fieldIs: ${fieldIs.name},
+  fieldNeedle: ${fieldNeedle.name},
   dictionaries: workerData.dictionaries,
 };
 const db = new Sqlite(workerData.path, { readonly: true, fileMustExist: true });
