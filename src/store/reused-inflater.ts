@@ -75,6 +75,8 @@ export function reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInf
 
   const output = Buffer.allocUnsafe(OUTPUT_BYTES);
   let failed = false;
+  // Set for good when a reset fails: the handle's state is then unknown.
+  let broken = false;
   // Replaces zlib.js's own error handler, which would destroy the stream and throw later.
   native.onerror = () => {
     failed = true;
@@ -83,6 +85,7 @@ export function reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInf
     // Held so the stream that owns the handle lives as long as this decoder.
     stream,
     inflate(input, start, end) {
+      if (broken || !(start >= 0 && start <= end && end <= input.length)) return null;
       failed = false;
       try {
         native.writeSync(zlib.constants.Z_FINISH, input, start, end - start, output, 0, OUTPUT_BYTES);
@@ -93,9 +96,15 @@ export function reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInf
       const inLeft = state[1] as number;
       const text =
         !failed && inLeft === 0 && outLeft > 0 ? output.toString('utf8', 0, OUTPUT_BYTES - outLeft) : null;
+      failed = false;
       try {
         native.reset();
       } catch {
+        failed = true;
+      }
+      // Node reports a failed reset through onerror, not by throwing.
+      if (failed) {
+        broken = true;
         return null;
       }
       return text;

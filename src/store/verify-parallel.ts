@@ -59,21 +59,28 @@ try {
 `;
 
 function walkInWorker(path: string, range: WalkRange): Promise<WalkResult> {
-  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  // A worker that cannot start or fails is not evidence about the chain: the careful walk answers.
+  const notClean: WalkResult = { clean: false, atSeq: range.prevSeq + 1 };
   return new Promise((resolve) => {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { sqlite, path, range, dictionaries: recordDictionaries() },
-    });
+    let worker: Worker;
+    try {
+      const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+      worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { sqlite, path, range, dictionaries: recordDictionaries() },
+      });
+    } catch {
+      resolve(notClean);
+      return;
+    }
     let answered = false;
     worker.once('message', (result: WalkResult) => {
       answered = true;
       resolve(result);
     });
-    // A worker that fails is not evidence about the chain: the careful walk answers instead.
-    worker.once('error', () => resolve({ clean: false, atSeq: range.prevSeq + 1 }));
+    worker.once('error', () => resolve(notClean));
     worker.once('exit', () => {
-      if (!answered) resolve({ clean: false, atSeq: range.prevSeq + 1 });
+      if (!answered) resolve(notClean);
     });
   });
 }
@@ -115,7 +122,8 @@ export async function verifyChainInParallel(
   const restart = readRestart(db);
   const start = restart !== null && restart.deviceSeq > anchor.deviceSeq ? restart : anchor;
   const total = lastSeq - start.deviceSeq;
-  if (total <= 0 || total < (opts.minRecords ?? PARALLEL_FROM)) return here();
+  // Written so that a meta value that is not a number (NaN) also goes to the careful walk.
+  if (!(total > 0 && total >= (opts.minRecords ?? PARALLEL_FROM))) return here();
 
   const ranges: WalkRange[] = [];
   const per = Math.ceil(total / workers);
@@ -137,8 +145,14 @@ export async function verifyChainInParallel(
   let last: { lastSeq: number; lastHash: string } = { lastSeq: start.deviceSeq, lastHash: start.hash };
   for (const [i, result] of results.entries()) {
     const range = ranges[i] as WalkRange;
-    const isLast = i === ranges.length - 1;
-    if (!result.clean || (!isLast && result.lastSeq !== range.throughSeq)) return here();
+    const next = ranges[i + 1];
+    // Each range must end where the next one starts, at the hash the next one started from (read
+    // by this connection; the workers' snapshots could differ if the pad wrote meanwhile).
+    if (
+      !result.clean ||
+      (next !== undefined && (result.lastSeq !== range.throughSeq || result.lastHash !== next.prevHash))
+    )
+      return here();
     count += result.count;
     last = result;
   }

@@ -289,6 +289,7 @@ describe('records: deviceSeq, hash chain, risk flags, outbox', () => {
     // Four quick ratings (the first rated 4,999 ms after its prompt, the others 1 s after theirs),
     // then a fifth quick rating `gapMs` after the first was rated. Returns the fifth one's flags.
     const fifthAfter = (gapMs: number, fifthTakesMs = 1000): unknown => {
+      const before = records(fx.db).length;
       const first = fx.clock.now();
       start({ cases: [oneCase(`EDGE-${first}-0`)] });
       fx.clock.advance(4999);
@@ -304,6 +305,9 @@ describe('records: deviceSeq, hash chain, risk flags, outbox', () => {
       start({ cases: [oneCase(`EDGE-${first}-4`)] });
       fx.clock.advance(fifthTakesMs);
       fx.svc.press({ source: 'key', key: 5 });
+      // the fifth rating was sealed, and its record is the one read
+      expect(records(fx.db)).toHaveLength(before + 5);
+      expect(records(fx.db).at(-1)?.projectNo).toBe(`EDGE-${first}-4`);
       const flags = records(fx.db).at(-1)?.riskFlags ?? [];
       fx.clock.advance(600_000); // the next case starts with nothing in its window
       return flags;

@@ -59,58 +59,59 @@ describe('verifyChainInParallel', () => {
   });
 
   it('damage anywhere gives verifyChain’s own answer: edited bodies, a missing record at each side of a range’s edge, meta out of step', async () => {
-    const damages: Array<[string, (db: Db) => void]> = [
-      [
-        'edited body in the second range',
-        (db) => {
-          db.prepare('UPDATE records SET body = ? WHERE device_seq = 300').run(
-            packBody(text(db, 300).replace('"windowNo":"12"', '"windowNo":"13"')),
-          );
-        },
-      ],
-      [
-        'edited body, last of a range',
-        (db) => {
-          db.prepare('UPDATE records SET body = ? WHERE device_seq = 200').run(
-            packBody(text(db, 200).replace('"windowNo":"12"', '"windowNo":"13"')),
-          );
-        },
-      ],
-      [
-        'missing last record of a range',
-        (db) => db.prepare('DELETE FROM records WHERE device_seq = 200').run(),
-      ],
-      [
-        'missing first record of a range',
-        (db) => db.prepare('DELETE FROM records WHERE device_seq = 201').run(),
-      ],
-      ['missing last record', (db) => db.prepare('DELETE FROM records WHERE device_seq = 600').run()],
+    const edit = (db: Db, seq: number) =>
+      db
+        .prepare('UPDATE records SET body = ? WHERE device_seq = ?')
+        .run(packBody(text(db, seq).replace('"windowNo":"12"', '"windowNo":"13"')), seq);
+    const drop = (db: Db, seq: number) => db.prepare('DELETE FROM records WHERE device_seq = ?').run(seq);
+    // The third column: who answers. Damage to a record sends the answer to the careful walk;
+    // damage only the chain's end shows is answered from the workers' walks.
+    const damages: Array<[string, (db: Db) => unknown, 'workers' | 'this thread']> = [
+      ['edited body in the second range', (db) => edit(db, 300), 'this thread'],
+      ['edited body, last of a range', (db) => edit(db, 200), 'this thread'],
+      ['missing last record of a range', (db) => drop(db, 200), 'this thread'],
+      ['missing first record of a range', (db) => drop(db, 201), 'this thread'],
+      ['missing last record', (db) => drop(db, 600), 'workers'],
       [
         'stored hash replaced at a range edge',
-        (db) => {
-          db.prepare(
-            'UPDATE records SET hash = (SELECT hash FROM records WHERE device_seq = 5) WHERE device_seq = 400',
-          ).run();
-        },
+        (db) =>
+          db
+            .prepare(
+              'UPDATE records SET hash = (SELECT hash FROM records WHERE device_seq = 5) WHERE device_seq = 400',
+            )
+            .run(),
+        'this thread',
       ],
       [
         'indexed column disagrees',
         (db) => db.prepare(`UPDATE records SET staff_id = 'S9' WHERE device_seq = 450`).run(),
+        'this thread',
       ],
-      ['meta behind the records', (db) => setMeta(db, 'last_device_seq', '599')],
-      ['meta ahead of the records', (db) => setMeta(db, 'last_device_seq', '601')],
-      ['chain head not the last record', (db) => setMeta(db, 'chain_head', 'f'.repeat(64))],
       [
         'a body that is not a record',
         (db) => db.prepare('UPDATE records SET body = 42 WHERE device_seq = 250').run(),
+        'this thread',
+      ],
+      ['meta behind the records', (db) => setMeta(db, 'last_device_seq', '599'), 'workers'],
+      ['meta ahead of the records', (db) => setMeta(db, 'last_device_seq', '601'), 'workers'],
+      ['chain head not the last record', (db) => setMeta(db, 'chain_head', 'f'.repeat(64)), 'workers'],
+      ['meta not a number', (db) => setMeta(db, 'last_device_seq', 'x'), 'this thread'],
+      [
+        'meta not a number, and a record missing',
+        (db) => {
+          setMeta(db, 'last_device_seq', '600abc');
+          drop(db, 300);
+        },
+        'this thread',
       ],
     ];
-    for (const [what, damage] of damages) {
+    for (const [what, damage, answeredBy] of damages) {
       const db = chain();
       damage(db);
       const r = await both(db);
       expect(r.one.ok, what).toBe(false);
       expect(r.parallel, what).toEqual(r.one);
+      expect(r.how, what).toEqual([answeredBy]);
       db.close();
     }
   });
