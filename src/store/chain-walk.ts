@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import type { ReusedInflater, ZlibApi } from './reused-inflater.js';
 
 /**
  * The fast path of chain verification (decision 205): walks a range of records and answers only
@@ -22,16 +21,12 @@ export interface FieldNeedle {
 }
 
 export interface WalkEnv {
-  zlib: ZlibApi & {
-    inflateRawSync(input: Uint8Array, options: { dictionary: Uint8Array }): Buffer;
-  };
   sha256Hex(text: string): string;
-  reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInflater;
+  /** body-decoder.ts's `hex`: the canonical text of a body read as typeof(body), hex(body); throws */
+  unpackHex(type: string, hex: string): string;
   /** verify.ts's fieldIs: whether a top-level key of a canonical body has this JSON text */
   fieldIs(body: string, key: FieldNeedle, expected: string | undefined): boolean;
   fieldNeedle(key: string): FieldNeedle;
-  /** record-codec.ts's packing versions and their dictionaries */
-  dictionaries: ReadonlyArray<readonly [number, Uint8Array]>;
 }
 
 export interface WalkRange {
@@ -52,46 +47,21 @@ export function walkChainRange(
   db: Pick<Database.Database, 'prepare'>,
   range: WalkRange,
 ): WalkResult {
-  const decoders = new Map(
-    env.dictionaries.map(([version, dictionary]) => [
-      version,
-      { dictionary, fast: env.reusedInflater(env.zlib, dictionary) },
-    ]),
-  );
-  let scratch = Buffer.allocUnsafe(64 * 1024);
   const unpack = (type: unknown, hex: string): string | null => {
-    const bytes = hex.length >>> 1;
-    if (bytes > scratch.length) scratch = Buffer.allocUnsafe(bytes);
-    const length = scratch.write(hex, 0, 'hex');
-    if (type === 'text') return scratch.toString('utf8', 0, length);
-    if (type !== 'blob' || length < 2) return null;
-    const decoder = decoders.get(scratch[0] as number);
-    if (decoder === undefined) return null;
-    const fast = decoder.fast.inflate(scratch, 1, length);
-    if (fast !== null) return fast;
     try {
-      return env.zlib
-        .inflateRawSync(scratch.subarray(1, length), { dictionary: decoder.dictionary })
-        .toString('utf8');
+      return env.unpackHex(String(type), hex);
     } catch {
       return null;
     }
   };
-  const [deviceSeq, prevHashKey, evaluationId, staffId, status, satisfaction] = [
-    'deviceSeq',
-    'prevHash',
-    'evaluationId',
-    'staffId',
-    'status',
-    'satisfaction',
-  ].map((key) => env.fieldNeedle(key)) as [
-    FieldNeedle,
-    FieldNeedle,
-    FieldNeedle,
-    FieldNeedle,
-    FieldNeedle,
-    FieldNeedle,
-  ];
+  const key = {
+    deviceSeq: env.fieldNeedle('deviceSeq'),
+    prevHash: env.fieldNeedle('prevHash'),
+    evaluationId: env.fieldNeedle('evaluationId'),
+    staffId: env.fieldNeedle('staffId'),
+    status: env.fieldNeedle('status'),
+    satisfaction: env.fieldNeedle('satisfaction'),
+  };
   const json = (value: unknown): string | undefined => (value === null ? undefined : JSON.stringify(value));
 
   // Raw rows and hex text: a Buffer per row costs better-sqlite3 more than the rest of the check.
@@ -115,12 +85,12 @@ export function walkChainRange(
       if (
         text === null ||
         env.sha256Hex(text) !== hash ||
-        !env.fieldIs(text, deviceSeq, String(seq)) ||
-        !env.fieldIs(text, prevHashKey, `"${prevHash}"`) ||
-        !env.fieldIs(text, evaluationId, json(row[1])) ||
-        !env.fieldIs(text, staffId, json(row[2])) ||
-        !env.fieldIs(text, status, json(row[3])) ||
-        !env.fieldIs(text, satisfaction, json(row[4]))
+        !env.fieldIs(text, key.deviceSeq, String(seq)) ||
+        !env.fieldIs(text, key.prevHash, `"${prevHash}"`) ||
+        !env.fieldIs(text, key.evaluationId, json(row[1])) ||
+        !env.fieldIs(text, key.staffId, json(row[2])) ||
+        !env.fieldIs(text, key.status, json(row[3])) ||
+        !env.fieldIs(text, key.satisfaction, json(row[4]))
       )
         return { clean: false, atSeq: seq };
       prevSeq = seq;

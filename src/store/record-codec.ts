@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import * as zlib from 'node:zlib';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
+import { bodyDecoder, type BodyDecoder } from './body-decoder.js';
 import { reusedInflater } from './reused-inflater.js';
 
 /**
@@ -40,10 +41,23 @@ const DICTIONARIES: ReadonlyMap<number, Buffer> = new Map([
   ],
 ]);
 
-/** Per version, the decoder kept between records (reused-inflater.ts); the public API where it declines. */
-const INFLATERS = new Map([...DICTIONARIES].map(([version, dict]) => [version, reusedInflater(zlib, dict)]));
+/** The decoder every unpack goes through (body-decoder.ts), made at the first unpack, not at load. */
+let decoder: BodyDecoder | null = null;
+function theDecoder(): BodyDecoder {
+  decoder ??= bodyDecoder(zlib, reusedInflater, [...DICTIONARIES]);
+  return decoder;
+}
 
-/** Every packing version and its dictionary (chain-walk.ts decodes with them in worker threads). */
+/** `decode` with its error as UnreadableBodyError. */
+function unreadableOnError(decode: () => string): string {
+  try {
+    return decode();
+  } catch (err) {
+    throw new UnreadableBodyError((err as Error).message);
+  }
+}
+
+/** Every packing version and its dictionary (verify-parallel.ts hands them to its worker threads). */
 export function recordDictionaries(): Array<[number, Buffer]> {
   return [...DICTIONARIES];
 }
@@ -73,38 +87,12 @@ export function unpackBody(stored: unknown): string {
   if (typeof stored === 'string') return stored;
   if (!Buffer.isBuffer(stored) || stored.length < 2)
     throw new UnreadableBodyError(`neither text nor a packed body (${typeof stored})`);
-  return unpackBytes(stored, stored.length);
+  return unreadableOnError(() => theDecoder().bytes(stored, stored.length));
 }
 
-/** The packed body in `bytes[0..length)` unpacked; throws UnreadableBodyError. */
-function unpackBytes(bytes: Uint8Array, length: number): string {
-  const version = bytes[0] as number;
-  const dictionary = DICTIONARIES.get(version);
-  if (dictionary === undefined) throw new UnreadableBodyError(`unknown packing version ${version}`);
-  const fast = INFLATERS.get(version)?.inflate(bytes, 1, length);
-  if (fast !== undefined && fast !== null) return fast;
-  try {
-    return inflateRawSync(bytes.subarray(1, length), { dictionary }).toString('utf8');
-  } catch (err) {
-    throw new UnreadableBodyError((err as Error).message);
-  }
-}
-
-const hexScratch = Buffer.alloc(64 * 1024);
-
-/**
- * The canonical text of a body read in SQL as `typeof(body)` and `hex(body)`: a hex string costs
- * better-sqlite3 a fraction of what a Buffer per row does (~1.5 µs against ~3 µs for a row of
- * verification), and it is decoded into one reused buffer.
- */
+/** The canonical text of a body read in SQL as `typeof(body)` and `hex(body)` (BodyDecoder.hex). */
 export function unpackHexBody(type: string, hex: string): string {
-  const length = hex.length >>> 1;
-  const bytes = length <= hexScratch.length ? hexScratch : Buffer.alloc(length);
-  const written = bytes.write(hex, 0, 'hex');
-  if (type === 'text') return bytes.toString('utf8', 0, written);
-  if (type !== 'blob' || written < 2)
-    throw new UnreadableBodyError(`neither text nor a packed body (${type})`);
-  return unpackBytes(bytes, written);
+  return unreadableOnError(() => theDecoder().hex(type, hex));
 }
 
 export function hashBlob(hex: string): Buffer {

@@ -12,14 +12,15 @@ export function recordJsonSql(alias: string): string {
   return `record_json(${a}body, ${a}hash)`;
 }
 
+/** The four meta values sealing depends on. */
+const SEALING_META_KEYS = ['seq_wait_platform', 'decommissioned', 'last_device_seq', 'chain_head'] as const;
+
 /**
  * Seals records into the hash chain and queues them for upload. Must be called inside the same
  * transaction as the evaluation change it belongs to, so a record and its outbox row exist
  * together or not at all. deviceSeq and the chain head live in `meta` so they survive retention
  * deleting old delivered rows.
  */
-const SEALING_META_KEYS = ['seq_wait_platform', 'decommissioned', 'last_device_seq', 'chain_head'] as const;
-
 export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number): PlatformRecord[] {
   if (!db.inTransaction) throw new Error('appendRecords must run inside a transaction');
   // After a rebuild the next number is unknown until the platform says (continuation.ts).

@@ -6,13 +6,15 @@ import { getMeta, type Db } from './db.js';
 import {
   fieldIs,
   fieldNeedle,
+  HASH_HEX_SQL,
   readAnchor,
-  readRestart,
+  chainStart,
   chainEnd,
   verifyChain,
   type VerifyResult,
 } from './verify.js';
 import { recordDictionaries } from './record-codec.js';
+import { bodyDecoder } from './body-decoder.js';
 import { reusedInflater } from './reused-inflater.js';
 
 /**
@@ -39,16 +41,15 @@ const { hash } = require('node:crypto');
 // Source text run under a TypeScript loader may call its name-keeping helper.
 const __name = (f) => f;
 const ${reusedInflater.name} = ${reusedInflater.toString()};
+const ${bodyDecoder.name} = ${bodyDecoder.toString()};
 const ${fieldIs.name} = ${fieldIs.toString()};
 const ${fieldNeedle.name} = ${fieldNeedle.toString()};
 const ${walkChainRange.name} = ${walkChainRange.toString()};
 const env = {
-  zlib,
   sha256Hex: (text) => hash('sha256', text, 'hex'),
-  reusedInflater: ${reusedInflater.name},
+  unpackHex: ${bodyDecoder.name}(zlib, ${reusedInflater.name}, workerData.dictionaries).hex,
   fieldIs: ${fieldIs.name},
   fieldNeedle: ${fieldNeedle.name},
-  dictionaries: workerData.dictionaries,
 };
 const db = new Sqlite(workerData.path, { readonly: true, fileMustExist: true });
 try {
@@ -87,12 +88,8 @@ function walkInWorker(path: string, range: WalkRange): Promise<WalkResult> {
 
 /** The stored hash of one record, in hex; null when the record is not there. */
 function storedHash(db: Db, deviceSeq: number): string | null {
-  const row = db
-    .prepare(
-      `SELECT CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END AS h
-       FROM records WHERE device_seq = ?`,
-    )
-    .get(deviceSeq) as { h: unknown } | undefined;
+  const row = db.prepare(`SELECT ${HASH_HEX_SQL} AS h FROM records WHERE device_seq = ?`).get(deviceSeq) as
+    { h: unknown } | undefined;
   return row === undefined ? null : String(row.h);
 }
 
@@ -119,8 +116,7 @@ export async function verifyChainInParallel(
   const anchor = readAnchor(db);
   const lastSeq = Number(getMeta(db, 'last_device_seq') ?? '0');
   if (anchor === 'invalid' || workers === 1) return here();
-  const restart = readRestart(db);
-  const start = restart !== null && restart.deviceSeq > anchor.deviceSeq ? restart : anchor;
+  const { start, readAbove } = chainStart(db, anchor);
   const total = lastSeq - start.deviceSeq;
   // Written so that a meta value that is not a number (NaN) also goes to the careful walk.
   if (!(total > 0 && total >= (opts.minRecords ?? PARALLEL_FROM))) return here();
@@ -133,7 +129,7 @@ export async function verifyChainInParallel(
     if (prevHash === null) return here();
     ranges.push({
       // The first range reads from below the chain's start as verifyChain does, so a stray row shows.
-      readAbove: first ? (start === restart ? restart.deviceSeq : -1) : from,
+      readAbove: first ? readAbove : from,
       prevSeq: from,
       prevHash,
       // The last range reads to the end, past meta's last deviceSeq too, as verifyChain does.

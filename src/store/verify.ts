@@ -1,10 +1,8 @@
-import * as zlib from 'node:zlib';
 import { GENESIS_HASH, sha256Hex } from '../domain/canonical.js';
 import { platformRecordSchema } from '../domain/record.js';
 import { walkChainRange, type FieldNeedle, type WalkEnv } from './chain-walk.js';
 import { getMeta, type Db } from './db.js';
-import { recordDictionaries, UnreadableBodyError, unpackHexBody } from './record-codec.js';
-import { reusedInflater } from './reused-inflater.js';
+import { UnreadableBodyError, unpackHexBody } from './record-codec.js';
 
 /**
  * Checks the pad's hash chain (docs/protocols/platform-api.md §2) as stored: every body hashes to its `hash`,
@@ -65,7 +63,7 @@ export function readAnchor(db: Db): ChainAnchor | 'invalid' {
   return 'invalid';
 }
 
-export function readRestart(db: Db): ChainAnchor | null {
+function readRestart(db: Db): ChainAnchor | null {
   const raw = getMeta(db, 'chain_restart');
   if (raw === undefined) return null;
   try {
@@ -77,6 +75,9 @@ export function readRestart(db: Db): ChainAnchor | null {
   }
   return null;
 }
+
+/** A record's hash as 64 hex digits in SQL, whether stored as 32 bytes or (by hand) as text. */
+export const HASH_HEX_SQL = `CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END`;
 
 /** `body_type`/`body_hex` and `hash_hex`: see unpackHexBody (a Buffer per row costs more). */
 interface StoredRow {
@@ -188,6 +189,19 @@ function hashProblem(row: Row): string {
 }
 
 /**
+ * Where a walk of the chain starts: after the retention anchor, or after a continuation's restart
+ * (continuation.ts) when that is later — salvaged records below a restart are not a chain any
+ * more and are not walked. `readAbove`: the rows read start below the start (all of them, unless
+ * there is a restart), so a stray row at or before it shows.
+ */
+export function chainStart(db: Db, anchor: ChainAnchor): { start: ChainAnchor; readAbove: number } {
+  const restart = readRestart(db);
+  return restart !== null && restart.deviceSeq > anchor.deviceSeq
+    ? { start: restart, readAbove: restart.deviceSeq }
+    : { start: anchor, readAbove: -1 };
+}
+
+/**
  * `throughSeq`: stop after that record and skip the checks of the chain's end (retention checks
  * only what it is about to delete and the link to what stays).
  */
@@ -204,10 +218,7 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
       checked: 0,
     };
   }
-  // After a continuation (continuation.ts) the chain starts again at the platform's position;
-  // salvaged records below it are not a chain any more and are not walked.
-  const restart = readRestart(db);
-  const start = restart !== null && restart.deviceSeq > anchor.deviceSeq ? restart : anchor;
+  const { start, readAbove } = chainStart(db, anchor);
   let prevSeq = start.deviceSeq;
   let prevHash = start.hash;
   let count = 0;
@@ -217,7 +228,6 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
     checked: count,
   });
 
-  const readAbove = restart !== null && restart.deviceSeq > anchor.deviceSeq ? restart.deviceSeq : -1;
   const throughSeq = opts.throughSeq ?? Number.MAX_SAFE_INTEGER;
   // The fast walk answers for a sound chain; only a chain it does not find clean is walked again
   // below, the careful way, to name its first problem.
@@ -230,7 +240,7 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
     .prepare(
       `SELECT device_seq, record_id, staff_id, status, satisfaction,
               typeof(body) AS body_type, hex(body) AS body_hex,
-              CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END AS hash_hex
+              ${HASH_HEX_SQL} AS hash_hex
        FROM records WHERE device_seq > ? AND device_seq <= ? ORDER BY device_seq`,
     )
     .iterate(readAbove, throughSeq) as IterableIterator<StoredRow>;
@@ -278,16 +288,9 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
   return chainEnd(db, { count, lastSeq: prevSeq, lastHash: prevHash }, opts);
 }
 
-/** What a walk over a worker thread or this one needs besides the database (chain-walk.ts). */
+/** What a walk on this thread needs besides the database (chain-walk.ts; workers build their own). */
 export function walkEnv(): WalkEnv {
-  return {
-    zlib,
-    sha256Hex,
-    reusedInflater,
-    fieldIs,
-    fieldNeedle,
-    dictionaries: recordDictionaries(),
-  };
+  return { sha256Hex, unpackHex: unpackHexBody, fieldIs, fieldNeedle };
 }
 
 /**
@@ -300,7 +303,7 @@ export function chainEnd(
   walked: { count: number; lastSeq: number; lastHash: string },
   opts: { throughSeq?: number } = {},
 ): VerifyResult {
-  const { count, lastSeq: prevSeq, lastHash: prevHash } = walked;
+  const { count, lastSeq: walkedTo, lastHash: walkedHash } = walked;
   if (opts.throughSeq !== undefined) return { ok: true, count };
   const broken = (deviceSeq: number, problem: string): VerifyResult => ({
     ok: false,
@@ -309,9 +312,10 @@ export function chainEnd(
   });
   const lastSeq = Number(getMeta(db, 'last_device_seq') ?? '0');
   const head = getMeta(db, 'chain_head') ?? GENESIS_HASH;
-  if (lastSeq > prevSeq)
-    return broken(prevSeq + 1, `missing_tail: records ${prevSeq + 1}..${lastSeq} are missing`);
-  if (lastSeq !== prevSeq) return broken(prevSeq, `last_seq_mismatch: meta last_device_seq is ${lastSeq}`);
-  if (head !== prevHash) return broken(prevSeq, 'chain_head_mismatch: the last record is not the chain head');
+  if (lastSeq > walkedTo)
+    return broken(walkedTo + 1, `missing_tail: records ${walkedTo + 1}..${lastSeq} are missing`);
+  if (lastSeq !== walkedTo) return broken(walkedTo, `last_seq_mismatch: meta last_device_seq is ${lastSeq}`);
+  if (head !== walkedHash)
+    return broken(walkedTo, 'chain_head_mismatch: the last record is not the chain head');
   return { ok: true, count };
 }
