@@ -115,6 +115,7 @@ class SyncServiceImpl implements SyncService {
     await Promise.allSettled(
       [this.running, this.refreshing, this.beating].filter((p): p is Promise<void> => p !== null),
     );
+    await this.uploader.quiet();
   }
 
   kick({ urgent }: { urgent: boolean }): void {

@@ -78,6 +78,16 @@ const inflightSchema = z.object({
 });
 type Inflight = z.infer<typeof inflightSchema>;
 
+/** A batch on its way: its request, and the read of the batch after it. */
+interface Flight {
+  inflight: Inflight;
+  records: BatchRecord[];
+  sending: Promise<PlatformResponse>;
+  reading: Promise<BatchRecord[] | null>;
+  /** The batch limit it was read under. */
+  limit: number;
+}
+
 const attentionSchema = z.object({
   batchId: z.string(),
   firstSeq: z.number().int(),
@@ -136,6 +146,8 @@ export class Uploader {
    * would start with.
    */
   private readAhead: { afterSeq: number; limit: number; records: BatchRecord[] } | null = null;
+  /** The batch sent while the last one was being settled (sendAhead), to be settled next. */
+  private ahead: Flight | null = null;
 
   constructor(
     private readonly deps: {
@@ -249,23 +261,61 @@ export class Uploader {
   /**
    * One batch of evaluation records. While the platform answers it, the next batch is read
    * (readAhead): the wait for the network is most of a batch's time, and reading is most of the
-   * rest. Nothing about the next batch is written until it is its turn.
+   * rest. When the answer is a whole 200, the next batch is sent before the rest of this one is
+   * settled (see settle), so settling overlaps the platform's work on the next. Nothing about the
+   * next batch is written until it is its turn: its in-flight mark, once this batch is answered.
    */
   async sendRecords(): Promise<UploadOutcome> {
-    const { hooks } = this.deps;
     const att = this.attention();
     if (att) return { kind: 'attention', error: att.message };
-    const batch = await this.nextBatch();
-    if (!batch) return { kind: 'idle' };
-    const { inflight, records } = batch;
+    let flight = this.ahead;
+    this.ahead = null;
+    if (!flight) {
+      const batch = await this.nextBatch();
+      if (!batch) return { kind: 'idle' };
+      flight = this.launch(batch.inflight, batch.records);
+    }
+    let out: UploadOutcome | undefined;
+    try {
+      out = await this.settle(flight);
+      return out;
+    } finally {
+      // Awaited on every path, so no read outlives this call (stop() closes the database after
+      // it) unless it belongs to the batch already sent, which quiet() awaits.
+      if (this.ahead === null) {
+        const next = await flight.reading;
+        this.readAhead =
+          out?.kind === 'sent' && out.missing === 0 && next
+            ? { afterSeq: flight.inflight.lastSeq, limit: flight.limit, records: next }
+            : null;
+      }
+    }
+  }
+
+  /**
+   * The batch sent ahead and its read-ahead, left alone: stop() calls this before the database
+   * closes. The batch's in-flight mark is in the database, so the next start sends it again
+   * under the same batchId and the platform answers it as it did.
+   */
+  async quiet(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead) await Promise.allSettled([ahead.sending, ahead.reading]);
+  }
+
+  /** Sends a batch whose in-flight mark is written, and starts reading the one after it. */
+  private launch(inflight: Inflight, records: BatchRecord[]): Flight {
     // The sealed JSON goes out byte for byte: re-serialising could change what the hash covers.
     const body = Buffer.concat([
       Buffer.from(`{"batchId":"${inflight.batchId}","records":[`),
       ...withCommas(records),
       CLOSE_BATCH,
     ]);
-    hooks?.point?.('before_send', inflight);
+    this.deps.hooks?.point?.('before_send', inflight);
     const sending = this.deps.client.request('POST', '/v1/evaluations:batch', body);
+    // Handled here so that a batch sent ahead and never settled (the pad stopped) is no
+    // unhandled rejection; settle still awaits `sending` itself and sees the error.
+    sending.catch(() => undefined);
     const limit = this.limit;
     // Never rejects: a failed read ahead only means the next batch is read when its turn comes.
     const reading = this.readPending(
@@ -279,26 +329,32 @@ export class Uploader {
       });
       return null;
     });
-    let out: UploadOutcome | undefined;
-    try {
-      out = await this.settle(inflight, records, sending);
-      return out;
-    } finally {
-      // Awaited on every path, so no read outlives this call (stop() closes the database after it).
-      const next = await reading;
-      this.readAhead =
-        out?.kind === 'sent' && out.missing === 0 && next
-          ? { afterSeq: inflight.lastSeq, limit, records: next }
-          : null;
-    }
+    return { inflight, records, sending, reading, limit };
+  }
+
+  /**
+   * After a whole answer to `flight` whose in-flight mark is cleared: the records read ahead
+   * become the next batch and go out now. They follow the answered batch's last record and were
+   * pending when read; only the uploader changes that, so they are still pending.
+   */
+  private async sendAhead(flight: Flight): Promise<void> {
+    const records = await flight.reading;
+    if (!records || records.length === 0 || this.limit !== flight.limit) return;
+    const first = records[0] as BatchRecord;
+    const last = records[records.length - 1] as BatchRecord;
+    const inflight: Inflight = {
+      batchId: randomUUID(),
+      firstSeq: first.deviceSeq,
+      lastSeq: last.deviceSeq,
+      count: records.length,
+    };
+    setMeta(this.deps.db, INFLIGHT_KEY, JSON.stringify(inflight));
+    this.ahead = this.launch(inflight, records);
   }
 
   /** The platform's answer to one batch, folded into the outbox. */
-  private async settle(
-    inflight: Inflight,
-    records: BatchRecord[],
-    sending: Promise<PlatformResponse>,
-  ): Promise<UploadOutcome> {
+  private async settle(flight: Flight): Promise<UploadOutcome> {
+    const { inflight, records, sending } = flight;
     const { db, clock, log, hooks } = this.deps;
     const refs = records.map((r) => r.recordId);
     let res: PlatformResponse;
@@ -349,6 +405,10 @@ export class Uploader {
           }
           markDelivered(db, delivered, now);
         })();
+        // A whole answer: the next batch goes out before the rest of this one is settled. Its
+        // records come after this batch's, so the two never overlap; a pad stopped meanwhile
+        // sends the rest of this one again later, answered `duplicate` as above.
+        if (from === 0 && missing === 0 && refs.every((ref) => byId.has(ref))) await this.sendAhead(flight);
         if (lastSlice) break;
         hooks?.point?.('settled_part', inflight);
         await yieldToEventLoop();

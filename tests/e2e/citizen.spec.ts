@@ -243,6 +243,11 @@ test('first input wins: a board key before a touch rates with the key, and the s
   const cdp = await page.context().newCDPSession(page);
   const id = await startEvaluation(pad, 4);
   await expect(page.getByTestId('screen-rating')).toBeVisible();
+  // The first rating screen lays the thanks screen out unseen beneath it (Done.tsx ThanksPrewarm);
+  // the touch below lands on the star all the same.
+  await expect(page.locator('.prewarm .thanks')).toHaveCount(1);
+  await expect(page.locator('.prewarm .thanks')).toBeHidden();
+  await expect(page.getByTestId('screen-thanks')).toHaveCount(0);
   const one = await centre(page, 'star-1');
   // The simulated board's key 4 (the browser shell maps keyboard 4 to it), then a touch on star 1.
   await page.keyboard.press('4');
@@ -250,6 +255,7 @@ test('first input wins: a board key before a touch rates with the key, and the s
   // The key's 4 stars close the evaluation (a board press of 3–5 stars needs no further step);
   // the thanks screen echoes the key's star, and the touch that came second changed nothing.
   await expect(page.getByTestId('screen-thanks')).toBeVisible();
+  await expect(page.locator('.thanks')).toHaveCount(1);
   await expect(page.getByTestId('thanks-chosen').getByRole('img')).toHaveAttribute('aria-label', '4 星');
   await shot(page, 'first-input-key-wins');
   expect(record(pad.dataDir, id)).toMatchObject({ status: 'rated', satisfaction: 4 });

@@ -3,11 +3,18 @@ import { Msg } from '../components/Msg.js';
 import { useT } from '../i18n/index.js';
 import { starKey, Stars } from './Rating.js';
 
-export function Thanks({ snapshot }: { snapshot: KioskSnapshot }) {
+export function Thanks({
+  snapshot,
+  unseen = false,
+}: {
+  snapshot: Pick<KioskSnapshot, 'thanksChosen'>;
+  /** Laid out for the prewarm: no test ids, so nothing looking for the screen finds this copy. */
+  unseen?: boolean;
+}) {
   const { t, sub } = useT();
   const chosen = snapshot.thanksChosen;
   return (
-    <div className="screen thanks" data-testid="screen-thanks">
+    <div className="screen thanks" data-testid={unseen ? undefined : 'screen-thanks'}>
       <div className="done-icon ok" aria-hidden="true">
         ✓
       </div>
@@ -18,7 +25,7 @@ export function Thanks({ snapshot }: { snapshot: KioskSnapshot }) {
         </div>
       )}
       {chosen !== null && (
-        <div className="chosen-line" data-testid="thanks-chosen">
+        <div className="chosen-line" data-testid={unseen ? undefined : 'thanks-chosen'}>
           <span>{t('thanks.yourRating')}</span>
           <Stars n={chosen} />
           <span className="chosen-words">{t(starKey(chosen))}</span>
@@ -47,6 +54,19 @@ export function Unrated({ receiptPrinted }: { receiptPrinted: boolean }) {
           <Msg k="unrated.sub" />
         </div>
       )}
+    </div>
+  );
+}
+
+/**
+ * The thanks screen laid out once, unseen, under the first rating screen after start: the first
+ * thanks would otherwise pay for its fonts, styles and components while the citizen waits
+ * (measured: the first press → thanks painted took 60–80 ms against ~25 ms for the rest).
+ */
+export function ThanksPrewarm({ chosen }: { chosen: number }) {
+  return (
+    <div className="prewarm" aria-hidden="true" inert>
+      <Thanks snapshot={{ thanksChosen: chosen }} unseen />
     </div>
   );
 }

@@ -80,9 +80,15 @@ describe('uploader against the simulator', () => {
     const at = (point: string, nth: number) => seen.filter((p) => p.point === point)[nth]?.turns ?? NaN;
     // 500 records read in slices of 50: the loop turned between them before the batch went out.
     expect(at('before_send', 0)).toBeGreaterThanOrEqual(9);
-    // Settling the answered batch: slices again, the loop free between them. (The next batch was
-    // read while the platform answered this one.)
-    expect(at('before_send', 1) - at('after_response', 0)).toBeGreaterThanOrEqual(9);
+    // Settling the answered batch: slices again, the loop free between them. The next batch, read
+    // while the platform answered this one, went out after the first slice, before the rest.
+    expect(at('settled_part', 8) - at('after_response', 0)).toBeGreaterThanOrEqual(8);
+    expect(seen.map((p) => p.point).slice(0, 4)).toEqual([
+      'before_send',
+      'after_response',
+      'before_send',
+      'settled_part',
+    ]);
     expect(seen.filter((p) => p.point === 'settled_part').length).toBe(2 * 9);
   });
 
@@ -97,6 +103,37 @@ describe('uploader against the simulator', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(sim.stats().batches).toBe(0);
     expect(outboxStates(db)).toEqual({ pending: 1000 });
+  });
+
+  it('a stop while the batch sent ahead is in flight: nothing is lost, the restart sends that batch again under its batchId', async () => {
+    seedRecords(db, 1000);
+    let stopping: Promise<void> | null = null;
+    let s: SyncService | null = null;
+    const aheadIds: string[] = [];
+    // The second `before_send` is the batch sent ahead, after the first slice of the first answer.
+    let sends = 0;
+    s = testSync(db, dir, sim.url, {
+      extra: {
+        hooks: {
+          point: (point, info) => {
+            if (point !== 'before_send' || ++sends !== 2) return;
+            aheadIds.push(info.batchId);
+            stopping = s?.stop() ?? null;
+          },
+        },
+      },
+    });
+    await s.syncNow();
+    await stopping;
+    expect(aheadIds).toHaveLength(1);
+    // The first batch was answered and settled before the stop ended; the one sent ahead is still
+    // marked in flight, so the next start sends it again as it was.
+    expect(JSON.parse(getMeta(db, 'sync_inflight_batch') || '{}').batchId).toBe(aheadIds[0]);
+    expect(outboxStates(db)).toEqual({ delivered: 500, pending: 500 });
+    const again = sync();
+    expect((await again.syncNow()).pending).toBe(0);
+    expect(outboxStates(db)).toEqual({ delivered: 1000 });
+    expect(sim.stats().stored).toBe(1000);
   });
 
   it('an answer missing some results: those records go first in the next batch (nothing read ahead is sent before them)', async () => {
