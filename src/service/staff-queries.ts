@@ -96,9 +96,10 @@ export class StaffQueries {
     const rows = this.db
       .prepare(
         `SELECT e.id AS id, e.state AS state, e.started_ms AS startedMs, e.receipt_prints AS prints,
-                group_concat(c.project_no, '|') AS projectNos, group_concat(c.task_name, '|') AS taskNames
-         FROM evaluations e JOIN evaluation_cases c ON c.evaluation_id = e.id
-         WHERE e.staff_id = ? GROUP BY e.id ORDER BY e.started_ms DESC LIMIT ?`,
+                (SELECT group_concat(c.project_no, '|') FROM evaluation_cases c WHERE c.evaluation_id = e.id) AS projectNos,
+                (SELECT group_concat(c.task_name, '|') FROM evaluation_cases c WHERE c.evaluation_id = e.id) AS taskNames
+         FROM evaluations e
+         WHERE e.staff_id = ? ORDER BY e.started_ms DESC LIMIT ?`,
       )
       .all(staffId, limit) as Array<{
       id: string;

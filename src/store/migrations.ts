@@ -199,6 +199,15 @@ export const MIGRATIONS: readonly Migration[] = [
   compactRecords,
   // 5: a record's body packed against a preset dictionary, its hash as 32 bytes (decisions 173-175).
   packRecords,
+  // 6: every query of evaluations by staff member or by window is also bounded by a start time
+  // (today, this month, the last minutes): one index by start time serves them all (decision 209).
+  `
+  DROP INDEX evaluations_staff;
+  DROP INDEX evaluations_window;
+  CREATE INDEX evaluations_started ON evaluations(started_ms);
+  -- each bad review in the figures and the staff panel looks up its appeal
+  CREATE INDEX appeals_record ON appeals(record_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

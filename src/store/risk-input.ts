@@ -37,14 +37,22 @@ export function computeRiskFlags(db: Db, ev: RiskEvaluation, targets: RiskTarget
   const quick = ratedMs - ev.prompt_ms < policy.burstFastMs;
   const windowFrom = ratedMs - policy.burstWindowMs;
   const staffRatings = quick
-    ? (db
-        .prepare(
-          `SELECT e.id AS evaluationId, e.prompt_ms AS promptMs, MIN(c.chosen_ms) AS ratedMs
-           FROM evaluations e JOIN evaluation_cases c ON c.evaluation_id = e.id
-           WHERE e.staff_id = ? AND e.started_ms >= ? AND e.prompt_ms > ? AND c.chosen_ms IS NOT NULL
-           GROUP BY e.id`,
-        )
-        .all(ev.staff_id, windowFrom - 600_000, windowFrom - policy.burstFastMs) as StaffRating[])
+    ? (
+        db
+          .prepare(
+            // A subquery per evaluation, not a join grouped by e.id: grouping made the planner walk
+            // every evaluation in id order instead of the few started in the window.
+            `SELECT e.id AS evaluationId, e.prompt_ms AS promptMs,
+             (SELECT MIN(c.chosen_ms) FROM evaluation_cases c WHERE c.evaluation_id = e.id) AS ratedMs
+           FROM evaluations e
+           WHERE e.staff_id = ? AND e.started_ms >= ? AND e.prompt_ms > ?`,
+          )
+          .all(ev.staff_id, windowFrom - 600_000, windowFrom - policy.burstFastMs) as Array<
+          Omit<StaffRating, 'ratedMs'> & { ratedMs: number | null }
+        >
+      )
+        // an evaluation none of whose cases was chosen yet is no rating
+        .filter((r): r is StaffRating => r.ratedMs !== null)
     : [];
   return riskFlags({ evaluationId: ev.id, promptMs: ev.prompt_ms, ratedMs, presses, staffRatings }, policy);
 }
