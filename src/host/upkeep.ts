@@ -3,7 +3,7 @@ import type { Logger } from '../domain/types.js';
 import { continueFromPlatform } from '../store/continuation.js';
 import type { Db } from '../store/db.js';
 import { getRefdata } from '../store/refdata.js';
-import { pruneDelivered } from '../store/retention.js';
+import { pruneDelivered, pruneWorkingRows } from '../store/retention.js';
 import type { StorageHealth } from './storage-health.js';
 
 /** The platform's profile arrived: continue the sequence above what it holds (continuation.ts). */
@@ -24,12 +24,22 @@ export function applyPlatformSequence(
   }
 }
 
-/** Delivered records past retention go; the chain stays verifiable from its anchor. */
+/**
+ * Delivered records past retention go; the chain stays verifiable from its anchor. Then the working
+ * rows and key presses of evaluations whose records are gone.
+ */
 export function pruneOldRecords(db: Db, keepDays: number, clock: Clock, log: Logger): void {
   try {
     const r = pruneDelivered(db, { keepDays, nowMs: clock.now() });
     if (r.deleted > 0) log('info', 'pruned delivered records', { ...r });
   } catch (err) {
     log('error', 'retention failed', { error: (err as Error).message });
+  }
+  // Separately: a chain that does not verify keeps its records, not the rows of pruned ones.
+  try {
+    const w = pruneWorkingRows(db, { keepDays, nowMs: clock.now() });
+    if (w.evaluations + w.presses > 0) log('info', 'pruned working rows past retention', { ...w });
+  } catch (err) {
+    log('error', 'retention of working rows failed', { error: (err as Error).message });
   }
 }

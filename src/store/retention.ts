@@ -1,3 +1,4 @@
+import { cstMonthStart } from '../domain/time.js';
 import { setMeta, type Db } from './db.js';
 import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js';
 
@@ -67,5 +68,67 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
     const deleted = db.prepare('DELETE FROM records WHERE device_seq <= ?').run(last.deviceSeq).changes;
     setMeta(db, RETENTION_ANCHOR_KEY, JSON.stringify(last));
     return { deleted, anchor: last };
+  })();
+}
+
+/** Evaluations whose working rows go in one call: bounded work; a backlog goes over a few calls. */
+export const WORKING_ROWS_PER_CALL = 2000;
+
+export interface WorkingPruneResult {
+  evaluations: number;
+  presses: number;
+}
+
+/**
+ * The working rows of an evaluation (`evaluations`, `evaluation_cases`, `receipt_prints`) and the
+ * logged key presses go once retention has deleted its records: without this they outlived the
+ * records they describe, citizens' comments and staff names included, and the database grew for
+ * as long as the pad served. An evaluation goes when it is closed, started before `keepDays`
+ * ago and before the previous CST month (today's and this month's figures read its case rows
+ * once its records are pruned), and none of its cases has a record left. Presses older than the
+ * same bound go unless their evaluation is still there. Decision 210.
+ */
+export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number }): WorkingPruneResult {
+  if (!Number.isFinite(opts.keepDays) || opts.keepDays < 0)
+    throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
+  const before = Math.min(
+    opts.nowMs - opts.keepDays * 86_400_000,
+    cstMonthStart(cstMonthStart(opts.nowMs) - 1),
+  );
+  return db.transaction((): WorkingPruneResult => {
+    const ids = (
+      db
+        .prepare(
+          // The oldest candidates only: records are pruned as a prefix of the chain, so when these
+          // all still have records, the younger ones do too (bounded work at every call).
+          `SELECT id FROM (
+             SELECT e.id AS id, e.state AS state FROM evaluations e
+             WHERE e.started_ms < ? ORDER BY e.started_ms LIMIT ?) o
+           WHERE o.state IN ('rated', 'unrated', 'cancelled')
+             AND NOT EXISTS (SELECT 1 FROM evaluation_cases c JOIN records r ON r.record_id = c.record_id
+                             WHERE c.evaluation_id = o.id)`,
+        )
+        .all(before, WORKING_ROWS_PER_CALL) as Array<{ id: string }>
+    ).map((r) => r.id);
+    const dropCases = db.prepare('DELETE FROM evaluation_cases WHERE evaluation_id = ?');
+    const dropEvaluation = db.prepare('DELETE FROM evaluations WHERE id = ?');
+    for (const id of ids) {
+      dropCases.run(id);
+      dropEvaluation.run(id);
+    }
+    // One pass over the receipt prints (not indexed by evaluation: a print is looked up by its id).
+    if (ids.length > 0)
+      db.prepare('DELETE FROM receipt_prints WHERE evaluation_id IN (SELECT value FROM json_each(?))').run(
+        JSON.stringify(ids),
+      );
+    const presses = db
+      .prepare(
+        `DELETE FROM raw_inputs WHERE id IN (
+           SELECT p.id FROM raw_inputs p WHERE p.at_ms < ?
+             AND (p.evaluation_id IS NULL OR NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = p.evaluation_id))
+           ORDER BY p.at_ms LIMIT ?)`,
+      )
+      .run(before, WORKING_ROWS_PER_CALL * 4).changes;
+    return { evaluations: ids.length, presses };
   })();
 }
