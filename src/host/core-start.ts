@@ -1,6 +1,7 @@
 import type { KioskConfig } from '../config/config.js';
 import type { PadClock } from '../domain/clock.js';
 import type { EvaluationService } from '../service/evaluations.js';
+import type { ClockOffset } from '../store/clock-offset.js';
 import type { Db } from '../store/db.js';
 import type { HardwareBridge } from './hardware.js';
 import type { KioskLogger } from './log.js';
@@ -22,6 +23,7 @@ export interface StartableCore {
   readonly sync: SyncBridge;
   readonly hardware: HardwareBridge;
   readonly evaluations: EvaluationService;
+  readonly clockOffset: Pick<ClockOffset, 'offsetMs' | 'unsynced'>;
   readonly windowApi: Pick<WindowApiService, 'start' | 'close'>;
   notice(level: 'info' | 'warn' | 'error', text: string, audience: 'staff' | 'tech'): void;
   pushSnapshot(): void;
@@ -59,7 +61,9 @@ export async function startRunningParts(
     closers.push(() => core.windowApi.close());
   }
   const prune = () =>
-    pruneOldRecords(core.db, core.config.retention.keepDeliveredDays, core.clock, log.write);
+    pruneOldRecords(core.db, core.config.retention.keepDeliveredDays, core.clock, log.write, () =>
+      core.clockOffset.unsynced() ? null : core.clock.now() + core.clockOffset.offsetMs(),
+    );
   prune();
   const pruneTimer = setInterval(prune, 6 * 3600_000);
   pruneTimer.unref();

@@ -28,16 +28,26 @@ export function applyPlatformSequence(
  * Delivered records past retention go; the chain stays verifiable from its anchor. Then the working
  * rows and key presses of evaluations whose records are gone.
  */
-export function pruneOldRecords(db: Db, keepDays: number, clock: Clock, log: Logger): void {
+export function pruneOldRecords(
+  db: Db,
+  keepDays: number,
+  clock: Clock,
+  log: Logger,
+  /** True time, null while the platform has not confirmed the pad's clock since this start. */
+  trueNow: () => number | null,
+): void {
   try {
     const r = pruneDelivered(db, { keepDays, nowMs: clock.now() });
     if (r.deleted > 0) log('info', 'pruned delivered records', { ...r });
   } catch (err) {
     log('error', 'retention failed', { error: (err as Error).message });
   }
-  // Separately: a chain that does not verify keeps its records, not the rows of pruned ones.
+  // Separately: a chain that does not verify keeps its records, not the rows of pruned ones. Only on
+  // confirmed time: this month's rows are what the figures read (the next run catches up).
+  const now = trueNow();
+  if (now === null) return;
   try {
-    const w = pruneWorkingRows(db, { keepDays, nowMs: clock.now() });
+    const w = pruneWorkingRows(db, { keepDays, nowMs: now });
     if (w.evaluations + w.presses > 0) log('info', 'pruned working rows past retention', { ...w });
   } catch (err) {
     log('error', 'retention of working rows failed', { error: (err as Error).message });

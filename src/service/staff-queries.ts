@@ -6,10 +6,19 @@ import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js'
 import type { Clock } from '../domain/clock.js';
 import { HELD_SQL, staffFigures, windowFigures } from '../store/figures.js';
 import type { PlatformRecord } from '../domain/record.js';
-import { cstDate, formatCst, parseCst } from '../domain/time.js';
+import { cstDate, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
 import type { Db } from '../store/db.js';
 
 /** What a staff member may see of their own work: aggregates after the fact, never a live rating. */
+/**
+ * How far back the recent list looks: this month and the last, as the figures and the kept working
+ * rows do (decision 209). Bounded by time, the list reads those months' evaluations by the start
+ * time index even for a staff member with fewer than its limit there.
+ */
+function recentFrom(nowMs: number): number {
+  return cstMonthStart(cstMonthStart(nowMs) - 1);
+}
+
 export class StaffQueries {
   constructor(
     private readonly db: Db,
@@ -92,6 +101,7 @@ export class StaffQueries {
     }
   }
 
+  /** The staff member's latest evaluations at this window, this month and last (recentFrom). */
   recent(staffId: string, limit = 20): RecentEvaluation[] {
     const rows = this.db
       .prepare(
@@ -99,9 +109,9 @@ export class StaffQueries {
                 (SELECT group_concat(c.project_no, '|') FROM evaluation_cases c WHERE c.evaluation_id = e.id) AS projectNos,
                 (SELECT group_concat(c.task_name, '|') FROM evaluation_cases c WHERE c.evaluation_id = e.id) AS taskNames
          FROM evaluations e
-         WHERE e.staff_id = ? ORDER BY e.started_ms DESC LIMIT ?`,
+         WHERE e.started_ms >= ? AND e.staff_id = ? ORDER BY e.started_ms DESC LIMIT ?`,
       )
-      .all(staffId, limit) as Array<{
+      .all(recentFrom(this.clock.now()), staffId, limit) as Array<{
       id: string;
       state: string;
       startedMs: number;

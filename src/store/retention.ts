@@ -71,7 +71,7 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
   })();
 }
 
-/** Evaluations whose working rows go in one call: bounded work; a backlog goes over a few calls. */
+/** Evaluations looked at in one call: bounded work; a backlog goes over a few calls. */
 export const WORKING_ROWS_PER_CALL = 2000;
 
 export interface WorkingPruneResult {
@@ -85,7 +85,9 @@ export interface WorkingPruneResult {
  * records they describe, citizens' comments and staff names included, and the database grew for
  * as long as the pad served. An evaluation goes when it is closed, started before `keepDays`
  * ago and before the previous CST month (today's and this month's figures read its case rows
- * once its records are pruned), and none of its cases has a record left. Presses older than the
+ * once its records are pruned), and none of its cases has a record left. `nowMs` must be true
+ * time (the pad's clock with the platform's offset, once the platform confirmed it): a clock
+ * running ahead would take this month's rows. Presses older than the
  * same bound go unless their evaluation is still there. Decision 210.
  */
 export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number }): WorkingPruneResult {
@@ -99,16 +101,17 @@ export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number
     const ids = (
       db
         .prepare(
-          // The oldest candidates only: records are pruned as a prefix of the chain, so when these
-          // all still have records, the younger ones do too (bounded work at every call).
+          // The first evaluations written only (rowid order, which is the order their records
+          // joined the chain, whatever the clock said): records are pruned as a prefix of the
+          // chain, so when these still have records the later ones do too. Bounded work per call.
           `SELECT id FROM (
-             SELECT e.id AS id, e.state AS state FROM evaluations e
-             WHERE e.started_ms < ? ORDER BY e.started_ms LIMIT ?) o
-           WHERE o.state IN ('rated', 'unrated', 'cancelled')
+             SELECT e.id AS id, e.state AS state, e.started_ms AS startedMs FROM evaluations e
+             ORDER BY e.rowid LIMIT ?) o
+           WHERE o.startedMs < ? AND o.state IN ('rated', 'unrated', 'cancelled')
              AND NOT EXISTS (SELECT 1 FROM evaluation_cases c JOIN records r ON r.record_id = c.record_id
                              WHERE c.evaluation_id = o.id)`,
         )
-        .all(before, WORKING_ROWS_PER_CALL) as Array<{ id: string }>
+        .all(WORKING_ROWS_PER_CALL, before) as Array<{ id: string }>
     ).map((r) => r.id);
     const dropCases = db.prepare('DELETE FROM evaluation_cases WHERE evaluation_id = ?');
     const dropEvaluation = db.prepare('DELETE FROM evaluations WHERE id = ?');

@@ -9,7 +9,6 @@ import {
   markRejected,
   noteAttempt,
   pendingAppeals,
-  hasPendingThrough,
   pendingRecordsBetween,
   type PendingRecord,
 } from '../store/outbox.js';
@@ -140,12 +139,6 @@ function describe(res: PlatformResponse): string {
 export class Uploader {
   /** Shrinks on 413, grows back after successes. */
   private limit = MAX_BATCH_RECORDS;
-  /**
-   * The records after the last batch, read while the platform was answering it (sendRecords).
-   * Kept only when that batch was settled in full: then they are exactly what a fresh read
-   * would start with.
-   */
-  private readAhead: { afterSeq: number; limit: number; records: BatchRecord[] } | null = null;
   /** The batch sent while the last one was being settled (sendAhead), to be settled next. */
   private ahead: Flight | null = null;
 
@@ -199,15 +192,7 @@ export class Uploader {
       setMeta(db, INFLIGHT_KEY, '');
     }
     const batchId = randomUUID();
-    const ahead = this.readAhead;
-    this.readAhead = null;
-    const records =
-      ahead &&
-      ahead.limit === this.limit &&
-      ahead.records.length > 0 &&
-      !hasPendingThrough(db, ahead.afterSeq)
-        ? ahead.records
-        : await this.readPending(0, Number.MAX_SAFE_INTEGER, this.limit, this.recordBytes());
+    const records = await this.readPending(0, Number.MAX_SAFE_INTEGER, this.limit, this.recordBytes());
     if (records.length === 0) return null;
     const first = records[0] as BatchRecord;
     const last = records[records.length - 1] as BatchRecord;
@@ -260,10 +245,11 @@ export class Uploader {
 
   /**
    * One batch of evaluation records. While the platform answers it, the next batch is read
-   * (readAhead): the wait for the network is most of a batch's time, and reading is most of the
-   * rest. When the answer is a whole 200, the next batch is sent before the rest of this one is
-   * settled (see settle), so settling overlaps the platform's work on the next. Nothing about the
-   * next batch is written until it is its turn: its in-flight mark, once this batch is answered.
+   * (launch): the wait for the network is most of a batch's time, and reading is most of the
+   * rest. When the answer is a whole 200, that next batch is sent before the rest of this one is
+   * settled (sendAhead), so settling overlaps the platform's work on the next. Otherwise what was
+   * read is dropped and the next batch is read afresh from the outbox. Nothing about the next
+   * batch is written until it is its turn: its in-flight mark, once this batch is answered.
    */
   async sendRecords(): Promise<UploadOutcome> {
     const att = this.attention();
@@ -275,20 +261,12 @@ export class Uploader {
       if (!batch) return { kind: 'idle' };
       flight = this.launch(batch.inflight, batch.records);
     }
-    let out: UploadOutcome | undefined;
     try {
-      out = await this.settle(flight);
-      return out;
+      return await this.settle(flight);
     } finally {
       // Awaited on every path, so no read outlives this call (stop() closes the database after
-      // it) unless it belongs to the batch already sent, which quiet() awaits.
-      if (this.ahead === null) {
-        const next = await flight.reading;
-        this.readAhead =
-          out?.kind === 'sent' && out.missing === 0 && next
-            ? { afterSeq: flight.inflight.lastSeq, limit: flight.limit, records: next }
-            : null;
-      }
+      // it); when a batch went ahead, sendAhead awaited this read, and quiet() awaits its own.
+      if (this.ahead === null) await flight.reading;
     }
   }
 

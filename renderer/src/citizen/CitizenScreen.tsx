@@ -24,7 +24,7 @@ export function CitizenScreen({ snapshot }: { snapshot: KioskSnapshot }) {
       return prompt ? (
         <>
           <Rating key={step} prompt={prompt} />
-          {!thanksWarmed(step) && <ThanksPrewarm chosen={5} />}
+          {!thanksWarmed(step) && <ThanksPrewarm />}
         </>
       ) : (
         <Idle snapshot={snapshot} />

@@ -11,7 +11,23 @@ import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js'
  */
 const GROWING = ['evaluations', 'evaluation_cases', 'records', 'raw_inputs', 'outbox', 'appeals'];
 
-/** The plan's lines that scan a growing table: `SCAN <table or alias>` without an index. */
+/** Table names by alias in a statement: `FROM evaluations e`, `JOIN evaluation_cases AS c`. */
+function aliasesOf(sql: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?/gi)) {
+    const table = m[1] as string;
+    out.set(table, table);
+    const alias = m[2];
+    if (alias && !/^(WHERE|ON|JOIN|LEFT|INNER|CROSS|GROUP|ORDER|LIMIT|USING|SET|VALUES)$/i.test(alias))
+      out.set(alias, table);
+  }
+  return out;
+}
+
+/**
+ * The plan's lines that read a growing table from end to end: `SCAN <table or alias>`, with or
+ * without an index (a whole index walked in its order is still every row).
+ */
 function scansOf(db: ReturnType<typeof serviceFixture>['db'], sql: string): string[] {
   const named = [...new Set([...sql.matchAll(/@(\w+)/g)].map((m) => m[1] as string))];
   const positional = [...sql.replace(/'[^']*'/g, '').matchAll(/\?/g)].length;
@@ -19,15 +35,13 @@ function scansOf(db: ReturnType<typeof serviceFixture>['db'], sql: string): stri
   const args: unknown[] = named.length > 0 ? [Object.fromEntries(named.map((n) => [n, null]))] : [];
   for (let i = 0; i < positional; i++) args.push(null);
   const rows = stmt.all(...args) as Array<{ detail: string }>;
+  const aliases = aliasesOf(sql);
   return rows
     .map((r) => r.detail)
     .filter((d) => {
-      const m = /^SCAN (\w+)(?: AS (\w+))?/.exec(d);
-      if (!m) return false;
-      // `SCAN e USING INDEX x` walks a whole index in its order: fine only when a LIMIT stops it
-      // (the recent list, newest first).
-      if (/USING (COVERING )?INDEX/.test(d) && /\bLIMIT\b/.test(sql)) return false;
-      return GROWING.some((t) => sql.includes(t));
+      const m = /^SCAN (\w+)/.exec(d);
+      const table = m ? (aliases.get(m[1] as string) ?? (m[1] as string)) : null;
+      return table !== null && GROWING.includes(table);
     });
 }
 

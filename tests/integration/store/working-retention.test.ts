@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pruneOldRecords } from '../../../src/host/upkeep.js';
 import { staffFigures } from '../../../src/store/figures.js';
 import { markDelivered, pendingRecords } from '../../../src/store/outbox.js';
 import { pruneDelivered, pruneWorkingRows } from '../../../src/store/retention.js';
@@ -101,6 +102,22 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
     expect(verifyChain(fx.db)).toMatchObject({ ok: true, count: 2 });
     // Nothing more to do: a second run deletes nothing.
     expect(pruneWorkingRows(fx.db, { keepDays: 1, nowMs: now })).toEqual({ evaluations: 0, presses: 0 });
+  });
+
+  it('upkeep takes working rows only on time the platform confirmed', () => {
+    const id = rate('CLOCK-1', 5);
+    deliverAll();
+    fx.clock.t = Date.UTC(2026, 5, 1, 2, 0, 0);
+    const logged: string[] = [];
+    const log = (_level: string, message: string) => void logged.push(message);
+    // Not confirmed since this start: the records go (as before), the rows stay.
+    pruneOldRecords(fx.db, 30, fx.clock, log, () => null);
+    expect(count('SELECT COUNT(*) AS n FROM records')).toBe(0);
+    expect(rowsOf(id)).toMatchObject({ evaluations: 1, cases: 1, presses: 1 });
+    // Confirmed: they go too.
+    pruneOldRecords(fx.db, 30, fx.clock, log, () => fx.clock.now());
+    expect(rowsOf(id)).toMatchObject({ evaluations: 0, cases: 0, presses: 0 });
+    expect(logged).toEqual(['pruned delivered records', 'pruned working rows past retention']);
   });
 
   it('refuses a keepDays that is not a number of days, and changes nothing', () => {
