@@ -63,8 +63,8 @@ export function Unrated({ receiptPrinted }: { receiptPrinted: boolean }) {
 
 /**
  * The thanks screen laid out once, unseen, under the first rating screen after start: the first
- * thanks would otherwise pay for its fonts, styles and components while the citizen waits
- * (measured: the first press → thanks painted took 60–80 ms against ~25 ms for the rest).
+ * thanks would otherwise pay for its styles, fonts and layout while the citizen waits (measured:
+ * its first frame 34–45 ms after the DOM arrived without this copy, 12–21 ms with it; decision 208).
  */
 export function ThanksPrewarm() {
   return (
