@@ -31,3 +31,11 @@ export function cstMonthStart(epochMs: number): number {
   const d = new Date(epochMs + CST_OFFSET_MS);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) - CST_OFFSET_MS;
 }
+
+/**
+ * Start of the CST month before the one containing an instant: how far back the pad keeps an
+ * evaluation's working rows at the least (retention.ts) and the staff member's recent list looks.
+ */
+export function cstLastMonthStart(epochMs: number): number {
+  return cstMonthStart(cstMonthStart(epochMs) - 1);
+}

@@ -6,19 +6,10 @@ import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js'
 import type { Clock } from '../domain/clock.js';
 import { HELD_SQL, staffFigures, windowFigures } from '../store/figures.js';
 import type { PlatformRecord } from '../domain/record.js';
-import { cstDate, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
+import { cstDate, cstLastMonthStart, formatCst, parseCst } from '../domain/time.js';
 import type { Db } from '../store/db.js';
 
 /** What a staff member may see of their own work: aggregates after the fact, never a live rating. */
-/**
- * How far back the recent list looks: this month and the last, as the figures and the kept working
- * rows do (decision 209). Bounded by time, the list reads those months' evaluations by the start
- * time index even for a staff member with fewer than its limit there.
- */
-function recentFrom(nowMs: number): number {
-  return cstMonthStart(cstMonthStart(nowMs) - 1);
-}
-
 export class StaffQueries {
   constructor(
     private readonly db: Db,
@@ -101,7 +92,11 @@ export class StaffQueries {
     }
   }
 
-  /** The staff member's latest evaluations at this window, this month and last (recentFrom). */
+  /**
+   * The staff member's latest evaluations at this window, this month and last (decision 209):
+   * bounded by time, the list reads those months by the start-time index even for a staff member
+   * with fewer evaluations than the limit.
+   */
   recent(staffId: string, limit = 20): RecentEvaluation[] {
     const rows = this.db
       .prepare(
@@ -111,7 +106,7 @@ export class StaffQueries {
          FROM evaluations e
          WHERE e.started_ms >= ? AND e.staff_id = ? ORDER BY e.started_ms DESC LIMIT ?`,
       )
-      .all(recentFrom(this.clock.now()), staffId, limit) as Array<{
+      .all(cstLastMonthStart(this.clock.now()), staffId, limit) as Array<{
       id: string;
       state: string;
       startedMs: number;

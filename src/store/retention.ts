@@ -1,4 +1,4 @@
-import { cstMonthStart } from '../domain/time.js';
+import { cstLastMonthStart } from '../domain/time.js';
 import { setMeta, type Db } from './db.js';
 import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js';
 
@@ -85,18 +85,15 @@ export interface WorkingPruneResult {
  * records they describe, citizens' comments and staff names included, and the database grew for
  * as long as the pad served. An evaluation goes when it is closed, started before `keepDays`
  * ago and before the previous CST month (today's and this month's figures read its case rows
- * once its records are pruned), and none of its cases has a record left. `nowMs` must be true
- * time (the pad's clock with the platform's offset, once the platform confirmed it): a clock
- * running ahead would take this month's rows. Presses older than the
- * same bound go unless their evaluation is still there. Decision 210.
+ * once its records are pruned), and none of its cases has a record left. Presses older than the
+ * same bound go unless their evaluation is still there. `nowMs` must be true time (the pad's clock
+ * with the platform's offset, once the platform confirmed it): a clock running ahead would take
+ * this month's rows. Decision 210.
  */
 export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number }): WorkingPruneResult {
   if (!Number.isFinite(opts.keepDays) || opts.keepDays < 0)
     throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
-  const before = Math.min(
-    opts.nowMs - opts.keepDays * 86_400_000,
-    cstMonthStart(cstMonthStart(opts.nowMs) - 1),
-  );
+  const before = Math.min(opts.nowMs - opts.keepDays * 86_400_000, cstLastMonthStart(opts.nowMs));
   return db.transaction((): WorkingPruneResult => {
     const ids = (
       db

@@ -13,6 +13,7 @@ export function Thanks({
 }) {
   const { t, sub } = useT();
   const chosen = snapshot.thanksChosen;
+  const english = sub('thanks.title');
   // The unseen copy's words are laid out from CSS (`.unseen-text`), not as text in the DOM: the
   // same fonts and sizes, and nothing that looks for the rating screen's words finds a second copy.
   const say = (words: string) => (unseen ? <span className="unseen-text" data-text={words} /> : words);
@@ -22,9 +23,9 @@ export function Thanks({
         {say('✓')}
       </div>
       <h1 className="done-title">{say(t('thanks.title'))}</h1>
-      {sub('thanks.title') && (
+      {english && (
         <div className="en done-en" lang="en">
-          {say(sub('thanks.title') ?? '')}
+          {say(english)}
         </div>
       )}
       {chosen !== null && (
