@@ -5,6 +5,7 @@ import { appealDeadline } from '../domain/appeal.js';
 import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 import type { Clock } from '../domain/clock.js';
 import { HELD_SQL, staffFigures, windowFigures } from '../store/figures.js';
+import { evaluationIdOfRecordSql } from '../store/record-ids.js';
 import type { PlatformRecord } from '../domain/record.js';
 import { cstDate, cstLastMonthStart, formatCst, parseCst } from '../domain/time.js';
 import type { Db } from '../store/db.js';
@@ -50,8 +51,7 @@ export class StaffQueries {
     const rows = this.db
       .prepare(
         `SELECT record_text(r.body) AS body, a.status AS appealStatus
-         FROM records r JOIN evaluation_cases c ON c.record_id = r.record_id
-         JOIN evaluations e ON e.id = c.evaluation_id
+         FROM records r JOIN evaluations e ON e.id = ${evaluationIdOfRecordSql('r.record_id')}
          LEFT JOIN appeals a ON a.record_id = r.record_id
          WHERE r.staff_id = @staffId AND r.status = 'rated' AND r.satisfaction <= 2 AND NOT ${HELD_SQL}
          ORDER BY r.device_seq DESC LIMIT 100`,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { compactRecords } from './compact-records.js';
+import { leanWorkingRows } from './lean-working-rows.js';
 import { packRecords } from './pack-records.js';
 
 /**
@@ -208,6 +209,9 @@ export const MIGRATIONS: readonly Migration[] = [
   -- each bad review in the figures and the staff panel looks up its appeal
   CREATE INDEX appeals_record ON appeals(record_id);
   `,
+  // 7: evaluations and their cases kept in their primary keys' order, a case's record id computed
+  // rather than stored and indexed again (decision 211).
+  leanWorkingRows,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -98,12 +98,13 @@ export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number
     const ids = (
       db
         .prepare(
-          // The first evaluations written only (rowid order, which is the order their records
-          // joined the chain, whatever the clock said): records are pruned as a prefix of the
-          // chain, so when these still have records the later ones do too. Bounded work per call.
+          // The earliest started evaluations only: records are pruned as a prefix of the chain,
+          // so when these still have records the later ones almost always do too. Bounded work
+          // per call. (Start order is the pad clock's: evaluations started while it was behind
+          // come first and wait for their records, which only delays the ones after them.)
           `SELECT id FROM (
              SELECT e.id AS id, e.state AS state, e.started_ms AS startedMs FROM evaluations e
-             ORDER BY e.rowid LIMIT ?) o
+             ORDER BY e.started_ms LIMIT ?) o
            WHERE o.startedMs < ? AND o.state IN ('rated', 'unrated', 'cancelled')
              AND NOT EXISTS (SELECT 1 FROM evaluation_cases c JOIN records r ON r.record_id = c.record_id
                              WHERE c.evaluation_id = o.id)`,

@@ -6,6 +6,8 @@ export interface RiskEvaluation {
   id: string;
   prompt_ms: number;
   staff_id: string;
+  /** The last press id logged before it started: its own presses come after (decision 211). */
+  inputs_after: number;
 }
 
 /** What they need of its target cases (rows of `evaluation_cases`). */
@@ -21,14 +23,20 @@ export function computeRiskFlags(db: Db, ev: RiskEvaluation, targets: RiskTarget
   const policy = DEFAULT_RISK_POLICY;
   const ratedMs = targets[0]?.chosen_ms ?? nowMs;
   // A press logged as 'no_evaluation' happened outside any open evaluation, even when a stale
-  // touch screen named one.
+  // touch screen named one. Its own presses are among those logged since it started (by id, so
+  // whatever the clock did); the others around it by time.
   const presses = db
     .prepare(
       `SELECT at_ms AS atMs, source,
               CASE WHEN disposition = 'no_evaluation' THEN NULL ELSE evaluation_id END AS evaluationId
-       FROM raw_inputs WHERE evaluation_id = ? OR (at_ms BETWEEN ? AND ?)`,
+       FROM raw_inputs WHERE (id > @after AND evaluation_id = @id) OR (at_ms BETWEEN @from AND @to)`,
     )
-    .all(ev.id, ev.prompt_ms - policy.strayWindowMs, ratedMs + policy.keyTouchWindowMs) as Press[];
+    .all({
+      id: ev.id,
+      after: ev.inputs_after,
+      from: ev.prompt_ms - policy.strayWindowMs,
+      to: ratedMs + policy.keyTouchWindowMs,
+    }) as Press[];
   // Only what the burst rule (isBurst) can count is read. A rating that is not itself quick
   // completes no burst, so nothing is read for it; and another rating counts only when it was
   // quick and inside the window, so it was prompted after the window's start less burstFastMs.

@@ -25,6 +25,7 @@ function cacheKey(n: number): string {
     '../../src/store/records.ts',
     '../../src/store/record-codec.ts',
     '../../src/store/pack-records.ts',
+    '../../src/store/lean-working-rows.ts',
     'million.ts',
   ])
     h.update(readFileSync(join(import.meta.dirname, f)));
@@ -72,9 +73,9 @@ function build(path: string, n: number): void {
      VALUES (?, ?, ?, ?, '12', 'window_api', ?, ?, ?, ?, 'national-2020-05')`,
   );
   const insCase = db.prepare(
-    `INSERT INTO evaluation_cases (evaluation_id, idx, record_id, project_no, service_number, task_code, task_name, promise_type,
+    `INSERT INTO evaluation_cases (evaluation_id, idx, grouped, project_no, service_number, task_code, task_name, promise_type,
        chosen_satisfaction, chosen_source, chosen_ms, eval_detail, outcome)
-     VALUES (?, 0, ?, ?, 1, '370900-XK-0001', '个体工商户设立登记', 1, ?, ?, ?, ?, ?)`,
+     VALUES (?, 0, 0, ?, 1, '370900-XK-0001', '个体工商户设立登记', 1, ?, ?, ?, ?, ?)`,
   );
   const insPress = db.prepare(
     `INSERT INTO raw_inputs (at_ms, source, key, board_serial, boot_id, counter, disposition, evaluation_id)
@@ -106,7 +107,6 @@ function build(path: string, n: number): void {
           rated ? 'rated' : 'timeout',
         );
         insCase.run(
-          rec.evaluationId,
           rec.evaluationId,
           rec.projectNo,
           rec.satisfaction ?? null,

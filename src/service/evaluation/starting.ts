@@ -78,8 +78,8 @@ export function startEvaluation(
     const flags = rows.some((r) => lastAttemptAbandonedBad(deps, r.project_no)) ? ['restart_after_bad'] : [];
     db.prepare(
       `INSERT INTO evaluations (id, state, group_type, chain_mode, staff_id, staff_name, window_no, origin,
-         started_ms, prompt_ms, step_deadline_ms, norm_version, risk_flags)
-       VALUES (?, 'waiting', ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         started_ms, prompt_ms, step_deadline_ms, norm_version, risk_flags, inputs_after)
+       VALUES (?, 'waiting', ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM raw_inputs))`,
     ).run(
       id,
       multi ? (input.groupType ?? null) : null,
@@ -94,10 +94,11 @@ export function startEvaluation(
       JSON.stringify(flags),
     );
     const insertCase = db.prepare(
-      `INSERT INTO evaluation_cases (evaluation_id, idx, record_id, project_no, service_number, task_code, task_name, promise_type)
-       VALUES (@evaluation_id, @idx, @record_id, @project_no, @service_number, @task_code, @task_name, @promise_type)`,
+      // record_id is computed by the table from these (decision 211), the same as rows[].record_id
+      `INSERT INTO evaluation_cases (evaluation_id, idx, grouped, project_no, service_number, task_code, task_name, promise_type)
+       VALUES (@evaluation_id, @idx, @grouped, @project_no, @service_number, @task_code, @task_name, @promise_type)`,
     );
-    for (const r of rows) insertCase.run(r);
+    for (const r of rows) insertCase.run({ ...r, grouped: multi ? 1 : 0 });
     if (input.requestId !== undefined) {
       db.prepare('DELETE FROM start_requests WHERE created_ms < ?').run(now - REQUEST_ID_TTL_MS);
       db.prepare(

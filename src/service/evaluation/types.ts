@@ -27,6 +27,8 @@ export interface EvaluationRow {
   norm_version: string;
   risk_flags: string;
   receipt_prints: number;
+  /** The last raw_inputs id logged before it started (decision 211). */
+  inputs_after: number;
 }
 
 export interface CaseRow {

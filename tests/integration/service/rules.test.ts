@@ -270,6 +270,16 @@ describe('records: deviceSeq, hash chain, risk flags, outbox', () => {
     expect(records(fx.db)[0]?.riskFlags).toEqual(expect.arrayContaining(['fast_rating', 'key_and_touch']));
   });
 
+  it('key_and_touch: a touch long after the key press of the same evaluation still counts (its own presses found by id)', () => {
+    const { evaluationId } = start({ cases: [oneCase()] });
+    fx.clock.advance(3000);
+    fx.svc.press({ source: 'key', key: 2 });
+    fx.clock.advance(40_000); // far outside the time window around the rating, still in the reasons step
+    fx.svc.press({ source: 'touch', key: 5, evaluationId });
+    fx.svc.submitReasons(evaluationId, [badCode(2)], undefined);
+    expect(records(fx.db)[0]?.riskFlags).toEqual(['key_and_touch']);
+  });
+
   it('burst: the 5th quick rating of one staff member within 2 minutes is flagged; stray presses too', () => {
     const flags: unknown[] = [];
     for (let i = 0; i < 5; i++) {

@@ -50,13 +50,13 @@ function evaluation(
     cases.forEach((c, i) => {
       const recordId = cases.length > 1 ? `${id}-${i + 1}` : id;
       db.prepare(
-        `INSERT INTO evaluation_cases (evaluation_id, idx, record_id, project_no, service_number, task_code, task_name, promise_type,
+        `INSERT INTO evaluation_cases (evaluation_id, idx, grouped, project_no, service_number, task_code, task_name, promise_type,
            chosen_satisfaction, chosen_source, chosen_ms, outcome)
          VALUES (?, ?, ?, ?, 1, 'T1', '事项', 1, ?, ?, ?, ?)`,
       ).run(
         id,
         i,
-        recordId,
+        cases.length > 1 ? 1 : 0,
         `P-${recordId}`,
         c.sat ?? null,
         c.sat ? 'key' : null,
