@@ -1,17 +1,19 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Migration 7 (decision 211): the working rows of an evaluation kept in their own key order.
+ * Migration 7 (decision 211): no copy of a key or a record id beside an evaluation's working rows.
  *
- * Before it, `evaluations` and `evaluation_cases` were rowid tables with a text primary key, so
- * each kept a second b-tree (its primary-key index) beside the rows, and every case also kept its
- * record id as a column with a unique index of its own — a value its evaluation id and position
- * already say (decision 6: the evaluation id, or `<id>-<n>` per case of a group). About 130 B of
- * every stored evaluation went to these three copies.
+ * Before it, `evaluations` was a rowid table with a text primary key, so it kept a second b-tree
+ * (its primary-key index) beside the rows, and every case kept its record id as a column with a
+ * unique index of its own — a value its evaluation id and position already say (decision 6: the
+ * evaluation id, or `<id>-<n>` per case of a group).
  *
- * Now both tables are WITHOUT ROWID (the rows are the primary-key b-tree), and a case's
- * `record_id` is a generated column computed from `evaluation_id`, `idx` and `grouped` (1 when
- * the evaluation has several cases): every query reads it as before; nothing stores it twice.
+ * Now `evaluations` is WITHOUT ROWID (the rows are the primary-key b-tree; a row is a hundred-odd
+ * bytes and has no long text), and a case's `record_id` is a generated column computed from
+ * `evaluation_id`, `idx` and `grouped` (1 when the evaluation has several cases): every query
+ * reads it as before; nothing stores it twice. `evaluation_cases` stays a rowid table: a citizen's
+ * comment may be 500 characters, and a WITHOUT ROWID row over about 1 KB spills into overflow
+ * pages of its own (a 300-character comment: 4.6 KB instead of 1.1 KB).
  * Nothing looks a case up by record id: a record reaches its evaluation through the record id's
  * evaluation part (`evaluationIdOfRecordSql`, record-ids.ts).
  *
@@ -94,7 +96,7 @@ export function leanWorkingRows(db: Database.Database): void {
       writing_evaluation TEXT,
       outcome TEXT CHECK (outcome IN ('rated', 'unrated', 'cancelled')),
       PRIMARY KEY (evaluation_id, idx)
-    ) STRICT, WITHOUT ROWID;
+    ) STRICT;
     INSERT INTO evaluation_cases_lean (evaluation_id, idx, grouped, project_no, service_number, task_code,
       task_name, promise_type, chosen_satisfaction, chosen_source, chosen_ms, eval_detail, writing_evaluation, outcome)
       SELECT evaluation_id, idx, record_id <> evaluation_id, project_no, service_number, task_code,

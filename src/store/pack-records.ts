@@ -4,7 +4,8 @@ import { hashBlob, packBody } from './record-codec.js';
 /**
  * Migration 5 (decisions 173–175): a record's body packed (record-codec.ts), its hash as 32 bytes,
  * delivered records without an outbox row (outbox.ts `markDelivered`), and no `evaluation_id` column (the bad-review list reaches the evaluation through
- * `evaluation_cases.record_id`, which is indexed anyway). `body` and `hash` are `ANY`: a packed
+ * `evaluation_cases.record_id`, which was indexed then; since migration 7 through the record id's
+ * evaluation part, decision 211). `body` and `hash` are `ANY`: a packed
  * body and a hash are blobs, but a row a technician edited by hand as text must still be read
  * and reported by verification rather than refused by the table.
  * A hash that is not 64 hex digits and a body that is not canonical are copied as they are: the

@@ -68,7 +68,10 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
   return sealed;
 }
 
-/** Record ids are `<evaluationId>` or `<evaluationId>-<n>` for multi-case evaluations. */
+/**
+ * Record ids are `<evaluationId>` or `<evaluationId>-<n>` for multi-case evaluations
+ * (`evaluationIdOfRecordSql` in record-ids.ts is the same rule in SQL).
+ */
 export function sessionIdOf(recordId: string): string {
   const m = /^(.*)-(\d{1,2})$/.exec(recordId);
   return m?.[1] ?? recordId;

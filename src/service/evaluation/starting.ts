@@ -62,6 +62,7 @@ export function startEvaluation(
     const rows: CaseRow[] = input.cases.map((c, idx) => ({
       evaluation_id: id,
       idx,
+      grouped: multi ? 1 : 0,
       record_id: multi ? `${id}-${idx + 1}` : id,
       project_no: c.projectNo,
       service_number: serviceNumberFor(deps, c, ctx.platformLastVisit?.get(c.projectNo)),
@@ -94,11 +95,11 @@ export function startEvaluation(
       JSON.stringify(flags),
     );
     const insertCase = db.prepare(
-      // record_id is computed by the table from these (decision 211), the same as rows[].record_id
+      // record_id is computed by the table from these (decision 211): the same as rows[].record_id
       `INSERT INTO evaluation_cases (evaluation_id, idx, grouped, project_no, service_number, task_code, task_name, promise_type)
        VALUES (@evaluation_id, @idx, @grouped, @project_no, @service_number, @task_code, @task_name, @promise_type)`,
     );
-    for (const r of rows) insertCase.run({ ...r, grouped: multi ? 1 : 0 });
+    for (const r of rows) insertCase.run(r);
     if (input.requestId !== undefined) {
       db.prepare('DELETE FROM start_requests WHERE created_ms < ?').run(now - REQUEST_ID_TTL_MS);
       db.prepare(

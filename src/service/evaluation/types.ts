@@ -34,6 +34,9 @@ export interface EvaluationRow {
 export interface CaseRow {
   evaluation_id: string;
   idx: number;
+  /** 1 when the evaluation has several cases (the record id then ends in -<idx + 1>). */
+  grouped: 0 | 1;
+  /** Computed by the table from the three above (decision 211); never inserted. */
   record_id: string;
   project_no: string;
   service_number: number;

@@ -6,8 +6,8 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 /**
- * Migration 7 (decision 211): evaluations and their cases become WITHOUT ROWID tables, a case's
- * record id is computed instead of stored, and presses are no longer indexed by evaluation. What
+ * Migration 7 (decision 211): evaluations become a WITHOUT ROWID table, a case's record id is
+ * computed instead of stored, and presses are no longer indexed by evaluation. What
  * must not change: every row and value a query reads, every record id, and the open evaluation's
  * own presses staying findable.
  */
@@ -17,7 +17,7 @@ afterAll(() => tmp.cleanup());
 const T0 = Date.UTC(2026, 10, 2, 1, 0, 0);
 
 /** A database as schema 6 left it, with a single case, a batch of two and an open evaluation. */
-function schema6Db(file: string, opts: { oddRecordId?: boolean } = {}): void {
+function schema6Db(file: string, opts: { oddRecordId?: boolean; openWithoutPresses?: boolean } = {}): void {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   for (const [i, step] of MIGRATIONS.slice(0, 6).entries()) {
@@ -75,9 +75,15 @@ function schema6Db(file: string, opts: { oddRecordId?: boolean } = {}): void {
 
     // a stray press, then the open evaluation and its own press
     insPress.run(T0 + 100_000, 'touch', 3, null, null, 'no_evaluation', null);
-    insEval.run('ECCC3', 'waiting', null, T0 + 110_000, T0 + 110_000, T0 + 170_000, null, null, '[]', 0);
-    insCase.run('ECCC3', 0, 'ECCC3', 'P-4', null, null, null, null, null, null);
-    insPress.run(T0 + 115_000, 'touch', 4, null, null, 'ignored', 'ECCC3');
+    if (opts.openWithoutPresses) {
+      // in its reasons step (a star chosen on the touch screen: no press logged against it)
+      insEval.run('ECCC3', 'reasons', null, T0 + 110_000, T0 + 110_000, T0 + 170_000, null, null, '[]', 0);
+      insCase.run('ECCC3', 0, 'ECCC3', 'P-4', 2, 'touch', T0 + 112_000, null, null, null);
+    } else {
+      insEval.run('ECCC3', 'waiting', null, T0 + 110_000, T0 + 110_000, T0 + 170_000, null, null, '[]', 0);
+      insCase.run('ECCC3', 0, 'ECCC3', 'P-4', null, null, null, null, null, null);
+      insPress.run(T0 + 115_000, 'touch', 4, null, null, 'ignored', 'ECCC3');
+    }
   })();
   db.close();
 }
@@ -132,7 +138,8 @@ describe('lean working rows (migration 7)', () => {
       (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as { sql: string } | undefined)
         ?.sql;
     expect(schema('evaluations')).toMatch(/WITHOUT ROWID/);
-    expect(schema('evaluation_cases')).toMatch(/WITHOUT ROWID/);
+    // a case may hold a 500-character comment: it stays in a rowid table (no overflow page per row)
+    expect(schema('evaluation_cases')).not.toMatch(/WITHOUT ROWID/);
     expect(schema('raw_inputs_evaluation')).toBeUndefined();
     const indexes = (
       db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name`).all() as Array<{
@@ -147,7 +154,10 @@ describe('lean working rows (migration 7)', () => {
         'raw_inputs_at',
       ]),
     );
-    expect(indexes.filter((n) => n.startsWith('sqlite_autoindex_evaluation'))).toEqual([]);
+    // the cases' primary key only: no index of evaluations beside their rows, none of record ids
+    expect(indexes.filter((n) => n.startsWith('sqlite_autoindex_evaluation'))).toEqual([
+      'sqlite_autoindex_evaluation_cases_1',
+    ]);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     // a case of a missing evaluation is still refused
     expect(() =>
@@ -158,6 +168,16 @@ describe('lean working rows (migration 7)', () => {
         )
         .run(),
     ).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it('an open evaluation with no press of its own yet: every press logged so far is before it', () => {
+    const file = join(tmp.dir, 'reasons.db');
+    schema6Db(file, { openWithoutPresses: true });
+    const db = openDatabase(file);
+    expect(db.prepare(`SELECT inputs_after AS a FROM evaluations WHERE id = 'ECCC3'`).get()).toEqual({
+      a: 3,
+    });
     db.close();
   });
 
