@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
  * `evaluation_id`, `idx` and `grouped` (1 when the evaluation has several cases): every query
  * reads it as before; nothing stores it twice. `evaluation_cases` stays a rowid table: a citizen's
  * comment may be 500 characters, and a WITHOUT ROWID row over about 1 KB spills into overflow
- * pages of its own (a 300-character comment: 4.6 KB instead of 1.1 KB).
+ * pages of its own (a case with a 300-character comment: 4.7 KB instead of 1.4 KB).
  * Nothing looks a case up by record id: a record reaches its evaluation through the record id's
  * evaluation part (`evaluationIdOfRecordSql`, record-ids.ts).
  *
