@@ -209,8 +209,8 @@ export const MIGRATIONS: readonly Migration[] = [
   -- each bad review in the figures and the staff panel looks up its appeal
   CREATE INDEX appeals_record ON appeals(record_id);
   `,
-  // 7: evaluations and their cases kept in their primary keys' order, a case's record id computed
-  // rather than stored and indexed again (decision 211).
+  // 7: evaluations kept in their primary key's order, a case's record id computed rather than
+  // stored and indexed again, no index of presses by evaluation (decision 211).
   leanWorkingRows,
 ];
 
