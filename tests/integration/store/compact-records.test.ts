@@ -4,11 +4,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson, GENESIS_HASH, recordHash, sha256Hex } from '../../../src/domain/canonical.js';
 import type { PlatformRecord } from '../../../src/domain/record.js';
 import { getMeta, openDatabase } from '../../../src/store/db.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { markDelivered, outboxStats, pendingRecords } from '../../../src/store/outbox.js';
 import { appendRecords, readRecord } from '../../../src/store/records.js';
 import { pruneDelivered } from '../../../src/store/retention.js';
 import { verifyChain } from '../../../src/store/verify.js';
+import { databaseAtSchema } from '../../helpers/old-schema.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { variedRecord } from './chain-fixture.js';
 
@@ -24,12 +25,7 @@ const T0 = Date.UTC(2026, 9, 1, 1, 0, 0);
 
 /** A database as schema 3 left it, with `n` records sealed the way the code before migration 4 did. */
 function oldSchemaDb(file: string, n: number): PlatformRecord[] {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  for (const [i, sql] of MIGRATIONS.slice(0, 3).entries()) {
-    db.exec(sql as string);
-    db.pragma(`user_version = ${i + 1}`);
-  }
+  const db = databaseAtSchema(file, 3);
   const insRecord = db.prepare(
     `INSERT INTO records (device_seq, record_id, evaluation_id, project_no, service_number, staff_id, status,
        satisfaction, body, prev_hash, hash, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

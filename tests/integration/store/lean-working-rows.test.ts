@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/store/db.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { databaseAtSchema } from '../../helpers/old-schema.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 /**
@@ -18,15 +19,7 @@ const T0 = Date.UTC(2026, 10, 2, 1, 0, 0);
 
 /** A database as schema 6 left it, with a single case, a batch of two and an open evaluation. */
 function schema6Db(file: string, opts: { oddRecordId?: boolean; openWithoutPresses?: boolean } = {}): void {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  for (const [i, step] of MIGRATIONS.slice(0, 6).entries()) {
-    db.transaction(() => {
-      if (typeof step === 'string') db.exec(step);
-      else step(db);
-      db.pragma(`user_version = ${i + 1}`);
-    })();
-  }
+  const db = databaseAtSchema(file, 6);
   const insEval = db.prepare(
     `INSERT INTO evaluations (id, state, group_type, staff_id, staff_name, window_no, origin, started_ms, prompt_ms,
        step_deadline_ms, closed_ms, close_reason, norm_version, risk_flags, receipt_prints)

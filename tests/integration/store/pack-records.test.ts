@@ -4,12 +4,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../../../src/domain/canonical.js';
 import type { PlatformRecord } from '../../../src/domain/record.js';
 import { DatabaseFromFutureError, getMeta, openDatabase } from '../../../src/store/db.js';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { markDelivered, outboxStats, pendingRecords } from '../../../src/store/outbox.js';
 import { BODY_CODEC, packBody, unpackBody } from '../../../src/store/record-codec.js';
 import { appendRecords, readRecord } from '../../../src/store/records.js';
 import { pruneDelivered } from '../../../src/store/retention.js';
 import { verifyChain } from '../../../src/store/verify.js';
+import { databaseAtSchema } from '../../helpers/old-schema.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { variedRecord } from './chain-fixture.js';
 
@@ -25,15 +26,7 @@ const T0 = Date.UTC(2026, 9, 1, 1, 0, 0);
 
 /** A database as schema 4 left it (text bodies, hex hashes), with `n` records sealed by its code. */
 function schema4Db(file: string, n: number, opts: { deliveredThrough?: number } = {}): PlatformRecord[] {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  for (const [i, step] of MIGRATIONS.slice(0, 4).entries()) {
-    db.transaction(() => {
-      if (typeof step === 'string') db.exec(step);
-      else step(db);
-      db.pragma(`user_version = ${i + 1}`);
-    })();
-  }
+  const db = databaseAtSchema(file, 4);
   const insRecord = db.prepare(
     `INSERT INTO records (device_seq, record_id, evaluation_id, staff_id, status, satisfaction, body, hash, created_ms)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,0 +1,21 @@
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+
+/**
+ * A new database file brought to schema `version` by the shipped migrations, as a pad running the
+ * code of that time would have left it, for a test of the migrations after it. Opened without
+ * `openDatabase` (which would migrate it to the newest schema): the caller fills it, closes it
+ * and opens it again the way the pad does.
+ */
+export function databaseAtSchema(file: string, version: number): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  for (const [i, step] of MIGRATIONS.slice(0, version).entries()) {
+    db.transaction(() => {
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+  return db;
+}
