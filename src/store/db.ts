@@ -48,8 +48,12 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
   }
 }
 
-function migrate(db: Db, from: number): void {
-  for (let v = from; v < MIGRATIONS.length; v++) {
+/**
+ * Brings a database from schema `from` to `to` (the newest by default), each step in its own
+ * transaction with its user_version. Exported for tests that build a database at an older schema.
+ */
+export function migrate(db: Db, from: number, to = MIGRATIONS.length): void {
+  for (let v = from; v < to; v++) {
     const step = MIGRATIONS[v];
     if (step === undefined) throw new Error(`migration ${v + 1} is missing`);
     db.transaction(() => {

@@ -8,7 +8,8 @@ import {
 import { adoptSealedRecords } from './adopt.js';
 import { continueFromPlatform } from './continuation.js';
 import { getMeta, setMeta, type Db } from './db.js';
-import { recordJsonSql, sessionIdOf } from './records.js';
+import { sessionIdOf } from './record-ids.js';
+import { recordJsonSql } from './records.js';
 import type { PlatformRecord } from '../domain/record.js';
 
 /**

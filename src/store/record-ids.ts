@@ -1,11 +1,26 @@
 /**
  * A record's id is its evaluation's id, or `<evaluation id>-<n>` for case n of a batch or chain
- * (decision 6); evaluation ids never contain '-' (`newEvaluationId`). Queries go from a record to
- * its evaluation through this rather than through a stored copy (decision 211). `sessionIdOf`
- * (records.ts) is the same rule in JavaScript; change both or neither.
+ * (decision 6); evaluation ids never contain '-' (`newEvaluationId`). Every form of that rule the
+ * code uses is here; the one other is the generated column `evaluation_cases.record_id`
+ * (migration 7, lean-working-rows.ts), which a shipped migration keeps as it was written.
  */
 
-/** SQL: the id of the evaluation the record id in `column` belongs to. */
+/** The record id of case `idx` (from 0) of an evaluation; `grouped` when it has several cases. */
+export function recordIdOf(evaluationId: string, idx: number, grouped: boolean): string {
+  return grouped ? `${evaluationId}-${idx + 1}` : evaluationId;
+}
+
+/** The id of the evaluation a record id belongs to. */
+export function sessionIdOf(recordId: string): string {
+  const m = /^(.*)-(\d{1,2})$/.exec(recordId);
+  return m?.[1] ?? recordId;
+}
+
+/**
+ * SQL: the id of the evaluation the record id in `column` belongs to (as `sessionIdOf`, for ids
+ * whose evaluation part has no '-'). Queries go from a record to its evaluation through this
+ * rather than through a stored copy (decision 211).
+ */
 export function evaluationIdOfRecordSql(column: string): string {
   return `(CASE WHEN instr(${column}, '-') > 0 THEN substr(${column}, 1, instr(${column}, '-') - 1) ELSE ${column} END)`;
 }

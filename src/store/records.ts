@@ -68,15 +68,6 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
   return sealed;
 }
 
-/**
- * Record ids are `<evaluationId>` or `<evaluationId>-<n>` for multi-case evaluations
- * (`evaluationIdOfRecordSql` in record-ids.ts is the same rule in SQL).
- */
-export function sessionIdOf(recordId: string): string {
-  const m = /^(.*)-(\d{1,2})$/.exec(recordId);
-  return m?.[1] ?? recordId;
-}
-
 export function readRecord(db: Db, recordId: string): PlatformRecord | undefined {
   const row = db
     .prepare(`SELECT ${recordJsonSql('')} AS json FROM records WHERE record_id = ?`)

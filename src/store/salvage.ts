@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { recordHash, sha256Hex } from '../domain/canonical.js';
 import { hashHex, recordJson, unpackBody } from './record-codec.js';
-import { sessionIdOf } from './records.js';
+import { sessionIdOf } from './record-ids.js';
 
 /**
  * Page-level salvage of a damaged database file (https://sqlite.org/fileformat2.html): every page

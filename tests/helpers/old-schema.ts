@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from '../../src/store/migrations.js';
+import { migrate } from '../../src/store/db.js';
 
 /**
  * A new database file brought to schema `version` by the shipped migrations, as a pad running the
@@ -10,12 +10,6 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 export function databaseAtSchema(file: string, version: number): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  for (const [i, step] of MIGRATIONS.slice(0, version).entries()) {
-    db.transaction(() => {
-      if (typeof step === 'string') db.exec(step);
-      else step(db);
-      db.pragma(`user_version = ${i + 1}`);
-    })();
-  }
+  migrate(db, 0, version);
   return db;
 }

@@ -3,6 +3,7 @@ import type { CaseInput, StartEvaluationInput } from '../../api/contract.js';
 import { DomainError } from '../../domain/errors.js';
 import { isBadReview } from '../../domain/levels.js';
 import { loadOpen, type CaseRow, type EvaluationDeps, type Origin } from './types.js';
+import { recordIdOf } from '../../store/record-ids.js';
 
 /** A business system's retry within this time gets the first answer (window-api.md 1.1). */
 export const REQUEST_ID_TTL_MS = 24 * 3600_000;
@@ -63,7 +64,7 @@ export function startEvaluation(
       evaluation_id: id,
       idx,
       grouped: multi ? 1 : 0,
-      record_id: multi ? `${id}-${idx + 1}` : id,
+      record_id: recordIdOf(id, idx, multi),
       project_no: c.projectNo,
       service_number: serviceNumberFor(deps, c, ctx.platformLastVisit?.get(c.projectNo)),
       task_code: c.taskCode,
