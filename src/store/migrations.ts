@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { caseRowsWithoutSealedText } from './case-rows-without-sealed-text.js';
 import { compactRecords } from './compact-records.js';
 import { leanWorkingRows } from './lean-working-rows.js';
 import { packRecords } from './pack-records.js';
@@ -212,6 +213,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // 7: evaluations kept in their primary key's order, a case's record id computed rather than
   // stored and indexed again, no index of presses by evaluation (decision 211).
   leanWorkingRows,
+  // 8: a case's reasons and comment kept only in its sealed record; case rows in their primary
+  // key's order (decision 212).
+  caseRowsWithoutSealedText,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,3 +13,15 @@ export function databaseAtSchema(file: string, version: number): Database.Databa
   migrate(db, 0, version);
   return db;
 }
+
+/**
+ * An existing database file brought from its schema to `version` by the shipped migrations, and
+ * no further: the test of one migration then sees the tables as that migration left them, whatever
+ * later ones change.
+ */
+export function migratedToSchema(file: string, version: number): Database.Database {
+  const db = new Database(file);
+  db.pragma('foreign_keys = ON');
+  migrate(db, db.pragma('user_version', { simple: true }) as number, version);
+  return db;
+}

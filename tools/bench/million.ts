@@ -74,8 +74,8 @@ function build(path: string, n: number): void {
   );
   const insCase = db.prepare(
     `INSERT INTO evaluation_cases (evaluation_id, idx, grouped, project_no, service_number, task_code, task_name, promise_type,
-       chosen_satisfaction, chosen_source, chosen_ms, eval_detail, outcome)
-     VALUES (?, 0, 0, ?, 1, '370900-XK-0001', '个体工商户设立登记', 1, ?, ?, ?, ?, ?)`,
+       chosen_satisfaction, chosen_source, chosen_ms, outcome)
+     VALUES (?, 0, 0, ?, 1, '370900-XK-0001', '个体工商户设立登记', 1, ?, ?, ?, ?)`,
   );
   const insPress = db.prepare(
     `INSERT INTO raw_inputs (at_ms, source, key, board_serial, boot_id, counter, disposition, evaluation_id)
@@ -112,7 +112,6 @@ function build(path: string, n: number): void {
           rec.satisfaction ?? null,
           rated ? 'key' : null,
           rated ? t - 2000 : null,
-          rec.evalDetail ?? null,
           rec.status,
         );
         if (rated) insPress.run(t - 2000, rec.satisfaction ?? 5, i + 1, rec.evaluationId);

@@ -41,21 +41,16 @@ export function finishStep(
   const { evaluation: ev, cases } = found;
   const targets = opts.closeAll ? cases.filter((c) => c.outcome === null) : targetsOf(ev, cases);
   const detail = reasons.codes.join(',');
+  // The reasons and the comment go into the record only (decision 212).
   const setOutcome = db.prepare(
-    'UPDATE evaluation_cases SET outcome = ?, eval_detail = ?, writing_evaluation = ? WHERE evaluation_id = ? AND idx = ?',
+    'UPDATE evaluation_cases SET outcome = ? WHERE evaluation_id = ? AND idx = ?',
   );
   const unsealed: UnsealedRecord[] = [];
   const startFlags = parseFlags(ev.risk_flags);
   const ratedFlags = outcome === 'rated' ? computeRiskFlags(db, ev, targets, now) : [];
   const riskFlags = [...new Set([...startFlags, ...ratedFlags])];
   for (const t of targets) {
-    setOutcome.run(
-      outcome,
-      outcome === 'rated' && detail ? detail : null,
-      outcome === 'rated' ? (reasons.comment ?? null) : null,
-      id,
-      t.idx,
-    );
+    setOutcome.run(outcome, id, t.idx);
     const rec = baseRecord(deps, ev, t, outcome, now);
     if (outcome === 'rated') addRating(rec, ev, t, detail, reasons.comment, now);
     else if (t.chosen_satisfaction !== null && isBadReview(t.chosen_satisfaction)) {

@@ -73,8 +73,6 @@ export function startEvaluation(
       chosen_satisfaction: null,
       chosen_source: null,
       chosen_ms: null,
-      eval_detail: null,
-      writing_evaluation: null,
       outcome: null,
     }));
     const flags = rows.some((r) => lastAttemptAbandonedBad(deps, r.project_no)) ? ['restart_after_bad'] : [];

@@ -46,8 +46,6 @@ export interface CaseRow {
   chosen_satisfaction: number | null;
   chosen_source: InputSource | null;
   chosen_ms: number | null;
-  eval_detail: string | null;
-  writing_evaluation: string | null;
   outcome: 'rated' | 'unrated' | 'cancelled' | null;
 }
 

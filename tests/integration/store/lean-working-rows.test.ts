@@ -2,8 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/store/db.js';
-import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
-import { databaseAtSchema } from '../../helpers/old-schema.js';
+import { databaseAtSchema, migratedToSchema } from '../../helpers/old-schema.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 /**
@@ -102,8 +101,8 @@ describe('lean working rows (migration 7)', () => {
     const before = rows(old);
     old.close();
 
-    const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const db = migratedToSchema(file, 7);
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
     expect(rows(db)).toEqual(before);
     expect(
       db
@@ -167,7 +166,7 @@ describe('lean working rows (migration 7)', () => {
   it('an open evaluation with no press of its own yet: every press logged so far is before it', () => {
     const file = join(tmp.dir, 'reasons.db');
     schema6Db(file, { openWithoutPresses: true });
-    const db = openDatabase(file);
+    const db = migratedToSchema(file, 7);
     expect(db.prepare(`SELECT inputs_after AS a FROM evaluations WHERE id = 'ECCC3'`).get()).toEqual({
       a: 3,
     });
