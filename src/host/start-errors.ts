@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { KioskConfig } from '../config/config.js';
+import { MigrationNeedsSpaceError } from '../store/db.js';
 import { PadDecommissionedError } from '../store/handover.js';
 
 /**
@@ -20,7 +21,7 @@ const FS_CODES = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOENT', 'EISD
 export function explainStartError(err: unknown, config: KioskConfig | null): string | null {
   if (!(err instanceof Error)) return null;
   // Already one sentence for the technician.
-  if (err instanceof PadDecommissionedError) return err.message;
+  if (err instanceof PadDecommissionedError || err instanceof MigrationNeedsSpaceError) return err.message;
   const e = err as SystemError;
   if (e.syscall === 'listen' || e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL') {
     return explainListen(e, config);

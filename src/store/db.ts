@@ -22,6 +22,29 @@ export class DatabaseFromFutureError extends Error {
 }
 
 /**
+ * A migration that rebuilds a table writes a copy of it first (migrations 4, 5, 7, 8): on a disk
+ * without room for the copy it fails, its transaction is rolled back and the database stays at
+ * the schema before it, whole. The pad cannot run on that older schema, so its start stops here
+ * with what the technician has to do.
+ */
+export class MigrationNeedsSpaceError extends Error {
+  readonly code = 'HCP_MIGRATION_NO_SPACE';
+  constructor(
+    readonly atVersion: number,
+    readonly path: string,
+    readonly databaseBytes: number,
+  ) {
+    const mb = Math.max(1, Math.ceil(databaseBytes / 1_048_576));
+    super(
+      `数据库升级空间不足 / updating database ${path} to schema ${atVersion + 1} ran out of disk space: ` +
+        `it needs up to the database's own size free (${mb} MB) beside ${dirname(path)}. ` +
+        'The database was not changed; free that space and start the pad again.',
+    );
+    this.name = 'MigrationNeedsSpaceError';
+  }
+}
+
+/**
  * Opens (creating if needed) the pad's database. Pragmas are set on every open because
  * better-sqlite3 reopens WAL databases with synchronous=NORMAL (toolchain.md): a rating must be
  * on disk before anything acknowledges it.
@@ -40,11 +63,24 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
     db.pragma('busy_timeout = 5000');
     const found = db.pragma('user_version', { simple: true }) as number;
     if (found > SCHEMA_VERSION) throw new DatabaseFromFutureError(found, SCHEMA_VERSION, path);
-    if (!opts.readonly) migrate(db, found);
+    if (!opts.readonly) migrateOrExplainSpace(db, found, path);
     return db;
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+function migrateOrExplainSpace(db: Db, found: number, path: string): void {
+  try {
+    migrate(db, found);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
+    const reached = db.pragma('user_version', { simple: true }) as number;
+    const pageBytes =
+      (db.pragma('page_count', { simple: true }) as number) *
+      (db.pragma('page_size', { simple: true }) as number);
+    throw new MigrationNeedsSpaceError(reached, path, pageBytes);
   }
 }
 

@@ -1,0 +1,127 @@
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { explainStartError } from '../../../src/host/start-errors.js';
+import { MigrationNeedsSpaceError, openDatabase } from '../../../src/store/db.js';
+import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { databaseAtSchema } from '../../helpers/old-schema.js';
+
+/**
+ * A migration that rebuilds a table (migration 8 rebuilds the cases) on a disk without room for the
+ * copy, on a real 8 MiB tmpfs (root only: mount). The database must stay whole at its old schema,
+ * the start must say what to do, and the same start with space back must finish the update.
+ */
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.log('migration disk-full test skipped: mounting a tmpfs needs root');
+
+let mountDir: string;
+beforeEach(() => {
+  if (!isRoot) return;
+  mountDir = mkdtempSync(join(tmpdir(), 'hcp-tmpfs-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountDir], { stdio: 'pipe' });
+});
+afterEach(() => {
+  if (!isRoot) return;
+  execFileSync('umount', [mountDir]);
+  rmdirSync(mountDir);
+});
+
+const T0 = Date.UTC(2026, 10, 2, 1, 0, 0);
+const EVALUATIONS = 6_000;
+
+/** A schema-7 database of a busy few weeks: every evaluation rated, one case each. */
+function schema7Db(file: string): void {
+  const db = databaseAtSchema(file, 7);
+  const insEval = db.prepare(
+    `INSERT INTO evaluations (id, state, staff_id, staff_name, window_no, origin, started_ms, prompt_ms, closed_ms,
+       close_reason, norm_version)
+     VALUES (?, 'rated', 'S01', '张三', '12', 'window_api', ?, ?, ?, 'rated', 'national-2020-05')`,
+  );
+  const insCase = db.prepare(
+    `INSERT INTO evaluation_cases (evaluation_id, idx, grouped, project_no, service_number, task_code, task_name,
+       promise_type, chosen_satisfaction, chosen_source, chosen_ms, writing_evaluation, outcome)
+     VALUES (?, 0, 0, ?, 1, '370900-XK-0001', '个体工商户设立登记', 1, 5, 'key', ?, ?, 'rated')`,
+  );
+  try {
+    db.transaction(() => {
+      for (let i = 0; i < EVALUATIONS; i++) {
+        const id = `E${String(i).padStart(20, '0')}`;
+        const t = T0 + i * 60_000;
+        insEval.run(id, t, t, t + 5000);
+        insCase.run(
+          id,
+          `370900-2026-${String(i).padStart(6, '0')}`,
+          t + 5000,
+          i % 5 === 0 ? '等待时间太长' : null,
+        );
+      }
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
+/** Fills the filesystem, then frees `leaveBytes` of it. */
+function fillLeaving(dir: string, leaveBytes: number): string {
+  const file = join(dir, 'filler.bin');
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(16 * 1024, 1);
+  let written = 0;
+  try {
+    for (;;) written += writeSync(fd, chunk);
+  } catch {
+    /* ENOSPC: full */
+  } finally {
+    closeSync(fd);
+  }
+  execFileSync('truncate', ['-s', String(Math.max(0, written - leaveBytes)), file]);
+  return file;
+}
+
+function schemaAndRows(file: string): { version: number; evaluations: number; cases: number; check: string } {
+  const db = new Database(file, { readonly: true });
+  try {
+    return {
+      version: db.pragma('user_version', { simple: true }) as number,
+      evaluations: (db.prepare('SELECT COUNT(*) AS n FROM evaluations').get() as { n: number }).n,
+      cases: (db.prepare('SELECT COUNT(*) AS n FROM evaluation_cases').get() as { n: number }).n,
+      check: db.pragma('integrity_check', { simple: true }) as string,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe.skipIf(!isRoot)('a migration that does not fit on the disk', () => {
+  it('leaves the database whole at its old schema, says how much space it needs, and finishes once there is room', () => {
+    const file = join(mountDir, 'kiosk.db');
+    schema7Db(file);
+    const before = schemaAndRows(file);
+    expect(before).toEqual({ version: 7, evaluations: EVALUATIONS, cases: EVALUATIONS, check: 'ok' });
+
+    const filler = fillLeaving(mountDir, 256 * 1024);
+    let thrown: unknown;
+    try {
+      openDatabase(file).close();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(MigrationNeedsSpaceError);
+    const err = thrown as MigrationNeedsSpaceError;
+    expect(err.atVersion).toBe(7);
+    expect(err.message).toMatch(/空间不足.*schema 8.*MB.*not changed/);
+    // what the pad's start prints instead of a stack trace
+    expect(explainStartError(err, null)).toBe(err.message);
+    expect(schemaAndRows(file)).toEqual(before);
+
+    rmSync(filler);
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    expect(schemaAndRows(file)).toEqual({ ...before, version: SCHEMA_VERSION });
+  });
+});
