@@ -37,6 +37,12 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
         `set dataDir (HCP__dataDir) to a writable folder of the service user, or fix its owner and permissions.`
       );
     }
+    if (e.code === 'SQLITE_FULL' || e.code === 'SQLITE_IOERR_SHMSIZE') {
+      return (
+        `磁盘已满 / the disk of the data directory ${dataDir} is full (${e.code}): ` +
+        `free space on it (old logs, exports), then start the pad again (a write that failed was rolled back; the database is whole).`
+      );
+    }
     if (e.code === 'SQLITE_CANTOPEN' || /unable to open database file/.test(e.message)) {
       return (
         `数据库无法打开 / the database in ${dataDir} cannot be opened: ` +

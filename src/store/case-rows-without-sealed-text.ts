@@ -7,10 +7,12 @@ import type Database from 'better-sqlite3';
  * up to 500 characters) beside the record sealed from them in the same transaction. Nothing ever
  * read them back: the record is what the staff panel, the figures' bad reviews and the upload read.
  * So the columns go, and with them the only unbounded text a case row had. A case row is then at
- * most about 800 bytes (record id ≤ 64, project number and task code ≤ 50 characters each, task
- * name ≤ 200 characters), under the 1,002 bytes a row of a WITHOUT ROWID table keeps on its own
- * page, so the table becomes WITHOUT ROWID: the rows are their primary key's b-tree, and the
- * second b-tree a rowid table kept for that key (about 33 B a case) is gone. Decision 211 kept the
+ * most about 960 bytes (a 21-character evaluation id; a project number and a task code of 50, a
+ * task name of 200 UTF-16 units, three bytes each at worst), under the 1,002 bytes a row of a
+ * WITHOUT ROWID table keeps on its own page (tested; about 40 bytes to spare: widening one of
+ * these fields means measuring again). So the table becomes WITHOUT ROWID: the rows are their
+ * primary key's b-tree, and the second b-tree a rowid table kept for that key (about 33 B a case)
+ * is gone. Decision 211 kept the
  * rowid because of the comment; that reason left with the comment.
  *
  * The reasons of a case whose record retention had already removed were delivered to the platform

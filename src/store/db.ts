@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { clearNoSpace, MigrationNeedsSpaceError, recordNoSpace, stillNoSpace } from './migration-space.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { registerRecordFunctions } from './record-codec.js';
 import { prepareOnce } from './statements.js';
 
 export type Db = Database.Database;
+export { MigrationNeedsSpaceError } from './migration-space.js';
 
 export class DatabaseFromFutureError extends Error {
   constructor(
@@ -18,29 +20,6 @@ export class DatabaseFromFutureError extends Error {
         'Install the newer app version that wrote it; the database was not changed.',
     );
     this.name = 'DatabaseFromFutureError';
-  }
-}
-
-/**
- * A migration that rebuilds a table writes a copy of it first (migrations 4, 5, 7, 8): on a disk
- * without room for the copy it fails, its transaction is rolled back and the database stays at
- * the schema before it, whole. The pad cannot run on that older schema, so its start stops here
- * with what the technician has to do.
- */
-export class MigrationNeedsSpaceError extends Error {
-  readonly code = 'HCP_MIGRATION_NO_SPACE';
-  constructor(
-    readonly atVersion: number,
-    readonly path: string,
-    readonly databaseBytes: number,
-  ) {
-    const mb = Math.max(1, Math.ceil(databaseBytes / 1_048_576));
-    super(
-      `数据库升级空间不足 / updating database ${path} to schema ${atVersion + 1} ran out of disk space: ` +
-        `it needs up to the database's own size free (${mb} MB) beside ${dirname(path)}. ` +
-        'The database was not changed; free that space and start the pad again.',
-    );
-    this.name = 'MigrationNeedsSpaceError';
   }
 }
 
@@ -67,21 +46,31 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
     return db;
   } catch (err) {
     db.close();
+    // Measured once the connection is closed: closing removes the WAL the attempt filled.
+    if (err instanceof MigrationNeedsSpaceError && err.tried) recordNoSpace(path);
     throw err;
   }
 }
 
 function migrateOrExplainSpace(db: Db, found: number, path: string): void {
+  if (found >= MIGRATIONS.length) return;
+  if (path === ':memory:') return migrate(db, found);
+  const databaseBytes = () =>
+    (db.pragma('page_count', { simple: true }) as number) *
+    (db.pragma('page_size', { simple: true }) as number);
+  if (stillNoSpace(path)) throw new MigrationNeedsSpaceError(found, path, databaseBytes(), false);
   try {
     migrate(db, found);
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'SQLITE_FULL') throw err;
-    const reached = db.pragma('user_version', { simple: true }) as number;
-    const pageBytes =
-      (db.pragma('page_count', { simple: true }) as number) *
-      (db.pragma('page_size', { simple: true }) as number);
-    throw new MigrationNeedsSpaceError(reached, path, pageBytes);
+    throw new MigrationNeedsSpaceError(
+      db.pragma('user_version', { simple: true }) as number,
+      path,
+      databaseBytes(),
+      true,
+    );
   }
+  clearNoSpace(path);
 }
 
 /**

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { explainStartError } from '../../../src/host/start-errors.js';
-import { MigrationNeedsSpaceError, openDatabase } from '../../../src/store/db.js';
+import { MigrationNeedsSpaceError } from '../../../src/store/db.js';
+import { openCheckedDatabase } from '../../../src/store/recovery.js';
 import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { databaseAtSchema } from '../../helpers/old-schema.js';
 
@@ -24,8 +25,13 @@ beforeEach(() => {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountDir], { stdio: 'pipe' });
 });
 afterEach(() => {
-  if (!isRoot) return;
-  execFileSync('umount', [mountDir]);
+  if (!isRoot || !mountDir) return;
+  try {
+    execFileSync('umount', [mountDir], { stdio: 'pipe' });
+  } catch {
+    // a handle a failed assertion left open: detach the mount now, it goes when the handle does
+    execFileSync('umount', ['-l', mountDir], { stdio: 'pipe' });
+  }
   rmdirSync(mountDir);
 });
 
@@ -96,32 +102,45 @@ function schemaAndRows(file: string): { version: number; evaluations: number; ca
   }
 }
 
+/** The pad's start: the careful open (integrity check, then migrations), as the host runs it. */
+function startOpen(file: string): unknown {
+  try {
+    openCheckedDatabase(file, T0 + 86_400_000).db.close();
+    return null;
+  } catch (err) {
+    return err;
+  }
+}
+
 describe.skipIf(!isRoot)('a migration that does not fit on the disk', () => {
-  it('leaves the database whole at its old schema, says how much space it needs, and finishes once there is room', () => {
+  it('leaves the database whole at its old schema, says how much space it needs, does not retry until space is freed, then finishes', () => {
     const file = join(mountDir, 'kiosk.db');
     schema7Db(file);
     const before = schemaAndRows(file);
     expect(before).toEqual({ version: 7, evaluations: EVALUATIONS, cases: EVALUATIONS, check: 'ok' });
 
     const filler = fillLeaving(mountDir, 256 * 1024);
-    let thrown: unknown;
-    try {
-      openDatabase(file).close();
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(MigrationNeedsSpaceError);
-    const err = thrown as MigrationNeedsSpaceError;
-    expect(err.atVersion).toBe(7);
-    expect(err.message).toMatch(/空间不足.*schema 8.*MB.*not changed/);
+    const first = startOpen(file);
+    expect(first).toBeInstanceOf(MigrationNeedsSpaceError);
+    const err = first as MigrationNeedsSpaceError;
+    expect({ atVersion: err.atVersion, tried: err.tried }).toEqual({ atVersion: 7, tried: true });
+    expect(err.message).toMatch(/空间不足.*past schema 7.*MB.*whole at schema 7\./);
     // what the pad's start prints instead of a stack trace
     expect(explainStartError(err, null)).toBe(err.message);
     expect(schemaAndRows(file)).toEqual(before);
+    // nothing set aside as damaged
+    expect(existsSync(join(mountDir, 'damaged'))).toBe(false);
+
+    // the service restarts the pad: without space freed it does not write the copy again
+    const again = startOpen(file) as MigrationNeedsSpaceError;
+    expect(again).toBeInstanceOf(MigrationNeedsSpaceError);
+    expect(again.tried).toBe(false);
+    expect(again.message).toMatch(/did not try again/);
+    expect(schemaAndRows(file)).toEqual(before);
 
     rmSync(filler);
-    const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    db.close();
+    expect(startOpen(file)).toBeNull();
     expect(schemaAndRows(file)).toEqual({ ...before, version: SCHEMA_VERSION });
+    expect(existsSync(`${file}.migration-no-space`)).toBe(false);
   });
 });

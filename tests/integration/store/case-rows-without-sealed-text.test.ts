@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/store/db.js';
 import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { newEvaluationId } from '../../../src/service/evaluation/starting.js';
 import { databaseAtSchema } from '../../helpers/old-schema.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -112,9 +113,10 @@ describe('case rows without the sealed text (migration 8)', () => {
 
   it('the longest case the window API accepts stays on its own page (no overflow page per row)', () => {
     const db = openDatabase(join(tmp.dir, 'long.db'));
-    // the longest values the schemas allow: a 64-character record id's evaluation id, 50-character
-    // project number and task code, a 200-character task name of 3-byte characters
-    const id = `E${'Z'.repeat(59)}`;
+    // The longest values the schemas allow, in bytes: zod counts UTF-16 units, so 3-byte characters
+    // make the longest UTF-8 (50 for the project number and the task code, 200 for the task name);
+    // the evaluation id as the pad makes it; the largest visit number a platform could send.
+    const id = newEvaluationId(T0);
     db.prepare(
       `INSERT INTO evaluations (id, state, staff_id, staff_name, window_no, origin, started_ms, prompt_ms, norm_version)
        VALUES (?, 'waiting', 'S01', '张三', '12', 'window_api', ?, ?, 'national-2020-05')`,
@@ -122,10 +124,25 @@ describe('case rows without the sealed text (migration 8)', () => {
     const insert = db.prepare(
       `INSERT INTO evaluation_cases (evaluation_id, idx, grouped, project_no, service_number, task_code, task_name, promise_type,
          chosen_satisfaction, chosen_source, chosen_ms, outcome)
-       VALUES (?, ?, 1, ?, 999999, ?, ?, 2, 5, 'touch', ?, 'cancelled')`,
+       VALUES (?, ?, 1, ?, ?, ?, ?, 2, 5, 'touch', ?, 'cancelled')`,
     );
     for (let idx = 0; idx < 20; idx++)
-      insert.run(id, idx, `${idx}`.padStart(50, 'P'), 'T'.repeat(50), '事'.repeat(200), T0);
+      insert.run(
+        id,
+        idx,
+        `${idx}`.padStart(50, '办'),
+        Number.MAX_SAFE_INTEGER,
+        '项'.repeat(50),
+        '事'.repeat(200),
+        T0,
+      );
+    const longest = db
+      .prepare(
+        `SELECT MAX(length(CAST(project_no AS BLOB)) + length(CAST(task_code AS BLOB)) + length(CAST(task_name AS BLOB))) AS b
+         FROM evaluation_cases`,
+      )
+      .get() as { b: number };
+    expect(longest.b).toBeGreaterThan(890);
     const pages = db
       .prepare(
         `SELECT pagetype AS t, COUNT(*) AS n FROM dbstat WHERE name = 'evaluation_cases' GROUP BY pagetype`,
