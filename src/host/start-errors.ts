@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { KioskConfig } from '../config/config.js';
 import { MigrationNeedsSpaceError } from '../store/db.js';
+import { IntegrityCheckBlockedError } from '../store/recovery.js';
 import { PadDecommissionedError } from '../store/handover.js';
 
 /**
@@ -21,7 +22,12 @@ const FS_CODES = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOENT', 'EISD
 export function explainStartError(err: unknown, config: KioskConfig | null): string | null {
   if (!(err instanceof Error)) return null;
   // Already one sentence for the technician.
-  if (err instanceof PadDecommissionedError || err instanceof MigrationNeedsSpaceError) return err.message;
+  if (
+    err instanceof PadDecommissionedError ||
+    err instanceof MigrationNeedsSpaceError ||
+    err instanceof IntegrityCheckBlockedError
+  )
+    return err.message;
   const e = err as SystemError;
   if (e.syscall === 'listen' || e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL') {
     return explainListen(e, config);
@@ -43,7 +49,18 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
         `free space on it (old logs, exports), then start the pad again (a write that failed was rolled back; the database is whole).`
       );
     }
-    if (e.code === 'SQLITE_CANTOPEN' || /unable to open database file/.test(e.message)) {
+    if (e.code?.startsWith('SQLITE_BUSY') || e.code?.startsWith('SQLITE_LOCKED')) {
+      return (
+        `数据库被占用 / the database in ${dataDir} is held by another program (${e.code}): ` +
+        `stop the other hcp-kiosk process or the technician's tool using it, then start the pad again.`
+      );
+    }
+    if (
+      e.code?.startsWith('SQLITE_CANTOPEN') ||
+      e.code?.startsWith('SQLITE_READONLY') ||
+      e.code?.startsWith('SQLITE_PERM') ||
+      /unable to open database file/.test(e.message)
+    ) {
       return (
         `数据库无法打开 / the database in ${dataDir} cannot be opened: ` +
         `set dataDir (HCP__dataDir) to a writable folder of the service user, or fix its permissions.`

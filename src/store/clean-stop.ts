@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
@@ -63,6 +72,20 @@ export function takeCleanStop(dbPath: string): string | null {
   // Within a millisecond: a time set back through a Date (utimes) keeps only milliseconds.
   if (Math.abs(st.mtimeMs - marker.mtimeMs) >= 1) return 'the file was modified since the clean stop';
   return null;
+}
+
+/**
+ * The start could not run the full check (decision 214) and opened the database unchecked: until
+ * a check has run, no start may skip it — not even after a clean stop of this run.
+ */
+export function markCheckFailed(dbPath: string, why: string): void {
+  const fd = openSync(checkFailedFile(dbPath), 'w');
+  try {
+    writeSync(fd, JSON.stringify({ outcome: 'not_run', why }) + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** After the full check (sound or repaired): the failure it answered is dealt with. */

@@ -9,10 +9,16 @@ import Database from 'better-sqlite3';
  * from TypeScript and from either bundle.
  */
 
-/** What the check found: `damage` is false when the check could not run (busy, I/O, missing file). */
+/**
+ * What the check found: `damage` is true only for what proves the file damaged (`SQLITE_CORRUPT*`,
+ * `SQLITE_NOTADB`); false when the check stopped on another error (busy, I/O, missing file), whose
+ * meaning the caller weighs by its `code` (recovery.ts: a read error is still damage there).
+ */
 export interface IntegrityFinding {
   problem: string;
   damage: boolean;
+  /** SQLite's (extended) error code when the check stopped on an error */
+  code?: string;
 }
 
 /**
@@ -40,7 +46,7 @@ export function findIntegrityProblem(Sqlite: typeof Database, path: string): Int
     const code = String((err as { code?: unknown } | null)?.code ?? 'error');
     // The same codes as isCorruptionError (recovery.ts): the file itself is damaged.
     const damage = code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
-    return { problem: `${code}: ${(err as Error).message}`, damage };
+    return { problem: `${code}: ${(err as Error).message}`, damage, code };
   } finally {
     try {
       db?.close();

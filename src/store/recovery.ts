@@ -5,8 +5,9 @@ import { salvageFile, type Salvage } from './salvage.js';
 import { inspectWal } from './wal-check.js';
 import { DAMAGE_META_KEY, markWaitingForPlatformSeq, type DamageReport } from './continuation.js';
 import { adoptSealedRecords } from './adopt.js';
-import { checkIntegrity } from './integrity.js';
-import { clearCheckFailed, takeCleanStop } from './clean-stop.js';
+import Database from 'better-sqlite3';
+import { checkIntegrity, findIntegrityProblem, type IntegrityFinding } from './integrity.js';
+import { clearCheckFailed, markCheckFailed, takeCleanStop } from './clean-stop.js';
 
 export type { DamageReport };
 export { checkIntegrity };
@@ -114,7 +115,9 @@ export function recoverDamagedDatabase(
  *
  * With `deferCheck`, a file the pad closed cleanly and nobody touched since (clean-stop.ts,
  * decision 178) opens without the check: `integrity` says `deferred`, and the caller runs the
- * same check beside the running pad. The clean-stop marker is consumed either way.
+ * same check beside the running pad. The clean-stop marker is consumed either way. With it too, a
+ * check the machine stopped (a lock held elsewhere, permissions, a full disk) opens the file
+ * unchecked, `deferred`; without it (tools) that throws IntegrityCheckBlockedError (decision 214).
  */
 export function openCheckedDatabase(
   path: string,
@@ -159,10 +162,13 @@ export function openCheckedDatabase(
     return finish(db, damage);
   }
   const wal = inspectWal(`${path}-wal`);
-  const problem = wal?.lostCommits
-    ? `WAL damaged: frame ${wal.validFrames + 1} of ${wal.frames} fails its checksum and committed transactions follow it`
-    : checkIntegrity(path);
-  if (problem === null) {
+  const finding: IntegrityFinding | null = wal?.lostCommits
+    ? {
+        problem: `WAL damaged: frame ${wal.validFrames + 1} of ${wal.frames} fails its checksum and committed transactions follow it`,
+        damage: true,
+      }
+    : findIntegrityProblem(Database, path);
+  if (finding === null) {
     try {
       return finish(openDatabase(path), null);
     } catch (err) {
@@ -170,7 +176,78 @@ export function openCheckedDatabase(
       return finish(...pair(recoverDamagedDatabase(path, `${(err as Error).message}`, nowMs)));
     }
   }
-  return finish(...pair(recoverDamagedDatabase(path, problem, nowMs)));
+  if (isMachineFault(finding)) {
+    // The check could not run for a reason of the machine, not of the file (locked by another
+    // program, permissions, a full disk): setting the file aside would turn that into a rebuilt
+    // database waiting for the platform (decision 214). A tool stops here and says why. The pad
+    // opens it as usual — the open's own error, if any, is what the start reports — and checks it
+    // beside the running pad; `<db>.check-failed` makes every later start check first until a
+    // check has run. An I/O error reading the file is still damage (a worn eMMC block reads so).
+    if (!opts.deferCheck) throw new IntegrityCheckBlockedError(path, finding);
+    markCheckFailed(path, finding.problem);
+    try {
+      return { db: openDatabase(path), damage: null, integrity: 'deferred' };
+    } catch (err) {
+      if (err instanceof DatabaseFromFutureError || !isCorruptionError(err)) throw err;
+      return finish(...pair(recoverDamagedDatabase(path, `${(err as Error).message}`, nowMs)));
+    }
+  }
+  return finish(...pair(recoverDamagedDatabase(path, finding.problem, nowMs)));
+}
+
+/**
+ * SQLite's codes for a check stopped by the machine around the file (decision 214): a lock held
+ * elsewhere, permissions, a full disk (on which growing the WAL index fails), memory. Extended
+ * codes of the first eight count too; of the I/O errors only those about locks, the WAL index and
+ * memory — a read that fails is the medium's damage.
+ */
+const MACHINE_FAULT_CODES = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+  'SQLITE_PERM',
+  'SQLITE_AUTH',
+  'SQLITE_READONLY',
+  'SQLITE_FULL',
+  'SQLITE_NOMEM',
+];
+const MACHINE_FAULT_IO_CODES = new Set([
+  'SQLITE_IOERR_SHMSIZE',
+  'SQLITE_IOERR_SHMOPEN',
+  'SQLITE_IOERR_SHMMAP',
+  'SQLITE_IOERR_SHMLOCK',
+  'SQLITE_IOERR_NOMEM',
+  'SQLITE_IOERR_LOCK',
+  'SQLITE_IOERR_RDLOCK',
+  'SQLITE_IOERR_ACCESS',
+]);
+
+function isMachineFault(finding: IntegrityFinding): boolean {
+  const code = finding.code;
+  if (finding.damage || code === undefined) return false;
+  return (
+    MACHINE_FAULT_IO_CODES.has(code) ||
+    MACHINE_FAULT_CODES.some((c) => code === c || code.startsWith(`${c}_`))
+  );
+}
+
+/** What a tool (not the pad) meets when the check cannot run: nothing was changed. */
+export class IntegrityCheckBlockedError extends Error {
+  readonly code = 'HCP_CHECK_BLOCKED';
+  constructor(path: string, finding: IntegrityFinding) {
+    const c = finding.code ?? '';
+    const what = /^SQLITE_(BUSY|LOCKED)/.test(c)
+      ? "another program holds the database: close it (a second pad process, a technician's tool) and try again"
+      : /^SQLITE_(FULL|IOERR_SHM)/.test(c)
+        ? 'the disk is full: free space on it and try again'
+        : /^SQLITE_(NOMEM|IOERR_NOMEM)/.test(c)
+          ? 'the machine is out of memory: try again'
+          : 'the data directory cannot be used by this user: fix the owner and permissions of the folder and its files';
+    super(
+      `数据库检查无法进行 / the integrity check of ${path} could not run (${finding.problem}): ${what}. Nothing was changed.`,
+    );
+    this.name = 'IntegrityCheckBlockedError';
+  }
 }
 
 function pair(r: { db: Db; report: DamageReport }): [Db, DamageReport] {
