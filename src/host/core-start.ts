@@ -61,7 +61,7 @@ export async function startRunningParts(
     closers.push(() => core.windowApi.close());
   }
   const prune = () =>
-    pruneOldRecords(core.db, core.config.retention.keepDeliveredDays, core.clock, log.write, () =>
+    pruneOldRecords(core.db, core.config.retention.keepDeliveredDays, log.write, () =>
       core.clockOffset.unsynced() ? null : core.clock.now() + core.clockOffset.offsetMs(),
     );
   prune();

@@ -1,4 +1,3 @@
-import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/types.js';
 import { continueFromPlatform } from '../store/continuation.js';
 import type { Db } from '../store/db.js';
@@ -26,26 +25,26 @@ export function applyPlatformSequence(
 
 /**
  * Delivered records past retention go; the chain stays verifiable from its anchor. Then the working
- * rows and key presses of evaluations whose records are gone.
+ * rows and key presses of evaluations whose records are gone. Both only on time the platform
+ * confirmed since this start (decision 215): a pad clock reset or set years ahead must not make
+ * a year of the pad's own history look old.
  */
 export function pruneOldRecords(
   db: Db,
   keepDays: number,
-  clock: Clock,
   log: Logger,
   /** True time, null while the platform has not confirmed the pad's clock since this start. */
   trueNow: () => number | null,
 ): void {
+  const now = trueNow();
+  if (now === null) return;
   try {
-    const r = pruneDelivered(db, { keepDays, nowMs: clock.now() });
+    const r = pruneDelivered(db, { keepDays, nowMs: now });
     if (r.deleted > 0) log('info', 'pruned delivered records', { ...r });
   } catch (err) {
     log('error', 'retention failed', { error: (err as Error).message });
   }
-  // Separately: a chain that does not verify keeps its records, not the rows of pruned ones. Only on
-  // confirmed time: this month's rows are what the figures read (the next run catches up).
-  const now = trueNow();
-  if (now === null) return;
+  // Separately: a chain that does not verify keeps its records, not the rows of pruned ones.
   try {
     const w = pruneWorkingRows(db, { keepDays, nowMs: now });
     if (w.evaluations + w.presses > 0) log('info', 'pruned working rows past retention', { ...w });

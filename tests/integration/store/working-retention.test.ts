@@ -104,18 +104,22 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
     expect(pruneWorkingRows(fx.db, { keepDays: 1, nowMs: now })).toEqual({ evaluations: 0, presses: 0 });
   });
 
-  it('upkeep takes working rows only on time the platform confirmed', () => {
+  it('upkeep takes records and working rows only on time the platform confirmed', () => {
     const id = rate('CLOCK-1', 5);
     deliverAll();
     fx.clock.t = Date.UTC(2026, 5, 1, 2, 0, 0);
     const logged: string[] = [];
     const log = (_level: string, message: string) => void logged.push(message);
-    // Not confirmed since this start: the records go (as before), the rows stay.
-    pruneOldRecords(fx.db, 30, fx.clock, log, () => null);
-    expect(count('SELECT COUNT(*) AS n FROM records')).toBe(0);
+    // Not confirmed since this start (the pad clock says June; it may be wrong): nothing goes.
+    pruneOldRecords(fx.db, 30, log, () => null);
+    expect(count('SELECT COUNT(*) AS n FROM records')).toBe(1);
     expect(rowsOf(id)).toMatchObject({ evaluations: 1, cases: 1, presses: 1 });
-    // Confirmed: they go too.
-    pruneOldRecords(fx.db, 30, fx.clock, log, () => fx.clock.now());
+    // Confirmed, and the true time is the pad clock's less four months: still young, nothing goes.
+    pruneOldRecords(fx.db, 30, log, () => Date.UTC(2026, 0, 20, 2, 0, 0));
+    expect(count('SELECT COUNT(*) AS n FROM records')).toBe(1);
+    // Confirmed June: the records go, then their rows.
+    pruneOldRecords(fx.db, 30, log, () => fx.clock.now());
+    expect(count('SELECT COUNT(*) AS n FROM records')).toBe(0);
     expect(rowsOf(id)).toMatchObject({ evaluations: 0, cases: 0, presses: 0 });
     expect(logged).toEqual(['pruned delivered records', 'pruned working rows past retention']);
   });
