@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '../config/config-file.js';
-import { checkFailedFile, cleanStopFile, describeCleanStop } from '../store/clean-stop.js';
+import { cleanStopFile, describeCleanStop, markCheckFailed } from '../store/clean-stop.js';
 import { findIntegrityProblem, type IntegrityFinding } from '../store/integrity.js';
 import type { Db } from '../store/db.js';
 import type { KioskLogger } from './log.js';
@@ -110,7 +110,7 @@ export function checkInBackground(dbPath: string, deps: IntegrityWatchDeps): () 
     finished = true;
     if (outcome !== 'ok') {
       try {
-        writeFileAtomic(checkFailedFile(dbPath), JSON.stringify({ outcome, why }) + '\n');
+        markCheckFailed(dbPath, outcome, why);
       } catch (err) {
         deps.log('error', 'could not record the failed check', { error: (err as Error).message });
       }

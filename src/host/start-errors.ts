@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { KioskConfig } from '../config/config.js';
-import { MigrationNeedsSpaceError } from '../store/db.js';
+import { MigrationNeedsSpaceError } from '../store/migration-space.js';
 import { IntegrityCheckBlockedError } from '../store/recovery.js';
 import { PadDecommissionedError } from '../store/handover.js';
 

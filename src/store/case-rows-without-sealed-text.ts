@@ -12,8 +12,7 @@ import type Database from 'better-sqlite3';
  * WITHOUT ROWID table keeps on its own page (tested; about 40 bytes to spare: widening one of
  * these fields means measuring again). So the table becomes WITHOUT ROWID: the rows are their
  * primary key's b-tree, and the second b-tree a rowid table kept for that key (about 33 B a case)
- * is gone. Decision 211 kept the
- * rowid because of the comment; that reason left with the comment.
+ * is gone. Decision 211 kept the rowid because of the comment; that reason left with it.
  *
  * The reasons of a case whose record retention had already removed were delivered to the platform
  * with that record; the pad read them nowhere. Every other value is copied as it is.

@@ -75,13 +75,14 @@ export function takeCleanStop(dbPath: string): string | null {
 }
 
 /**
- * The start could not run the full check (decision 214) and opened the database unchecked: until
- * a check has run, no start may skip it — not even after a clean stop of this run.
+ * A check found a problem or could not run (the background check; the start's check a machine
+ * fault stopped, decision 214): until a check has run, no start may skip it — not even after a
+ * clean stop of this run.
  */
-export function markCheckFailed(dbPath: string, why: string): void {
+export function markCheckFailed(dbPath: string, outcome: string, why: string | undefined): void {
   const fd = openSync(checkFailedFile(dbPath), 'w');
   try {
-    writeSync(fd, JSON.stringify({ outcome: 'not_run', why }) + '\n');
+    writeSync(fd, JSON.stringify({ outcome, why }) + '\n');
     fsyncSync(fd);
   } finally {
     closeSync(fd);

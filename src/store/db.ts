@@ -7,7 +7,6 @@ import { registerRecordFunctions } from './record-codec.js';
 import { prepareOnce } from './statements.js';
 
 export type Db = Database.Database;
-export { MigrationNeedsSpaceError } from './migration-space.js';
 
 export class DatabaseFromFutureError extends Error {
   constructor(

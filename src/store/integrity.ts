@@ -55,11 +55,3 @@ export function findIntegrityProblem(Sqlite: typeof Database, path: string): Int
     }
   }
 }
-
-/**
- * `PRAGMA integrity_check` on the file as it is (with its WAL). Returns null when sound, or what
- * is wrong. Opening itself may fail (SQLITE_NOTADB for a zeroed header).
- */
-export function checkIntegrity(path: string): string | null {
-  return findIntegrityProblem(Database, path)?.problem ?? null;
-}

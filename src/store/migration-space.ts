@@ -39,7 +39,7 @@ function markerPath(path: string): string {
 }
 
 /** Free bytes for an unprivileged writer on the database's filesystem, or null if unknown. */
-export function freeBytesBeside(path: string): number | null {
+function freeBytesBeside(path: string): number | null {
   try {
     const s = statfsSync(dirname(path));
     return Number(s.bavail) * Number(s.bsize);

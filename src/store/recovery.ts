@@ -6,11 +6,10 @@ import { inspectWal } from './wal-check.js';
 import { DAMAGE_META_KEY, markWaitingForPlatformSeq, type DamageReport } from './continuation.js';
 import { adoptSealedRecords } from './adopt.js';
 import Database from 'better-sqlite3';
-import { checkIntegrity, findIntegrityProblem, type IntegrityFinding } from './integrity.js';
+import { findIntegrityProblem, type IntegrityFinding } from './integrity.js';
 import { clearCheckFailed, markCheckFailed, takeCleanStop } from './clean-stop.js';
 
 export type { DamageReport };
-export { checkIntegrity };
 
 /**
  * What happens to a damaged database (eMMC wear, a cut mid-write without barriers): the file is
@@ -168,14 +167,17 @@ export function openCheckedDatabase(
         damage: true,
       }
     : findIntegrityProblem(Database, path);
-  if (finding === null) {
+  // A file the check passed (or could not check) that still fails to open as damaged is repaired.
+  const openOrRepair = (integrity: 'checked' | 'deferred') => {
     try {
-      return finish(openDatabase(path), null);
+      const db = openDatabase(path);
+      return integrity === 'checked' ? finish(db, null) : { db, damage: null, integrity };
     } catch (err) {
       if (err instanceof DatabaseFromFutureError || !isCorruptionError(err)) throw err;
       return finish(...pair(recoverDamagedDatabase(path, `${(err as Error).message}`, nowMs)));
     }
-  }
+  };
+  if (finding === null) return openOrRepair('checked');
   if (isMachineFault(finding)) {
     // The check could not run for a reason of the machine, not of the file (locked by another
     // program, permissions, a full disk): setting the file aside would turn that into a rebuilt
@@ -184,13 +186,8 @@ export function openCheckedDatabase(
     // beside the running pad; `<db>.check-failed` makes every later start check first until a
     // check has run. An I/O error reading the file is still damage (a worn eMMC block reads so).
     if (!opts.deferCheck) throw new IntegrityCheckBlockedError(path, finding);
-    markCheckFailed(path, finding.problem);
-    try {
-      return { db: openDatabase(path), damage: null, integrity: 'deferred' };
-    } catch (err) {
-      if (err instanceof DatabaseFromFutureError || !isCorruptionError(err)) throw err;
-      return finish(...pair(recoverDamagedDatabase(path, `${(err as Error).message}`, nowMs)));
-    }
+    markCheckFailed(path, 'not_run', finding.problem);
+    return openOrRepair('deferred');
   }
   return finish(...pair(recoverDamagedDatabase(path, finding.problem, nowMs)));
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { explainStartError } from '../../../src/host/start-errors.js';
-import { MigrationNeedsSpaceError } from '../../../src/store/db.js';
+import { MigrationNeedsSpaceError } from '../../../src/store/migration-space.js';
 import { openCheckedDatabase } from '../../../src/store/recovery.js';
 import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { databaseAtSchema } from '../../helpers/old-schema.js';
