@@ -2,7 +2,8 @@
  * The one serial transport of the pad (serialport 13): the star-key board and a serial receipt
  * printer both talk through it. What differs between them is an option, not a second class.
  */
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { serialBinding } from './serial-binding.js';
 
 export interface SerialPortOptions {
   /**
@@ -21,7 +22,7 @@ export interface SerialPortOptions {
 }
 
 export class SerialByteTransport {
-  private port: SerialPort | null = null;
+  private port: SerialPortStream | null = null;
   private readonly dataListeners = new Set<(chunk: Buffer) => void>();
   private readonly closeListeners = new Set<(disconnected: boolean) => void>();
 
@@ -41,9 +42,10 @@ export class SerialByteTransport {
   open(): Promise<void> {
     if (this.isOpen) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const p = new SerialPort(
+      const p = new SerialPortStream(
         this.o.lineControl === 'none'
           ? {
+              binding: serialBinding,
               path: this.path,
               baudRate: this.baudRate,
               autoOpen: false,
@@ -52,7 +54,7 @@ export class SerialByteTransport {
               xon: false,
               xoff: false,
             }
-          : { path: this.path, baudRate: this.baudRate, autoOpen: false },
+          : { binding: serialBinding, path: this.path, baudRate: this.baudRate, autoOpen: false },
       );
       p.on('data', (chunk: Buffer) => {
         if (this.port === p) for (const l of [...this.dataListeners]) l(chunk);

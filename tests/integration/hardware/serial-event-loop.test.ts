@@ -1,0 +1,199 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BoardSimulator } from '../../../src/hardware/board/index.js';
+import { SerialByteTransport } from '../../../src/hardware/serial-port.js';
+import { putOnDuty, startTestCore } from '../../helpers/core.js';
+import { PtyCable, starsBlinking, until, wait } from '../board/harness.js';
+
+/**
+ * The pad's serial reads and writes happen on the event loop (decision 216), so that a key press
+ * is read, committed, acknowledged and lit while libuv's thread pool is busy with something else
+ * (a DNS look-up hanging while the network is down, a log write on a slow disk).
+ */
+
+let cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+const BOARD_LINE = { lineControl: 'none', drainOnWrite: false, forgetOnError: false } as const;
+
+/**
+ * Occupies every thread of the pool: each thread opens a FIFO nobody writes to, which waits in
+ * open(2) until `release` opens the other end. Resolves once a probe job is shown to queue.
+ */
+async function blockThreadPool(): Promise<{ release(): Promise<void> }> {
+  const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcp-pool-'));
+  const fifos = Array.from({ length: threads }, (_, i) => path.join(dir, `f${i}`));
+  for (const f of fifos) expect(spawnSync('mkfifo', [f]).status).toBe(0);
+  const opened = fifos.map(
+    (f) =>
+      new Promise<void>((resolve) =>
+        fs.open(f, 'r', (err, fd) => {
+          if (!err) fs.close(fd, () => resolve());
+          else resolve();
+        }),
+      ),
+  );
+  // The pool is full when a further job does not run.
+  let probed = false;
+  fs.stat(dir, () => (probed = true));
+  await wait(300);
+  expect(probed, 'the thread pool is blocked').toBe(false);
+  return {
+    async release() {
+      for (const f of fifos) fs.closeSync(fs.openSync(f, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+      await Promise.all(opened);
+      await until(() => probed, 5000, 'the probe job ran');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function pair(
+  hostLine: ConstructorParameters<typeof SerialByteTransport>[2] = BOARD_LINE,
+): Promise<{ cable: PtyCable; host: SerialByteTransport; board: SerialByteTransport }> {
+  const cable = new PtyCable();
+  await cable.plug();
+  cleanup.push(() => cable.dispose());
+  const host = new SerialByteTransport(cable.host, 115200, hostLine);
+  const board = new SerialByteTransport(cable.board, 115200, BOARD_LINE);
+  await host.open();
+  await board.open();
+  cleanup.push(() => host.close());
+  cleanup.push(() => board.close());
+  return { cable, host, board };
+}
+
+function collect(t: SerialByteTransport): { bytes(): Buffer } {
+  const chunks: Buffer[] = [];
+  t.onData((c) => chunks.push(c));
+  return { bytes: () => Buffer.concat(chunks) };
+}
+
+describe('serial reads and writes on the event loop', () => {
+  it('opens the port non-blocking, so a read or write on the loop never waits', async () => {
+    const { cable } = await pair();
+    const pts = fs.realpathSync(cable.host);
+    const fds = fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`) === pts;
+      } catch {
+        return false;
+      }
+    });
+    expect(fds.length).toBeGreaterThan(0);
+    for (const fd of fds) {
+      const flags = /flags:\s+([0-7]+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+      expect(flags, `fd ${fd}`).toBeDefined();
+      expect(parseInt(flags!, 8) & fs.constants.O_NONBLOCK, `fd ${fd} is O_NONBLOCK`).toBe(
+        fs.constants.O_NONBLOCK,
+      );
+    }
+  });
+
+  it(
+    'a frame crosses the line both ways while every thread-pool thread is blocked',
+    { timeout: 20_000 },
+    async () => {
+      const { host, board } = await pair();
+      const atHost = collect(host);
+      const atBoard = collect(board);
+      const pool = await blockThreadPool();
+      try {
+        await board.write(Buffer.from('KEY 5\n'));
+        await until(
+          () => atHost.bytes().toString() === 'KEY 5\n',
+          2000,
+          'the board’s frame read by the host',
+        );
+        await host.write(Buffer.from('ACK 5\n'));
+        await until(
+          () => atBoard.bytes().toString() === 'ACK 5\n',
+          2000,
+          'the host’s answer read by the board',
+        );
+      } finally {
+        await pool.release();
+      }
+    },
+  );
+
+  it(
+    'a write larger than the line’s buffer arrives whole and in order; a drained write too',
+    { timeout: 20_000 },
+    async () => {
+      // The receipt printer's kind of port: a write resolves once the OS has drained it.
+      const { host, board } = await pair({
+        lineControl: 'defaults',
+        drainOnWrite: true,
+        forgetOnError: true,
+      });
+      const atBoard = collect(board);
+      const big = Buffer.alloc(256 * 1024);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 8)) & 0xff;
+      await host.write(big);
+      await until(() => atBoard.bytes().length >= big.length, 10_000, 'every byte read');
+      expect(atBoard.bytes().equals(big)).toBe(true);
+    },
+  );
+
+  it(
+    'a pulled cable closes the port as disconnected; a close during a read is quiet',
+    { timeout: 20_000 },
+    async () => {
+      const { cable, host, board } = await pair();
+      const closes: boolean[] = [];
+      host.onClose((disconnected) => closes.push(disconnected));
+      await board.close();
+      await cable.unplug();
+      await until(() => closes.length > 0, 5000, 'the host port closed');
+      expect(closes).toEqual([true]);
+      expect(host.isOpen).toBe(false);
+    },
+  );
+
+  it(
+    'a key press is committed, acknowledged and lit while the thread pool is blocked',
+    { timeout: 60_000 },
+    async () => {
+      const cable = new PtyCable();
+      await cable.plug();
+      cleanup.push(() => cable.dispose());
+      const pad = await startTestCore({ board: { kind: 'serial', path: cable.host, baudRate: 115200 } });
+      cleanup.push(() => pad.stop());
+      putOnDuty(pad.core);
+      const sim = new BoardSimulator({ serial: 'POOLBUSY' });
+      await sim.connectSerial(cable.board);
+      cleanup.push(() => sim.stop());
+      await until(() => pad.core.hardware.boardState() === 'ok', 10_000, 'board ok');
+      const { evaluationId } = await pad.core.startEvaluation(
+        { cases: [{ projectNo: 'POOL-1', taskCode: 'T', taskName: '事项', promiseType: 1 }] },
+        'window_api',
+      );
+      await until(() => starsBlinking(sim), 3000, 'star LEDs blinking');
+      const acks: number[] = [];
+      sim.onEventsAck(({ counter }) => acks.push(counter));
+
+      const pool = await blockThreadPool();
+      try {
+        sim.press(4);
+        await until(
+          () => pad.core.evaluations.get(evaluationId)?.evaluation.state === 'rated',
+          3000,
+          'rated',
+        );
+        await until(() => acks.length > 0, 3000, 'EVENTS_ACK at the board');
+        await until(() => sim.leds()[3] === 1, 3000, 'the chosen star lit');
+        expect(sim.state().pending).toEqual([]);
+      } finally {
+        await pool.release();
+      }
+    },
+  );
+});
