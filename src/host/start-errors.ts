@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { KioskConfig } from '../config/config.js';
 import { MigrationNeedsSpaceError } from '../store/migration-space.js';
+import { onReadOnlyFileSystem } from '../store/read-only-fs.js';
 import { IntegrityCheckBlockedError } from '../store/recovery.js';
 import { PadDecommissionedError } from '../store/handover.js';
 
@@ -37,6 +38,24 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
     const inDataDir = (p: string | undefined) =>
       p !== undefined && (resolve(p) === dataDir || resolve(p).startsWith(dataDir + sep));
     const underDataDir = (p: string | undefined) => p !== undefined && dataDir.startsWith(resolve(p) + sep);
+    // A read-only file system is no setting to change (read-only-fs.ts).
+    const readOnly =
+      e.code === 'EROFS' ||
+      ((e.code?.startsWith('SQLITE_CANTOPEN') || e.code?.startsWith('SQLITE_READONLY')) &&
+        onReadOnlyFileSystem(dataDir));
+    if (readOnly) {
+      return (
+        `数据分区只读 / the file system of the data directory ${dataDir} is read-only (${e.code}): ` +
+        `Linux makes a partition read-only after disk errors — see the kernel log (journalctl -k), ` +
+        `check the file system (fsck) or replace the storage, then start the pad again; nothing on it was changed.`
+      );
+    }
+    if (e.code === 'ENOSPC' && (inDataDir(e.path) || underDataDir(e.path))) {
+      return (
+        `磁盘已满 / the disk of the data directory ${dataDir} is full (${e.code} at ${e.path}): ` +
+        `free space on it (old logs, exports), then start the pad again.`
+      );
+    }
     if (e.code && FS_CODES.has(e.code) && (inDataDir(e.path) || underDataDir(e.path))) {
       return (
         `数据目录不可用 / the data directory ${dataDir} cannot be used (${e.code} at ${e.path}): ` +

@@ -8,6 +8,7 @@ import { adoptSealedRecords } from './adopt.js';
 import Database from 'better-sqlite3';
 import { findIntegrityProblem, type IntegrityFinding } from './integrity.js';
 import { clearCheckFailed, markCheckFailed, takeCleanStop } from './clean-stop.js';
+import { onReadOnlyFileSystem } from './read-only-fs.js';
 
 export type { DamageReport };
 
@@ -239,7 +240,9 @@ export class IntegrityCheckBlockedError extends Error {
         ? 'the disk is full: free space on it and try again'
         : /^SQLITE_(NOMEM|IOERR_NOMEM)/.test(c)
           ? 'the machine is out of memory: try again'
-          : 'the data directory cannot be used by this user: fix the owner and permissions of the folder and its files';
+          : onReadOnlyFileSystem(dirname(path))
+            ? 'the file system of the data directory is read-only, as Linux makes it after disk errors: see the kernel log (journalctl -k), check the file system (fsck) or replace the storage'
+            : 'the data directory cannot be used by this user: fix the owner and permissions of the folder and its files';
     super(
       `数据库检查无法进行 / the integrity check of ${path} could not run (${finding.problem}): ${what}. Nothing was changed.`,
     );
