@@ -13,7 +13,8 @@
  * Safe because serialport opens every port with O_NONBLOCK (tests/integration/hardware checks
  * the flag on the open descriptor): a call never waits; when the device has nothing to give or no
  * room to take, it says EAGAIN and the binding's own poller (epoll, no thread) wakes us when it
- * has. Other platforms keep serialport's binding as it is.
+ * has. Other platforms keep serialport's binding as it is. Opening, closing, termios settings and
+ * drain (the printer's) still go to the pool: none is on the path of a press.
  */
 import { readSync, writeSync } from 'node:fs';
 import { autoDetect, BindingsError, LinuxPortBinding } from '@serialport/bindings-cpp';
@@ -25,6 +26,10 @@ type Binding = ConstructorParameters<typeof SerialPortStream>[0]['binding'];
 type BindingPort = Awaited<ReturnType<Binding['open']>>;
 
 const detected: Binding = autoDetect();
+
+/** The native poller's event flags (bindings-cpp poller.js `EVENTS`). */
+const POLL_READABLE = 0b01;
+const POLL_WRITABLE = 0b10;
 
 /** The calls that mean "not now": wait for the poller and try again. */
 function notNow(err: unknown): boolean {
@@ -87,7 +92,15 @@ class EventLoopPort implements BindingPort {
   /** The poller's next event; closing the port makes it fail "canceled". */
   private when(event: 'readable' | 'writable'): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.inner.poller.once(event, (err: Error | null) => (err ? reject(err) : resolve()));
+      const poller = this.inner.poller;
+      poller.once(event, (err: Error | null) => (err ? reject(err) : resolve()));
+      // The native poller restarts its watch with only the event just asked for, dropping the
+      // other: a read waiting again would leave a write waiting for room forever (and the
+      // reverse). serialport's thread-pool hop hid that; here every waited-for event is asked for.
+      poller.poll(
+        (poller.listenerCount('readable') > 0 ? POLL_READABLE : 0) |
+          (poller.listenerCount('writable') > 0 ? POLL_WRITABLE : 0),
+      );
     });
   }
 

@@ -24,10 +24,13 @@ const BOARD_LINE = { lineControl: 'none', drainOnWrite: false, forgetOnError: fa
 
 /**
  * Occupies every thread of the pool: each thread opens a FIFO nobody writes to, which waits in
- * open(2) until `release` opens the other end. Resolves once a probe job is shown to queue.
+ * open(2) until `release` opens the other end. Resolves once a probe job is shown to queue. The
+ * release is also queued on the test's cleanup, first in line, so a failing test never leaves
+ * the pool blocked for the next.
  */
 async function blockThreadPool(): Promise<{ release(): Promise<void> }> {
-  const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  // More jobs than threads only queue: harmless, and the probe below still shows the pool full.
+  const threads = Math.max(4, Number(process.env.UV_THREADPOOL_SIZE) || 0);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcp-pool-'));
   const fifos = Array.from({ length: threads }, (_, i) => path.join(dir, `f${i}`));
   for (const f of fifos) expect(spawnSync('mkfifo', [f]).status).toBe(0);
@@ -40,19 +43,32 @@ async function blockThreadPool(): Promise<{ release(): Promise<void> }> {
         }),
       ),
   );
-  // The pool is full when a further job does not run.
   let probed = false;
   fs.stat(dir, () => (probed = true));
-  await wait(300);
-  expect(probed, 'the thread pool is blocked').toBe(false);
-  return {
-    async release() {
-      for (const f of fifos) fs.closeSync(fs.openSync(f, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+  let released: Promise<void> | null = null;
+  const release = () =>
+    (released ??= (async () => {
+      // O_RDWR on a FIFO never waits, with or without a reader already in open(2).
+      const ends = fifos.map((f) => fs.openSync(f, fs.constants.O_RDWR));
       await Promise.all(opened);
+      for (const fd of ends) fs.closeSync(fd);
       await until(() => probed, 5000, 'the probe job ran');
       fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    })());
+  cleanup.push(release);
+  await wait(300);
+  expect(probed, 'the thread pool is blocked').toBe(false);
+  return { release };
+}
+
+/** `promise`, or a failure naming `what` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms),
+    ),
+  ]);
 }
 
 async function pair(
@@ -105,27 +121,70 @@ describe('serial reads and writes on the event loop', () => {
       const atHost = collect(host);
       const atBoard = collect(board);
       const pool = await blockThreadPool();
-      try {
-        await board.write(Buffer.from('KEY 5\n'));
-        await until(
-          () => atHost.bytes().toString() === 'KEY 5\n',
-          2000,
-          'the board’s frame read by the host',
-        );
-        await host.write(Buffer.from('ACK 5\n'));
-        await until(
-          () => atBoard.bytes().toString() === 'ACK 5\n',
-          2000,
-          'the host’s answer read by the board',
-        );
-      } finally {
-        await pool.release();
-      }
+      await within(board.write(Buffer.from('KEY 5\n')), 2000, 'the board’s write');
+      await until(() => atHost.bytes().toString() === 'KEY 5\n', 2000, 'the board’s frame read by the host');
+      await within(host.write(Buffer.from('ACK 5\n')), 2000, 'the host’s write');
+      await until(
+        () => atBoard.bytes().toString() === 'ACK 5\n',
+        2000,
+        'the host’s answer read by the board',
+      );
+      await pool.release();
     },
   );
 
   it(
-    'a write larger than the line’s buffer arrives whole and in order; a drained write too',
+    'a write waiting for room does not stop reads, and finishes once the far end reads',
+    { timeout: 30_000 },
+    async () => {
+      const cable = new PtyCable();
+      await cable.plug();
+      cleanup.push(() => cable.dispose());
+      const host = new SerialByteTransport(cable.host, 115200, BOARD_LINE);
+      await host.open();
+      cleanup.push(() => host.close());
+      const atHost = collect(host);
+      // The far end, read only when this test says so.
+      const far = fs.openSync(
+        cable.board,
+        fs.constants.O_RDWR | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK,
+      );
+      cleanup.push(() => fs.closeSync(far));
+
+      const big = Buffer.alloc(1024 * 1024, 0x41);
+      let written = false;
+      const writing = host.write(big).then(() => (written = true));
+      await wait(300);
+      expect(written, 'a megabyte does not fit in the line').toBe(false);
+      // Bytes from the far end arrive while the write waits for room; each read then waits again.
+      for (const word of ['hello ', 'again ', 'and again']) {
+        fs.writeSync(far, word);
+        await wait(50);
+      }
+      await until(
+        () => atHost.bytes().toString() === 'hello again and again',
+        2000,
+        'the far end’s bytes read',
+      );
+      expect(written).toBe(false);
+      // Once the far end reads, the write must finish: it is still waiting for room, not forgotten.
+      const chunk = Buffer.alloc(65536);
+      let received = 0;
+      const drain = setInterval(() => {
+        try {
+          for (;;) received += fs.readSync(far, chunk, 0, chunk.length, null);
+        } catch {
+          /* EAGAIN: nothing more for now */
+        }
+      }, 5);
+      cleanup.push(() => clearInterval(drain));
+      await within(writing, 10_000, 'the megabyte written');
+      await until(() => received === big.length, 5000, 'every byte at the far end');
+    },
+  );
+
+  it(
+    'a write larger than the line’s buffer to a drained (printer) port arrives whole and in order',
     { timeout: 20_000 },
     async () => {
       // The receipt printer's kind of port: a write resolves once the OS has drained it.
@@ -137,24 +196,30 @@ describe('serial reads and writes on the event loop', () => {
       const atBoard = collect(board);
       const big = Buffer.alloc(256 * 1024);
       for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 8)) & 0xff;
-      await host.write(big);
+      await within(host.write(big), 10_000, 'the drained write');
       await until(() => atBoard.bytes().length >= big.length, 10_000, 'every byte read');
       expect(atBoard.bytes().equals(big)).toBe(true);
     },
   );
 
   it(
-    'a pulled cable closes the port as disconnected; a close during a read is quiet',
+    'a pulled cable closes the port as disconnected; closing a port with a read waiting is quiet',
     { timeout: 20_000 },
     async () => {
       const { cable, host, board } = await pair();
-      const closes: boolean[] = [];
-      host.onClose((disconnected) => closes.push(disconnected));
-      await board.close();
+      const hostCloses: boolean[] = [];
+      const boardCloses: boolean[] = [];
+      host.onClose((disconnected) => hostCloses.push(disconnected));
+      board.onClose((disconnected) => boardCloses.push(disconnected));
+      // The board side's read is waiting (nothing sent): its own close ends it without an error.
+      await within(board.close(), 2000, 'the close');
+      expect(board.isOpen).toBe(false);
       await cable.unplug();
-      await until(() => closes.length > 0, 5000, 'the host port closed');
-      expect(closes).toEqual([true]);
+      await until(() => hostCloses.length > 0, 5000, 'the host port closed');
+      expect(hostCloses).toEqual([true]);
       expect(host.isOpen).toBe(false);
+      // A close asked for is no disconnection: the listener hears nothing of it.
+      expect(boardCloses).toEqual([]);
     },
   );
 
@@ -181,19 +246,12 @@ describe('serial reads and writes on the event loop', () => {
       sim.onEventsAck(({ counter }) => acks.push(counter));
 
       const pool = await blockThreadPool();
-      try {
-        sim.press(4);
-        await until(
-          () => pad.core.evaluations.get(evaluationId)?.evaluation.state === 'rated',
-          3000,
-          'rated',
-        );
-        await until(() => acks.length > 0, 3000, 'EVENTS_ACK at the board');
-        await until(() => sim.leds()[3] === 1, 3000, 'the chosen star lit');
-        expect(sim.state().pending).toEqual([]);
-      } finally {
-        await pool.release();
-      }
+      sim.press(4);
+      await until(() => pad.core.evaluations.get(evaluationId)?.evaluation.state === 'rated', 3000, 'rated');
+      await until(() => acks.length > 0, 3000, 'EVENTS_ACK at the board');
+      await until(() => sim.leds()[3] === 1, 3000, 'the chosen star lit');
+      expect(sim.state().pending).toEqual([]);
+      await pool.release();
     },
   );
 });
