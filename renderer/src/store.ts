@@ -154,6 +154,9 @@ export function lockStaffPanel(): void {
 
 let noticeSeq = 1;
 
+/** Three frames at 60 Hz: the thanks screen's own budget. */
+const KEY_HIGHLIGHT_AFTER_MS = 50;
+
 /** Wires a transport into the store: snapshot events, re-fetch on (re)connect, notices. */
 export function connectStore(transport: Transport): () => void {
   const { client } = transport;
@@ -169,7 +172,12 @@ export function connectStore(transport: Transport): () => void {
       // A star key taken on the board starts the touch lock-out: a touch in the same moment is
       // the same citizen's second input, not a second rating.
       if (k.key <= 5) touchGuard.external();
-      useKiosk.setState({ lastKey: { key: k.key, atMs: Date.now() } });
+      // The star's highlight waits KEY_HIGHLIGHT_AFTER_MS: the core's snapshot (thanks, or the
+      // reasons step) follows a key within a few milliseconds and replaces the rating screen, and
+      // a highlight drawn first would cost the thanks screen a frame of its own on a small board
+      // for a flash nobody sees. When the snapshot is late (a slow disk) the highlight shows then.
+      const lastKey = { key: k.key, atMs: Date.now() };
+      setTimeout(() => useKiosk.setState({ lastKey }), KEY_HIGHLIGHT_AFTER_MS);
     }),
     client.on('notice', (n) => {
       const notice: Notice = { ...n, id: noticeSeq++, atMs: Date.now() };
