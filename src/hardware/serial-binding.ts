@@ -16,6 +16,7 @@
  * has. Other platforms keep serialport's binding as it is. Opening, closing, termios settings and
  * drain (the printer's) still go to the pool: none is on the path of a press.
  */
+import { EventEmitter } from 'node:events';
 import { readSync, writeSync } from 'node:fs';
 import { autoDetect, BindingsError, LinuxPortBinding } from '@serialport/bindings-cpp';
 import type { SerialPortStream } from '@serialport/stream';
@@ -93,7 +94,8 @@ class EventLoopPort implements BindingPort {
   private when(event: 'readable' | 'writable'): Promise<void> {
     return new Promise((resolve, reject) => {
       const poller = this.inner.poller;
-      poller.once(event, (err: Error | null) => (err ? reject(err) : resolve()));
+      // EventEmitter's own once: the poller's would also poll for this event alone first.
+      EventEmitter.prototype.once.call(poller, event, (err: Error | null) => (err ? reject(err) : resolve()));
       // The native poller restarts its watch with only the event just asked for, dropping the
       // other: a read waiting again would leave a write waiting for room forever (and the
       // reverse). serialport's thread-pool hop hid that; here every waited-for event is asked for.

@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BoardSimulator } from '../../../src/hardware/board/index.js';
+import { serialBinding } from '../../../src/hardware/serial-binding.js';
 import { SerialByteTransport } from '../../../src/hardware/serial-port.js';
 import { putOnDuty, startTestCore } from '../../helpers/core.js';
 import { PtyCable, starsBlinking, until, wait } from '../board/harness.js';
@@ -16,9 +17,75 @@ import { PtyCable, starsBlinking, until, wait } from '../board/harness.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
+  // Every step runs even when one fails (a pool left blocked would stall every later test).
+  const steps = cleanup.reverse();
   cleanup = [];
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 });
+
+/** The far end of a line with no relay (tests/emulators/pty-far-end.c), built once. */
+let farEndProgram = '';
+beforeAll(() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcp-far-end-'));
+  farEndProgram = path.join(dir, 'pty-far-end');
+  execFileSync('cc', [
+    '-O2',
+    '-o',
+    farEndProgram,
+    path.join(import.meta.dirname, '../../emulators/pty-far-end.c'),
+  ]);
+});
+afterAll(() => {
+  if (farEndProgram) fs.rmSync(path.dirname(farEndProgram), { recursive: true, force: true });
+});
+
+async function farEnd(): Promise<{ path: string; say(line: string): void; received(): Promise<number> }> {
+  const child = spawn(farEndProgram, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  cleanup.push(() => {
+    child.kill();
+  });
+  const lines: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  let buffered = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, at);
+      buffered = buffered.slice(at + 1);
+      const next = waiting.shift();
+      if (next) next(line);
+      else lines.push(line);
+    }
+  });
+  const nextLine = () =>
+    within(
+      new Promise<string>((resolve) => {
+        const line = lines.shift();
+        if (line !== undefined) resolve(line);
+        else waiting.push(resolve);
+      }),
+      5000,
+      'the far end’s answer',
+    );
+  const pts = await nextLine();
+  return {
+    path: pts,
+    say: (line) => child.stdin.write(`${line}\n`),
+    async received() {
+      child.stdin.write('count\n');
+      return Number(await nextLine());
+    },
+  };
+}
 
 const BOARD_LINE = { lineControl: 'none', drainOnWrite: false, forgetOnError: false } as const;
 
@@ -137,28 +204,23 @@ describe('serial reads and writes on the event loop', () => {
     'a write waiting for room does not stop reads, and finishes once the far end reads',
     { timeout: 30_000 },
     async () => {
-      const cable = new PtyCable();
-      await cable.plug();
-      cleanup.push(() => cable.dispose());
-      const host = new SerialByteTransport(cable.host, 115200, BOARD_LINE);
+      const far = await farEnd();
+      const host = new SerialByteTransport(far.path, 115200, BOARD_LINE);
       await host.open();
       cleanup.push(() => host.close());
       const atHost = collect(host);
-      // The far end, read only when this test says so.
-      const far = fs.openSync(
-        cable.board,
-        fs.constants.O_RDWR | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK,
-      );
-      cleanup.push(() => fs.closeSync(far));
 
       const big = Buffer.alloc(1024 * 1024, 0x41);
-      let written = false;
-      const writing = host.write(big).then(() => (written = true));
+      let outcome: 'pending' | 'written' | Error = 'pending';
+      const writing = host.write(big).then(
+        () => (outcome = 'written'),
+        (err: Error) => (outcome = err),
+      );
       await wait(300);
-      expect(written, 'a megabyte does not fit in the line').toBe(false);
+      expect(outcome, 'a megabyte does not fit in the line').toBe('pending');
       // Bytes from the far end arrive while the write waits for room; each read then waits again.
       for (const word of ['hello ', 'again ', 'and again']) {
-        fs.writeSync(far, word);
+        far.say(`send ${word}`);
         await wait(50);
       }
       await until(
@@ -166,22 +228,31 @@ describe('serial reads and writes on the event loop', () => {
         2000,
         'the far end’s bytes read',
       );
-      expect(written).toBe(false);
+      expect(outcome).toBe('pending');
       // Once the far end reads, the write must finish: it is still waiting for room, not forgotten.
-      const chunk = Buffer.alloc(65536);
-      let received = 0;
-      const drain = setInterval(() => {
-        try {
-          for (;;) received += fs.readSync(far, chunk, 0, chunk.length, null);
-        } catch {
-          /* EAGAIN: nothing more for now */
-        }
-      }, 5);
-      cleanup.push(() => clearInterval(drain));
+      far.say('drain');
       await within(writing, 10_000, 'the megabyte written');
-      await until(() => received === big.length, 5000, 'every byte at the far end');
+      expect(outcome).toBe('written');
+      let received = 0;
+      for (let tries = 0; tries < 100 && received < big.length; tries++) {
+        received = await far.received();
+        if (received < big.length) await wait(20);
+      }
+      expect(received).toBe(big.length);
     },
   );
+
+  it('closing a port ends the read waiting on it as canceled (the stream then ends quietly)', async () => {
+    const far = await farEnd();
+    const port = await serialBinding.open({ path: far.path, baudRate: 115200 });
+    const reading = port.read(Buffer.alloc(64), 0, 64).then(
+      () => 'data',
+      (err: { canceled?: boolean }) => (err.canceled === true ? 'canceled' : `error ${String(err)}`),
+    );
+    await wait(50);
+    await within(port.close(), 2000, 'the close');
+    expect(await within(reading, 2000, 'the read’s end')).toBe('canceled');
+  });
 
   it(
     'a write larger than the line’s buffer to a drained (printer) port arrives whole and in order',
@@ -203,7 +274,7 @@ describe('serial reads and writes on the event loop', () => {
   );
 
   it(
-    'a pulled cable closes the port as disconnected; closing a port with a read waiting is quiet',
+    'a pulled cable closes the port as disconnected; a close asked for is no disconnection',
     { timeout: 20_000 },
     async () => {
       const { cable, host, board } = await pair();
