@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { KioskConfig } from '../config/config.js';
 import { MigrationNeedsSpaceError } from '../store/migration-space.js';
 import { onReadOnlyFileSystem } from '../store/read-only-fs.js';
 import { IntegrityCheckBlockedError } from '../store/recovery.js';
 import { PadDecommissionedError } from '../store/handover.js';
+import { MIN_FREE_BYTES } from './storage-health.js';
 
 /**
  * The usual mistakes at a pad's start, in one sentence each that names the setting to change —
@@ -38,21 +39,30 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
     const inDataDir = (p: string | undefined) =>
       p !== undefined && (resolve(p) === dataDir || resolve(p).startsWith(dataDir + sep));
     const underDataDir = (p: string | undefined) => p !== undefined && dataDir.startsWith(resolve(p) + sep);
+    const aboutData = inDataDir(e.path) || underDataDir(e.path);
+    // A write(2) error carries no path: the data directory's own state says whether it is its.
+    const pathless = e.path === undefined;
     // A read-only file system is no setting to change (read-only-fs.ts).
     const readOnly =
-      e.code === 'EROFS' ||
+      (e.code === 'EROFS' && (aboutData || (pathless && onReadOnlyFileSystem(dataDir)))) ||
       ((e.code?.startsWith('SQLITE_CANTOPEN') || e.code?.startsWith('SQLITE_READONLY')) &&
         onReadOnlyFileSystem(dataDir));
     if (readOnly) {
       return (
-        `数据分区只读 / the file system of the data directory ${dataDir} is read-only (${e.code}): ` +
+        `数据分区只读 / the file system of the data directory ${dataDir} is read-only (${e.code}${e.path ? ` at ${e.path}` : ''}): ` +
         `Linux makes a partition read-only after disk errors — see the kernel log (journalctl -k), ` +
         `check the file system (fsck) or replace the storage, then start the pad again; nothing on it was changed.`
       );
     }
-    if (e.code === 'ENOSPC' && (inDataDir(e.path) || underDataDir(e.path))) {
+    if (e.code === 'EROFS') {
       return (
-        `磁盘已满 / the disk of the data directory ${dataDir} is full (${e.code} at ${e.path}): ` +
+        `只读文件系统 / ${e.path ?? 'the file'} is on a read-only file system (EROFS): ` +
+        `write it somewhere writable (a USB stick's write-protect switch, a read-only mount).`
+      );
+    }
+    if (e.code === 'ENOSPC' && (aboutData || (pathless && freeBytes(dataDir) < MIN_FREE_BYTES))) {
+      return (
+        `磁盘已满 / the disk of the data directory ${dataDir} is full (ENOSPC${e.path ? ` at ${e.path}` : ''}): ` +
         `free space on it (old logs, exports), then start the pad again.`
       );
     }
@@ -87,6 +97,16 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
     }
   }
   return null;
+}
+
+/** Free bytes for the service user on `dir`'s file system; Infinity when unknown. */
+function freeBytes(dir: string): number {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 function explainListen(e: SystemError, config: KioskConfig | null): string {

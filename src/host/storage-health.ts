@@ -1,4 +1,5 @@
-import { accessSync, constants, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
+import { onReadOnlyFileSystem } from '../store/read-only-fs.js';
 import { isCorruptionError } from '../store/recovery.js';
 import { mountReadOnly } from './mount-state.js';
 
@@ -104,11 +105,7 @@ export class StorageHealth {
 
   probe(): void {
     let next: 'ok' | 'full' | 'read_only' = 'ok';
-    try {
-      accessSync(this.dir, constants.W_OK);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EROFS') next = 'read_only';
-    }
+    if (onReadOnlyFileSystem(this.dir)) next = 'read_only';
     if (next === 'ok' && mountReadOnly(this.dir) === true) next = 'read_only';
     if (next === 'ok') {
       try {

@@ -187,7 +187,14 @@ export function openCheckedDatabase(
     // beside the running pad; `<db>.check-failed` makes every later start check first until a
     // check has run. An I/O error reading the file is still damage (a worn eMMC block reads so).
     if (!opts.deferCheck) throw new IntegrityCheckBlockedError(path, finding);
-    markCheckFailed(path, 'not_run', finding.problem);
+    try {
+      markCheckFailed(path, 'not_run', finding.problem);
+    } catch (err) {
+      // A disk too full for the marker (the check itself may have stopped for want of room): the
+      // pad still opens and checks beside itself; only a later start after a clean stop of this
+      // run would skip the check. Any other failure (a read-only partition) stops the start.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+    }
     return openOrRepair('deferred');
   }
   return finish(...pair(recoverDamagedDatabase(path, finding.problem, nowMs)));

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmdirSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,24 +25,45 @@ import { IntegrityCheckBlockedError, openCheckedDatabase } from '../../../src/st
  * read-only (root only: mount).
  */
 
-const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.log('read-only data test skipped: mounting a tmpfs needs root');
+/** Root is not enough (a user namespace is root without mounts): try one. */
+function canMount(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(join(tmpdir(), 'hcp-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'pipe' });
+    execFileSync('umount', [probe], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmdirSync(probe);
+  }
+}
+const mounting = canMount();
+if (!mounting) console.log('read-only data test skipped: this process cannot mount a tmpfs');
 
 let mountDir = '';
+let mounted = false;
 beforeEach(() => {
-  if (!isRoot) return;
+  if (!mounting) return;
   mountDir = mkdtempSync(join(tmpdir(), 'hcp-rofs-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountDir], { stdio: 'pipe' });
+  mounted = true;
 });
 afterEach(() => {
-  if (!isRoot || !mountDir) return;
   try {
-    execFileSync('umount', [mountDir], { stdio: 'pipe' });
-  } catch {
-    execFileSync('umount', ['-l', mountDir], { stdio: 'pipe' });
+    if (mounted) {
+      try {
+        execFileSync('umount', [mountDir], { stdio: 'pipe' });
+      } catch {
+        execFileSync('umount', ['-l', mountDir], { stdio: 'pipe' });
+      }
+    }
+  } finally {
+    mounted = false;
+    if (mountDir) rmdirSync(mountDir);
+    mountDir = '';
   }
-  rmdirSync(mountDir);
-  mountDir = '';
 });
 
 const remount = (mode: 'ro' | 'rw') =>
@@ -58,7 +88,7 @@ function startError(run: () => unknown): unknown {
   throw new Error('the open did not fail');
 }
 
-describe.skipIf(!isRoot)('the data partition read-only at start', () => {
+describe.skipIf(!mounting)('the data partition read-only at start', () => {
   for (const cleanStop of [false, true]) {
     it(`the pad's start says the file system is read-only${cleanStop ? ', after a clean stop' : ''}; nothing changes`, () => {
       const file = padDatabase(cleanStop);
@@ -93,15 +123,53 @@ describe.skipIf(!isRoot)('the data partition read-only at start', () => {
     expect(existsSync(join(mountDir, 'damaged'))).toBe(false);
   });
 
-  it('a write refused for a full disk at start is named as a full disk, not as a setting', () => {
-    const config = configSchema.parse({ dataDir: mountDir });
-    const err = Object.assign(new Error('ENOSPC: no space left on device'), {
-      code: 'ENOSPC',
-      syscall: 'write',
-      path: join(mountDir, 'kiosk.db.check-failed'),
+  it('SQLite that cannot open a database on a read-only partition is read as a read-only partition', () => {
+    const file = padDatabase(false);
+    remount('ro');
+    const err = startError(() => openDatabase(file));
+    expect((err as { code?: string }).code).toMatch(/^SQLITE_(CANTOPEN|READONLY)/);
+    const sentence = explainStartError(err, configSchema.parse({ dataDir: mountDir }));
+    expect(sentence).toMatch(/^数据分区只读 \/ .* is read-only \(SQLITE_/);
+  });
+
+  it('a read-only file elsewhere (an export to a write-protected stick) is not blamed on the data partition', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hcp-data-'));
+    try {
+      remount('ro');
+      const err = startError(() => writeFileSync(join(mountDir, 'handover.json'), '{}'));
+      expect((err as { code?: string }).code).toBe('EROFS');
+      const sentence = explainStartError(err, configSchema.parse({ dataDir }));
+      expect(sentence).toMatch(/^只读文件系统 \/ .*handover\.json is on a read-only file system/);
+      expect(sentence).not.toMatch(/数据分区|fsck/);
+    } finally {
+      rmdirSync(dataDir);
+    }
+  });
+
+  it('a full data disk: a write refused without a path is named a full disk; the start opens or says so', () => {
+    const file = padDatabase(false);
+    // Fill the disk.
+    const fd = openSync(join(mountDir, 'filler'), 'w');
+    const block = Buffer.alloc(64 * 1024, 1);
+    const full = startError(() => {
+      for (;;) writeSync(fd, block);
     });
-    expect(explainStartError(err, config)).toMatch(
-      /^磁盘已满 \/ the disk of the data directory .* is full \(ENOSPC/,
+    closeSync(fd);
+    expect(full).toMatchObject({ code: 'ENOSPC', syscall: 'write' });
+    expect((full as { path?: string }).path).toBeUndefined();
+    const config = configSchema.parse({ dataDir: mountDir });
+    expect(explainStartError(full, config)).toMatch(
+      /^磁盘已满 \/ the disk of the data directory .* is full \(ENOSPC\)/,
     );
+
+    // The pad's start on it: no stack trace — it opens (and the storage state says full), or it
+    // stops with the disk-full sentence.
+    let opened: { close(): void } | null = null;
+    try {
+      opened = openCheckedDatabase(file, Date.now(), { deferCheck: true }).db;
+    } catch (err) {
+      expect(explainStartError(err, config)).toMatch(/^磁盘已满/);
+    }
+    opened?.close();
   });
 });
