@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BoardSimulator } from '../../../src/hardware/board/index.js';
+import { putOnDuty, startTestCore } from '../../helpers/core.js';
 
 export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,4 +94,26 @@ export function acksBeforeCommit(
     if (covered.some((c) => !done.has(c))) bad.push(e);
   }
   return bad;
+}
+
+/**
+ * The real core, on duty, with its board on a socat pty and the simulated board `serial` on the
+ * other end, once the core sees the board: what the tests of a press through the whole pad start
+ * from. Everything started is queued on `cleanup` (run in reverse).
+ */
+export async function padWithBoardOnPty(
+  serial: string,
+  cleanup: Array<() => Promise<void> | void>,
+): Promise<{ pad: Awaited<ReturnType<typeof startTestCore>>; sim: BoardSimulator }> {
+  const cable = new PtyCable();
+  await cable.plug();
+  cleanup.push(() => cable.dispose());
+  const pad = await startTestCore({ board: { kind: 'serial', path: cable.host, baudRate: 115200 } });
+  cleanup.push(() => pad.stop());
+  putOnDuty(pad.core);
+  const sim = new BoardSimulator({ serial });
+  await sim.connectSerial(cable.board);
+  cleanup.push(() => sim.stop());
+  await until(() => pad.core.hardware.boardState() === 'ok', 10_000, 'board ok');
+  return { pad, sim };
 }

@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BoardSimulator } from '../../../src/hardware/board/index.js';
-import { PtyCable, starsBlinking, until, wait } from '../board/harness.js';
+import { padWithBoardOnPty, PtyCable, starsBlinking, until, wait } from '../board/harness.js';
 import { putOnDuty, startTestCore } from '../../helpers/core.js';
 
 let cleanup: Array<() => Promise<void> | void> = [];
@@ -21,16 +20,7 @@ describe('board ↔ core over a pty', () => {
     'EVENTS_ACK never precedes the commit of its rating; LEDs follow the evaluation',
     { timeout: 120_000 },
     async () => {
-      const cable = new PtyCable();
-      await cable.plug();
-      cleanup.push(() => cable.dispose());
-      const pad = await startTestCore({ board: { kind: 'serial', path: cable.host, baudRate: 115200 } });
-      cleanup.push(() => pad.stop());
-      putOnDuty(pad.core);
-      const sim = new BoardSimulator({ serial: 'PTYCORE1' });
-      await sim.connectSerial(cable.board);
-      cleanup.push(() => sim.stop());
-      await until(() => pad.core.hardware.boardState() === 'ok', 10_000, 'board ok');
+      const { pad, sim } = await padWithBoardOnPty('PTYCORE1', cleanup);
 
       const reader = new Database(join(pad.dir, 'kiosk.db'), { readonly: true });
       cleanup.push(() => {

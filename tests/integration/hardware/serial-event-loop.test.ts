@@ -3,11 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BoardSimulator } from '../../../src/hardware/board/index.js';
 import { serialBinding } from '../../../src/hardware/serial-binding.js';
 import { SerialByteTransport } from '../../../src/hardware/serial-port.js';
-import { putOnDuty, startTestCore } from '../../helpers/core.js';
-import { PtyCable, starsBlinking, until, wait } from '../board/harness.js';
+import { padWithBoardOnPty, PtyCable, starsBlinking, until, wait } from '../board/harness.js';
 
 /**
  * The pad's serial reads and writes happen on the event loop (decision 216), so that a key press
@@ -298,16 +296,7 @@ describe('serial reads and writes on the event loop', () => {
     'a key press is committed, acknowledged and lit while the thread pool is blocked',
     { timeout: 60_000 },
     async () => {
-      const cable = new PtyCable();
-      await cable.plug();
-      cleanup.push(() => cable.dispose());
-      const pad = await startTestCore({ board: { kind: 'serial', path: cable.host, baudRate: 115200 } });
-      cleanup.push(() => pad.stop());
-      putOnDuty(pad.core);
-      const sim = new BoardSimulator({ serial: 'POOLBUSY' });
-      await sim.connectSerial(cable.board);
-      cleanup.push(() => sim.stop());
-      await until(() => pad.core.hardware.boardState() === 'ok', 10_000, 'board ok');
+      const { pad, sim } = await padWithBoardOnPty('POOLBUSY', cleanup);
       const { evaluationId } = await pad.core.startEvaluation(
         { cases: [{ projectNo: 'POOL-1', taskCode: 'T', taskName: '事项', promiseType: 1 }] },
         'window_api',
