@@ -36,6 +36,8 @@ beforeAll(() => {
   farEndProgram = path.join(dir, 'pty-far-end');
   execFileSync('cc', [
     '-O2',
+    '-Wall',
+    '-Werror',
     '-o',
     farEndProgram,
     path.join(import.meta.dirname, '../../emulators/pty-far-end.c'),
@@ -50,6 +52,11 @@ async function farEnd(): Promise<{ path: string; say(line: string): void; receiv
   cleanup.push(() => {
     child.kill();
   });
+  // A far end that stopped (its reason is on stderr) must fail the test by its answer, not by an
+  // unhandled EPIPE on its stdin.
+  let exited: string | null = null;
+  child.on('exit', (code, signal) => (exited = `the far end exited (${code ?? signal})`));
+  child.stdin.on('error', () => undefined);
   const lines: string[] = [];
   const waiting: Array<(line: string) => void> = [];
   let buffered = '';
@@ -73,7 +80,9 @@ async function farEnd(): Promise<{ path: string; say(line: string): void; receiv
       }),
       5000,
       'the far end’s answer',
-    );
+    ).catch((err: Error) => {
+      throw new Error(exited === null ? err.message : `${err.message}; ${exited}`);
+    });
   const pts = await nextLine();
   return {
     path: pts,
@@ -243,6 +252,7 @@ describe('serial reads and writes on the event loop', () => {
   it('closing a port ends the read waiting on it as canceled (the stream then ends quietly)', async () => {
     const far = await farEnd();
     const port = await serialBinding.open({ path: far.path, baudRate: 115200 });
+    cleanup.push(() => (port.isOpen ? port.close() : undefined));
     const reading = port.read(Buffer.alloc(64), 0, 64).then(
       () => 'data',
       (err: { canceled?: boolean }) => (err.canceled === true ? 'canceled' : `error ${String(err)}`),
