@@ -161,6 +161,7 @@ const KEY_HIGHLIGHT_AFTER_MS = 50;
 export function connectStore(transport: Transport): () => void {
   const { client } = transport;
   useKiosk.setState({ client, transportKind: transport.kind, connection: transport.initialState });
+  const highlights = new Set<ReturnType<typeof setTimeout>>();
   const refresh = () => {
     client.invoke('getSnapshot', {}).then(applySnapshot, () => {
       /* the next (re)connect or snapshot event brings it */
@@ -177,7 +178,11 @@ export function connectStore(transport: Transport): () => void {
       // a highlight drawn first would cost the thanks screen a frame of its own on a small board
       // for a flash nobody sees. When the snapshot is late (a slow disk) the highlight shows then.
       const lastKey = { key: k.key, atMs: Date.now() };
-      setTimeout(() => useKiosk.setState({ lastKey }), KEY_HIGHLIGHT_AFTER_MS);
+      const timer = setTimeout(() => {
+        highlights.delete(timer);
+        useKiosk.setState({ lastKey });
+      }, KEY_HIGHLIGHT_AFTER_MS);
+      highlights.add(timer);
     }),
     client.on('notice', (n) => {
       const notice: Notice = { ...n, id: noticeSeq++, atMs: Date.now() };
@@ -190,7 +195,10 @@ export function connectStore(transport: Transport): () => void {
     }),
   ];
   refresh();
-  return () => offs.forEach((off) => off());
+  return () => {
+    offs.forEach((off) => off());
+    highlights.forEach((t) => clearTimeout(t));
+  };
 }
 
 /** Runs a command through the current client (rejects when there is none yet). */

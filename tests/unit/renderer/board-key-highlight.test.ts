@@ -44,7 +44,21 @@ describe('a star key on the board, on the citizen screen', () => {
     expect(useKiosk.getState().lastKey).toBeNull();
     vi.advanceTimersByTime(49);
     expect(useKiosk.getState().lastKey).toBeNull();
+    // Still within the lock-out while the highlight waits: a tap now is no second rating.
+    expect(touchGuard.key()).toBe('repeat');
     vi.advanceTimersByTime(1);
     expect(useKiosk.getState().lastKey).toMatchObject({ key: 4 });
+  });
+
+  it('a highlight still waiting when the store disconnects is dropped', () => {
+    vi.useFakeTimers();
+    const { transport, fire } = fakeTransport();
+    disconnect = connectStore(transport);
+    useKiosk.setState({ lastKey: null });
+    fire('boardKey', { key: 2, counter: 2, atMs: Date.now() });
+    disconnect();
+    disconnect = null;
+    vi.advanceTimersByTime(100);
+    expect(useKiosk.getState().lastKey).toBeNull();
   });
 });
