@@ -1,7 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { onReadOnlyFileSystem } from '../store/read-only-fs.js';
 import { isCorruptionError } from '../store/recovery.js';
-import { mountReadOnly } from './mount-state.js';
 
 /**
  * Whether the pad can store a rating right now. `GET /v1/status`, the citizen screen, the staff
@@ -106,7 +105,6 @@ export class StorageHealth {
   probe(): void {
     let next: 'ok' | 'full' | 'read_only' = 'ok';
     if (onReadOnlyFileSystem(this.dir)) next = 'read_only';
-    if (next === 'ok' && mountReadOnly(this.dir) === true) next = 'read_only';
     if (next === 'ok') {
       try {
         const s = statfsSync(this.dir);

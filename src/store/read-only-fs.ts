@@ -1,15 +1,18 @@
 import { accessSync, constants } from 'node:fs';
+import { mountReadOnly } from './mount-state.js';
 
 /**
- * Whether `dir` is on a read-only mount. Linux remounts the data partition read-only after disk
- * errors (ext4 `errors=remount-ro`), and SQLite then says only that it cannot open the file, which
- * reads like a permissions problem; access(2) answers EROFS there, even to root.
+ * Whether `dir` is on a read-only file system. Linux makes the data partition read-only after
+ * disk errors (ext4 `errors=remount-ro`), and SQLite then says only that it cannot open the file,
+ * which reads like a permissions problem. access(2) answers EROFS on a read-only mount, even to
+ * root; ext4's `emergency_ro` (recent kernels) leaves access(2) saying writable while every write
+ * fails, and only the kernel's mount table shows it (mount-state.ts).
  */
-export function onReadOnlyFileSystem(dir: string): boolean {
+export function onReadOnlyFileSystem(dir: string, mountinfo?: string): boolean {
   try {
     accessSync(dir, constants.W_OK);
-    return false;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EROFS';
+    if ((err as NodeJS.ErrnoException).code === 'EROFS') return true;
   }
+  return mountReadOnly(dir, mountinfo) === true;
 }

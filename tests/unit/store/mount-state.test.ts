@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { mountReadOnly } from '../../../src/host/mount-state.js';
+import { mountReadOnly } from '../../../src/store/mount-state.js';
+import { onReadOnlyFileSystem } from '../../../src/store/read-only-fs.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const t = tempDir('hcp-mounts-');
@@ -34,4 +35,11 @@ it('reads the mount holding the directory: rw, ro, and ext4 emergency_ro after a
   // a directory elsewhere is on the root mount
   expect(mountReadOnly('/', table('ro', 'ro'))).toBe(false);
   expect(mountReadOnly(dir, join(t.dir, 'absent'))).toBeNull();
+});
+
+it('a data directory is read-only for the start’s diagnosis when ext4 marked it emergency_ro, though access(2) says writable', () => {
+  const dir = join(t.dir, 'with space', 'data');
+  mkdirSync(dir, { recursive: true });
+  expect(onReadOnlyFileSystem(dir, table('rw,relatime', 'rw,errors=remount-ro'))).toBe(false);
+  expect(onReadOnlyFileSystem(dir, table('rw,relatime', 'rw,emergency_ro,errors=remount-ro'))).toBe(true);
 });
