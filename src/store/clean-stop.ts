@@ -30,12 +30,16 @@ const markerSchema = z.object({
   stoppedAt: z.string(),
 });
 
+/** Databases a check is owed for in this process (markCheckFailed), marker on disk or not. */
+const checkOwed = new Set<string>();
+
 /**
  * The marker's text for the database as it lies now, or null when it is not a clean file: no
- * file, or a WAL left behind (another connection still had the database open).
+ * file, a WAL left behind (another connection still had the database open), or a check owed
+ * since a check failed or could not run in this process.
  */
 export function describeCleanStop(dbPath: string, nowMs: number): string | null {
-  if (!existsSync(dbPath) || walSize(dbPath) > 0) return null;
+  if (checkOwed.has(dbPath) || !existsSync(dbPath) || walSize(dbPath) > 0) return null;
   const st = statSync(dbPath);
   return (
     JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, stoppedAt: new Date(nowMs).toISOString() }) + '\n'
@@ -80,6 +84,9 @@ export function takeCleanStop(dbPath: string): string | null {
  * clean stop of this run.
  */
 export function markCheckFailed(dbPath: string, outcome: string, why: string | undefined): void {
+  // Owed before the marker is written: a marker a full disk refused (the start goes on then,
+  // recovery.ts) must still keep this run's clean stop from vouching for the file.
+  checkOwed.add(dbPath);
   const fd = openSync(checkFailedFile(dbPath), 'w');
   try {
     writeSync(fd, JSON.stringify({ outcome, why }) + '\n');
@@ -91,6 +98,7 @@ export function markCheckFailed(dbPath: string, outcome: string, why: string | u
 
 /** After the full check (sound or repaired): the failure it answered is dealt with. */
 export function clearCheckFailed(dbPath: string): void {
+  checkOwed.delete(dbPath);
   const file = checkFailedFile(dbPath);
   if (existsSync(file)) removeDurably(file);
 }

@@ -2,9 +2,11 @@ import Database from 'better-sqlite3';
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -14,7 +16,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KioskCore } from '../../../src/host/core.js';
 import type { PlatformSim } from '../../../platform-sim/index.js';
-import { checkFailedFile, cleanStopFile } from '../../../src/store/clean-stop.js';
+import {
+  checkFailedFile,
+  cleanStopFile,
+  clearCheckFailed,
+  describeCleanStop,
+  markCheckFailed,
+} from '../../../src/store/clean-stop.js';
+import { openDatabase } from '../../../src/store/db.js';
 import { openCheckedDatabase } from '../../../src/store/recovery.js';
 import { api } from '../../helpers/core.js';
 import { startPadProcess } from '../../helpers/pad-process.js';
@@ -194,6 +203,27 @@ describe('the clean-stop marker', () => {
     writeFileSync(checkFailedFile(dbFile()), '{"outcome":"not_run"}\n');
     expect(nextOpen()).toBe('checked');
     expect(existsSync(checkFailedFile(dbFile()))).toBe(false);
+  });
+});
+
+describe('a check owed in this run', () => {
+  it('keeps the clean stop from vouching for the file even when its marker could not be written', () => {
+    const t = tempDir('hcp-owed-');
+    try {
+      const file = join(t.dir, 'kiosk.db');
+      openDatabase(file).close();
+      expect(describeCleanStop(file, Date.now())).not.toBeNull();
+      // The marker cannot be written (a full disk in the field; a directory in its place here).
+      mkdirSync(checkFailedFile(file));
+      expect(() => markCheckFailed(file, 'not_run', 'SQLITE_FULL')).toThrow();
+      expect(describeCleanStop(file, Date.now())).toBeNull();
+      // The full check at a start clears what was owed.
+      rmdirSync(checkFailedFile(file));
+      clearCheckFailed(file);
+      expect(describeCleanStop(file, Date.now())).not.toBeNull();
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
