@@ -1,8 +1,8 @@
-import { existsSync, statfsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { KioskConfig } from '../config/config.js';
 import { MigrationNeedsSpaceError } from '../store/migration-space.js';
-import { onReadOnlyFileSystem } from '../store/read-only-fs.js';
+import { CHECK_THE_STORAGE, freeBytesOn, onReadOnlyFileSystem } from '../store/volume.js';
 import { IntegrityCheckBlockedError } from '../store/recovery.js';
 import { PadDecommissionedError } from '../store/handover.js';
 import { MIN_FREE_BYTES } from './storage-health.js';
@@ -42,7 +42,7 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
     const aboutData = inDataDir(e.path) || underDataDir(e.path);
     // A write(2) error carries no path: the data directory's own state says whether it is its.
     const pathless = e.path === undefined;
-    // A read-only file system is no setting to change (read-only-fs.ts).
+    // A read-only file system is no setting to change (volume.ts).
     const readOnly =
       (e.code === 'EROFS' && (aboutData || (pathless && onReadOnlyFileSystem(dataDir)))) ||
       ((e.code?.startsWith('SQLITE_CANTOPEN') || e.code?.startsWith('SQLITE_READONLY')) &&
@@ -50,8 +50,8 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
     if (readOnly) {
       return (
         `数据分区只读 / the file system of the data directory ${dataDir} is read-only (${e.code}${e.path ? ` at ${e.path}` : ''}): ` +
-        `Linux makes a partition read-only after disk errors — see the kernel log (journalctl -k), ` +
-        `check the file system (fsck) or replace the storage, then start the pad again; nothing on it was changed.`
+        `Linux makes a partition read-only after disk errors — ${CHECK_THE_STORAGE}, ` +
+        `then start the pad again; nothing on it was changed.`
       );
     }
     if (e.code === 'EROFS') {
@@ -60,7 +60,10 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
         `write it somewhere writable (a USB stick's write-protect switch, a read-only mount).`
       );
     }
-    if (e.code === 'ENOSPC' && (aboutData || (pathless && freeBytes(dataDir) < MIN_FREE_BYTES))) {
+    if (
+      e.code === 'ENOSPC' &&
+      (aboutData || (pathless && (freeBytesOn(dataDir) ?? Infinity) < MIN_FREE_BYTES))
+    ) {
       return (
         `磁盘已满 / the disk of the data directory ${dataDir} is full (ENOSPC${e.path ? ` at ${e.path}` : ''}): ` +
         `free space on it (old logs, exports), then start the pad again.`
@@ -97,16 +100,6 @@ export function explainStartError(err: unknown, config: KioskConfig | null): str
     }
   }
   return null;
-}
-
-/** Free bytes for the service user on `dir`'s file system; Infinity when unknown. */
-function freeBytes(dir: string): number {
-  try {
-    const s = statfsSync(dir);
-    return s.bavail * s.bsize;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
 }
 
 function explainListen(e: SystemError, config: KioskConfig | null): string {

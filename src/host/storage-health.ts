@@ -1,5 +1,4 @@
-import { statfsSync } from 'node:fs';
-import { onReadOnlyFileSystem } from '../store/read-only-fs.js';
+import { freeBytesOn, onReadOnlyFileSystem } from '../store/volume.js';
 import { isCorruptionError } from '../store/recovery.js';
 
 /**
@@ -105,16 +104,13 @@ export class StorageHealth {
   probe(): void {
     let next: 'ok' | 'full' | 'read_only' = 'ok';
     if (onReadOnlyFileSystem(this.dir)) next = 'read_only';
-    if (next === 'ok') {
-      try {
-        const s = statfsSync(this.dir);
-        this.freeBytes = s.bavail * s.bsize;
-        // Hysteresis: leave `full` only with twice the margin, so the state does not flicker.
-        const need = this.probed === 'full' ? 2 * this.minFreeBytes : this.minFreeBytes;
-        if (this.freeBytes < need) next = 'full';
-      } catch {
-        /* statfs unsupported: rely on write errors */
-      }
+    // Unknown free space (statfs unsupported): rely on write errors.
+    const free = next === 'ok' ? freeBytesOn(this.dir) : null;
+    if (free !== null) {
+      this.freeBytes = free;
+      // Hysteresis: leave `full` only with twice the margin, so the state does not flicker.
+      const need = this.probed === 'full' ? 2 * this.minFreeBytes : this.minFreeBytes;
+      if (free < need) next = 'full';
     }
     this.probed = next;
     // A write error stands until the probe sees the filesystem writable and with room again.

@@ -1,5 +1,6 @@
-import { readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { freeBytesOn } from './volume.js';
 
 /**
  * A migration that rebuilds a table writes a copy of it first (migrations 4, 5, 7, 8): on a disk
@@ -38,16 +39,6 @@ function markerPath(path: string): string {
   return `${path}.migration-no-space`;
 }
 
-/** Free bytes for an unprivileged writer on the database's filesystem, or null if unknown. */
-function freeBytesBeside(path: string): number | null {
-  try {
-    const s = statfsSync(dirname(path));
-    return Number(s.bavail) * Number(s.bsize);
-  } catch {
-    return null;
-  }
-}
-
 /** Whether an earlier attempt ran out of space and nothing was freed since. */
 export function stillNoSpace(path: string): boolean {
   let recorded: unknown;
@@ -56,13 +47,13 @@ export function stillNoSpace(path: string): boolean {
   } catch {
     return false;
   }
-  const now = freeBytesBeside(path);
+  const now = freeBytesOn(dirname(path));
   return typeof recorded === 'number' && now !== null && now <= recorded;
 }
 
 export function recordNoSpace(path: string): void {
   try {
-    writeFileSync(markerPath(path), JSON.stringify({ freeBytes: freeBytesBeside(path) }) + '\n');
+    writeFileSync(markerPath(path), JSON.stringify({ freeBytes: freeBytesOn(dirname(path)) }) + '\n');
   } catch {
     // A disk too full for these few bytes: the next start simply tries again.
   }

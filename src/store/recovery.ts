@@ -8,7 +8,7 @@ import { adoptSealedRecords } from './adopt.js';
 import Database from 'better-sqlite3';
 import { findIntegrityProblem, type IntegrityFinding } from './integrity.js';
 import { clearCheckFailed, markCheckFailed, takeCleanStop } from './clean-stop.js';
-import { onReadOnlyFileSystem } from './read-only-fs.js';
+import { CHECK_THE_STORAGE, onReadOnlyFileSystem } from './volume.js';
 
 export type { DamageReport };
 
@@ -248,7 +248,7 @@ export class IntegrityCheckBlockedError extends Error {
         : /^SQLITE_(NOMEM|IOERR_NOMEM)/.test(c)
           ? 'the machine is out of memory: try again'
           : onReadOnlyFileSystem(dirname(path))
-            ? 'the file system of the data directory is read-only, as Linux makes it after disk errors: see the kernel log (journalctl -k), check the file system (fsck) or replace the storage'
+            ? `the file system of the data directory is read-only, as Linux makes it after disk errors: ${CHECK_THE_STORAGE}`
             : 'the data directory cannot be used by this user: fix the owner and permissions of the folder and its files';
     super(
       `数据库检查无法进行 / the integrity check of ${path} could not run (${finding.problem}): ${what}. Nothing was changed.`,

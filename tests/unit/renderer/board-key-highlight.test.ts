@@ -29,13 +29,18 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** The store connected to a fake transport on fake timers, with no key highlighted yet. */
+function connected(): (e: 'boardKey', p: KioskEvents['boardKey']) => void {
+  vi.useFakeTimers();
+  const { transport, fire } = fakeTransport();
+  disconnect = connectStore(transport);
+  useKiosk.setState({ lastKey: null });
+  return (e, p) => fire(e, p);
+}
+
 describe('a star key on the board, on the citizen screen', () => {
   it('locks touches out at once, but draws its highlight only if the next screen has not come within 50 ms', () => {
-    vi.useFakeTimers();
-    const { transport, fire } = fakeTransport();
-    disconnect = connectStore(transport);
-    useKiosk.setState({ lastKey: null });
-
+    const fire = connected();
     fire('boardKey', { key: 4, counter: 1, atMs: Date.now() });
     // The touch that lands with the key is the same citizen's second input, from the first moment.
     expect(touchGuard.key()).toBe('repeat');
@@ -51,13 +56,11 @@ describe('a star key on the board, on the citizen screen', () => {
   });
 
   it('a highlight still waiting when the store disconnects is dropped', () => {
-    vi.useFakeTimers();
-    const { transport, fire } = fakeTransport();
-    disconnect = connectStore(transport);
-    useKiosk.setState({ lastKey: null });
+    const fire = connected();
     fire('boardKey', { key: 2, counter: 2, atMs: Date.now() });
-    disconnect();
+    const stop = disconnect;
     disconnect = null;
+    stop?.();
     vi.advanceTimersByTime(100);
     expect(useKiosk.getState().lastKey).toBeNull();
   });

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { mountReadOnly } from '../../../src/store/mount-state.js';
-import { onReadOnlyFileSystem } from '../../../src/store/read-only-fs.js';
+import { onReadOnlyFileSystem } from '../../../src/store/volume.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const t = tempDir('hcp-mounts-');

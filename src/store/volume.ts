@@ -1,5 +1,10 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import { mountReadOnly } from './mount-state.js';
+
+/**
+ * The state of the file system holding the data directory, as the start's diagnoses, the storage
+ * probe and a migration's space check read it.
+ */
 
 /**
  * Whether `dir` is on a read-only file system. Linux makes the data partition read-only after
@@ -15,4 +20,18 @@ export function onReadOnlyFileSystem(dir: string, mountinfo?: string): boolean {
     if ((err as NodeJS.ErrnoException).code === 'EROFS') return true;
   }
   return mountReadOnly(dir, mountinfo) === true;
+}
+
+/** What a technician does about a read-only data partition, in the sentences that name one. */
+export const CHECK_THE_STORAGE =
+  'see the kernel log (journalctl -k), check the file system (fsck) or replace the storage';
+
+/** Free bytes for an unprivileged writer on `dir`'s file system, or null if unknown. */
+export function freeBytesOn(dir: string): number | null {
+  try {
+    const s = statfsSync(dir);
+    return Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return null;
+  }
 }
