@@ -6,6 +6,7 @@ import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js'
 import type { Clock } from '../domain/clock.js';
 import { HELD_SQL, staffFigures, windowFigures } from '../store/figures.js';
 import { evaluationIdOfRecordSql } from '../store/record-ids.js';
+import { recordTextSql } from '../store/records.js';
 import type { PlatformRecord } from '../domain/record.js';
 import { cstDate, cstLastMonthStart, formatCst, parseCst } from '../domain/time.js';
 import type { Db } from '../store/db.js';
@@ -50,7 +51,7 @@ export class StaffQueries {
   badReviews(staffId: string): BadReviewItem[] {
     const rows = this.db
       .prepare(
-        `SELECT record_text(r.body) AS body, a.status AS appealStatus
+        `SELECT ${recordTextSql('r')} AS body, a.status AS appealStatus
          FROM records r JOIN evaluations e ON e.id = ${evaluationIdOfRecordSql('r.record_id')}
          LEFT JOIN appeals a ON a.record_id = r.record_id
          WHERE r.staff_id = @staffId AND r.status = 'rated' AND r.satisfaction <= 2 AND NOT ${HELD_SQL}
@@ -141,7 +142,7 @@ export class StaffQueries {
     const now = this.clock.now();
     return this.db.transaction(() => {
       const row = this.db
-        .prepare('SELECT record_text(body) AS body, staff_id AS staffId FROM records WHERE record_id = ?')
+        .prepare(`SELECT ${recordTextSql('')} AS body, staff_id AS staffId FROM records WHERE record_id = ?`)
         .get(recordId) as { body: string; staffId: string } | undefined;
       if (!row || row.staffId !== staffId)
         throw new DomainError('not_found', '没有这条评价 / no such review of yours', 'recordId');

@@ -51,8 +51,15 @@ export function adoptSealedRecords(
           staffId: r.staffId,
           status: r.status,
           satisfaction: r.satisfaction,
-          // packed (record-codec.ts): the canonical bytes the hash covers, whichever layout they came from
-          body: packBody(hashedBytes(r.body)),
+          // packed (record-codec.ts) for this row: the canonical bytes the hash covers, whichever layout they came from
+          body: packBody(hashedBytes(r.body), [
+            r.deviceSeq,
+            r.createdMs,
+            r.recordId,
+            r.satisfaction,
+            r.staffId,
+            r.status,
+          ]),
           hash: hashBlob(r.hash),
           createdMs: r.createdMs,
         }).changes;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { RowValues } from './row-values.js';
 
 /**
  * The fast path of chain verification (decision 205): walks a range of records and answers only
@@ -8,7 +9,10 @@ import type Database from 'better-sqlite3';
  *
  * Clean means exactly what verifyChain's walk accepts: consecutive deviceSeqs from the given
  * start, every body unpacking to text that hashes to its stored hash, naming its own deviceSeq
- * and the previous record's hash, and agreeing with the indexed columns.
+ * and the previous record's hash, and agreeing with the indexed columns. A body packed without its
+ * row's values (row-values.ts) has them put back from the columns, so it agrees with them by
+ * construction and only its link is looked for; an edited column shows as a text that does not
+ * hash to the record's hash.
  *
  * Self-contained (everything it uses comes in `env`; nothing from this module's scope is used
  * inside), so that a worker thread can run its source text.
@@ -23,7 +27,9 @@ export interface FieldNeedle {
 export interface WalkEnv {
   sha256Hex(text: string): string;
   /** body-decoder.ts's `hex`: the canonical text of a body read as typeof(body), hex(body); throws */
-  unpackHex(type: string, hex: string): string;
+  unpackHex(type: string, hex: string, row: RowValues): string;
+  /** body-decoder.ts's `withoutRowValues`: the body was packed without its row's values */
+  withoutRowValues(type: string, hex: string): boolean;
   /** verify.ts's fieldIs: whether a top-level key of a canonical body has this JSON text */
   fieldIs(body: string, key: FieldNeedle, expected: string | undefined): boolean;
   fieldNeedle(key: string): FieldNeedle;
@@ -47,9 +53,9 @@ export function walkChainRange(
   db: Pick<Database.Database, 'prepare'>,
   range: WalkRange,
 ): WalkResult {
-  const unpack = (type: unknown, hex: string): string | null => {
+  const unpack = (type: unknown, hex: string, row: RowValues): string | null => {
     try {
-      return env.unpackHex(String(type), hex);
+      return env.unpackHex(String(type), hex, row);
     } catch {
       return null;
     }
@@ -68,7 +74,7 @@ export function walkChainRange(
   const rows = db
     .prepare(
       `SELECT device_seq, record_id, staff_id, status, satisfaction, typeof(body), hex(body),
-              CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END
+              CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END, created_ms
        FROM records WHERE device_seq > ? AND device_seq <= ? ORDER BY device_seq`,
     )
     .raw(true)
@@ -80,17 +86,20 @@ export function walkChainRange(
     for (const row of rows) {
       const seq = row[0] as number;
       if (seq !== prevSeq + 1) return { clean: false, atSeq: prevSeq + 1 };
-      const text = unpack(row[5], String(row[6]));
+      const type = String(row[5]);
+      const hex = String(row[6]);
+      // device_seq, created_ms, record_id, satisfaction, staff_id, status (row-values.ts)
+      const text = unpack(type, hex, [seq, row[8], row[1], row[4], row[2], row[3]]);
       const hash = String(row[7]);
+      if (text === null || env.sha256Hex(text) !== hash || !env.fieldIs(text, key.prevHash, `"${prevHash}"`))
+        return { clean: false, atSeq: seq };
       if (
-        text === null ||
-        env.sha256Hex(text) !== hash ||
-        !env.fieldIs(text, key.deviceSeq, String(seq)) ||
-        !env.fieldIs(text, key.prevHash, `"${prevHash}"`) ||
-        !env.fieldIs(text, key.evaluationId, json(row[1])) ||
-        !env.fieldIs(text, key.staffId, json(row[2])) ||
-        !env.fieldIs(text, key.status, json(row[3])) ||
-        !env.fieldIs(text, key.satisfaction, json(row[4]))
+        !env.withoutRowValues(type, hex) &&
+        (!env.fieldIs(text, key.deviceSeq, String(seq)) ||
+          !env.fieldIs(text, key.evaluationId, json(row[1])) ||
+          !env.fieldIs(text, key.staffId, json(row[2])) ||
+          !env.fieldIs(text, key.status, json(row[3])) ||
+          !env.fieldIs(text, key.satisfaction, json(row[4])))
       )
         return { clean: false, atSeq: seq };
       prevSeq = seq;

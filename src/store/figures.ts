@@ -3,6 +3,7 @@ import { canAppeal, DEFAULT_APPEAL_WORKING_DAYS } from '../domain/appeal.js';
 import { cstDayStart, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
 import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 import type { AppealCounts, Figures } from '../domain/types.js';
+import { recordTextSql } from './records.js';
 
 export type { AppealCounts, Figures };
 
@@ -74,7 +75,7 @@ function factsCte(where: string): string {
       CASE WHEN r.status IS NOT NULL THEN r.satisfaction
            WHEN c.outcome = 'rated' THEN c.chosen_satisfaction END AS satisfaction,
       COALESCE(c.chosen_ms, e.closed_ms) AS chosenMs,
-      record_text(r.body) AS body
+      ${recordTextSql('r')} AS body
     FROM evaluations e
     JOIN evaluation_cases c ON c.evaluation_id = e.id
     LEFT JOIN records r ON r.record_id = c.record_id

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import * as zlib from 'node:zlib';
 import { deflateRawSync } from 'node:zlib';
-import { bodyDecoder, type BodyDecoder } from './body-decoder.js';
+import { bodyDecoder, type BodyDecoder, type BodyVersion } from './body-decoder.js';
 import { reusedInflater } from './reused-inflater.js';
+import { elideRowValues, restoreRowValues, type RowValues } from './row-values.js';
 
 /**
  * How a sealed record is kept on disk since migration 5 (decision 173). What the hash covers and
@@ -14,37 +15,78 @@ import { reusedInflater } from './reused-inflater.js';
  * most records share. Half a record's text is key names and repeated values, and a single record
  * is too short for DEFLATE to find them in itself; the dictionary is where it finds them.
  * A dictionary is never edited once shipped (the rows packed with it would not unpack): a better
- * one is a new version, and every version stays here.
+ * one is a new version, and every version stays here. Since version 2 the text packed leaves out
+ * the six values its row keeps as columns (row-values.ts), which are put back when it is unpacked;
+ * version 1 bodies keep them and still read as they are.
  *
  * A body stored as text (a row written before the migration, or by a technician's hand) reads
  * as that text, so every check still sees it and verification reports what is wrong with it.
  */
 
-const DICTIONARIES: ReadonlyMap<number, Buffer> = new Map([
+/**
+ * Version 2 (decision 219): the text without the six values its row keeps (row-values.ts), and a
+ * dictionary of whole records of every kind — the rarest first, the most common last, where
+ * DEFLATE reaches them with the shortest distances — holding only what every pad of the
+ * municipality shares: key names in canonical order, enumerations, the area prefix, the shape of
+ * a time, the norms version. No hall's own codes, task names or staff are in it.
+ */
+const DICTIONARY_2 = [
+  '{"abandonedSatisfaction":1,"areaCode":"3709","clockOffsetMs":-120,"clockUnsynced":true,"groupId":"E",' +
+    '"groupMode":"overall","groupType":"chain","hallCode":"H3709","normVersion":"national-2020-05","pf":"4",' +
+    '"prevHash":"","projectNo":"3709-2026-","promiseType":2,"riskFlags":["restart_after_bad","stray_presses",' +
+    '"key_and_touch"],"serviceNumber":3,"staffName":"","startedTime":"2026-12-01 09:30:00",' +
+    '"taskCode":"3709-QT-000","taskName":"","windowNo":"1"}',
+  '{"areaCode":"3709","cancelReason":"wrong_case","cancelledBy":"","cancelledTime":"2026-12-01 09:30:00",' +
+    '"clockOffsetMs":0,"groupId":"E","groupMode":"each","groupType":"batch","hallCode":"H3709","pf":"4",' +
+    '"prevHash":"","projectNo":"3709-2026-","promiseType":1,"riskFlags":["frequent_cancel"],"serviceNumber":2,' +
+    '"staffName":"","startedTime":"2026-12-01 09:30:00","taskCode":"3709-XK-000","taskName":"变更登记","windowNo":"1"}',
+  '{"areaCode":"3709","cancelReason":"citizen_left","cancelReason":"other","assessTime":"2026-12-01 09:30:00",' +
+    '"clockOffsetMs":0,"evalDetail":"5011,5012","hallCode":"H3709","inputSource":"touch",' +
+    '"normVersion":"national-2020-05","pf":"4","prevHash":"","projectNo":"3709-2026-","promiseType":1,' +
+    '"riskFlags":["fast_rating","burst"],"serviceNumber":1,"staffName":"","startedTime":"2026-12-01 09:30:00",' +
+    '"taskCode":"3709-XK-000","taskName":"设立登记","windowNo":"1","writingEvaluation":""}',
+  '{"areaCode":"3709","clockOffsetMs":0,"hallCode":"H3709","pf":"4","prevHash":"","projectNo":"3709-2026-",' +
+    '"promiseType":1,"serviceNumber":1,"staffName":"","startedTime":"2026-12-01 09:30:00",' +
+    '"taskCode":"3709-XK-000","taskName":"登记","windowNo":"1"}',
+  '{"areaCode":"3709","assessTime":"2026-12-01 09:30:00","clockOffsetMs":0,"evalDetail":"",' +
+    '"hallCode":"H3709","inputSource":"key","normVersion":"national-2020-05","pf":"4","prevHash":"",' +
+    '"projectNo":"3709-2026-","promiseType":1,"serviceNumber":1,"staffName":"",' +
+    '"startedTime":"2026-12-01 09:30:00","taskCode":"3709-XK-000","taskName":"登记","windowNo":"1"}',
+  '{"areaCode":"3709","assessTime":"2026-12-01 09:30:00","clockOffsetMs":0,"hallCode":"H3709",' +
+    '"inputSource":"key","pf":"4","prevHash":"","projectNo":"3709-2026-","promiseType":1,"serviceNumber":1,' +
+    '"staffName":"","startedTime":"2026-12-01 09:30:00","taskCode":"3709-XK-000","taskName":"登记","windowNo":"1"}',
+].join('');
+
+/** Every packing version ever shipped: its dictionary, and whether it leaves the row's values out. */
+const VERSIONS: ReadonlyMap<number, { dictionary: Buffer; withoutRowValues: boolean }> = new Map([
   [
     1,
-    Buffer.from(
-      '{"abandonedSatisfaction":2,"areaCode":"3709","assessTime":"2026-12-01 09:30:00",' +
-        '"cancelReason":"citizen_left","cancelReason":"wrong_case","cancelledBy":"' +
-        '"cancelledTime":"2026-12-01 09:30:00","clockOffsetMs":0,"clockUnsynced":true,"deviceSeq":' +
-        '"deviceTimeMs":17,"evalDetail":"5011,5012","evaluationId":"E' +
-        '"groupId":"groupMode":"overall","groupMode":"each","groupType":"batch","groupType":"chain",' +
-        '"hallCode":"H","inputSource":"touch","normVersion":"national-2020-05","pf":"4","prevHash":"' +
-        '"projectNo":"-2026-","promiseType":2,"riskFlags":["fast_rating","key_and_touch","burst",' +
-        '"stray_presses","frequent_cancel","restart_after_bad"],"satisfaction":3,"serviceNumber":1,' +
-        '"staffId":"staffName":"startedTime":"2026-12-01 09:30:00","status":"cancelled",' +
-        '"status":"unrated","taskCode":"-XK-000","taskName":"登记","windowNo":"1","writingEvaluation":"' +
-        '"inputSource":"key","promiseType":1,"satisfaction":5,"serviceNumber":1,"staffId":"' +
-        '","status":"rated","taskCode":"',
-      'utf8',
-    ),
+    {
+      dictionary: Buffer.from(
+        '{"abandonedSatisfaction":2,"areaCode":"3709","assessTime":"2026-12-01 09:30:00",' +
+          '"cancelReason":"citizen_left","cancelReason":"wrong_case","cancelledBy":"' +
+          '"cancelledTime":"2026-12-01 09:30:00","clockOffsetMs":0,"clockUnsynced":true,"deviceSeq":' +
+          '"deviceTimeMs":17,"evalDetail":"5011,5012","evaluationId":"E' +
+          '"groupId":"groupMode":"overall","groupMode":"each","groupType":"batch","groupType":"chain",' +
+          '"hallCode":"H","inputSource":"touch","normVersion":"national-2020-05","pf":"4","prevHash":"' +
+          '"projectNo":"-2026-","promiseType":2,"riskFlags":["fast_rating","key_and_touch","burst",' +
+          '"stray_presses","frequent_cancel","restart_after_bad"],"satisfaction":3,"serviceNumber":1,' +
+          '"staffId":"staffName":"startedTime":"2026-12-01 09:30:00","status":"cancelled",' +
+          '"status":"unrated","taskCode":"-XK-000","taskName":"登记","windowNo":"1","writingEvaluation":"' +
+          '"inputSource":"key","promiseType":1,"satisfaction":5,"serviceNumber":1,"staffId":"' +
+          '","status":"rated","taskCode":"',
+        'utf8',
+      ),
+      withoutRowValues: false,
+    },
   ],
+  [2, { dictionary: Buffer.from(DICTIONARY_2, 'utf8'), withoutRowValues: true }],
 ]);
 
 /** The decoder every unpack goes through (body-decoder.ts), made at the first unpack, not at load. */
 let decoder: BodyDecoder | null = null;
 function theDecoder(): BodyDecoder {
-  decoder ??= bodyDecoder(zlib, reusedInflater, [...DICTIONARIES]);
+  decoder ??= bodyDecoder(zlib, reusedInflater, recordVersions(), restoreRowValues);
   return decoder;
 }
 
@@ -57,22 +99,35 @@ function unreadableOnError(decode: () => string): string {
   }
 }
 
-/** Every packing version and its dictionary (verify-parallel.ts hands them to its worker threads). */
-export function recordDictionaries(): Array<[number, Buffer]> {
-  return [...DICTIONARIES];
+/** Every packing version (verify-parallel.ts hands them to its worker threads). */
+export function recordVersions(): BodyVersion[] {
+  return [...VERSIONS].map(([version, v]) => [version, v.dictionary, v.withoutRowValues]);
 }
 
 /** The version new records are packed with. */
-export const BODY_CODEC = 1;
+export const BODY_CODEC = 2;
 
-export function packBody(text: string, version = BODY_CODEC): Buffer {
-  const dictionary = DICTIONARIES.get(version);
-  if (dictionary === undefined) throw new Error(`no record dictionary version ${version}`);
-  const packed = deflateRawSync(text, { level: 9, dictionary });
+function deflated(version: number, text: string): Buffer {
+  const known = VERSIONS.get(version);
+  if (known === undefined) throw new Error(`no record dictionary version ${version}`);
+  const packed = deflateRawSync(text, { level: 9, dictionary: known.dictionary });
   const out = Buffer.allocUnsafe(packed.length + 1);
   out[0] = version;
   packed.copy(out, 1);
   return out;
+}
+
+/**
+ * A canonical text packed for its row: without the row's values (BODY_CODEC) when putting them
+ * back gives exactly this text, else whole (version 1). Without a row (tools, tests, a body
+ * written by hand): whole.
+ */
+export function packBody(text: string, row?: RowValues): Buffer {
+  if (row !== undefined) {
+    const elided = elideRowValues(text, row);
+    if (elided !== null && restoreRowValues(elided, row) === text) return deflated(BODY_CODEC, elided);
+  }
+  return deflated(1, text);
 }
 
 export class UnreadableBodyError extends Error {
@@ -82,17 +137,25 @@ export class UnreadableBodyError extends Error {
   }
 }
 
-/** The canonical text of a stored body (see above); throws UnreadableBodyError when it cannot be unpacked. */
-export function unpackBody(stored: unknown): string {
+/**
+ * The canonical text of a stored body (see above), `row` its row's values (null: unknown, and a
+ * body packed without them is then unreadable); throws UnreadableBodyError when it cannot be unpacked.
+ */
+export function unpackBody(stored: unknown, row: RowValues | null = null): string {
   if (typeof stored === 'string') return stored;
   if (!Buffer.isBuffer(stored) || stored.length < 2)
     throw new UnreadableBodyError(`neither text nor a packed body (${typeof stored})`);
-  return unreadableOnError(() => theDecoder().bytes(stored, stored.length));
+  return unreadableOnError(() => theDecoder().bytes(stored, stored.length, row));
+}
+
+/** Whether a body read in SQL as `typeof(body)` and `hex(body)` was packed without its row's values. */
+export function hexBodyWithoutRowValues(type: string, hex: string): boolean {
+  return theDecoder().withoutRowValues(type, hex);
 }
 
 /** The canonical text of a body read in SQL as `typeof(body)` and `hex(body)` (BodyDecoder.hex). */
-export function unpackHexBody(type: string, hex: string): string {
-  return unreadableOnError(() => theDecoder().hex(type, hex));
+export function unpackHexBody(type: string, hex: string, row: RowValues | null): string {
+  return unreadableOnError(() => theDecoder().hex(type, hex, row));
 }
 
 export function hashBlob(hex: string): Buffer {
@@ -115,28 +178,42 @@ export function recordJson(text: string, hash: string): string {
   return `${text.slice(0, -1)},"hash":"${hash}"}`;
 }
 
-function unpackedOrMarker(stored: unknown): string {
+function unpackedOrMarker(stored: unknown, row: RowValues | null): string {
   try {
-    return unpackBody(stored);
+    return unpackBody(stored, row);
   } catch (err) {
     return JSON.stringify({ unreadableBody: (err as Error).message });
   }
 }
 
+/** The row's values among a SQL function's arguments after `skip` of its own (none: null). */
+function rowArgs(args: unknown[], skip: number): RowValues | null {
+  if (args.length === skip) return null;
+  if (args.length !== skip + 6)
+    throw new TypeError(`a record's row is its six values (row-values.ts), not ${args.length - skip}`);
+  return args.slice(skip) as unknown as RowValues;
+}
+
 /**
  * SQL functions on every connection, so queries keep reading records in SQL:
- * `record_text(body)` the canonical text, `record_json(body, hash)` the upload JSON,
- * `record_hash(hash)` the hex hash, `record_pack(text)` a packed body (tools and tests).
- * A body that cannot be unpacked reads as an object naming why (uploads meet a refusal,
- * verification reports the row), never as an error that would stop every query touching it.
+ * `record_text(body, <row>)` the canonical text, `record_json(body, hash, <row>)` the upload JSON,
+ * where `<row>` is the row's six values (`rowValueColumns`; records.ts writes both calls),
+ * `record_hash(hash)` the hex hash, `record_pack(text)` a body packed whole (tools and tests).
+ * `record_text(body)` alone reads a body packed whole. A body that cannot be unpacked reads as an
+ * object naming why (uploads meet a refusal, verification reports the row), never as an error that
+ * would stop every query touching it.
  */
 export function registerRecordFunctions(db: Database.Database): void {
-  const opts = { deterministic: true };
+  const opts = { deterministic: true, varargs: true };
   // NULL in, NULL out (as SQL's own functions do): a LEFT JOIN without a record reads NULL.
-  db.function('record_text', opts, (body: unknown) => (body === null ? null : unpackedOrMarker(body)));
-  db.function('record_json', opts, (body: unknown, hash: unknown) =>
-    body === null ? null : recordJson(unpackedOrMarker(body), hashHex(hash)),
+  db.function('record_text', opts, (body: unknown, ...row: unknown[]) =>
+    body === null ? null : unpackedOrMarker(body, rowArgs(row, 0)),
   );
-  db.function('record_hash', opts, (hash: unknown) => (hash === null ? null : hashHex(hash)));
-  db.function('record_pack', opts, (text: unknown) => packBody(String(text)));
+  db.function('record_json', opts, (body: unknown, hash: unknown, ...row: unknown[]) =>
+    body === null ? null : recordJson(unpackedOrMarker(body, rowArgs(row, 0)), hashHex(hash)),
+  );
+  db.function('record_hash', { deterministic: true }, (hash: unknown) =>
+    hash === null ? null : hashHex(hash),
+  );
+  db.function('record_pack', { deterministic: true }, (text: unknown) => packBody(String(text)));
 }

@@ -2,14 +2,21 @@ import { GENESIS_HASH, canonicalJson, sha256Hex } from '../domain/canonical.js';
 import { isBadLead, type PlatformRecord, type UnsealedRecord } from '../domain/record.js';
 import { getMetas, setMeta, type Db } from './db.js';
 import { hashBlob, packBody } from './record-codec.js';
+import { rowValueColumns } from './row-values.js';
 
 /**
  * A stored record as the platform gets it, in SQL: the canonical body with its hash added
- * (record-codec.ts `recordJson`).
+ * (record-codec.ts `recordJson`). `alias`: '' or the alias of `records` in the query.
  */
 export function recordJsonSql(alias: string): string {
   const a = alias === '' ? '' : `${alias}.`;
-  return `record_json(${a}body, ${a}hash)`;
+  return `record_json(${a}body, ${a}hash, ${rowValueColumns(alias)})`;
+}
+
+/** A stored record's canonical text (what its hash covers), in SQL; `alias` as for recordJsonSql. */
+export function recordTextSql(alias: string): string {
+  const a = alias === '' ? '' : `${alias}.`;
+  return `record_text(${a}body, ${rowValueColumns(alias)})`;
 }
 
 /** The four meta values sealing depends on. */
@@ -47,13 +54,16 @@ export function appendRecords(db: Db, records: UnsealedRecord[], nowMs: number):
     const hashed = canonicalJson(withChain);
     const hash = sha256Hex(hashed);
     const record = { ...withChain, hash } as PlatformRecord;
+    const satisfaction = record.satisfaction ?? null;
+    // Packed without the values the row keeps as columns (row-values.ts).
+    const row = [lastSeq, nowMs, record.evaluationId, satisfaction, record.staffId, record.status] as const;
     insertRecord.run(
       lastSeq,
       record.evaluationId,
       record.staffId,
       record.status,
-      record.satisfaction ?? null,
-      packBody(hashed),
+      satisfaction,
+      packBody(hashed, row),
       hashBlob(hash),
       nowMs,
     );

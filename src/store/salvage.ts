@@ -180,7 +180,8 @@ function classify(row: Value[], rowid: number, out: Salvage): void {
     if (out.records.has(rowid) || typeof recordId !== 'string') return;
     let hashed: string;
     try {
-      hashed = unpackBody(packed);
+      // A body packed since version 2 is put back together from this row's values (row-values.ts).
+      hashed = unpackBody(packed, [rowid, createdMs, recordId, satisfaction, staffId, status]);
     } catch {
       return;
     }

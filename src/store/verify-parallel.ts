@@ -13,7 +13,8 @@ import {
   verifyChain,
   type VerifyResult,
 } from './verify.js';
-import { recordDictionaries } from './record-codec.js';
+import { recordVersions } from './record-codec.js';
+import { restoreRowValues } from './row-values.js';
 import { bodyDecoder } from './body-decoder.js';
 import { reusedInflater } from './reused-inflater.js';
 
@@ -42,12 +43,15 @@ const { hash } = require('node:crypto');
 const __name = (f) => f;
 const ${reusedInflater.name} = ${reusedInflater.toString()};
 const ${bodyDecoder.name} = ${bodyDecoder.toString()};
+const ${restoreRowValues.name} = ${restoreRowValues.toString()};
 const ${fieldIs.name} = ${fieldIs.toString()};
 const ${fieldNeedle.name} = ${fieldNeedle.toString()};
 const ${walkChainRange.name} = ${walkChainRange.toString()};
+const decoder = ${bodyDecoder.name}(zlib, ${reusedInflater.name}, workerData.versions, ${restoreRowValues.name});
 const env = {
   sha256Hex: (text) => hash('sha256', text, 'hex'),
-  unpackHex: ${bodyDecoder.name}(zlib, ${reusedInflater.name}, workerData.dictionaries).hex,
+  unpackHex: decoder.hex,
+  withoutRowValues: decoder.withoutRowValues,
   fieldIs: ${fieldIs.name},
   fieldNeedle: ${fieldNeedle.name},
 };
@@ -68,7 +72,7 @@ function walkInWorker(path: string, range: WalkRange): Promise<WalkResult> {
       const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
       worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { sqlite, path, range, dictionaries: recordDictionaries() },
+        workerData: { sqlite, path, range, versions: recordVersions() },
       });
     } catch {
       resolve(notClean);

@@ -2,7 +2,7 @@ import { GENESIS_HASH, sha256Hex } from '../domain/canonical.js';
 import { platformRecordSchema } from '../domain/record.js';
 import { walkChainRange, type FieldNeedle, type WalkEnv } from './chain-walk.js';
 import { getMeta, type Db } from './db.js';
-import { UnreadableBodyError, unpackHexBody } from './record-codec.js';
+import { hexBodyWithoutRowValues, UnreadableBodyError, unpackHexBody } from './record-codec.js';
 
 /**
  * Checks the pad's hash chain (docs/protocols/platform-api.md §2) as stored: every body hashes to its `hash`,
@@ -82,6 +82,7 @@ export const HASH_HEX_SQL = `CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash))
 /** `body_type`/`body_hex` and `hash_hex`: see unpackHexBody (a Buffer per row costs more). */
 interface StoredRow {
   device_seq: number;
+  created_ms: number;
   record_id: string;
   staff_id: string;
   status: string;
@@ -99,6 +100,8 @@ interface Row {
   satisfaction: number | null;
   body: string;
   hash: string;
+  /** packed without the row's values (row-values.ts): an edited column shows as an edited text */
+  withoutRowValues: boolean;
 }
 
 /**
@@ -185,7 +188,9 @@ function hashProblem(row: Row): string {
     const issue = valid.error.issues[0];
     return `body_invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema'}`;
   }
-  return 'hash_mismatch: body does not hash to its hash';
+  return row.withoutRowValues
+    ? 'hash_mismatch: body with its row’s values does not hash to its hash (an edited body or column)'
+    : 'hash_mismatch: body does not hash to its hash';
 }
 
 /**
@@ -238,7 +243,7 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
   // Iterated, so prepared here (a shared statement could not run again while the walk is open).
   const rows = db
     .prepare(
-      `SELECT device_seq, record_id, staff_id, status, satisfaction,
+      `SELECT device_seq, created_ms, record_id, staff_id, status, satisfaction,
               typeof(body) AS body_type, hex(body) AS body_hex,
               ${HASH_HEX_SQL} AS hash_hex
        FROM records WHERE device_seq > ? AND device_seq <= ? ORDER BY device_seq`,
@@ -256,7 +261,14 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
       }
       let text: string;
       try {
-        text = unpackHexBody(stored.body_type, stored.body_hex);
+        text = unpackHexBody(stored.body_type, stored.body_hex, [
+          seq,
+          stored.created_ms,
+          stored.record_id,
+          stored.satisfaction,
+          stored.staff_id,
+          stored.status,
+        ]);
       } catch (err) {
         const why = err instanceof UnreadableBodyError ? err.reason : (err as Error).message;
         return broken(seq, stored.record_id, `body_unreadable: ${why}`);
@@ -268,6 +280,7 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
         satisfaction: stored.satisfaction,
         body: text,
         hash: String(stored.hash_hex),
+        withoutRowValues: hexBodyWithoutRowValues(stored.body_type, stored.body_hex),
       };
       // The body is the exact text the hash covers: one SHA-256, no parsing on the good path.
       if (sha256Hex(row.body) !== row.hash) return broken(seq, row.record_id, hashProblem(row));
@@ -290,7 +303,13 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
 
 /** What a walk on this thread needs besides the database (chain-walk.ts; workers build their own). */
 export function walkEnv(): WalkEnv {
-  return { sha256Hex, unpackHex: unpackHexBody, fieldIs, fieldNeedle };
+  return {
+    sha256Hex,
+    unpackHex: unpackHexBody,
+    withoutRowValues: hexBodyWithoutRowValues,
+    fieldIs,
+    fieldNeedle,
+  };
 }
 
 /**

@@ -48,7 +48,9 @@ function record(dataDir: string, id: string) {
   try {
     registerRecordFunctions(db);
     return db
-      .prepare('SELECT status, satisfaction, record_text(body) AS body FROM records WHERE record_id = ?')
+      .prepare(
+        'SELECT status, satisfaction, record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS body FROM records WHERE record_id = ?',
+      )
       .get(id) as { status: string; satisfaction: number | null; body: string } | undefined;
   } finally {
     db.close();

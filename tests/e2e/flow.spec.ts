@@ -42,7 +42,9 @@ test('a touch on a star becomes a committed rating, then thanks, then idle', asy
   const db = new Database(join(pad.dataDir, 'kiosk.db'), { readonly: true });
   registerRecordFunctions(db);
   const row = db
-    .prepare('SELECT status, satisfaction, record_text(body) AS body FROM records WHERE record_id = ?')
+    .prepare(
+      'SELECT status, satisfaction, record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS body FROM records WHERE record_id = ?',
+    )
     .get(id) as {
     status: string;
     satisfaction: number;

@@ -21,7 +21,9 @@ function records(pad: Pad): Array<Record<string, unknown>> {
   const db = new Database(join(pad.dataDir, 'kiosk.db'), { readonly: true });
   registerRecordFunctions(db);
   const rows = db
-    .prepare('SELECT record_text(body) AS body FROM records ORDER BY device_seq')
+    .prepare(
+      'SELECT record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS body FROM records ORDER BY device_seq',
+    )
     .all() as Array<{
     body: string;
   }>;

@@ -146,7 +146,7 @@ export async function runDurability(opts: {
     .all() as Array<{ id: string; s: number }>;
   const dupRow = check
     .prepare(
-      `SELECT COUNT(*) - COUNT(DISTINCT json_extract(record_text(body), '$.projectNo')) AS d FROM records`,
+      `SELECT COUNT(*) - COUNT(DISTINCT json_extract(record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status), '$.projectNo')) AS d FROM records`,
     )
     .get() as {
     d: number;

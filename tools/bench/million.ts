@@ -24,6 +24,8 @@ function cacheKey(n: number): string {
     '../../src/store/migrations.ts',
     '../../src/store/records.ts',
     '../../src/store/record-codec.ts',
+    '../../src/store/row-values.ts',
+    '../../src/store/case-rows-without-sealed-text.ts',
     '../../src/store/pack-records.ts',
     '../../src/store/lean-working-rows.ts',
     'million.ts',
@@ -84,17 +86,12 @@ function build(path: string, n: number): void {
   for (let from = 0; from < n; from += CHUNK) {
     db.transaction(() => {
       const to = Math.min(n, from + CHUNK);
-      // Sealed a thousand at a time (one sealing time each): appendRecords is the code under test
-      // elsewhere, here it only has to produce a faithful chain quickly.
-      let batch: UnsealedRecord[] = [];
+      // Each sealed at its own time, as the pad does (a record sealed at another time than its
+      // deviceTimeMs is packed whole: row-values.ts).
       for (let i = from; i < to; i++) {
         const t = end - (n - i) * step;
         const rec = unsealed(i, t);
-        batch.push(rec);
-        if (batch.length === 1000 || i === to - 1) {
-          appendRecords(db, batch, t);
-          batch = [];
-        }
+        appendRecords(db, [rec], t);
         const rated = rec.status === 'rated';
         insEval.run(
           rec.evaluationId,

@@ -33,7 +33,9 @@ describe('npm run verify', () => {
       expect(ok.out).toContain('5 records verified');
       // Someone turns a 4 into a 5 in the third record.
       const row = fx.db
-        .prepare('SELECT record_text(body) AS body FROM records WHERE device_seq = 3')
+        .prepare(
+          'SELECT record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS body FROM records WHERE device_seq = 3',
+        )
         .get() as { body: string };
       fx.db
         .prepare('UPDATE records SET body = ? WHERE device_seq = 3')

@@ -77,7 +77,11 @@ export function padRecords(
   core: KioskCore,
 ): Array<{ deviceSeq: number; prevHash: string; hash: string; evaluationId: string }> {
   return (
-    core.db.prepare('SELECT record_text(body) AS body FROM records ORDER BY device_seq').all() as Array<{
+    core.db
+      .prepare(
+        'SELECT record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS body FROM records ORDER BY device_seq',
+      )
+      .all() as Array<{
       body: string;
     }>
   ).map(

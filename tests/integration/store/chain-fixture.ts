@@ -79,12 +79,14 @@ export function appendBatches(
 ): number {
   let i = startIdx;
   for (const size of sizes) {
+    // A batch is sealed at one time, which is every record's deviceTimeMs, as on the pad.
+    const sealedAt = atMs + (i + size) * stepMs;
     const recs: UnsealedRecord[] = [];
     for (let k = 0; k < size; k++) {
-      recs.push(variedRecord(i, atMs + i * stepMs));
+      recs.push(variedRecord(i, sealedAt));
       i += 1;
     }
-    db.transaction(() => appendRecords(db, recs, atMs + i * stepMs))();
+    db.transaction(() => appendRecords(db, recs, sealedAt))();
   }
   return i;
 }

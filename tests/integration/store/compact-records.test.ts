@@ -6,7 +6,7 @@ import type { PlatformRecord } from '../../../src/domain/record.js';
 import { getMeta, openDatabase } from '../../../src/store/db.js';
 import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { markDelivered, outboxStats, pendingRecords } from '../../../src/store/outbox.js';
-import { appendRecords, readRecord } from '../../../src/store/records.js';
+import { appendRecords, readRecord, recordTextSql } from '../../../src/store/records.js';
 import { pruneDelivered } from '../../../src/store/retention.js';
 import { verifyChain } from '../../../src/store/verify.js';
 import { databaseAtSchema } from '../../helpers/old-schema.js';
@@ -139,7 +139,9 @@ describe('records stored once (migration 4)', () => {
     ]);
     // packed since migration 5 (pack-records.test.ts): read back as the text and hex they stand for
     const rows = db
-      .prepare('SELECT record_text(body) AS body, record_hash(hash) AS hash FROM records ORDER BY device_seq')
+      .prepare(
+        `SELECT ${recordTextSql('')} AS body, record_hash(hash) AS hash FROM records ORDER BY device_seq`,
+      )
       .all() as Array<{
       body: string;
       hash: string;
@@ -215,7 +217,7 @@ describe('records stored once (migration 4)', () => {
     // A break in the link from the anchor to the first kept record does stop it.
     markDelivered(db, [recs[5]!.evaluationId], T0 + DAY);
     db.prepare(
-      `UPDATE records SET body = record_pack(replace(record_text(body), '"prevHash":"', '"prevHash":"0')) WHERE device_seq = 7`,
+      `UPDATE records SET body = record_pack(replace(record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status), '"prevHash":"', '"prevHash":"0')) WHERE device_seq = 7`,
     ).run();
     expect(() => pruneDelivered(db, { keepDays: 0, nowMs: T0 + 2 * DAY })).toThrow(/deviceSeq 7/);
     db.close();

@@ -8,6 +8,7 @@ import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { markDelivered, outboxStats, pendingRecords } from '../../../src/store/outbox.js';
 import { BODY_CODEC, packBody, unpackBody } from '../../../src/store/record-codec.js';
 import { appendRecords, readRecord } from '../../../src/store/records.js';
+import { rowValueColumns, type RowValues } from '../../../src/store/row-values.js';
 import { pruneDelivered } from '../../../src/store/retention.js';
 import { verifyChain } from '../../../src/store/verify.js';
 import { databaseAtSchema } from '../../helpers/old-schema.js';
@@ -71,22 +72,23 @@ function schema4Db(file: string, n: number, opts: { deliveredThrough?: number } 
 describe('records packed (migration 5)', () => {
   it('packs what a new record stores: the hashed text unpacks byte for byte, the hash is its 32 bytes', () => {
     const db = openDatabase(join(tmp.dir, 'new.db'));
+    // each sealed at its own time, as the pad does
     const sealed = db.transaction(() =>
-      appendRecords(
-        db,
-        Array.from({ length: 10 }, (_, i) => variedRecord(i, T0 + i * 1000)),
-        T0,
-      ),
+      Array.from({ length: 10 }, (_, i) =>
+        appendRecords(db, [variedRecord(i, T0 + i * 1000)], T0 + i * 1000),
+      ).flat(),
     )();
-    const rows = db.prepare('SELECT body, hash FROM records ORDER BY device_seq').all() as Array<{
-      body: unknown;
-      hash: unknown;
-    }>;
-    rows.forEach((row, i) => {
+    const rows = db
+      .prepare(`SELECT body, hash, ${rowValueColumns('')} FROM records ORDER BY device_seq`)
+      .raw(true)
+      .all() as unknown[][];
+    rows.forEach((columns, i) => {
+      const [body, storedHash, ...rowValues] = columns;
+      const row = { body, hash: storedHash };
       const { hash, ...hashed } = sealed[i]!;
       expect(Buffer.isBuffer(row.body)).toBe(true);
       expect((row.body as Buffer)[0]).toBe(BODY_CODEC);
-      const text = unpackBody(row.body);
+      const text = unpackBody(row.body, rowValues as unknown as RowValues);
       expect(text).toBe(canonicalJson(hashed));
       expect(sha256Hex(text)).toBe(hash);
       expect(row.hash).toEqual(Buffer.from(hash, 'hex'));
@@ -144,7 +146,11 @@ describe('records packed (migration 5)', () => {
       ),
     )();
     const text = (
-      db.prepare('SELECT record_text(body) AS t FROM records WHERE device_seq = 4').get() as {
+      db
+        .prepare(
+          'SELECT record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS t FROM records WHERE device_seq = 4',
+        )
+        .get() as {
         t: string;
       }
     ).t;
@@ -182,7 +188,7 @@ describe('records packed (migration 5)', () => {
     expect(verifyChain(db)).toEqual({ ok: true, count: 5 });
     // A body and hash written as text by hand (as schema 4 kept them) still verify: same bytes.
     db.prepare(
-      'UPDATE records SET body = record_text(body), hash = record_hash(hash) WHERE device_seq = 2',
+      'UPDATE records SET body = record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status), hash = record_hash(hash) WHERE device_seq = 2',
     ).run();
     expect(
       db.prepare('SELECT typeof(body) AS b, typeof(hash) AS h FROM records WHERE device_seq = 2').get(),

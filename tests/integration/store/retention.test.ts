@@ -117,7 +117,7 @@ describe('pruneDelivered', () => {
     const db = tenDays();
     markDelivered(db, ids(db), T0 + 20 * DAY);
     db.prepare(
-      `UPDATE records SET body = record_pack(replace(record_text(body), '"satisfaction":1', '"satisfaction":5')), satisfaction = 5 WHERE device_seq = 2`,
+      `UPDATE records SET body = record_pack(replace(record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status), '"satisfaction":1', '"satisfaction":5')), satisfaction = 5 WHERE device_seq = 2`,
     ).run();
     expect(() => pruneDelivered(db, { keepDays: 1, nowMs: T0 + 20 * DAY })).toThrow(ChainBrokenError);
     expect(ids(db)).toHaveLength(10);

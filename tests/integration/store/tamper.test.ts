@@ -136,7 +136,7 @@ function differentFrom(old: unknown, candidate: unknown): unknown {
 function apply(db: Db, m: Mutation): string | null {
   const rows = db
     .prepare(
-      `SELECT device_seq, record_id, staff_id, status, satisfaction, record_text(body) AS body,
+      `SELECT device_seq, record_id, staff_id, status, satisfaction, record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS body,
          record_hash(hash) AS hash FROM records ORDER BY device_seq`,
     )
     .all() as Row[];

@@ -44,7 +44,11 @@ async function both(db: Db): Promise<{ parallel: VerifyResult; one: VerifyResult
 
 function text(db: Db, seq: number): string {
   return (
-    db.prepare('SELECT record_text(body) AS t FROM records WHERE device_seq = ?').get(seq) as { t: string }
+    db
+      .prepare(
+        'SELECT record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS t FROM records WHERE device_seq = ?',
+      )
+      .get(seq) as { t: string }
   ).t;
 }
 
@@ -119,7 +123,7 @@ describe('verifyChainInParallel', () => {
   it('a text body written by hand, and a chain that retention cut, verify the same both ways', async () => {
     const db = chain();
     db.prepare(
-      'UPDATE records SET body = record_text(body), hash = record_hash(hash) WHERE device_seq = 333',
+      'UPDATE records SET body = record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status), hash = record_hash(hash) WHERE device_seq = 333',
     ).run();
     const ids = (
       db.prepare('SELECT record_id AS id FROM records WHERE device_seq <= 150').all() as Array<{ id: string }>

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson, recordHash } from '../../../src/domain/canonical.js';
 import { getMeta, openDatabase, setMeta, type Db } from '../../../src/store/db.js';
+import { recordTextSql } from '../../../src/store/records.js';
 import { verifyChain } from '../../../src/store/verify.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { appendBatches } from './chain-fixture.js';
@@ -20,7 +21,11 @@ function fresh(records = 12): Db {
 function body(db: Db, seq: number): Record<string, unknown> {
   return JSON.parse(
     (
-      db.prepare('SELECT record_text(body) AS body FROM records WHERE device_seq = ?').get(seq) as {
+      db
+        .prepare(
+          'SELECT record_text(body, device_seq, created_ms, record_id, satisfaction, staff_id, status) AS body FROM records WHERE device_seq = ?',
+        )
+        .get(seq) as {
         body: string;
       }
     ).body,
@@ -98,8 +103,11 @@ describe('verifyChain', () => {
     db.close();
   });
 
-  it('catches an indexed column that disagrees with the body', () => {
+  it('catches an indexed column that disagrees with a body packed whole', () => {
     const db = fresh();
+    // packed whole (version 1, as before decision 219): the body keeps its own star
+    db.prepare(`UPDATE records SET body = record_pack(${recordTextSql('')}) WHERE device_seq = 2`).run();
+    expect(verifyChain(db)).toEqual({ ok: true, count: 12 });
     db.prepare('UPDATE records SET satisfaction = 5 WHERE device_seq = 2').run();
     const r = verifyChain(db);
     expect(r.ok || r.firstBroken).toMatchObject({
@@ -107,6 +115,32 @@ describe('verifyChain', () => {
       problem: expect.stringMatching(/^column_mismatch: satisfaction/),
     });
     db.close();
+  });
+
+  it('catches an edited column of a body packed without its row’s values: the record no longer hashes', () => {
+    for (const [column, value] of [
+      ['satisfaction', 5],
+      ['status', 'unrated'],
+      ['staff_id', 'S9'],
+      ['created_ms', T0 + 1],
+      ['record_id', 'ev9999'],
+    ] as const) {
+      const db = fresh();
+      expect(
+        (
+          db.prepare('SELECT hex(substr(body, 1, 1)) AS v FROM records WHERE device_seq = 2').get() as {
+            v: string;
+          }
+        ).v,
+      ).toBe('02');
+      db.prepare(`UPDATE records SET ${column} = ? WHERE device_seq = 2`).run(value);
+      const r = verifyChain(db);
+      expect(r.ok || r.firstBroken, column).toMatchObject({
+        deviceSeq: 2,
+        problem: expect.stringMatching(/^hash_mismatch: .*an edited body or column/),
+      });
+      db.close();
+    }
   });
 
   it('catches a deleted record in the middle, at the start and at the end', () => {
