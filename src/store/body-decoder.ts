@@ -28,6 +28,11 @@ export interface BodyDecoder {
    * verification), and it is decoded into the decoder's one buffer.
    */
   hex(type: string, hex: string, row: RowValues | null): string;
+  /**
+   * As `hex`, for a packed body (`typeof(body)` 'blob'), as UTF-8 bytes in the decoder's own
+   * buffer, valid until its next call: the verification walk hashes them without making a string.
+   */
+  hexBytes(hex: string, row: RowValues | null): Buffer;
   /** Whether a body read as typeof(body), hex(body) was packed without its row's values. */
   withoutRowValues(type: string, hex: string): boolean;
 }
@@ -40,7 +45,7 @@ export function bodyDecoder(
   zlib: BodyZlib,
   makeInflater: (zlib: ZlibApi, dictionary: Uint8Array) => ReusedInflater,
   versionList: ReadonlyArray<BodyVersion>,
-  restoreRowValues: (elided: string, row: RowValues) => string,
+  restoreRowValues: (elided: Uint8Array, length: number, row: RowValues, out: Buffer) => number,
 ): BodyDecoder {
   const versions = new Map(
     versionList.map(([version, dictionary, withoutRowValues]) => [
@@ -49,28 +54,44 @@ export function bodyDecoder(
     ]),
   );
   let scratch = Buffer.allocUnsafe(64 * 1024);
-  const bytes = (input: Uint8Array, length: number, row: RowValues | null): string => {
+  let restored = Buffer.allocUnsafe(64 * 1024);
+  const canonicalBytes = (input: Uint8Array, length: number, row: RowValues | null): Buffer => {
     const version = versions.get(input[0] as number);
     if (version === undefined) throw new Error(`unknown packing version ${input[0]}`);
     if (version.withoutRowValues && row === null)
       throw new Error(`packing version ${input[0]} is unpacked with its row's values`);
-    const text =
-      version.fast.inflate(input, 1, length) ??
-      zlib.inflateRawSync(input.subarray(1, length), { dictionary: version.dictionary }).toString('utf8');
-    return version.withoutRowValues ? restoreRowValues(text, row as RowValues) : text;
+    const inflated =
+      version.fast.inflateBytes(input, 1, length) ??
+      zlib.inflateRawSync(input.subarray(1, length), { dictionary: version.dictionary });
+    if (!version.withoutRowValues) return inflated;
+    let written = restoreRowValues(inflated, inflated.length, row as RowValues, restored);
+    while (written === -1) {
+      restored = Buffer.allocUnsafe(restored.length * 2);
+      written = restoreRowValues(inflated, inflated.length, row as RowValues, restored);
+    }
+    if (written < 0) throw new Error("the row's values do not fit the body's marks");
+    return restored.subarray(0, written);
+  };
+  const fromHex = (hex: string): number => {
+    const size = hex.length >>> 1;
+    if (size > scratch.length) scratch = Buffer.allocUnsafe(size);
+    return scratch.write(hex, 0, 'hex');
   };
   return {
-    bytes,
+    bytes: (input, length, row) => canonicalBytes(input, length, row).toString('utf8'),
     withoutRowValues(type, hex) {
       return type === 'blob' && versions.get(parseInt(hex.slice(0, 2), 16))?.withoutRowValues === true;
     },
     hex(type, hex, row) {
-      const size = hex.length >>> 1;
-      if (size > scratch.length) scratch = Buffer.allocUnsafe(size);
-      const length = scratch.write(hex, 0, 'hex');
+      const length = fromHex(hex);
       if (type === 'text') return scratch.toString('utf8', 0, length);
       if (type !== 'blob' || length < 2) throw new Error(`neither text nor a packed body (${type})`);
-      return bytes(scratch, length, row);
+      return canonicalBytes(scratch, length, row).toString('utf8');
+    },
+    hexBytes(hex, row) {
+      const length = fromHex(hex);
+      if (length < 2) throw new Error('neither text nor a packed body (blob)');
+      return canonicalBytes(scratch, length, row);
     },
   };
 }

@@ -10,9 +10,11 @@ import type { RowValues } from './row-values.js';
  * Clean means exactly what verifyChain's walk accepts: consecutive deviceSeqs from the given
  * start, every body unpacking to text that hashes to its stored hash, naming its own deviceSeq
  * and the previous record's hash, and agreeing with the indexed columns. A body packed without its
- * row's values (row-values.ts) has them put back from the columns, so it agrees with them by
- * construction and only its link is looked for; an edited column shows as a text that does not
- * hash to the record's hash.
+ * row's values (row-values.ts) is checked over its bytes, without making a string of them: it
+ * unpacks only when its row's values fit its marks, and then stand once each where a field
+ * stands, so it agrees with the columns (its deviceTimeMs with `created_ms` too); an edited column
+ * shows as a text that does not hash, a body packed by hand with one of those fields in it as a
+ * body that does not unpack.
  *
  * Self-contained (everything it uses comes in `env`; nothing from this module's scope is used
  * inside), so that a worker thread can run its source text.
@@ -22,6 +24,8 @@ import type { RowValues } from './row-values.js';
 export interface FieldNeedle {
   name: string;
   afterComma: string;
+  /** afterComma as UTF-8, for bytesFieldIs */
+  afterCommaBytes: Uint8Array;
 }
 
 export interface WalkEnv {
@@ -30,6 +34,13 @@ export interface WalkEnv {
   unpackHex(type: string, hex: string, row: RowValues): string;
   /** body-decoder.ts's `withoutRowValues`: the body was packed without its row's values */
   withoutRowValues(type: string, hex: string): boolean;
+  /** body-decoder.ts's `hexBytes`: the canonical UTF-8 bytes of a packed body; throws */
+  unpackHexBytes(hex: string, row: RowValues): Buffer;
+  sha256HexOfBytes(bytes: Uint8Array): string;
+  /** node:buffer's isUtf8: the careful walk reads the bytes as text, so they must be text */
+  isUtf8(bytes: Uint8Array): boolean;
+  /** verify.ts's bytesFieldIs: fieldIs over UTF-8 bytes */
+  bytesFieldIs(body: Buffer, key: FieldNeedle, expected: string | undefined): boolean;
   /** verify.ts's fieldIs: whether a top-level key of a canonical body has this JSON text */
   fieldIs(body: string, key: FieldNeedle, expected: string | undefined): boolean;
   fieldNeedle(key: string): FieldNeedle;
@@ -88,20 +99,38 @@ export function walkChainRange(
       if (seq !== prevSeq + 1) return { clean: false, atSeq: prevSeq + 1 };
       const type = String(row[5]);
       const hex = String(row[6]);
-      // device_seq, created_ms, record_id, satisfaction, staff_id, status (row-values.ts)
-      const text = unpack(type, hex, [seq, row[8], row[1], row[4], row[2], row[3]]);
       const hash = String(row[7]);
-      if (text === null || env.sha256Hex(text) !== hash || !env.fieldIs(text, key.prevHash, `"${prevHash}"`))
-        return { clean: false, atSeq: seq };
-      if (
-        !env.withoutRowValues(type, hex) &&
-        (!env.fieldIs(text, key.deviceSeq, String(seq)) ||
+      // device_seq, created_ms, record_id, satisfaction, staff_id, status (row-values.ts)
+      const values: RowValues = [seq, row[8], row[1], row[4], row[2], row[3]];
+      if (env.withoutRowValues(type, hex)) {
+        let bytes: Buffer;
+        try {
+          bytes = env.unpackHexBytes(hex, values);
+        } catch {
+          return { clean: false, atSeq: seq };
+        }
+        // Unpacked, the row's values stand once each where fields stand (row-values.ts): what the
+        // checks of the other branch look for holds, and the careful walk checks it again.
+        if (
+          env.sha256HexOfBytes(bytes) !== hash ||
+          !env.isUtf8(bytes) ||
+          !env.bytesFieldIs(bytes, key.prevHash, `"${prevHash}"`)
+        )
+          return { clean: false, atSeq: seq };
+      } else {
+        const text = unpack(type, hex, values);
+        if (
+          text === null ||
+          env.sha256Hex(text) !== hash ||
+          !env.fieldIs(text, key.deviceSeq, String(seq)) ||
+          !env.fieldIs(text, key.prevHash, `"${prevHash}"`) ||
           !env.fieldIs(text, key.evaluationId, json(row[1])) ||
           !env.fieldIs(text, key.staffId, json(row[2])) ||
           !env.fieldIs(text, key.status, json(row[3])) ||
-          !env.fieldIs(text, key.satisfaction, json(row[4])))
-      )
-        return { clean: false, atSeq: seq };
+          !env.fieldIs(text, key.satisfaction, json(row[4]))
+        )
+          return { clean: false, atSeq: seq };
+      }
       prevSeq = seq;
       prevHash = hash;
       count += 1;

@@ -3,7 +3,7 @@ import * as zlib from 'node:zlib';
 import { deflateRawSync } from 'node:zlib';
 import { bodyDecoder, type BodyDecoder, type BodyVersion } from './body-decoder.js';
 import { reusedInflater } from './reused-inflater.js';
-import { elideRowValues, restoreRowValues, type RowValues } from './row-values.js';
+import { elideRowValues, restoreRowValues, restoreRowValuesText, type RowValues } from './row-values.js';
 
 /**
  * How a sealed record is kept on disk since migration 5 (decision 173). What the hash covers and
@@ -24,37 +24,44 @@ import { elideRowValues, restoreRowValues, type RowValues } from './row-values.j
  */
 
 /**
- * Version 2 (decision 219): the text without the six values its row keeps (row-values.ts), and a
- * dictionary of whole records of every kind — the rarest first, the most common last, where
- * DEFLATE reaches them with the shortest distances — holding only what every pad of the
- * municipality shares: key names in canonical order, enumerations, the area prefix, the shape of
- * a time, the norms version. No hall's own codes, task names or staff are in it.
+ * Version 2 (decision 219): the text with the six values its row keeps marked out (row-values.ts:
+ * `\u0001` below is the mark), and a dictionary of whole records of every kind — the rarest first,
+ * the most common last, where DEFLATE reaches them with the shortest distances — holding only what
+ * every pad of the municipality shares: key names in canonical order, enumerations, the area
+ * prefix, the shape of a time, the norms version. No hall's own codes, task names or staff are in
+ * it. It need not be JSON (the third holds both remaining cancel reasons).
  */
 const DICTIONARY_2 = [
-  '{"abandonedSatisfaction":1,"areaCode":"3709","clockOffsetMs":-120,"clockUnsynced":true,"groupId":"E",' +
-    '"groupMode":"overall","groupType":"chain","hallCode":"H3709","normVersion":"national-2020-05","pf":"4",' +
-    '"prevHash":"","projectNo":"3709-2026-","promiseType":2,"riskFlags":["restart_after_bad","stray_presses",' +
-    '"key_and_touch"],"serviceNumber":3,"staffName":"","startedTime":"2026-12-01 09:30:00",' +
-    '"taskCode":"3709-QT-000","taskName":"","windowNo":"1"}',
+  // unrated in a chain: the citizen chose a 差评 star and left; every optional field
+  '{"abandonedSatisfaction":1,"areaCode":"3709","clockOffsetMs":-120,"clockUnsynced":true,\u0001,\u0001,\u0001,' +
+    '"groupId":"E","groupMode":"overall","groupType":"chain","hallCode":"H3709","normVersion":"national-2020-05",' +
+    '"pf":"4","prevHash":"","projectNo":"3709-2026-","promiseType":2,' +
+    '"riskFlags":["restart_after_bad","stray_presses","key_and_touch"],"serviceNumber":3,\u0001,"staffName":"",' +
+    '"startedTime":"2026-12-01 09:30:00",\u0001,"taskCode":"3709-QT-000","taskName":"","windowNo":"1"}',
+  // cancelled in a batch
   '{"areaCode":"3709","cancelReason":"wrong_case","cancelledBy":"","cancelledTime":"2026-12-01 09:30:00",' +
-    '"clockOffsetMs":0,"groupId":"E","groupMode":"each","groupType":"batch","hallCode":"H3709","pf":"4",' +
-    '"prevHash":"","projectNo":"3709-2026-","promiseType":1,"riskFlags":["frequent_cancel"],"serviceNumber":2,' +
-    '"staffName":"","startedTime":"2026-12-01 09:30:00","taskCode":"3709-XK-000","taskName":"变更登记","windowNo":"1"}',
-  '{"areaCode":"3709","cancelReason":"citizen_left","cancelReason":"other","assessTime":"2026-12-01 09:30:00",' +
-    '"clockOffsetMs":0,"evalDetail":"5011,5012","hallCode":"H3709","inputSource":"touch",' +
+    '"clockOffsetMs":0,\u0001,\u0001,\u0001,"groupId":"E","groupMode":"each","groupType":"batch","hallCode":"H3709","pf":"4",' +
+    '"prevHash":"","projectNo":"3709-2026-","promiseType":1,"riskFlags":["frequent_cancel"],"serviceNumber":2,\u0001,' +
+    '"staffName":"","startedTime":"2026-12-01 09:30:00",\u0001,"taskCode":"3709-XK-000","taskName":"变更登记","windowNo":"1"}',
+  // a 差评 by touch with reasons and a comment
+  '{"areaCode":"3709","assessTime":"2026-12-01 09:30:00","cancelReason":"citizen_left","cancelReason":"other",' +
+    '"clockOffsetMs":0,\u0001,\u0001,"evalDetail":"5011,5012",\u0001,"hallCode":"H3709","inputSource":"touch",' +
     '"normVersion":"national-2020-05","pf":"4","prevHash":"","projectNo":"3709-2026-","promiseType":1,' +
-    '"riskFlags":["fast_rating","burst"],"serviceNumber":1,"staffName":"","startedTime":"2026-12-01 09:30:00",' +
+    '"riskFlags":["fast_rating","burst"],\u0001,"serviceNumber":1,\u0001,"staffName":"","startedTime":"2026-12-01 09:30:00",\u0001,' +
     '"taskCode":"3709-XK-000","taskName":"设立登记","windowNo":"1","writingEvaluation":""}',
-  '{"areaCode":"3709","clockOffsetMs":0,"hallCode":"H3709","pf":"4","prevHash":"","projectNo":"3709-2026-",' +
-    '"promiseType":1,"serviceNumber":1,"staffName":"","startedTime":"2026-12-01 09:30:00",' +
+  // unrated
+  '{"areaCode":"3709","clockOffsetMs":0,\u0001,\u0001,\u0001,"hallCode":"H3709","pf":"4","prevHash":"","projectNo":"3709-2026-",' +
+    '"promiseType":1,"serviceNumber":1,\u0001,"staffName":"","startedTime":"2026-12-01 09:30:00",\u0001,' +
     '"taskCode":"3709-XK-000","taskName":"登记","windowNo":"1"}',
-  '{"areaCode":"3709","assessTime":"2026-12-01 09:30:00","clockOffsetMs":0,"evalDetail":"",' +
+  // a 差评 by key with reasons
+  '{"areaCode":"3709","assessTime":"2026-12-01 09:30:00","clockOffsetMs":0,\u0001,\u0001,"evalDetail":"",\u0001,' +
     '"hallCode":"H3709","inputSource":"key","normVersion":"national-2020-05","pf":"4","prevHash":"",' +
-    '"projectNo":"3709-2026-","promiseType":1,"serviceNumber":1,"staffName":"",' +
-    '"startedTime":"2026-12-01 09:30:00","taskCode":"3709-XK-000","taskName":"登记","windowNo":"1"}',
-  '{"areaCode":"3709","assessTime":"2026-12-01 09:30:00","clockOffsetMs":0,"hallCode":"H3709",' +
-    '"inputSource":"key","pf":"4","prevHash":"","projectNo":"3709-2026-","promiseType":1,"serviceNumber":1,' +
-    '"staffName":"","startedTime":"2026-12-01 09:30:00","taskCode":"3709-XK-000","taskName":"登记","windowNo":"1"}',
+    '"projectNo":"3709-2026-","promiseType":1,\u0001,"serviceNumber":1,\u0001,"staffName":"",' +
+    '"startedTime":"2026-12-01 09:30:00",\u0001,"taskCode":"3709-XK-000","taskName":"登记","windowNo":"1"}',
+  // rated by key, the most common
+  '{"areaCode":"3709","assessTime":"2026-12-01 09:30:00","clockOffsetMs":0,\u0001,\u0001,\u0001,"hallCode":"H3709",' +
+    '"inputSource":"key","pf":"4","prevHash":"","projectNo":"3709-2026-","promiseType":1,\u0001,"serviceNumber":1,\u0001,' +
+    '"staffName":"","startedTime":"2026-12-01 09:30:00",\u0001,"taskCode":"3709-XK-000","taskName":"登记","windowNo":"1"}',
 ].join('');
 
 /** Every packing version ever shipped: its dictionary, and whether it leaves the row's values out. */
@@ -118,14 +125,22 @@ function deflated(version: number, text: string): Buffer {
 }
 
 /**
+ * Whether SQLite gives the value back as it is: a string with a lone UTF-16 surrogate (a
+ * handover file may hold one) is stored as bytes that read back as another string.
+ */
+function storedAsGiven(value: unknown): boolean {
+  return typeof value !== 'string' || Buffer.from(value, 'utf8').toString('utf8') === value;
+}
+
+/**
  * A canonical text packed for its row: without the row's values (BODY_CODEC) when putting them
- * back gives exactly this text, else whole (version 1). Without a row (tools, tests, a body
+ * back gives exactly this text and SQLite keeps the row's values as they are, else whole (version 1). Without a row (tools, tests, a body
  * written by hand): whole.
  */
 export function packBody(text: string, row?: RowValues): Buffer {
-  if (row !== undefined) {
+  if (row !== undefined && row.every(storedAsGiven)) {
     const elided = elideRowValues(text, row);
-    if (elided !== null && restoreRowValues(elided, row) === text) return deflated(BODY_CODEC, elided);
+    if (elided !== null && restoreRowValuesText(elided, row) === text) return deflated(BODY_CODEC, elided);
   }
   return deflated(1, text);
 }
@@ -151,6 +166,15 @@ export function unpackBody(stored: unknown, row: RowValues | null = null): strin
 /** Whether a body read in SQL as `typeof(body)` and `hex(body)` was packed without its row's values. */
 export function hexBodyWithoutRowValues(type: string, hex: string): boolean {
   return theDecoder().withoutRowValues(type, hex);
+}
+
+/** The canonical UTF-8 bytes of a packed body read in SQL as `hex(body)` (BodyDecoder.hexBytes; valid until the next unpack). */
+export function unpackHexBodyBytes(hex: string, row: RowValues | null): Buffer {
+  try {
+    return theDecoder().hexBytes(hex, row);
+  } catch (err) {
+    throw new UnreadableBodyError((err as Error).message);
+  }
 }
 
 /** The canonical text of a body read in SQL as `typeof(body)` and `hex(body)` (BodyDecoder.hex). */

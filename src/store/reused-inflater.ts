@@ -32,6 +32,8 @@ export interface ZlibApi {
 export interface ReusedInflater {
   /** The UTF-8 text of raw DEFLATE `input[start..end)`, or null where the public API must answer. */
   inflate(input: Uint8Array, start: number, end: number): string | null;
+  /** The same as bytes, in the inflater's own buffer: valid until its next call. */
+  inflateBytes(input: Uint8Array, start: number, end: number): Buffer | null;
 }
 
 export function reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInflater {
@@ -52,7 +54,7 @@ export function reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInf
   /** The largest text decoded here; a longer one (no record is) goes to the public API. */
   const OUTPUT_BYTES = 64 * 1024;
   const SELF_TEST_TEXT = `{"selfTest":"记录 record ✓","n":12345678901234567890,"pad":"${'ab'.repeat(200)}"}`;
-  const decline: ReusedInflater = { inflate: () => null };
+  const decline: ReusedInflater = { inflate: () => null, inflateBytes: () => null };
 
   let stream: { _handle?: unknown; _writeState?: unknown };
   try {
@@ -81,33 +83,37 @@ export function reusedInflater(zlib: ZlibApi, dictionary: Uint8Array): ReusedInf
   native.onerror = () => {
     failed = true;
   };
+  const inflateBytes = (input: Uint8Array, start: number, end: number): Buffer | null => {
+    if (broken || !(start >= 0 && start <= end && end <= input.length)) return null;
+    failed = false;
+    try {
+      native.writeSync(zlib.constants.Z_FINISH, input, start, end - start, output, 0, OUTPUT_BYTES);
+    } catch {
+      failed = true;
+    }
+    const outLeft = state[0] as number;
+    const inLeft = state[1] as number;
+    const bytes = !failed && inLeft === 0 && outLeft > 0 ? output.subarray(0, OUTPUT_BYTES - outLeft) : null;
+    failed = false;
+    try {
+      native.reset();
+    } catch {
+      failed = true;
+    }
+    // Node reports a failed reset through onerror, not by throwing.
+    if (failed) {
+      broken = true;
+      return null;
+    }
+    return bytes;
+  };
   const inflater: ReusedInflater & { stream: unknown } = {
     // Held so the stream that owns the handle lives as long as this decoder.
     stream,
+    inflateBytes,
     inflate(input, start, end) {
-      if (broken || !(start >= 0 && start <= end && end <= input.length)) return null;
-      failed = false;
-      try {
-        native.writeSync(zlib.constants.Z_FINISH, input, start, end - start, output, 0, OUTPUT_BYTES);
-      } catch {
-        failed = true;
-      }
-      const outLeft = state[0] as number;
-      const inLeft = state[1] as number;
-      const text =
-        !failed && inLeft === 0 && outLeft > 0 ? output.toString('utf8', 0, OUTPUT_BYTES - outLeft) : null;
-      failed = false;
-      try {
-        native.reset();
-      } catch {
-        failed = true;
-      }
-      // Node reports a failed reset through onerror, not by throwing.
-      if (failed) {
-        broken = true;
-        return null;
-      }
-      return text;
+      const bytes = inflateBytes(input, start, end);
+      return bytes === null ? null : bytes.toString('utf8');
     },
   };
   try {

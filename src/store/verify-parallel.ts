@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { walkChainRange, type WalkRange, type WalkResult } from './chain-walk.js';
 import { getMeta, type Db } from './db.js';
 import {
+  bytesFieldIs,
   fieldIs,
   fieldNeedle,
   HASH_HEX_SQL,
@@ -39,12 +40,14 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Sqlite = require(workerData.sqlite);
 const zlib = require('node:zlib');
 const { hash } = require('node:crypto');
+const { isUtf8 } = require('node:buffer');
 // Source text run under a TypeScript loader may call its name-keeping helper.
 const __name = (f) => f;
 const ${reusedInflater.name} = ${reusedInflater.toString()};
 const ${bodyDecoder.name} = ${bodyDecoder.toString()};
 const ${restoreRowValues.name} = ${restoreRowValues.toString()};
 const ${fieldIs.name} = ${fieldIs.toString()};
+const ${bytesFieldIs.name} = ${bytesFieldIs.toString()};
 const ${fieldNeedle.name} = ${fieldNeedle.toString()};
 const ${walkChainRange.name} = ${walkChainRange.toString()};
 const decoder = ${bodyDecoder.name}(zlib, ${reusedInflater.name}, workerData.versions, ${restoreRowValues.name});
@@ -52,6 +55,10 @@ const env = {
   sha256Hex: (text) => hash('sha256', text, 'hex'),
   unpackHex: decoder.hex,
   withoutRowValues: decoder.withoutRowValues,
+  unpackHexBytes: decoder.hexBytes,
+  sha256HexOfBytes: (bytes) => hash('sha256', bytes, 'hex'),
+  isUtf8,
+  bytesFieldIs: ${bytesFieldIs.name},
   fieldIs: ${fieldIs.name},
   fieldNeedle: ${fieldNeedle.name},
 };

@@ -1,8 +1,15 @@
+import { isUtf8 } from 'node:buffer';
+import { hash } from 'node:crypto';
 import { GENESIS_HASH, sha256Hex } from '../domain/canonical.js';
 import { platformRecordSchema } from '../domain/record.js';
 import { walkChainRange, type FieldNeedle, type WalkEnv } from './chain-walk.js';
 import { getMeta, type Db } from './db.js';
-import { hexBodyWithoutRowValues, UnreadableBodyError, unpackHexBody } from './record-codec.js';
+import {
+  hexBodyWithoutRowValues,
+  UnreadableBodyError,
+  unpackHexBody,
+  unpackHexBodyBytes,
+} from './record-codec.js';
 
 /**
  * Checks the pad's hash chain (docs/protocols/platform-api.md §2) as stored: every body hashes to its `hash`,
@@ -10,8 +17,9 @@ import { hexBodyWithoutRowValues, UnreadableBodyError, unpackHexBody } from './r
  * queries read instead of the body, and the chain ends where meta says it does. Read-only.
  *
  * Retention deletes a delivered prefix and leaves `retention_anchor` ({deviceSeq, hash} of the
- * last deleted record); the walk starts from it. Not covered: `records.created_ms` (local
- * bookkeeping, not part of the record), and an attacker who rewrites every hash from the edit
+ * last deleted record); the walk starts from it. Not covered: `records.created_ms` of a body packed
+ * whole (local bookkeeping, not part of such a record; for a body packed without its row's values
+ * it is the record's deviceTimeMs and is checked), and an attacker who rewrites every hash from the edit
  * onward together with meta — only the platform's copy can show that.
  */
 
@@ -95,6 +103,7 @@ interface StoredRow {
 /** A row with its body unpacked to the canonical text and its hash in hex. */
 interface Row {
   record_id: string;
+  created_ms: number;
   staff_id: string;
   status: string;
   satisfaction: number | null;
@@ -129,12 +138,13 @@ export function rawField(body: string, key: string): string | undefined {
 }
 
 export function fieldNeedle(key: string): FieldNeedle {
-  return { name: `"${key}":`, afterComma: `,"${key}":` };
+  const afterComma = `,"${key}":`;
+  return { name: `"${key}":`, afterComma, afterCommaBytes: Buffer.from(afterComma, 'utf8') };
 }
 
 /**
  * Whether `rawField(body, key) === expected`, without cutting the value out (the fast walk asks
- * this six times a record). Where the two could differ it answers false, and the careful walk,
+ * this six times a record of a body packed whole). Where the two could differ it answers false, and the careful walk,
  * which uses rawField, has the last word: an expected string with an escape or a quote inside.
  * Self-contained, for the walk's worker threads.
  */
@@ -156,7 +166,46 @@ export function fieldIs(body: string, key: FieldNeedle, expected: string | undef
   return after === 44 /* , */ || after === 125 /* } */ || Number.isNaN(after);
 }
 
-/** The first disagreement between a row's indexed columns and its body, or null. */
+/**
+ * fieldIs over the UTF-8 bytes of a body: the same answer as fieldIs on the text those bytes are
+ * (valid UTF-8 assumed; the walk checks it), since keys are ASCII and UTF-8 never makes an ASCII
+ * byte out of part of another character. Self-contained, for the walk's worker threads.
+ */
+export function bytesFieldIs(body: Buffer, key: FieldNeedle, expected: string | undefined): boolean {
+  const asciiAt = (at: number, ascii: string): boolean => {
+    if (at + ascii.length > body.length) return false;
+    for (let j = 0; j < ascii.length; j += 1) if (body[at + j] !== ascii.charCodeAt(j)) return false;
+    return true;
+  };
+  let from: number;
+  if (body[0] === 123 /* { */ && asciiAt(1, key.name)) from = 1 + key.name.length;
+  else {
+    const at = body.indexOf(key.afterCommaBytes);
+    if (at < 0) return expected === undefined;
+    from = at + key.afterComma.length;
+  }
+  if (expected === undefined) return false;
+  // The expected text's bytes: as they are when ASCII (every value but a name), else encoded.
+  let ascii = true;
+  for (let j = 0; j < expected.length && ascii; j += 1) ascii = expected.charCodeAt(j) < 128;
+  const length = ascii ? expected.length : Buffer.byteLength(expected, 'utf8');
+  if (ascii ? !asciiAt(from, expected) : body.toString('utf8', from, from + length) !== expected)
+    return false;
+  if (expected.charCodeAt(0) === 34 /* " */)
+    return (
+      expected.length >= 2 && expected.indexOf('"', 1) === expected.length - 1 && !expected.includes('\\')
+    );
+  if (expected.includes(',') || expected.includes('}')) return false;
+  const after = from + length;
+  return after >= body.length || body[after] === 44 /* , */ || body[after] === 125; /* } */
+}
+
+/**
+ * The first disagreement between a row's indexed columns and its body, or null. A body packed
+ * without its row's values got them from the row, so a disagreement there is a body packed
+ * with a field it should not hold (a hand's work): the same check finds it, and `created_ms` is
+ * then the record's deviceTimeMs too.
+ */
 function columnProblem(row: Row): string | null {
   const pairs: Array<[string, unknown, string]> = [
     ['record_id', row.record_id, 'evaluationId'],
@@ -164,6 +213,7 @@ function columnProblem(row: Row): string | null {
     ['status', row.status, 'status'],
     ['satisfaction', row.satisfaction, 'satisfaction'],
   ];
+  if (row.withoutRowValues) pairs.push(['created_ms', row.created_ms, 'deviceTimeMs']);
   for (const [col, stored, key] of pairs) {
     const inBody = rawField(row.body, key);
     const expected = stored === null ? undefined : JSON.stringify(stored);
@@ -186,7 +236,10 @@ function hashProblem(row: Row): string {
   );
   if (!valid.success) {
     const issue = valid.error.issues[0];
-    return `body_invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema'}`;
+    const where = row.withoutRowValues
+      ? ' (in the body with its row’s values: an edited body or column)'
+      : '';
+    return `body_invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema'}${where}`;
   }
   return row.withoutRowValues
     ? 'hash_mismatch: body with its row’s values does not hash to its hash (an edited body or column)'
@@ -275,6 +328,7 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
       }
       const row: Row = {
         record_id: stored.record_id,
+        created_ms: stored.created_ms,
         staff_id: stored.staff_id,
         status: stored.status,
         satisfaction: stored.satisfaction,
@@ -307,6 +361,10 @@ export function walkEnv(): WalkEnv {
     sha256Hex,
     unpackHex: unpackHexBody,
     withoutRowValues: hexBodyWithoutRowValues,
+    unpackHexBytes: unpackHexBodyBytes,
+    sha256HexOfBytes: (bytes) => hash('sha256', bytes, 'hex'),
+    isUtf8,
+    bytesFieldIs,
     fieldIs,
     fieldNeedle,
   };

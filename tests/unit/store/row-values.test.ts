@@ -9,7 +9,12 @@ import {
   unpackBody,
   UnreadableBodyError,
 } from '../../../src/store/record-codec.js';
-import { elideRowValues, restoreRowValues, type RowValues } from '../../../src/store/row-values.js';
+import {
+  elideRowValues,
+  restoreRowValues,
+  restoreRowValuesText,
+  type RowValues,
+} from '../../../src/store/row-values.js';
 import { makeRecord, variedRecord } from '../../integration/store/chain-fixture.js';
 
 /**
@@ -57,10 +62,11 @@ describe('a record packed without its row’s values', () => {
       const { text, row } = sealed(rec, i + 1);
       const elided = elideRowValues(text, row);
       expect(elided, rec.evaluationId).not.toBeNull();
-      for (const key of ['deviceSeq', 'deviceTimeMs', 'evaluationId', 'staffId', 'status'])
-        expect(JSON.parse(elided as string), key).not.toHaveProperty(key);
-      expect(JSON.parse(elided as string)).not.toHaveProperty('satisfaction');
-      expect(restoreRowValues(elided as string, row)).toBe(text);
+      for (const key of ['deviceSeq', 'deviceTimeMs', 'evaluationId', 'satisfaction', 'staffId', 'status'])
+        expect(elided, key).not.toContain(`"${key}":`);
+      // one mark for each value the row has
+      expect((elided as string).split('\u0001').length - 1).toBe(row.filter((v) => v !== null).length);
+      expect(restoreRowValuesText(elided as string, row)).toBe(text);
       const body = packBody(text, row);
       expect(body[0]).toBe(BODY_CODEC);
       expect(unpackBody(body, row)).toBe(text);
@@ -116,17 +122,43 @@ describe('a record packed without its row’s values', () => {
     expect(JSON.parse(edited)).toMatchObject({ satisfaction: 1 });
   });
 
-  it('puts values back into texts of any shape without throwing', () => {
-    const row: RowValues = [1, 2, 'a', 3, 'b', 'rated'];
-    expect(restoreRowValues('{}', row)).toBe(
-      '{"deviceSeq":1,"deviceTimeMs":2,"evaluationId":"a","satisfaction":3,"staffId":"b","status":"rated"}',
+  it('puts the values at the marks, in order, only where the row fits the body', () => {
+    const row: RowValues = [1, 2, 'a', 3, 'b"c', 'rated'];
+    const M = '\u0001';
+    expect(restoreRowValuesText(`{${M},${M},${M},${M},${M},${M}}`, row)).toBe(
+      '{"deviceSeq":1,"deviceTimeMs":2,"evaluationId":"a","satisfaction":3,"staffId":"b\\"c","status":"rated"}',
     );
-    expect(restoreRowValues('{"zz":1}', [1, null, null, null, null, null])).toBe('{"deviceSeq":1,"zz":1}');
-    expect(restoreRowValues('{"a":1}', [null, null, null, null, null, null])).toBe('{"a":1}');
-    expect(restoreRowValues('{"a":[",\\"b\\":"],"t":1}', [null, null, null, null, 'x', null])).toBe(
-      '{"a":[",\\"b\\":"],"staffId":"x","t":1}',
+    expect(restoreRowValuesText(`{"a":0,${M},"m":[1],${M}}`, [7, null, null, null, null, 'unrated'])).toBe(
+      '{"a":0,"deviceSeq":7,"m":[1],"status":"unrated"}',
     );
-    for (const odd of ['', 'x', '[1,2]', '{"a', '{"a":', ',"', '{,"b":1}'])
-      expect(() => restoreRowValues(odd, row)).not.toThrow();
+    expect(restoreRowValuesText('{}', [null, null, null, null, null, null])).toBe('{}');
+    const misfits: Array<[string, RowValues]> = [
+      [`{${M},${M}}`, [7, null, null, null, null, null]], // a mark without a value
+      [`{${M}}`, [7, 8, null, null, null, null]], // a value without a mark
+      ['{"a":1}', row], // no marks at all
+      [`{"x":${M}}`, [7, null, null, null, null, null]], // a mark where a value stands
+      [`{${M}1,"b":2}`, [7, null, null, null, null, null]], // a mark with digits after it
+      [`{"b":"${M}"}`, [7, null, null, null, null, null]], // a mark inside a string
+      [`{${M},"satisfaction":1}`, [7, null, null, null, null, null]], // a field the row keeps, in the body
+      [`{${M},"status":"rated"}`, [7, null, null, null, null, 'rated']],
+    ];
+    for (const [elided, values] of misfits) expect(restoreRowValuesText(elided, values), elided).toBeNull();
+    // the same words inside a string are not a field
+    expect(restoreRowValuesText(`{${M},"c":"\\"status\\":1"}`, [7, null, null, null, null, null])).toBe(
+      '{"deviceSeq":7,"c":"\\"status\\":1"}',
+    );
+  });
+
+  it('asks for a larger buffer rather than writing past the one it was given', () => {
+    const M = '\u0001';
+    const elided = Buffer.from(`{${M},"staffName":"王"}`, 'utf8');
+    const row: RowValues = [null, null, null, null, '工'.repeat(40), null];
+    expect(restoreRowValues(elided, elided.length, row, Buffer.alloc(64))).toBe(-1);
+    const out = Buffer.alloc(400);
+    const n = restoreRowValues(elided, elided.length, row, out);
+    expect(out.toString('utf8', 0, n)).toBe(`{"staffId":"${'工'.repeat(40)}","staffName":"王"}`);
+    // only the given length is read, whatever follows it in the buffer
+    const padded = Buffer.concat([elided, Buffer.from(`${M}${M}${M}`)]);
+    expect(restoreRowValues(padded, elided.length, row, out)).toBe(n);
   });
 });
