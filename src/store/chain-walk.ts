@@ -37,7 +37,7 @@ export interface WalkEnv {
   /** body-decoder.ts's `hexBytes`: the canonical UTF-8 bytes of a packed body; throws */
   unpackHexBytes(hex: string, row: RowValues): Buffer;
   sha256HexOfBytes(bytes: Uint8Array): string;
-  /** node:buffer's isUtf8: the careful walk reads the bytes as text, so they must be text */
+  /** node:buffer's isUtf8: a body is text; the careful walk refuses bytes that are not UTF-8 too */
   isUtf8(bytes: Uint8Array): boolean;
   /** verify.ts's bytesFieldIs: fieldIs over UTF-8 bytes */
   bytesFieldIs(body: Buffer, key: FieldNeedle, expected: string | undefined): boolean;

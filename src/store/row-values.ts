@@ -91,15 +91,26 @@ export function elideRowValues(text: string, row: RowValues): string | null {
  * Writes into `out` the canonical UTF-8 bytes of a body packed without its row's values:
  * `elided[0..length)` with the row's non-NULL values, in their order, put at the marks, in theirs,
  * as `"key":value`. Returns the number of bytes written; -1 when `out` may be too small (the
- * caller grows it and asks again); -2 when the row does not fit the body: a mark more or fewer
- * than the row has values, a mark that is not where a field stands (after `{` or `,`, before `,`
- * or `}`), or one of the six keys written in the body itself. So a text put back has each of the
+ * caller grows it and asks again); -2 when the row does not fit the body: a value not of its
+ * column's type, a mark more or fewer than the row has values, a mark that is not where a field
+ * stands (after `{` or `,`, before `,` or `}`), or one of the six keys written as `"key":` in the
+ * body itself. So a text put back has each of the
  * six fields once, with its column's value, where a top-level field stands — what the checks of a
  * body packed whole look for — and every body packed from a canonical text fits.
  * Never change what this writes for a given input: every version-2 body ever stored unpacks through it.
  */
 export function restoreRowValues(elided: Uint8Array, length: number, row: RowValues, out: Buffer): number {
   const keys = ['deviceSeq', 'deviceTimeMs', 'evaluationId', 'satisfaction', 'staffId', 'status'];
+  // Each value of the type its column has (a table whose STRICT was taken off could hold another,
+  // written here as no JSON would write it): integers, the star possibly NULL, and strings.
+  for (let v = 0; v < 6; v += 1) {
+    const raw = row[v];
+    const fits =
+      v === 2 || v === 4 || v === 5
+        ? typeof raw === 'string'
+        : Number.isSafeInteger(raw) || (v === 3 && (raw === null || raw === undefined));
+    if (!fits) return -2;
+  }
   // Room enough for the text and every value escaped at worst (six bytes a UTF-16 unit).
   let need = length;
   for (let v = 0; v < 6; v += 1) {

@@ -3,6 +3,7 @@ import { hash } from 'node:crypto';
 import { GENESIS_HASH, sha256Hex } from '../domain/canonical.js';
 import { platformRecordSchema } from '../domain/record.js';
 import { walkChainRange, type FieldNeedle, type WalkEnv } from './chain-walk.js';
+import type { RowValues } from './row-values.js';
 import { getMeta, type Db } from './db.js';
 import {
   hexBodyWithoutRowValues,
@@ -202,9 +203,9 @@ export function bytesFieldIs(body: Buffer, key: FieldNeedle, expected: string | 
 
 /**
  * The first disagreement between a row's indexed columns and its body, or null. A body packed
- * without its row's values got them from the row, so a disagreement there is a body packed
- * with a field it should not hold (a hand's work): the same check finds it, and `created_ms` is
- * then the record's deviceTimeMs too.
+ * without its row's values unpacks only when the row fits it (row-values.ts), and then agrees by
+ * construction; it is checked the same way all the same (with `created_ms`, which is then the
+ * record's deviceTimeMs), so that the two walks accept the same rows.
  */
 function columnProblem(row: Row): string | null {
   const pairs: Array<[string, unknown, string]> = [
@@ -313,15 +314,22 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
         return broken(prevSeq + 1, stored.record_id, problem);
       }
       let text: string;
+      const withoutRowValues = hexBodyWithoutRowValues(stored.body_type, stored.body_hex);
+      const values: RowValues = [
+        seq,
+        stored.created_ms,
+        stored.record_id,
+        stored.satisfaction,
+        stored.staff_id,
+        stored.status,
+      ];
       try {
-        text = unpackHexBody(stored.body_type, stored.body_hex, [
-          seq,
-          stored.created_ms,
-          stored.record_id,
-          stored.satisfaction,
-          stored.staff_id,
-          stored.status,
-        ]);
+        if (withoutRowValues) {
+          // Its bytes, as the fast walk hashes them: text only if they are UTF-8.
+          const bytes = unpackHexBodyBytes(stored.body_hex, values);
+          if (!isUtf8(bytes)) return broken(seq, stored.record_id, 'body_unreadable: not UTF-8 text');
+          text = bytes.toString('utf8');
+        } else text = unpackHexBody(stored.body_type, stored.body_hex, values);
       } catch (err) {
         const why = err instanceof UnreadableBodyError ? err.reason : (err as Error).message;
         return broken(seq, stored.record_id, `body_unreadable: ${why}`);
@@ -334,7 +342,7 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
         satisfaction: stored.satisfaction,
         body: text,
         hash: String(stored.hash_hex),
-        withoutRowValues: hexBodyWithoutRowValues(stored.body_type, stored.body_hex),
+        withoutRowValues,
       };
       // The body is the exact text the hash covers: one SHA-256, no parsing on the good path.
       if (sha256Hex(row.body) !== row.hash) return broken(seq, row.record_id, hashProblem(row));

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH } from '../../../src/domain/canonical.js';
+import { GENESIS_HASH, sha256Hex } from '../../../src/domain/canonical.js';
 import { walkChainRange } from '../../../src/store/chain-walk.js';
-import { openDatabase, type Db } from '../../../src/store/db.js';
+import { openDatabase, setMeta, type Db } from '../../../src/store/db.js';
 import { BODY_CODEC, packBody, recordVersions } from '../../../src/store/record-codec.js';
 import { appendRecords, readRecord, recordTextSql } from '../../../src/store/records.js';
 import { elideRowValues, type RowValues } from '../../../src/store/row-values.js';
@@ -128,6 +128,33 @@ describe('verification of bodies packed without their row’s values', () => {
     expect(r.careful).toMatchObject({
       ok: false,
       firstBroken: { deviceSeq: 4, problem: "body_unreadable: the row's values do not fit the body's marks" },
+    });
+    expect(r.workers).toEqual(r.careful);
+    db.close();
+  });
+
+  it('a body that unpacks to bytes which are not UTF-8 is refused by both walks, whatever its hash', async () => {
+    const db = chain();
+    const { text, row } = stored(db, 12); // the last record: its hash is only the chain head's
+    const elided = Buffer.from(elideRowValues(text, row) as string, 'utf8');
+    const at = elided.indexOf('"windowNo":"') + '"windowNo":"'.length;
+    const bad = Buffer.concat([elided.subarray(0, at), Buffer.from([0xff]), elided.subarray(at)]);
+    const dictionary = recordVersions().find(([v]) => v === BODY_CODEC)?.[1] as Uint8Array;
+    const body = Buffer.concat([Buffer.from([BODY_CODEC]), deflateRawSync(bad, { level: 9, dictionary })]);
+    // the hash of the text those bytes read as, and the chain head moved to it
+    const readAs = text.replace('"windowNo":"', '"windowNo":"\ufffd');
+    const hash = sha256Hex(readAs);
+    db.prepare('UPDATE records SET body = ?, hash = ? WHERE device_seq = 12').run(
+      body,
+      Buffer.from(hash, 'hex'),
+    );
+    setMeta(db, 'chain_head', hash);
+    expect(stored(db, 12).text).toBe(readAs);
+    const r = await answers(db);
+    expect(r.fastClean).toBe(false);
+    expect(r.careful).toMatchObject({
+      ok: false,
+      firstBroken: { deviceSeq: 12, problem: 'body_unreadable: not UTF-8 text' },
     });
     expect(r.workers).toEqual(r.careful);
     db.close();

@@ -125,38 +125,54 @@ describe('a record packed without its row’s values', () => {
   it('puts the values at the marks, in order, only where the row fits the body', () => {
     const row: RowValues = [1, 2, 'a', 3, 'b"c', 'rated'];
     const M = '\u0001';
-    expect(restoreRowValuesText(`{${M},${M},${M},${M},${M},${M}}`, row)).toBe(
+    const all = `${M},${M},${M},${M},${M},${M}`;
+    expect(restoreRowValuesText(`{${all}}`, row)).toBe(
       '{"deviceSeq":1,"deviceTimeMs":2,"evaluationId":"a","satisfaction":3,"staffId":"b\\"c","status":"rated"}',
     );
-    expect(restoreRowValuesText(`{"a":0,${M},"m":[1],${M}}`, [7, null, null, null, null, 'unrated'])).toBe(
-      '{"a":0,"deviceSeq":7,"m":[1],"status":"unrated"}',
+    // no star: five marks
+    const unrated: RowValues = [7, 8, 'E1', null, 'S1', 'unrated'];
+    expect(restoreRowValuesText(`{"a":0,${M},${M},"m":[1],${M},${M},${M}}`, unrated)).toBe(
+      '{"a":0,"deviceSeq":7,"deviceTimeMs":8,"m":[1],"evaluationId":"E1","staffId":"S1","status":"unrated"}',
     );
-    expect(restoreRowValuesText('{}', [null, null, null, null, null, null])).toBe('{}');
+    const five = `${M},${M},${M},${M},${M}`;
     const misfits: Array<[string, RowValues]> = [
-      [`{${M},${M}}`, [7, null, null, null, null, null]], // a mark without a value
-      [`{${M}}`, [7, 8, null, null, null, null]], // a value without a mark
+      [`{${five},${M}}`, unrated], // a mark without a value
+      [`{${five}}`, row], // a value without a mark
       ['{"a":1}', row], // no marks at all
-      [`{"x":${M}}`, [7, null, null, null, null, null]], // a mark where a value stands
-      [`{${M}1,"b":2}`, [7, null, null, null, null, null]], // a mark with digits after it
-      [`{"b":"${M}"}`, [7, null, null, null, null, null]], // a mark inside a string
-      [`{${M},"satisfaction":1}`, [7, null, null, null, null, null]], // a field the row keeps, in the body
-      [`{${M},"status":"rated"}`, [7, null, null, null, null, 'rated']],
+      [`{"x":${M},${M},${M},${M},${M}}`, unrated], // a mark where a value stands
+      [`{${M}1,${M},${M},${M},${M}}`, unrated], // a mark with digits after it
+      [`{"b":"${M}",${M},${M},${M},${M}}`, unrated], // a mark inside a string
+      [`{${five},"satisfaction":1}`, unrated], // a field the row keeps, in the body
+      [`{${all},"status":"rated"}`, row],
     ];
     for (const [elided, values] of misfits) expect(restoreRowValuesText(elided, values), elided).toBeNull();
+    // a value not of its column's type (a table whose STRICT was taken off could hold one)
+    for (const values of [
+      [7, 8, 'E1', Buffer.from('1'), 'S1', 'rated'],
+      [7, 8, 'E1', 2.5, 'S1', 'rated'],
+      [2 ** 53 + 2, 8, 'E1', 3, 'S1', 'rated'],
+      ['7', 8, 'E1', 3, 'S1', 'rated'],
+      [7, 8, 'E1', 3, Buffer.from('S1'), 'rated'],
+      [7, 8, 'E1', 3, 1024, 'rated'],
+      [7, null, 'E1', 3, 'S1', 'rated'],
+    ] as RowValues[])
+      expect(restoreRowValuesText(`{${all}}`, values), String(values)).toBeNull();
     // the same words inside a string are not a field
-    expect(restoreRowValuesText(`{${M},"c":"\\"status\\":1"}`, [7, null, null, null, null, null])).toBe(
-      '{"deviceSeq":7,"c":"\\"status\\":1"}',
+    expect(restoreRowValuesText(`{${five},"c":"\\"status\\":1"}`, unrated)).toBe(
+      '{"deviceSeq":7,"deviceTimeMs":8,"evaluationId":"E1","staffId":"S1","status":"unrated","c":"\\"status\\":1"}',
     );
   });
 
   it('asks for a larger buffer rather than writing past the one it was given', () => {
     const M = '\u0001';
-    const elided = Buffer.from(`{${M},"staffName":"王"}`, 'utf8');
-    const row: RowValues = [null, null, null, null, '工'.repeat(40), null];
+    const elided = Buffer.from(`{${M},${M},${M},${M},"staffName":"王",${M}}`, 'utf8');
+    const row: RowValues = [1, 2, 'E', null, '工'.repeat(40), 'unrated'];
     expect(restoreRowValues(elided, elided.length, row, Buffer.alloc(64))).toBe(-1);
-    const out = Buffer.alloc(400);
+    const out = Buffer.alloc(1000);
     const n = restoreRowValues(elided, elided.length, row, out);
-    expect(out.toString('utf8', 0, n)).toBe(`{"staffId":"${'工'.repeat(40)}","staffName":"王"}`);
+    expect(out.toString('utf8', 0, n)).toBe(
+      `{"deviceSeq":1,"deviceTimeMs":2,"evaluationId":"E","staffId":"${'工'.repeat(40)}","staffName":"王","status":"unrated"}`,
+    );
     // only the given length is read, whatever follows it in the buffer
     const padded = Buffer.concat([elided, Buffer.from(`${M}${M}${M}`)]);
     expect(restoreRowValues(padded, elided.length, row, out)).toBe(n);
