@@ -55,7 +55,7 @@ function stored(db: Db, seq: number): { text: string; row: RowValues } {
 }
 
 /** A version-2 body packed by hand from a text with marks (what a forger would write). */
-function handPacked(elided: string): Buffer {
+function handPacked(elided: string | Buffer): Buffer {
   const dictionary = recordVersions().find(([v]) => v === BODY_CODEC)?.[1] as Uint8Array;
   return Buffer.concat([Buffer.from([BODY_CODEC]), deflateRawSync(elided, { level: 9, dictionary })]);
 }
@@ -68,28 +68,50 @@ function replaceMark(elided: string, i: number, text: string): string {
 
 async function answers(
   db: Db,
-): Promise<{ careful: VerifyResult; fastClean: boolean; workers: VerifyResult }> {
+): Promise<{ careful: VerifyResult; fastClean: boolean; workers: VerifyResult; how: string[] }> {
   const fast = walkChainRange(walkEnv(), db, {
     readAbove: -1,
     prevSeq: 0,
     prevHash: GENESIS_HASH,
     throughSeq: Number.MAX_SAFE_INTEGER,
   });
-  const workers = await verifyChainInParallel(db, db.name, { workers: 2, minRecords: 0 });
-  return { careful: verifyChain(db), fastClean: fast.clean, workers };
+  const how: string[] = [];
+  const workers = await verifyChainInParallel(db, db.name, {
+    workers: 2,
+    minRecords: 0,
+    onAnswer: (h) => how.push(h),
+  });
+  return { careful: verifyChain(db), fastClean: fast.clean, workers, how };
 }
+
+/** Every walk refuses the chain, at `seq`, for `problem`; the database is closed. */
+async function expectRefused(db: Db, seq: number, problem: string): Promise<void> {
+  const r = await answers(db);
+  expect(r.fastClean).toBe(false);
+  expect(r.careful).toMatchObject({ ok: false, firstBroken: { deviceSeq: seq, problem } });
+  expect(r.workers).toEqual(r.careful);
+  db.close();
+}
+
+/** Every walk finds the chain clean, the workers' answer their own; the database is closed. */
+async function expectClean(db: Db, count: number): Promise<void> {
+  const r = await answers(db);
+  expect(r.careful).toEqual({ ok: true, count });
+  expect(r.fastClean).toBe(true);
+  expect(r.workers).toEqual(r.careful);
+  expect(r.how).toEqual(['workers']);
+  db.close();
+}
+
+const MISFIT = "body_unreadable: the row's values do not fit the body's marks";
 
 describe('verification of bodies packed without their row’s values', () => {
   it('every record of a sealed chain is packed so, and the chain is clean in every walk', async () => {
     const db = chain();
     const versions = db.prepare('SELECT DISTINCT hex(substr(body, 1, 1)) AS v FROM records').all();
     expect(versions).toEqual([{ v: '02' }]);
-    const r = await answers(db);
-    expect(r.careful).toEqual({ ok: true, count: 12 });
-    expect(r.fastClean).toBe(true);
-    expect(r.workers).toEqual(r.careful);
     expect(readRecord(db, 'ev0001')).toMatchObject({ satisfaction: 1, staffId: 'S1024', deviceSeq: 2 });
-    db.close();
+    await expectClean(db, 12);
   });
 
   it('a body packed by hand with its star kept in it, and the star column emptied: not a clean chain', async () => {
@@ -102,14 +124,7 @@ describe('verification of bodies packed without their row’s values', () => {
     db.prepare('UPDATE records SET body = ?, satisfaction = NULL WHERE device_seq = 2').run(
       handPacked(forged),
     );
-    const r = await answers(db);
-    expect(r.fastClean).toBe(false);
-    expect(r.careful).toMatchObject({
-      ok: false,
-      firstBroken: { deviceSeq: 2, problem: "body_unreadable: the row's values do not fit the body's marks" },
-    });
-    expect(r.workers).toEqual(r.careful);
-    db.close();
+    await expectRefused(db, 2, MISFIT);
   });
 
   it('a seal time cut short in its column and the rest of its digits packed into the body: not a clean chain', async () => {
@@ -123,14 +138,7 @@ describe('verification of bodies packed without their row’s values', () => {
       handPacked(forged),
       Number(created.slice(0, 4)),
     );
-    const r = await answers(db);
-    expect(r.fastClean).toBe(false);
-    expect(r.careful).toMatchObject({
-      ok: false,
-      firstBroken: { deviceSeq: 4, problem: "body_unreadable: the row's values do not fit the body's marks" },
-    });
-    expect(r.workers).toEqual(r.careful);
-    db.close();
+    await expectRefused(db, 4, MISFIT);
   });
 
   it('a body that unpacks to bytes which are not UTF-8 is refused by both walks, whatever its hash', async () => {
@@ -139,8 +147,7 @@ describe('verification of bodies packed without their row’s values', () => {
     const elided = Buffer.from(elideRowValues(text, row) as string, 'utf8');
     const at = elided.indexOf('"windowNo":"') + '"windowNo":"'.length;
     const bad = Buffer.concat([elided.subarray(0, at), Buffer.from([0xff]), elided.subarray(at)]);
-    const dictionary = recordVersions().find(([v]) => v === BODY_CODEC)?.[1] as Uint8Array;
-    const body = Buffer.concat([Buffer.from([BODY_CODEC]), deflateRawSync(bad, { level: 9, dictionary })]);
+    const body = handPacked(bad);
     // the hash of the text those bytes read as, and the chain head moved to it
     const readAs = text.replace('"windowNo":"', '"windowNo":"\ufffd');
     const hash = sha256Hex(readAs);
@@ -150,14 +157,7 @@ describe('verification of bodies packed without their row’s values', () => {
     );
     setMeta(db, 'chain_head', hash);
     expect(stored(db, 12).text).toBe(readAs);
-    const r = await answers(db);
-    expect(r.fastClean).toBe(false);
-    expect(r.careful).toMatchObject({
-      ok: false,
-      firstBroken: { deviceSeq: 12, problem: 'body_unreadable: not UTF-8 text' },
-    });
-    expect(r.workers).toEqual(r.careful);
-    db.close();
+    await expectRefused(db, 12, 'body_unreadable: not UTF-8 text');
   });
 
   it('bodies packed whole and without their row’s values verify side by side', async () => {
@@ -168,11 +168,7 @@ describe('verification of bodies packed without their row’s values', () => {
     }
     const versions = db.prepare('SELECT hex(substr(body, 1, 1)) AS v FROM records ORDER BY device_seq').all();
     expect(versions.filter((v) => (v as { v: string }).v === '01')).toHaveLength(2);
-    const r = await answers(db);
-    expect(r.careful).toEqual({ ok: true, count: 12 });
-    expect(r.fastClean).toBe(true);
-    expect(r.workers).toEqual(r.careful);
-    db.close();
+    await expectClean(db, 12);
   });
 
   it('a value SQLite would not keep as given (a lone surrogate) is packed whole', () => {
