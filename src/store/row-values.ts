@@ -93,7 +93,7 @@ export function elideRowValues(text: string, row: RowValues): string | null {
  * as `"key":value`. Returns the number of bytes written; -1 when `out` may be too small (the
  * caller grows it and asks again); -2 when the row does not fit the body: a value not of its
  * column's type, a mark more or fewer than the row has values, a mark that is not where a field
- * stands (after `{` or `,`, before `,` or `}`), or one of the six keys written as `"key":` in the
+ * stands (after the opening `{` or a `,`, before `,` or `}`), or one of the six keys written as `"key":` in the
  * body itself. So a text put back has each of the
  * six fields once, with its column's value, where a top-level field stands — what the checks of a
  * body packed whole look for — and every body packed from a canonical text fits.
@@ -144,12 +144,13 @@ export function restoreRowValues(elided: Uint8Array, length: number, row: RowVal
       written += 1;
       continue;
     }
-    // A mark: the row's next non-NULL value, where a field stands (after `{` or `,`, before `,` or `}`).
+    // A mark: the row's next non-NULL value, where a field stands (after the opening `{` or a `,`, before `,` or `}`).
     while (value < 6 && (row[value] === null || row[value] === undefined)) value += 1;
     if (value === 6) return -2;
     const before = i > 0 ? elided[i - 1] : 0;
     const after = i + 1 < length ? elided[i + 1] : 0;
-    if (!(before === 123 || before === 44) || !(after === 125 || after === 44)) return -2;
+    // `{` only as the text's own first byte: a field of a nested object is not the record's.
+    if (!((before === 123 && i === 1) || before === 44) || !(after === 125 || after === 44)) return -2;
     const key = keys[value] as string;
     const raw = row[value];
     value += 1;

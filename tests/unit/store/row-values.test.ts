@@ -142,6 +142,7 @@ describe('a record packed without its row’s values', () => {
       [`{"x":${M},${M},${M},${M},${M}}`, unrated], // a mark where a value stands
       [`{${M}1,${M},${M},${M},${M}}`, unrated], // a mark with digits after it
       [`{"b":"${M}",${M},${M},${M},${M}}`, unrated], // a mark inside a string
+      [`{"x":{${M},${M},${M},${M},${M}}}`, unrated], // marks as the fields of a nested object
       [`{${five},"satisfaction":1}`, unrated], // a field the row keeps, in the body
       [`{${all},"status":"rated"}`, row],
     ];
