@@ -98,7 +98,7 @@ function theDecoder(): BodyDecoder {
 }
 
 /** `decode` with its error as UnreadableBodyError. */
-function unreadableOnError(decode: () => string): string {
+function unreadableOnError<T>(decode: () => T): T {
   try {
     return decode();
   } catch (err) {
@@ -170,11 +170,7 @@ export function hexBodyWithoutRowValues(type: string, hex: string): boolean {
 
 /** The canonical UTF-8 bytes of a packed body read in SQL as `hex(body)` (BodyDecoder.hexBytes; valid until the next unpack). */
 export function unpackHexBodyBytes(hex: string, row: RowValues | null): Buffer {
-  try {
-    return theDecoder().hexBytes(hex, row);
-  } catch (err) {
-    throw new UnreadableBodyError((err as Error).message);
-  }
+  return unreadableOnError(() => theDecoder().hexBytes(hex, row));
 }
 
 /** The canonical text of a body read in SQL as `typeof(body)` and `hex(body)` (BodyDecoder.hex). */
