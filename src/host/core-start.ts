@@ -9,7 +9,7 @@ import type { DeadlineTimer } from './screen-timers.js';
 import { STORAGE_NOTICES } from './storage-guard.js';
 import type { StorageHealth } from './storage-health.js';
 import type { SyncBridge } from './sync-bridge.js';
-import { pruneOldRecords } from './upkeep.js';
+import { foldClosed, pruneOldRecords } from './upkeep.js';
 import type { WindowApiService } from './window-api-service.js';
 
 /** What starting the pad's running parts needs of the composition root. */
@@ -70,9 +70,17 @@ export async function startRunningParts(
   closers.push(() => clearInterval(pruneTimer));
   // Anything that ran out while the pad was off closes now, as unrated.
   core.evaluations.expireDue({ setOnAnotherClock: true });
+  const fold = () => foldClosed(core.db, core.clock.now(), core.clockOffset.offsetMs(), log.write);
+  fold();
+  const foldTimer = setInterval(fold, FOLD_EVERY_MS);
+  foldTimer.unref();
+  closers.push(() => clearInterval(foldTimer));
   deadlines.schedule();
   core.hardware.applyIdleLeds();
 }
+
+/** How often closed evaluations are looked at for folding: small batches through the day. */
+const FOLD_EVERY_MS = 10 * 60_000;
 
 /** A wall-clock jump is noticed within a second, logged, and the screen's countdown re-based. */
 function watchWallClock(core: StartableCore, closers: Closer[]): void {

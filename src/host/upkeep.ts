@@ -1,6 +1,7 @@
 import type { Logger } from '../domain/types.js';
 import { continueFromPlatform } from '../store/continuation.js';
 import type { Db } from '../store/db.js';
+import { foldClosedEvaluations, FOLDS_PER_CALL } from '../store/fold.js';
 import { getRefdata } from '../store/refdata.js';
 import { pruneDelivered, pruneWorkingRows } from '../store/retention.js';
 import type { StorageHealth } from './storage-health.js';
@@ -47,8 +48,33 @@ export function pruneOldRecords(
   // Separately: a chain that does not verify keeps its records, not the rows of pruned ones.
   try {
     const w = pruneWorkingRows(db, { keepDays, nowMs: now });
-    if (w.evaluations + w.presses > 0) log('info', 'pruned working rows past retention', { ...w });
+    if (w.evaluations + w.presses + w.history > 0)
+      log('info', 'pruned working rows past retention', { ...w });
   } catch (err) {
     log('error', 'retention of working rows failed', { error: (err as Error).message });
   }
+}
+
+/** Calls of foldClosedEvaluations per run: a backlog (a pad updated with months of rows) folds over runs. */
+const FOLD_CALLS_PER_RUN = 10;
+
+/**
+ * Closed evaluations' working rows fold into their records a few hours after closing (decision
+ * 220), on the pad's own clock: folding keeps every fact, so a wrong clock only moves it in time.
+ */
+export function foldClosed(db: Db, nowMs: number, clockOffsetMs: number, log: Logger): void {
+  let evaluations = 0;
+  let presses = 0;
+  try {
+    for (let call = 0; call < FOLD_CALLS_PER_RUN; call++) {
+      const r = foldClosedEvaluations(db, { nowMs, clockOffsetMs });
+      evaluations += r.evaluations;
+      presses += r.presses;
+      if (r.evaluations < FOLDS_PER_CALL) break;
+    }
+  } catch (err) {
+    log('error', 'folding closed evaluations failed', { error: (err as Error).message });
+  }
+  if (evaluations + presses > 0)
+    log('info', 'folded closed evaluations into their records', { evaluations, presses });
 }

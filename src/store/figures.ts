@@ -1,8 +1,9 @@
 import type { Db } from './db.js';
 import { canAppeal, DEFAULT_APPEAL_WORKING_DAYS } from '../domain/appeal.js';
-import { cstDayStart, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
+import { cstDate, cstDayStart, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
 import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 import type { AppealCounts, Figures } from '../domain/types.js';
+import { evaluationIdOfRecordSql } from './record-ids.js';
 import { recordTextSql } from './records.js';
 
 export type { AppealCounts, Figures };
@@ -34,11 +35,12 @@ export const RELEASE_AFTER_MS = 30 * 60_000;
 
 /**
  * SQL: true while evaluation `e` is closed but not yet released to the staff side. Needs the
- * parameter @now.
+ * parameter @now. False, not NULL, when `e` is a left join's missing row: an evaluation folded
+ * into its records (fold.ts) closed hours ago.
  */
-export const HELD_SQL = `(e.state IN ('rated', 'unrated') AND e.closed_ms > @now - ${RELEASE_AFTER_MS}
+export const HELD_SQL = `COALESCE(e.state IN ('rated', 'unrated') AND e.closed_ms > @now - ${RELEASE_AFTER_MS}
   AND NOT EXISTS (SELECT 1 FROM evaluations n
-    WHERE n.window_no = e.window_no AND n.started_ms >= e.closed_ms AND n.id <> e.id))`;
+    WHERE n.window_no = e.window_no AND n.started_ms >= e.closed_ms AND n.id <> e.id), 0)`;
 
 export interface FigureOptions {
   /** The configured appeal period, to tell open from expired (default 3). */
@@ -83,16 +85,24 @@ function factsCte(where: string): string {
   )`;
 }
 
+/** A period: pad-clock bounds for the live rows, CST dates [fromDay, toDay) for folded ones. */
+interface Period {
+  from: number;
+  to: number;
+  fromDay: string;
+  toDay: string;
+}
+
 function periodFacts(
   db: Db,
-  where: string,
+  filter: 'staff' | 'window',
   key: string,
-  from: number,
-  to: number,
+  period: Period,
   nowMs: number,
   opts: Required<FigureOptions>,
 ): Figures {
-  const cte = factsCte(where);
+  const { from, to } = period;
+  const cte = factsCte(filter === 'staff' ? 'e.staff_id = @key' : 'e.window_no = @key');
   const n = db
     .prepare(
       `${cte}
@@ -107,10 +117,8 @@ function periodFacts(
          COALESCE(SUM(status = 'rated' AND satisfaction <= 2), 0) AS badCount
        FROM facts`,
     )
-    .get({ key, from, to, now: nowMs }) as Omit<
-    Figures,
-    'coverageRate' | 'unratedRate' | 'satisfactionRate' | 'badAppeals'
-  >;
+    .get({ key, from, to, now: nowMs }) as Counts;
+  addCounts(n, foldedCounts(db, filter, key, period));
   const bad = db
     .prepare(
       `${cte}
@@ -132,7 +140,7 @@ function periodFacts(
     accepted: 0,
     rejected: 0,
   };
-  for (const b of bad) {
+  for (const b of [...bad, ...foldedBadFacts(db, filter, key, period)]) {
     // assessTime is true (CST) time; a pad-clock time is brought there with the offset
     const assessMs =
       (b.body !== null ? assessMsOf(b.body) : null) ??
@@ -151,6 +159,82 @@ function periodFacts(
     satisfactionRate: n.rated > 0 ? n.goodCount / n.rated : null,
     badAppeals,
   };
+}
+
+type Counts = Omit<Figures, 'coverageRate' | 'unratedRate' | 'satisfactionRate' | 'badAppeals'>;
+
+/** The counts of the period's folded evaluations (day_figures, fold.ts). */
+function foldedCounts(db: Db, filter: 'staff' | 'window', key: string, p: Period): Counts {
+  return db
+    .prepare(
+      `SELECT COALESCE(SUM(started), 0) AS started, COALESCE(SUM(rated), 0) AS rated,
+         COALESCE(SUM(unrated), 0) AS unrated, COALESCE(SUM(abandoned_bad), 0) AS abandonedBad,
+         0 AS pending, COALESCE(SUM(cancelled), 0) AS cancelled,
+         COALESCE(SUM(good), 0) AS goodCount, COALESCE(SUM(bad), 0) AS badCount
+       FROM day_figures WHERE day >= @fromDay AND day < @toDay
+         AND ${filter === 'staff' ? 'staff_id' : 'window_no'} = @key`,
+    )
+    .get({ fromDay: p.fromDay, toDay: p.toDay, key }) as Counts;
+}
+
+function addCounts(into: Counts, more: Counts): void {
+  for (const k of Object.keys(into) as Array<keyof Counts>) into[k] += more[k];
+}
+
+/**
+ * The 差评 of the period's folded evaluations, from their records (the appeal state needs each
+ * one): from the lowest deviceSeq of the period's folded records on (day_figures.first_seq), by the
+ * bad-review index for a staff member, by deviceSeq for a window. A record's own startedTime then
+ * places it in the period, as fold.ts placed its counts.
+ */
+function foldedBadFacts(
+  db: Db,
+  filter: 'staff' | 'window',
+  key: string,
+  p: Period,
+): Array<{ satisfaction: number; chosenMs: null; body: string; appealStatus: string | null }> {
+  const column = filter === 'staff' ? 'staff_id' : 'window_no';
+  const { firstSeq } = db
+    .prepare(
+      `SELECT MIN(first_seq) AS firstSeq FROM day_figures
+       WHERE day >= @fromDay AND day < @toDay AND ${column} = @key`,
+    )
+    .get({ fromDay: p.fromDay, toDay: p.toDay, key }) as { firstSeq: number | null };
+  if (firstSeq === null) return [];
+  const rows = db
+    .prepare(
+      `SELECT r.satisfaction AS satisfaction, ${recordTextSql('r')} AS body,
+         (SELECT a.status FROM appeals a WHERE a.record_id = r.record_id ORDER BY a.submitted_ms DESC LIMIT 1) AS appealStatus
+       FROM records r
+       WHERE r.status = 'rated' AND r.satisfaction <= 2 AND r.device_seq >= @firstSeq
+         ${filter === 'staff' ? 'AND r.staff_id = @key' : ''}
+         AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = ${evaluationIdOfRecordSql('r.record_id')})`,
+    )
+    .all(filter === 'staff' ? { key, firstSeq } : { firstSeq }) as Array<{
+    satisfaction: number;
+    body: string | null;
+    appealStatus: string | null;
+  }>;
+  const out: Array<{ satisfaction: number; chosenMs: null; body: string; appealStatus: string | null }> = [];
+  for (const r of rows) {
+    if (r.body === null) continue;
+    const rec = parsedRecord(r.body);
+    if (rec === null || rec.day < p.fromDay || rec.day >= p.toDay) continue;
+    if (filter === 'window' ? rec.windowNo !== key : rec.staffId !== key) continue;
+    out.push({ satisfaction: r.satisfaction, chosenMs: null, body: r.body, appealStatus: r.appealStatus });
+  }
+  return out;
+}
+
+function parsedRecord(body: string): { day: string; windowNo: unknown; staffId: unknown } | null {
+  try {
+    const rec = JSON.parse(body) as { startedTime?: unknown; windowNo?: unknown; staffId?: unknown };
+    return typeof rec.startedTime === 'string'
+      ? { day: rec.startedTime.slice(0, 10), windowNo: rec.windowNo, staffId: rec.staffId }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The record's own assessTime decides the appeal deadline (the platform counts from it). */
@@ -194,10 +278,21 @@ function periodFigures(db: Db, filter: 'staff' | 'window', key: string, nowMs: n
   const month = cstMonthStart(trueNow) - off;
   // CST has no daylight saving: a day is 24 h; the next month starts within 32 days.
   const nextMonth = cstMonthStart(cstMonthStart(trueNow) + 32 * 86_400_000) - off;
-  const where = filter === 'staff' ? 'e.staff_id = @key' : 'e.window_no = @key';
+  const today: Period = {
+    from: day,
+    to: day + 86_400_000,
+    fromDay: cstDate(day + off),
+    toDay: cstDate(day + off + 86_400_000),
+  };
+  const thisMonth: Period = {
+    from: month,
+    to: nextMonth,
+    fromDay: cstDate(month + off),
+    toDay: cstDate(nextMonth + off),
+  };
   return {
-    today: periodFacts(db, where, key, day, day + 86_400_000, nowMs, full),
-    month: periodFacts(db, where, key, month, nextMonth, nowMs, full),
+    today: periodFacts(db, filter, key, today, nowMs, full),
+    month: periodFacts(db, filter, key, thisMonth, nowMs, full),
   };
 }
 

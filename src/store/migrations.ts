@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { caseRowsWithoutSealedText } from './case-rows-without-sealed-text.js';
 import { compactRecords } from './compact-records.js';
+import { foldedHistory } from './folded-history.js';
 import { leanWorkingRows } from './lean-working-rows.js';
 import { packRecords } from './pack-records.js';
 
@@ -216,6 +217,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // 8: a case's reasons and comment kept only in its sealed record; case rows in their primary
   // key's order (decision 212).
   caseRowsWithoutSealedText,
+  // 9: a case's look-ups and the figures of folded evaluations kept apart from their working rows,
+  // which go a few hours after they closed (decision 220).
+  foldedHistory,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

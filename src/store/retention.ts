@@ -1,4 +1,4 @@
-import { cstLastMonthStart } from '../domain/time.js';
+import { cstDate, cstLastMonthStart } from '../domain/time.js';
 import { setMeta, type Db } from './db.js';
 import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js';
 
@@ -77,6 +77,8 @@ export const WORKING_ROWS_PER_CALL = 2000;
 export interface WorkingPruneResult {
   evaluations: number;
   presses: number;
+  /** receipt prints, day figures and case memory rows (decision 220) */
+  history: number;
 }
 
 /**
@@ -130,6 +132,24 @@ export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number
            ORDER BY p.at_ms LIMIT ?)`,
       )
       .run(before, WORKING_ROWS_PER_CALL * 4).changes;
-    return { evaluations: ids.length, presses };
+    // What folding keeps apart from the rows (decision 220), past the same bound: receipt prints of
+    // evaluations with neither rows nor records left, the day figures, the case memory.
+    const prints = db
+      .prepare(
+        `DELETE FROM receipt_prints WHERE id IN (
+           SELECT p.id FROM receipt_prints p WHERE p.requested_ms < ?
+             AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = p.evaluation_id)
+             AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_id IN (p.evaluation_id, p.evaluation_id || '-1'))
+           ORDER BY p.id LIMIT ?)`,
+      )
+      .run(before, WORKING_ROWS_PER_CALL * 4).changes;
+    const days = db.prepare('DELETE FROM day_figures WHERE day < ?').run(cstDate(before)).changes;
+    const cases = db
+      .prepare(
+        `DELETE FROM case_memory WHERE (project_no, service_number) IN (
+           SELECT project_no, service_number FROM case_memory WHERE last_started_ms < ? LIMIT ?)`,
+      )
+      .run(before, WORKING_ROWS_PER_CALL * 4).changes;
+    return { evaluations: ids.length, presses, history: prints + days + cases };
   })();
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CaseInput, StartEvaluationInput } from '../../api/contract.js';
 import { DomainError } from '../../domain/errors.js';
-import { isBadReview } from '../../domain/levels.js';
 import { loadOpen, type CaseRow, type EvaluationDeps, type Origin } from './types.js';
+import { caseRated, lastAttemptAbandonedBad, lastClosedVisit } from '../../store/case-memory.js';
 import { recordIdOf } from '../../store/record-ids.js';
 
 /** A business system's retry within this time gets the first answer (window-api.md 1.1). */
@@ -75,7 +75,9 @@ export function startEvaluation(
       chosen_ms: null,
       outcome: null,
     }));
-    const flags = rows.some((r) => lastAttemptAbandonedBad(deps, r.project_no)) ? ['restart_after_bad'] : [];
+    const flags = rows.some((r) => lastAttemptAbandonedBad(deps.db, r.project_no))
+      ? ['restart_after_bad']
+      : [];
     db.prepare(
       `INSERT INTO evaluations (id, state, group_type, chain_mode, staff_id, staff_name, window_no, origin,
          started_ms, prompt_ms, step_deadline_ms, norm_version, risk_flags, inputs_after)
@@ -125,19 +127,6 @@ function assertDistinctCases(cases: CaseInput[]): void {
   }
 }
 
-/** Whether this case's latest attempt on this pad closed unrated after a 差评 star (restart_after_bad). */
-function lastAttemptAbandonedBad(deps: Pick<EvaluationDeps, 'db'>, projectNo: string): boolean {
-  const last = deps.db
-    .prepare(
-      `SELECT c.outcome AS outcome, c.chosen_satisfaction AS chosen
-       FROM evaluation_cases c JOIN evaluations e ON e.id = c.evaluation_id
-       WHERE c.project_no = ? AND c.outcome IN ('rated', 'unrated')
-       ORDER BY e.started_ms DESC LIMIT 1`,
-    )
-    .get(projectNo) as { outcome: string; chosen: number | null } | undefined;
-  return last?.outcome === 'unrated' && last.chosen !== null && isBadReview(last.chosen);
-}
-
 /**
  * 即办件: one evaluation, refused once rated. 承诺件: one per visit; without an explicit
  * serviceNumber, the visit after the highest one the platform holds (asked when online) or
@@ -149,12 +138,7 @@ function serviceNumberFor(
   platformLast: number | undefined,
 ): number {
   const { db } = deps;
-  const ratedExists = (serviceNumber: number | null) =>
-    db
-      .prepare(
-        `SELECT 1 FROM evaluation_cases WHERE project_no = ? AND outcome = 'rated' ${serviceNumber === null ? '' : 'AND service_number = ?'} LIMIT 1`,
-      )
-      .get(...(serviceNumber === null ? [c.projectNo] : [c.projectNo, serviceNumber])) !== undefined;
+  const ratedExists = (serviceNumber: number | null) => caseRated(db, c.projectNo, serviceNumber);
   if (c.promiseType === 1) {
     if (ratedExists(null)) {
       throw new DomainError(
@@ -175,12 +159,7 @@ function serviceNumberFor(
     }
     return c.serviceNumber;
   }
-  const row = db
-    .prepare(
-      `SELECT MAX(service_number) AS last FROM evaluation_cases WHERE project_no = ? AND outcome IN ('rated', 'unrated')`,
-    )
-    .get(c.projectNo) as { last: number | null };
-  return Math.max(row.last ?? 0, platformLast ?? 0) + 1;
+  return Math.max(lastClosedVisit(db, c.projectNo), platformLast ?? 0) + 1;
 }
 
 /** Time-ordered and unguessable: `E` + ms in base 36 + 12 random hex digits (≤ 64 with a -NN suffix). */

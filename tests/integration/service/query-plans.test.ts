@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
+import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
 import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
 
 /**
@@ -9,7 +10,17 @@ import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js'
  * list) is caught as it is prepared, and SQLite's plan for it must reach the growing tables
  * through an index, never by a scan.
  */
-const GROWING = ['evaluations', 'evaluation_cases', 'records', 'raw_inputs', 'outbox', 'appeals'];
+const GROWING = [
+  'evaluations',
+  'evaluation_cases',
+  'records',
+  'raw_inputs',
+  'outbox',
+  'appeals',
+  'day_figures',
+  'case_memory',
+  'receipt_prints',
+];
 
 /** Table names by alias in a statement: `FROM evaluations e`, `JOIN evaluation_cases AS c`. */
 function aliasesOf(sql: string): Map<string, string> {
@@ -83,6 +94,10 @@ describe('query plans of a day at the window', () => {
       if (i % 5 === 0) fx.svc.submitReasons(evaluationId, [badCode], undefined);
       fx.clock.advance(1_000);
     }
+    // Hours later the day's evaluations fold into their records (decision 220) and the figures,
+    // bad reviews and recent list read them there.
+    fx.clock.advance(FOLD_AFTER_MS + 60_000);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() }).evaluations).toBe(30);
     const batch = fx.svc.start({ cases: [oneCase('PLAN-B1'), oneCase('PLAN-B2')] }, ctx);
     fx.svc.press({ source: 'touch', key: 4, evaluationId: batch.evaluationId });
     queries.figures(STAFF.staffId);
@@ -92,7 +107,15 @@ describe('query plans of a day at the window', () => {
 
     const read = [...seen].filter((sql) => GROWING.some((t) => sql.includes(t)));
     // The day touched the queries this test is about.
-    for (const part of ['FROM evaluations e', 'evaluation_cases', 'raw_inputs', 'records r', 'staff_id = ?'])
+    for (const part of [
+      'FROM evaluations e',
+      'evaluation_cases',
+      'raw_inputs',
+      'records r',
+      'staff_id = ?',
+      'day_figures',
+      'r.device_seq >= @firstSeq',
+    ])
       expect(
         read.some((sql) => sql.includes(part)),
         part,

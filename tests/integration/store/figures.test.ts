@@ -4,6 +4,7 @@ import { staffFigures, windowFigures, type Figures } from '../../../src/store/fi
 import type { UnsealedRecord } from '../../../src/domain/record.js';
 import { parseCst } from '../../../src/domain/time.js';
 import { openDatabase, type Db } from '../../../src/store/db.js';
+import { foldClosedEvaluations } from '../../../src/store/fold.js';
 import { appendRecords } from '../../../src/store/records.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { makeRecord } from './chain-fixture.js';
@@ -88,8 +89,22 @@ function evaluation(
   })();
 }
 
+/** The same evaluations with their working rows folded into their records (decision 220). */
+let folded: Db;
+
 beforeAll(() => {
   db = openDatabase(join(tmp.dir, 'figures.db'));
+  populate();
+  const unfolded = db;
+  folded = openDatabase(join(tmp.dir, 'folded.db'));
+  db = folded;
+  populate();
+  db = unfolded;
+  // every closed evaluation, the ones closed this morning too: only e5, still waiting, stays
+  foldClosedEvaluations(folded, { nowMs: parseCst('2026-11-02 12:00:00') });
+});
+
+function populate(): void {
   // ---- today, S1 at window 12
   evaluation('e1', 'S1', '12', '2026-10-12 08:30:00', 'rated', [{ outcome: 'rated', sat: 5 }]);
   evaluation('e2', 'S1', '12', '2026-10-12 08:40:00', 'rated', [
@@ -122,9 +137,10 @@ beforeAll(() => {
   // ---- not this month
   evaluation('x1', 'S1', '12', '2026-09-30 23:59:59', 'rated', [{ outcome: 'rated', sat: 1 }]);
   evaluation('x2', 'S1', '12', '2026-11-01 00:00:00', 'rated', [{ outcome: 'rated', sat: 1 }]);
-});
+}
 afterAll(() => {
   db.close();
+  folded.close();
   tmp.cleanup();
 });
 
@@ -232,6 +248,28 @@ describe('figures', () => {
     expect(today.started).toBe(9);
     const yesterday = staffFigures(db, 'S1', parseCst('2026-10-11 23:59:59')).today;
     expect(yesterday).toMatchObject({ started: 1, rated: 1, goodCount: 1 });
+  });
+
+  it('count the same once the working rows are folded into their records and day figures', () => {
+    expect(folded.prepare('SELECT id FROM evaluations').all()).toEqual([{ id: 'e5' }]);
+    const cases = [
+      ['S1', NOW],
+      ['S2', NOW],
+      ['S1', parseCst('2026-10-12 00:30:00')],
+      ['S1', parseCst('2026-10-11 23:59:59')],
+      ['S1', parseCst('2026-11-01 08:00:00')],
+      ['nobody', NOW],
+    ] as const;
+    for (const [staffId, at] of cases) {
+      expect(staffFigures(folded, staffId, at), `${staffId} at ${at}`).toEqual(staffFigures(db, staffId, at));
+      expect(staffFigures(folded, staffId, at, { appealWorkingDays: 5 })).toEqual(
+        staffFigures(db, staffId, at, { appealWorkingDays: 5 }),
+      );
+    }
+    for (const windowNo of ['12', '7', '3'])
+      expect(windowFigures(folded, windowNo, NOW), windowNo).toEqual(windowFigures(db, windowNo, NOW));
+    // the pruned record of m5 is counted from its case row when folded, as it was before
+    expect(staffFigures(folded, 'S1', NOW).month.started).toBe(16);
   });
 
   it('a bad review whose deadline the holiday calendar cannot reach is counted as such', () => {

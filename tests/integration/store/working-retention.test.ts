@@ -89,7 +89,11 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
     // Acknowledged at last; and a technician keeps records one day only.
     markDelivered(fx.db, [pending], now);
     expect(pruneDelivered(fx.db, { keepDays: 1, nowMs: now }).deleted).toBe(2);
-    expect(pruneWorkingRows(fx.db, { keepDays: 1, nowMs: now })).toEqual({ evaluations: 1, presses: 1 });
+    expect(pruneWorkingRows(fx.db, { keepDays: 1, nowMs: now })).toEqual({
+      evaluations: 1,
+      presses: 1,
+      history: 0,
+    });
     expect(rowsOf(pending)).toEqual({ evaluations: 0, cases: 0, presses: 0, prints: 0 });
     // The 5th of March's record is gone, its rows are not: this month's figures still count them.
     expect(count('SELECT COUNT(*) AS n FROM records')).toBe(1);
@@ -101,7 +105,11 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
     rate('MAR-3', 5);
     expect(verifyChain(fx.db)).toMatchObject({ ok: true, count: 2 });
     // Nothing more to do: a second run deletes nothing.
-    expect(pruneWorkingRows(fx.db, { keepDays: 1, nowMs: now })).toEqual({ evaluations: 0, presses: 0 });
+    expect(pruneWorkingRows(fx.db, { keepDays: 1, nowMs: now })).toEqual({
+      evaluations: 0,
+      presses: 0,
+      history: 0,
+    });
   });
 
   it('upkeep takes records and working rows only on time the platform confirmed', () => {

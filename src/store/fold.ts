@@ -1,0 +1,169 @@
+import { cstDate } from '../domain/time.js';
+import { FREQUENT_CANCEL_POLICY } from '../domain/cancel-policy.js';
+import { DEFAULT_RISK_POLICY } from '../domain/risk.js';
+import type { Db } from './db.js';
+import { RELEASE_AFTER_MS } from './figures.js';
+import { recordTextSql } from './records.js';
+
+/**
+ * Folding (decision 220): a closed evaluation's working rows — its `evaluations` row, its
+ * `evaluation_cases` rows and the key presses logged against it — go a while after it closed.
+ * Its sealed records are its history from then on: the window API's answer, a receipt reprint
+ * and the staff's recent list read them (evaluation history); its counts are added to
+ * `day_figures` here, in the transaction that deletes the rows; the case look-ups read
+ * `case_memory`, written when each case was sealed. Receipt prints stay (a reprint is still 补打).
+ *
+ * The wait is the longest look-back any rule makes over working rows: the frequent-cancel count
+ * (4 h), the burst rule (minutes), the anti-interference hold of the figures (30 min). Until then
+ * an evaluation is read as it always was.
+ *
+ * Folding reads the pad's own clock: a clock set ahead folds early, which ends those look-backs
+ * early for the evaluations it folds (the hold then ends as it does for a clock set ahead);
+ * a clock set back folds late. No history is lost either way.
+ */
+export const FOLD_AFTER_MS = 4 * 3600_000;
+
+// The look-backs above, checked where they are defined rather than trusted to stay short.
+const LONGEST_LOOK_BACK_MS = Math.max(
+  FREQUENT_CANCEL_POLICY.windowMs,
+  RELEASE_AFTER_MS,
+  DEFAULT_RISK_POLICY.burstWindowMs + 600_000,
+  DEFAULT_RISK_POLICY.strayWindowMs,
+);
+if (LONGEST_LOOK_BACK_MS > FOLD_AFTER_MS)
+  throw new Error(
+    `FOLD_AFTER_MS ${FOLD_AFTER_MS} is shorter than a rule's look-back ${LONGEST_LOOK_BACK_MS}`,
+  );
+
+/** Evaluations folded in one call (one transaction): bounded work; a backlog goes over a few calls. */
+export const FOLDS_PER_CALL = 200;
+
+export interface FoldResult {
+  evaluations: number;
+  presses: number;
+}
+
+interface CaseFact {
+  outcome: 'rated' | 'unrated' | 'cancelled' | null;
+  chosen: number | null;
+  status: 'rated' | 'unrated' | 'cancelled' | null;
+  satisfaction: number | null;
+  body: string | null;
+  seq: number | null;
+}
+
+const NO_CASES = { started: 0, rated: 0, unrated: 0, abandonedBad: 0, cancelled: 0, good: 0, bad: 0 };
+
+interface DayCounts {
+  day: string;
+  staffId: string;
+  windowNo: string;
+  started: number;
+  rated: number;
+  unrated: number;
+  abandonedBad: number;
+  cancelled: number;
+  good: number;
+  bad: number;
+  firstSeq: number | null;
+}
+
+/**
+ * Folds the evaluations closed before `nowMs − FOLD_AFTER_MS` (at most `limit`, earliest started
+ * first), then the presses logged before then that belong to no evaluation still kept.
+ * `clockOffsetMs` (server − pad) places an evaluation whose record is gone on its true day.
+ */
+export function foldClosedEvaluations(
+  db: Db,
+  opts: { nowMs: number; clockOffsetMs?: number; limit?: number },
+): FoldResult {
+  const cutoff = opts.nowMs - FOLD_AFTER_MS;
+  const offset = opts.clockOffsetMs ?? 0;
+  return db.transaction((): FoldResult => {
+    const due = db
+      .prepare(
+        // By the start-time index, earliest first (one that closed before the cutoff started before
+        // it, unless the clock went back in between: it then folds once the cutoff passes its start).
+        `SELECT id, staff_id AS staffId, window_no AS windowNo, started_ms AS startedMs FROM evaluations
+         WHERE started_ms < @cutoff AND state IN ('rated', 'unrated', 'cancelled') AND closed_ms < @cutoff
+         ORDER BY started_ms LIMIT @limit`,
+      )
+      .all({ cutoff, limit: opts.limit ?? FOLDS_PER_CALL }) as Array<{
+      id: string;
+      staffId: string;
+      windowNo: string;
+      startedMs: number;
+    }>;
+    const facts = db.prepare(
+      `SELECT c.outcome AS outcome, c.chosen_satisfaction AS chosen, r.status AS status,
+              r.satisfaction AS satisfaction, ${recordTextSql('r')} AS body,
+              r.device_seq AS seq
+       FROM evaluation_cases c LEFT JOIN records r ON r.record_id = c.record_id
+       WHERE c.evaluation_id = ? ORDER BY c.idx`,
+    );
+    const dropCases = db.prepare('DELETE FROM evaluation_cases WHERE evaluation_id = ?');
+    const dropEvaluation = db.prepare('DELETE FROM evaluations WHERE id = ?');
+    const days = new Map<string, DayCounts>();
+    for (const ev of due) {
+      for (const f of facts.all(ev.id) as CaseFact[]) {
+        const day = dayOf(f.body) ?? cstDate(ev.startedMs + offset);
+        const key = `${day}\u0000${ev.staffId}\u0000${ev.windowNo}`;
+        let d = days.get(key);
+        if (d === undefined) {
+          d = { day, staffId: ev.staffId, windowNo: ev.windowNo, ...NO_CASES, firstSeq: null };
+          days.set(key, d);
+        }
+        addCase(d, f);
+        if (f.seq !== null && (d.firstSeq === null || f.seq < d.firstSeq)) d.firstSeq = f.seq;
+      }
+      dropCases.run(ev.id);
+      dropEvaluation.run(ev.id);
+    }
+    const add = db.prepare(
+      `INSERT INTO day_figures (day, staff_id, window_no, started, rated, unrated, abandoned_bad, cancelled, good, bad, first_seq)
+       VALUES (@day, @staffId, @windowNo, @started, @rated, @unrated, @abandonedBad, @cancelled, @good, @bad, @firstSeq)
+       ON CONFLICT (day, staff_id, window_no) DO UPDATE SET
+         started = started + excluded.started, rated = rated + excluded.rated,
+         unrated = unrated + excluded.unrated, abandoned_bad = abandoned_bad + excluded.abandoned_bad,
+         cancelled = cancelled + excluded.cancelled, good = good + excluded.good, bad = bad + excluded.bad,
+         first_seq = COALESCE(MIN(first_seq, excluded.first_seq), first_seq, excluded.first_seq)`,
+    );
+    for (const d of days.values()) add.run(d);
+    const presses = db
+      .prepare(
+        // By the press-time index; a press of an evaluation still kept stays with it.
+        `DELETE FROM raw_inputs WHERE id IN (
+           SELECT p.id FROM raw_inputs p WHERE p.at_ms < ?
+             AND (p.evaluation_id IS NULL OR NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = p.evaluation_id))
+           ORDER BY p.at_ms LIMIT ?)`,
+      )
+      .run(cutoff, (opts.limit ?? FOLDS_PER_CALL) * 8).changes;
+    return { evaluations: due.length, presses };
+  })();
+}
+
+/** The outcome a case is counted with: its record's, else its row's (the figures' rule). */
+function addCase(d: DayCounts, f: CaseFact): void {
+  const status = f.status ?? f.outcome ?? 'cancelled';
+  const satisfaction = f.status !== null ? f.satisfaction : f.outcome === 'rated' ? f.chosen : null;
+  d.started += 1;
+  if (status === 'rated') {
+    d.rated += 1;
+    if (satisfaction !== null && satisfaction >= 3) d.good += 1;
+    if (satisfaction !== null && satisfaction <= 2) d.bad += 1;
+  } else if (status === 'unrated') {
+    d.unrated += 1;
+    if (f.outcome === 'unrated' && f.chosen !== null && f.chosen <= 2) d.abandonedBad += 1;
+  } else d.cancelled += 1;
+}
+
+/** The CST date the record says its evaluation started on (its startedTime is true time). */
+function dayOf(body: string | null): string | null {
+  if (body === null) return null;
+  try {
+    const started = (JSON.parse(body) as { startedTime?: unknown }).startedTime;
+    return typeof started === 'string' && /^\d{4}-\d{2}-\d{2}/.test(started) ? started.slice(0, 10) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,151 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DomainError } from '../../../src/domain/errors.js';
+import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
+import { STAFF, TIMING, oneCase, records, serviceFixture } from '../../helpers/service.js';
+
+/**
+ * Folding (decision 220): a closed evaluation's working rows go a few hours after it closed; what
+ * the pad must still know of it is in its records, the case memory and the day figures.
+ */
+
+let fx: ReturnType<typeof serviceFixture>;
+beforeEach(() => {
+  fx = serviceFixture();
+});
+afterEach(() => fx.cleanup());
+
+const ctx = { origin: 'window_api' as const, staff: STAFF };
+const start = (input: Parameters<typeof fx.svc.start>[0]) => fx.svc.start(input, ctx);
+const count = (table: string) =>
+  (fx.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+let counter = 0;
+const press = (key: number) =>
+  fx.svc.press({ source: 'key', key, board: { serial: 'F', bootId: 1, counter: ++counter } });
+
+/** Folds everything closed until now, as the pad's upkeep does hours later. */
+function foldAll(): void {
+  fx.clock.advance(FOLD_AFTER_MS + 1);
+  foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() });
+}
+
+function expectRefused(fn: () => unknown, code: string): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DomainError);
+    expect((e as DomainError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected ${code}`);
+}
+
+describe('folding closed evaluations into their records', () => {
+  it('drops the working rows and presses of closed evaluations only, and keeps their records', () => {
+    start({ cases: [oneCase('F-1')] });
+    fx.clock.advance(2000);
+    press(5);
+    start({ cases: [oneCase('F-2'), oneCase('F-3')], groupType: 'batch' });
+    fx.clock.advance(2000);
+    press(2);
+    fx.svc.submitReasons(fx.svc.openEvaluation()?.evaluation.id as string, [], '等了很久');
+    fx.clock.advance(FOLD_AFTER_MS - 60_000);
+    // closed 4 h ago less a minute: not yet
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 0, presses: 0 });
+    const open = start({ cases: [oneCase('F-4')] }).evaluationId;
+    fx.clock.advance(2000);
+    fx.svc.press({ source: 'touch', key: 1, evaluationId: open }); // a 差评 star: reasons pending
+    fx.clock.advance(120_000);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 2, presses: 2 });
+    expect(fx.db.prepare('SELECT id FROM evaluations').all()).toEqual([{ id: open }]);
+    expect(count('evaluation_cases')).toBe(1);
+    expect(count('raw_inputs')).toBe(1); // the open evaluation's own press stays with it
+    expect(records(fx.db).map((r) => r.evaluationId)).toHaveLength(3);
+    expect(
+      fx.db.prepare('SELECT staff_id AS s, window_no AS w, started, rated, good, bad FROM day_figures').all(),
+    ).toEqual([{ s: STAFF.staffId, w: '12', started: 3, rated: 3, good: 1, bad: 2 }]);
+    // nothing left to fold: a second run changes nothing
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 0, presses: 0 });
+  });
+
+  it('folds in bounded steps, earliest first', () => {
+    for (let i = 0; i < 5; i++) {
+      start({ cases: [oneCase(`F-L${i}`)] });
+      press(4);
+      fx.clock.advance(60_000);
+    }
+    fx.clock.advance(FOLD_AFTER_MS);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now(), limit: 2 }).evaluations).toBe(2);
+    expect(count('evaluations')).toBe(3);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now(), limit: 2 }).evaluations).toBe(2);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now(), limit: 2 }).evaluations).toBe(1);
+    expect((fx.db.prepare('SELECT SUM(started) AS n FROM day_figures').get() as { n: number }).n).toBe(5);
+  });
+
+  it('a folded 即办件 stays rated: a second evaluation is refused', () => {
+    start({ cases: [oneCase('F-A', 1)] });
+    press(5);
+    foldAll();
+    expect(count('evaluation_cases')).toBe(0);
+    expectRefused(() => start({ cases: [oneCase('F-A', 1)] }), 'already_rated');
+  });
+
+  it('a folded 承诺件 visit is remembered: the next visit gets the next number, a rated one is refused', () => {
+    start({ cases: [oneCase('F-B', 2)] });
+    press(4);
+    foldAll();
+    start({ cases: [oneCase('F-B', 2)] });
+    press(3);
+    foldAll();
+    start({ cases: [oneCase('F-B', 2)] });
+    fx.clock.advance(TIMING.rateTimeoutS * 1000 + 1);
+    fx.svc.expireDue(); // visit 3 closes unrated: still counted as a visit
+    foldAll();
+    start({ cases: [oneCase('F-B', 2)] });
+    press(5);
+    expect(records(fx.db).map((r) => [r.serviceNumber, r.status])).toEqual([
+      [1, 'rated'],
+      [2, 'rated'],
+      [3, 'unrated'],
+      [4, 'rated'],
+    ]);
+    expectRefused(() => start({ cases: [{ ...oneCase('F-B', 2), serviceNumber: 2 }] }), 'already_rated');
+  });
+
+  it('a restart after a folded abandoned 差评 is still flagged restart_after_bad; a later rating clears it', () => {
+    start({ cases: [oneCase('F-R')] });
+    fx.clock.advance(3000);
+    press(1);
+    fx.clock.advance(TIMING.reasonsTimeoutS * 1000 + 1);
+    fx.svc.expireDue();
+    foldAll();
+    start({ cases: [oneCase('F-R')] });
+    fx.clock.advance(3000);
+    press(5);
+    foldAll();
+    expect(records(fx.db).map((r) => [r.status, r.riskFlags])).toEqual([
+      ['unrated', undefined],
+      ['rated', ['restart_after_bad']],
+    ]);
+    // the latest attempt was rated: a 承诺件-like restart of the same case is not flagged again
+    expect(fx.db.prepare('SELECT last_abandoned_bad AS bad FROM case_memory').all()).toEqual([{ bad: 0 }]);
+  });
+
+  it('a cancelled evaluation folds into the figures as cancelled and leaves no case memory', () => {
+    const { evaluationId } = start({ cases: [oneCase('F-C')] });
+    fx.svc.cancel(evaluationId, { reason: 'wrong_case', staffId: STAFF.staffId, channel: 'test' });
+    foldAll();
+    expect(fx.db.prepare('SELECT started, cancelled, rated FROM day_figures').all()).toEqual([
+      { started: 1, cancelled: 1, rated: 0 },
+    ]);
+    expect(count('case_memory')).toBe(0);
+    start({ cases: [oneCase('F-C')] }); // never rated: may start again
+  });
+
+  it('presses outside any kept evaluation go once they are as old as the fold', () => {
+    press(3); // no evaluation open: logged and ignored
+    fx.clock.advance(FOLD_AFTER_MS + 1);
+    press(3);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 0, presses: 1 });
+    expect(count('raw_inputs')).toBe(1);
+  });
+});
