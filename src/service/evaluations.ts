@@ -1,11 +1,12 @@
 import type { StartEvaluationInput } from '../api/contract.js';
 import { DomainError } from '../domain/errors.js';
+import { evaluationHasRecords, evaluationRowExists } from '../store/evaluation-records.js';
 import { cancelEvaluation, type CancelRequest } from './evaluation/cancelling.js';
+import { loadEvaluationOrHistory } from './evaluation/history.js';
 import { chooseChainMode, expireOne, press, submitReasons } from './evaluation/rating.js';
 import { replayFor, startEvaluation, type StartAnswer, type StartContext } from './evaluation/starting.js';
 import {
   casesOf,
-  loadEvaluation,
   loadOpen,
   targetsOf,
   type CaseRow,
@@ -47,8 +48,12 @@ export class EvaluationService {
     return loadOpen(this.deps.db);
   }
 
+  /**
+   * One evaluation, open or closed; a folded one (decision 220) as its records tell it
+   * (evaluation/history.ts says which of its fields they cannot give back).
+   */
   get(id: string): { evaluation: EvaluationRow; cases: CaseRow[] } | null {
-    return loadEvaluation(this.deps.db, id);
+    return loadEvaluationOrHistory(this.deps.db, id);
   }
 
   casesOf(id: string): CaseRow[] {
@@ -149,13 +154,14 @@ export class EvaluationService {
   /**
    * Records that a receipt print starts; returns whether it is a 补打 copy. A print counts as an
    * original once it did not fail: a job still 'queued' after a crash may have reached the paper,
-   * so what follows it is marked as a copy.
+   * so what follows it is marked as a copy. A folded evaluation is printed again from its
+   * records, and the fold keeps its rows here, so its reprint is still a copy.
    */
   beginReceiptPrint(id: string): { printId: number; copy: boolean } {
     const { db, clock } = this.deps;
     return db.transaction(() => {
-      const ev = db.prepare('SELECT id FROM evaluations WHERE id = ?').get(id);
-      if (!ev) throw new DomainError('not_found', `没有这个评价 / no evaluation ${id}`);
+      if (!evaluationRowExists(db, id) && !evaluationHasRecords(db, id))
+        throw new DomainError('not_found', `没有这个评价 / no evaluation ${id}`);
       const earlier = db
         .prepare(`SELECT COUNT(*) AS n FROM receipt_prints WHERE evaluation_id = ? AND result <> 'failed'`)
         .get(id) as { n: number };
@@ -169,7 +175,10 @@ export class EvaluationService {
     })();
   }
 
-  /** The printer's answer to a print begun above; evaluations.receipt_prints counts those on paper. */
+  /**
+   * The printer's answer to a print begun above; evaluations.receipt_prints counts those on paper
+   * (a folded evaluation has no row to count in: its count is read from receipt_prints).
+   */
   finishReceiptPrint(printId: number, result: 'printed' | 'partial' | 'failed'): void {
     const { db } = this.deps;
     db.transaction(() => {

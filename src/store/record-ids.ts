@@ -24,3 +24,27 @@ export function sessionIdOf(recordId: string): string {
 export function evaluationIdOfRecordSql(column: string): string {
   return `(CASE WHEN instr(${column}, '-') > 0 THEN substr(${column}, 1, instr(${column}, '-') - 1) ELSE ${column} END)`;
 }
+
+/**
+ * Where a record id names the case of evaluation `evaluationId`: its position (from 0) and
+ * whether the evaluation has several cases (`recordIdOf` read backwards); null when the record
+ * id is not one of that evaluation's.
+ */
+export function caseOfRecordId(
+  evaluationId: string,
+  recordId: string,
+): { idx: number; grouped: boolean } | null {
+  if (recordId === evaluationId) return { idx: 0, grouped: false };
+  const suffix = recordId.startsWith(`${evaluationId}-`) ? recordId.slice(evaluationId.length + 1) : '';
+  const n = /^\d{1,2}$/.test(suffix) ? Number(suffix) : 0;
+  return n >= 1 ? { idx: n - 1, grouped: true } : null;
+}
+
+/**
+ * SQL: the record id in `column` is one of evaluation `param`'s (a bound parameter): the id
+ * itself or `<id>-…`, a range of the record id index ('.' follows '-' in code order, so it holds
+ * the ids that start with `<id>-`; check each with `caseOfRecordId`).
+ */
+export function recordIdsOfEvaluationSql(column: string, param: string): string {
+  return `(${column} = ${param} OR ${column} BETWEEN ${param} || '-' AND ${param} || '.')`;
+}

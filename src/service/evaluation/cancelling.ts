@@ -1,6 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { FREQUENT_CANCEL_POLICY, isFrequentCancel } from '../../domain/cancel-policy.js';
 import type { CancelReason, PlatformRecord } from '../../domain/record.js';
+import { evaluationHasRecords } from '../../store/evaluation-records.js';
 import { sealCancelled } from './sealing.js';
 import { loadEvaluation, settledDeps, type EvaluationDeps } from './types.js';
 
@@ -23,17 +24,20 @@ export function cancelEvaluation(given: EvaluationDeps, id: string, req: CancelR
   const now = clock.now();
   return db.transaction(() => {
     const found = loadEvaluation(db, id);
-    if (!found) throw new DomainError('not_found', `没有这个评价 / no evaluation ${id}`);
-    const { evaluation, cases } = found;
+    // A folded evaluation (decision 220) closed hours ago: refused as any closed one is.
+    if (!found && !evaluationHasRecords(db, id))
+      throw new DomainError('not_found', `没有这个评价 / no evaluation ${id}`);
     if (
-      evaluation.state !== 'waiting' ||
-      cases.some((c) => c.chosen_satisfaction !== null || c.outcome !== null)
+      !found ||
+      found.evaluation.state !== 'waiting' ||
+      found.cases.some((c) => c.chosen_satisfaction !== null || c.outcome !== null)
     ) {
       throw new DomainError(
         'not_cancellable',
         '评价已开始或已结束，不能撤销 / only an evaluation still waiting, before any star, can be cancelled',
       );
     }
+    const { evaluation, cases } = found;
     const flags = frequentCancel(deps, evaluation.staff_id, now) ? ['frequent_cancel'] : [];
     db.prepare(
       `UPDATE evaluations SET state = 'cancelled', closed_ms = ?, close_reason = 'cancelled', cancelled_by = ?,

@@ -1,0 +1,355 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DomainError } from '../../../src/domain/errors.js';
+import { loadFoldedEvaluation } from '../../../src/service/evaluation/history.js';
+import type { CaseRow, EvaluationRow, Origin } from '../../../src/service/evaluations.js';
+import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
+import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
+
+type Fx = ReturnType<typeof serviceFixture>;
+type Loaded = { evaluation: EvaluationRow; cases: CaseRow[] };
+
+let fx: Fx;
+let counter = 0;
+beforeEach(() => {
+  fx = serviceFixture();
+});
+afterEach(() => fx.cleanup());
+
+const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
+
+function start(
+  cases: Array<ReturnType<typeof oneCase>>,
+  opts: { groupType?: 'batch' | 'chain'; origin?: Origin; staff?: typeof STAFF } = {},
+): string {
+  return fx.svc.start(
+    { cases, ...(opts.groupType ? { groupType: opts.groupType } : {}) },
+    { origin: opts.origin ?? 'window_api', staff: opts.staff ?? STAFF },
+  ).evaluationId;
+}
+const key = (k: number) =>
+  fx.svc.press({ source: 'key', key: k, board: { serial: 'H', bootId: 1, counter: ++counter } });
+const touch = (id: string, k: number) => fx.svc.press({ source: 'touch', key: k, evaluationId: id });
+const timeOut = () => {
+  fx.clock.advance(61_000);
+  fx.svc.expireDue();
+};
+const chainCases = (prefix = 'CH') => [
+  oneCase(`${prefix}-1`),
+  {
+    projectNo: `${prefix}-2`,
+    taskCode: '370900-XK-0107',
+    taskName: '食品经营许可（新办）',
+    promiseType: 2 as const,
+  },
+];
+
+/** Folds every evaluation closed so far (decision 220) the way upkeep does, hours later. */
+function foldAll(): void {
+  fx.clock.advance(FOLD_AFTER_MS + 60_000);
+  foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() });
+  const left = fx.db.prepare(`SELECT COUNT(*) AS n FROM evaluations WHERE state <> 'waiting'`).get() as {
+    n: number;
+  };
+  expect(left.n).toBe(0);
+}
+
+/** What the records keep of an evaluation's rows: the rows with the fields they cannot give back set as history.ts says. */
+function kept(
+  before: Loaded,
+  evaluation: Partial<EvaluationRow> = {},
+  cases: Array<Partial<CaseRow>> = [],
+): Loaded {
+  return {
+    evaluation: {
+      ...before.evaluation,
+      origin: 'window_api',
+      inputs_after: 0,
+      norm_version: '',
+      ...evaluation,
+    },
+    cases: before.cases.map((c, i) => ({ ...c, ...cases[i] })),
+  };
+}
+
+/** get(id) before and after the fold, the evaluation's working rows gone in between. */
+function foldedAfter(id: string): { before: Loaded; after: Loaded | null } {
+  const before = fx.svc.get(id);
+  if (!before) throw new Error(`no evaluation ${id}`);
+  foldAll();
+  expect(fx.db.prepare('SELECT 1 FROM evaluations WHERE id = ?').get(id)).toBeUndefined();
+  return { before, after: fx.svc.get(id) };
+}
+
+function expectDomainError(fn: () => unknown, code: string): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(DomainError);
+  expect((caught as DomainError).code).toBe(code);
+}
+
+describe('get(id) of a folded evaluation answers from its records as it did from its rows', () => {
+  it('single, rated with a key', () => {
+    const id = start([oneCase('S-1')]);
+    fx.clock.advance(4_000);
+    key(5);
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation.norm_version).toBe(NORMS.version);
+    expect(after).toEqual(kept(before));
+  });
+
+  it('single, rated on the screen with reasons: the norm version is kept beside the codes', () => {
+    const id = start([oneCase('S-2')], { origin: 'staff_panel' });
+    fx.clock.advance(3_000);
+    touch(id, 5);
+    fx.clock.advance(2_000);
+    fx.svc.submitReasons(id, [badCode(5)], '很好');
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation.origin).toBe('staff_panel');
+    expect(after).toEqual(kept(before, { norm_version: NORMS.version }));
+  });
+
+  it('a 差评 with reasons', () => {
+    const id = start([oneCase('S-3')]);
+    fx.clock.advance(3_000);
+    key(1);
+    fx.clock.advance(9_000);
+    fx.svc.submitReasons(id, [badCode(1)], '态度差');
+    const { before, after } = foldedAfter(id);
+    expect(before.cases[0]?.chosen_satisfaction).toBe(1);
+    expect(after).toEqual(kept(before, { norm_version: NORMS.version }));
+  });
+
+  it('batch', () => {
+    const id = start([oneCase('B-1'), oneCase('B-2'), oneCase('B-3')], { groupType: 'batch' });
+    fx.clock.advance(2_000);
+    key(4);
+    const { before, after } = foldedAfter(id);
+    expect(before.cases).toHaveLength(3);
+    expect(after).toEqual(kept(before));
+  });
+
+  it('chain overall, chosen by a press', () => {
+    const id = start(chainCases(), { groupType: 'chain' });
+    fx.clock.advance(2_000);
+    key(5);
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation.chain_mode).toBe('overall');
+    expect(after).toEqual(kept(before));
+  });
+
+  it('chain each: the item it closed at and that item’s prompt come back', () => {
+    const id = start(chainCases(), { groupType: 'chain' });
+    fx.svc.chooseChainMode(id, 'each');
+    fx.clock.advance(2_000);
+    key(4);
+    fx.clock.advance(5_000);
+    key(3);
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation).toMatchObject({ chain_mode: 'each', current_idx: 1 });
+    expect(before.evaluation.prompt_ms).toBeGreaterThan(before.evaluation.started_ms);
+    expect(after).toEqual(kept(before));
+  });
+
+  it('chain each, the second item timed out', () => {
+    const id = start([...chainCases(), oneCase('CH-3')], { groupType: 'chain' });
+    fx.svc.chooseChainMode(id, 'each');
+    fx.clock.advance(2_000);
+    key(5);
+    timeOut();
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation).toMatchObject({ state: 'rated', close_reason: 'timeout', current_idx: 1 });
+    expect(before.cases.map((c) => c.outcome)).toEqual(['rated', 'unrated', 'unrated']);
+    expect(after).toEqual(kept(before));
+  });
+
+  it('chain whose mode was chosen on the screen: that prompt is not kept', () => {
+    const id = start(chainCases(), { groupType: 'chain' });
+    fx.clock.advance(3_000);
+    fx.svc.chooseChainMode(id, 'overall');
+    fx.clock.advance(2_000);
+    key(5);
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation.prompt_ms).toBe(before.evaluation.started_ms + 3_000);
+    expect(after).toEqual(kept(before, { prompt_ms: before.evaluation.started_ms }));
+  });
+
+  it('unrated', () => {
+    const id = start([oneCase('U-1')]);
+    timeOut();
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation).toMatchObject({ state: 'unrated', close_reason: 'timeout' });
+    expect(after).toEqual(kept(before));
+  });
+
+  it('a chain timed out before its mode was chosen reads as offered: overall', () => {
+    const id = start(chainCases(), { groupType: 'chain' });
+    timeOut();
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation.chain_mode).toBeNull();
+    expect(after).toEqual(kept(before, { chain_mode: 'overall' }));
+  });
+
+  it('an abandoned 差评 keeps its star, not its time or source', () => {
+    const id = start([oneCase('A-1')]);
+    fx.clock.advance(3_000);
+    key(2);
+    timeOut();
+    const { before, after } = foldedAfter(id);
+    expect(before.cases[0]).toMatchObject({
+      chosen_satisfaction: 2,
+      chosen_source: 'key',
+      outcome: 'unrated',
+    });
+    expect(after).toEqual(kept(before, {}, [{ chosen_source: null, chosen_ms: null }]));
+  });
+
+  it('cancelled: the record names the staff member answerable, not the channel', () => {
+    const id = start([oneCase('X-1'), oneCase('X-2')], { groupType: 'batch' });
+    fx.clock.advance(2_000);
+    fx.svc.cancel(id, {
+      reason: 'citizen_left',
+      staffId: STAFF.staffId,
+      channel: `staff_panel:${STAFF.staffId}`,
+    });
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation).toMatchObject({
+      state: 'cancelled',
+      cancelled_by: `staff_panel:${STAFF.staffId}`,
+    });
+    expect(after).toEqual(kept(before, { cancelled_by: STAFF.staffId }));
+  });
+
+  it('with receipt prints: the count of those on paper', () => {
+    const id = start([oneCase('R-1')]);
+    key(5);
+    for (const result of ['printed', 'failed', 'partial'] as const)
+      fx.svc.finishReceiptPrint(fx.svc.beginReceiptPrint(id).printId, result);
+    fx.svc.beginReceiptPrint(id); // still queued: not on paper (yet)
+    const { before, after } = foldedAfter(id);
+    expect(before.evaluation.receipt_prints).toBe(2);
+    expect(after).toEqual(kept(before));
+  });
+
+  it('times come back to the second: a start within a second keeps its second', () => {
+    fx.clock.advance(700);
+    const id = start([oneCase('T-1')]);
+    fx.clock.advance(2_300);
+    key(5);
+    const { before, after } = foldedAfter(id);
+    expect(after?.evaluation.started_ms).toBe(before.evaluation.started_ms - 700);
+    expect(after).toEqual(
+      kept(before, {
+        started_ms: before.evaluation.started_ms - 700,
+        prompt_ms: before.evaluation.prompt_ms - 700,
+      }),
+    );
+  });
+
+  it('an unknown id is still unknown; a record that cannot be read is left out', () => {
+    expect(fx.svc.get('Enosuchevaluation')).toBeNull();
+    const id = start([oneCase('K-1'), oneCase('K-2')], { groupType: 'batch' });
+    key(5);
+    const { before } = foldedAfter(id);
+    fx.db
+      .prepare('UPDATE records SET body = ? WHERE record_id = ?')
+      .run(Buffer.from([0x02, 0xff]), `${id}-1`);
+    expect(fx.svc.get(id)?.cases).toEqual([kept(before).cases[1]]);
+    fx.db
+      .prepare('UPDATE records SET body = ? WHERE record_id = ?')
+      .run(Buffer.from([0x02, 0xff]), `${id}-2`);
+    expect(fx.svc.get(id)).toBeNull();
+  });
+
+  it('an evaluation still open, or closed and not yet folded, is read from its rows', () => {
+    const id = start(chainCases(), { groupType: 'chain' });
+    fx.svc.chooseChainMode(id, 'each');
+    key(4);
+    // Its first item is sealed: the records of an open evaluation are not its history.
+    expect(loadFoldedEvaluation(fx.db, id)?.cases).toHaveLength(1);
+    expect(fx.svc.get(id)?.evaluation).toMatchObject({
+      state: 'waiting',
+      current_idx: 1,
+      origin: 'window_api',
+    });
+    expect(fx.svc.get(id)?.cases).toHaveLength(2);
+  });
+});
+
+describe('commands on a folded evaluation', () => {
+  it('cancel: not_cancellable, as for any closed evaluation; an unknown id is not_found', () => {
+    const id = start([oneCase('C-1')]);
+    timeOut();
+    expectDomainError(
+      () => fx.svc.cancel(id, { reason: 'other', staffId: STAFF.staffId, channel: 'test' }),
+      'not_cancellable',
+    );
+    foldAll();
+    expectDomainError(
+      () => fx.svc.cancel(id, { reason: 'other', staffId: STAFF.staffId, channel: 'test' }),
+      'not_cancellable',
+    );
+    expectDomainError(
+      () => fx.svc.cancel('Enosuchevaluation', { reason: 'other', staffId: STAFF.staffId, channel: 'test' }),
+      'not_found',
+    );
+  });
+
+  it('receipt: printed again from the records, a 补打 copy after one on paper before the fold', () => {
+    const printedBefore = start([oneCase('P-1')]);
+    key(5);
+    fx.svc.finishReceiptPrint(fx.svc.beginReceiptPrint(printedBefore).printId, 'printed');
+    const neverPrinted = start([oneCase('P-2')]);
+    key(4);
+    foldAll();
+
+    const again = fx.svc.beginReceiptPrint(printedBefore);
+    expect(again.copy).toBe(true);
+    fx.svc.finishReceiptPrint(again.printId, 'printed');
+    expect(fx.svc.get(printedBefore)?.evaluation.receipt_prints).toBe(2);
+
+    const first = fx.svc.beginReceiptPrint(neverPrinted);
+    expect(first.copy).toBe(false);
+    fx.svc.finishReceiptPrint(first.printId, 'failed');
+    expect(fx.svc.beginReceiptPrint(neverPrinted).copy).toBe(false);
+    expect(fx.svc.get(neverPrinted)?.evaluation.receipt_prints).toBe(0);
+
+    expectDomainError(() => fx.svc.beginReceiptPrint('Enosuchevaluation'), 'not_found');
+  });
+});
+
+describe('a folded evaluation is found through the record id index', () => {
+  it('get, cancel and a reprint plan no scan of records or receipt prints', () => {
+    const id = start([oneCase('Q-1'), oneCase('Q-2')], { groupType: 'batch' });
+    key(5);
+    foldAll();
+    const seen = new Set<string>();
+    const prepare = fx.db.prepare.bind(fx.db);
+    fx.db.prepare = ((sql: string) => {
+      seen.add(sql);
+      return prepare(sql);
+    }) as typeof fx.db.prepare;
+    fx.svc.get(id);
+    fx.svc.beginReceiptPrint(id);
+    expectDomainError(
+      () => fx.svc.cancel(id, { reason: 'other', staffId: STAFF.staffId, channel: 'test' }),
+      'not_cancellable',
+    );
+    fx.db.prepare = prepare;
+    const reading = [...seen].filter((sql) => /\bFROM (records|receipt_prints)\b/.test(sql));
+    expect(reading.length).toBeGreaterThanOrEqual(3);
+    for (const sql of reading) {
+      const args = /@id/.test(sql) ? [{ id }] : [...sql.matchAll(/\?/g)].map(() => id);
+      const plan = (fx.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map(
+        (r) => r.detail,
+      );
+      expect(
+        plan.filter((d) => /^SCAN (records|receipt_prints|r)\b/.test(d)),
+        sql,
+      ).toEqual([]);
+    }
+  });
+});
