@@ -5,6 +5,7 @@ import { appealDeadline } from '../domain/appeal.js';
 import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 import type { Clock } from '../domain/clock.js';
 import { HELD_SQL, staffFigures, windowFigures } from '../store/figures.js';
+import { foldedRecent } from './evaluation/history.js';
 import { evaluationIdOfRecordSql } from '../store/record-ids.js';
 import { recordTextSql } from '../store/records.js';
 import type { PlatformRecord } from '../domain/record.js';
@@ -96,9 +97,11 @@ export class StaffQueries {
   /**
    * The staff member's latest evaluations at this window, this month and last (decision 209):
    * bounded by time, the list reads those months by the start-time index even for a staff member
-   * with fewer evaluations than the limit.
+   * with fewer evaluations than the limit. Evaluations folded into their records (decision 220)
+   * are read back from the records and take their places by start time.
    */
   recent(staffId: string, limit = 20): RecentEvaluation[] {
+    const since = cstLastMonthStart(this.clock.now());
     const rows = this.db
       .prepare(
         `SELECT e.id AS id, e.state AS state, e.started_ms AS startedMs, e.receipt_prints AS prints,
@@ -107,7 +110,7 @@ export class StaffQueries {
          FROM evaluations e
          WHERE e.started_ms >= ? AND e.staff_id = ? ORDER BY e.started_ms DESC LIMIT ?`,
       )
-      .all(cstLastMonthStart(this.clock.now()), staffId, limit) as Array<{
+      .all(since, staffId, limit) as Array<{
       id: string;
       state: string;
       startedMs: number;
@@ -115,19 +118,33 @@ export class StaffQueries {
       projectNos: string;
       taskNames: string;
     }>;
-    return rows.map((r) => ({
-      evaluationId: r.id,
+    const live = rows.map((r) => ({
+      id: r.id,
       state:
         r.state === 'waiting' || r.state === 'reasons'
-          ? 'waiting'
+          ? ('waiting' as const)
           : r.state === 'cancelled'
-            ? 'cancelled'
-            : 'done',
+            ? ('cancelled' as const)
+            : ('done' as const),
+      startedMs: r.startedMs,
       projectNos: r.projectNos.split('|'),
       taskNames: r.taskNames.split('|'),
-      startedTime: formatCst(r.startedMs),
       receiptPrints: r.prints,
     }));
+    const folded = foldedRecent(this.db, staffId, since, limit);
+    // Newest first, and among starts in the same millisecond by id, as the start-time index
+    // (whose entries end with the id) gives the live rows.
+    return [...live, ...folded]
+      .sort((a, b) => b.startedMs - a.startedMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .slice(0, limit)
+      .map((r) => ({
+        evaluationId: r.id,
+        state: r.state,
+        projectNos: r.projectNos,
+        taskNames: r.taskNames,
+        startedTime: formatCst(r.startedMs),
+        receiptPrints: r.receiptPrints,
+      }));
   }
 
   /**

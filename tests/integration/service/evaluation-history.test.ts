@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
 import { loadFoldedEvaluation } from '../../../src/service/evaluation/history.js';
 import type { CaseRow, EvaluationRow, Origin } from '../../../src/service/evaluations.js';
+import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
 import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
 
@@ -16,6 +17,7 @@ beforeEach(() => {
 afterEach(() => fx.cleanup());
 
 const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
+const OTHER = { staffId: 'T0200', name: '王芳' };
 
 function start(
   cases: Array<ReturnType<typeof oneCase>>,
@@ -318,6 +320,91 @@ describe('commands on a folded evaluation', () => {
     expect(fx.svc.get(neverPrinted)?.evaluation.receipt_prints).toBe(0);
 
     expectDomainError(() => fx.svc.beginReceiptPrint('Enosuchevaluation'), 'not_found');
+  });
+});
+
+describe('recent(): folded evaluations keep their places', () => {
+  const queries = () => new StaffQueries(fx.db, fx.clock, () => 3);
+
+  /** A day at the window: two staff members, every way an evaluation ends. */
+  function aDay(): string[] {
+    const ids: string[] = [];
+    const next = () => fx.clock.advance(90_000);
+    ids.push(start([oneCase('D-1')]));
+    key(5);
+    next();
+    ids.push(start([oneCase('D-2')], { staff: OTHER }));
+    key(3);
+    next();
+    ids.push(start([oneCase('D-3'), oneCase('D-4')], { groupType: 'batch' }));
+    fx.svc.cancel(ids[2] as string, { reason: 'wrong_case', staffId: STAFF.staffId, channel: 'test' });
+    next();
+    const chain = start(chainCases(), { groupType: 'chain' });
+    ids.push(chain);
+    fx.svc.chooseChainMode(chain, 'each');
+    key(4);
+    key(2);
+    fx.svc.submitReasons(chain, [badCode(2)], undefined);
+    fx.svc.finishReceiptPrint(fx.svc.beginReceiptPrint(chain).printId, 'printed');
+    next();
+    ids.push(start([oneCase('D-5')]));
+    timeOut();
+    next();
+    return ids;
+  }
+
+  it('the same list before and after the fold, the other staff member’s left out', () => {
+    aDay();
+    const before = queries().recent(STAFF.staffId);
+    expect(before.map((r) => r.projectNos)).toEqual([['D-5'], ['CH-1', 'CH-2'], ['D-3', 'D-4'], ['D-1']]);
+    expect(before.map((r) => r.state)).toEqual(['done', 'done', 'cancelled', 'done']);
+    expect(before[1]?.receiptPrints).toBe(1);
+    foldAll();
+    expect(queries().recent(STAFF.staffId)).toEqual(before);
+    expect(
+      queries()
+        .recent(OTHER.staffId)
+        .map((r) => r.projectNos),
+    ).toEqual([['D-2']]);
+  });
+
+  it('folded and live merged by start time, an open chain listed once, the limit kept', () => {
+    aDay();
+    foldAll();
+    // Live again: one closed since the fold, and a chain still open with its first item sealed.
+    start([oneCase('L-1')]);
+    key(5);
+    fx.clock.advance(60_000);
+    const open = start(chainCases('OPEN'), { groupType: 'chain' });
+    fx.svc.chooseChainMode(open, 'each');
+    key(5);
+    const list = queries().recent(STAFF.staffId);
+    expect(list.map((r) => [r.projectNos[0], r.state])).toEqual([
+      ['OPEN-1', 'waiting'],
+      ['L-1', 'done'],
+      ['D-5', 'done'],
+      ['CH-1', 'done'],
+      ['D-3', 'cancelled'],
+      ['D-1', 'done'],
+    ]);
+    expect(queries().recent(STAFF.staffId, 3)).toEqual(list.slice(0, 3));
+    expect(queries().recent(STAFF.staffId, 4)).toEqual(list.slice(0, 4));
+  });
+
+  it('this month and last only, folded or not', () => {
+    fx.clock.t = Date.UTC(2026, 6, 20, 2, 0, 0); // July: before last month in September
+    start([oneCase('OLD-1')]);
+    key(5);
+    fx.clock.t = Date.UTC(2026, 7, 31, 15, 30, 0); // 2026-08-31 23:30 CST: last month
+    start([oneCase('AUG-1')]);
+    key(5);
+    fx.clock.t = Date.UTC(2026, 8, 30, 2, 0, 0);
+    start([oneCase('SEP-1')]);
+    key(4);
+    const before = queries().recent(STAFF.staffId);
+    expect(before.map((r) => r.projectNos[0])).toEqual(['SEP-1', 'AUG-1']);
+    foldAll();
+    expect(queries().recent(STAFF.staffId)).toEqual(before);
   });
 });
 
