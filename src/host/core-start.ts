@@ -9,7 +9,7 @@ import type { DeadlineTimer } from './screen-timers.js';
 import { STORAGE_NOTICES } from './storage-guard.js';
 import type { StorageHealth } from './storage-health.js';
 import type { SyncBridge } from './sync-bridge.js';
-import { foldClosed, pruneOldRecords } from './upkeep.js';
+import { foldStep, pruneOldRecords } from './upkeep.js';
 import type { WindowApiService } from './window-api-service.js';
 
 /** What starting the pad's running parts needs of the composition root. */
@@ -70,17 +70,43 @@ export async function startRunningParts(
   closers.push(() => clearInterval(pruneTimer));
   // Anything that ran out while the pad was off closes now, as unrated.
   core.evaluations.expireDue({ setOnAnotherClock: true });
-  const fold = () => foldClosed(core.db, core.clock.now(), core.clockOffset.offsetMs(), log.write);
-  fold();
-  const foldTimer = setInterval(fold, FOLD_EVERY_MS);
-  foldTimer.unref();
-  closers.push(() => clearInterval(foldTimer));
+  scheduleFolding(core, closers);
   deadlines.schedule();
   core.hardware.applyIdleLeds();
 }
 
 /** How often closed evaluations are looked at for folding: small batches through the day. */
 const FOLD_EVERY_MS = 10 * 60_000;
+/** The first look after a start, once the pad serves (a start must answer within a second). */
+const FIRST_FOLD_AFTER_MS = 30_000;
+/** Between the steps of a backlog (a pad updated with months of rows): presses go first. */
+const FOLD_STEP_GAP_MS = 200;
+
+function scheduleFolding(core: StartableCore, closers: Closer[]): void {
+  let stopped = false;
+  let next: NodeJS.Timeout | null = null;
+  const run = () => {
+    next = null;
+    // A damaged, read-only or recovering database is not written; a full disk is (folding frees pages).
+    const state = core.storage.state();
+    if (stopped || (state !== 'ok' && state !== 'full')) return;
+    if (foldStep(core.db, core.clock.now(), core.clockOffset.offsetMs(), core.log.write) && next === null) {
+      next = setTimeout(run, FOLD_STEP_GAP_MS);
+      next.unref();
+    }
+  };
+  next = setTimeout(run, FIRST_FOLD_AFTER_MS);
+  next.unref();
+  const every = setInterval(() => {
+    if (next === null) run();
+  }, FOLD_EVERY_MS);
+  every.unref();
+  closers.push(() => {
+    stopped = true;
+    clearInterval(every);
+    if (next !== null) clearTimeout(next);
+  });
+}
 
 /** A wall-clock jump is noticed within a second, logged, and the screen's countdown re-based. */
 function watchWallClock(core: StartableCore, closers: Closer[]): void {

@@ -1,7 +1,7 @@
 import type { Logger } from '../domain/types.js';
 import { continueFromPlatform } from '../store/continuation.js';
 import type { Db } from '../store/db.js';
-import { foldClosedEvaluations, FOLDS_PER_CALL } from '../store/fold.js';
+import { foldClosedEvaluations } from '../store/fold.js';
 import { getRefdata } from '../store/refdata.js';
 import { pruneDelivered, pruneWorkingRows } from '../store/retention.js';
 import type { StorageHealth } from './storage-health.js';
@@ -55,26 +55,22 @@ export function pruneOldRecords(
   }
 }
 
-/** Calls of foldClosedEvaluations per run: a backlog (a pad updated with months of rows) folds over runs. */
-const FOLD_CALLS_PER_RUN = 10;
+/** Evaluations folded in one step: a few milliseconds, so a key press never waits long behind it. */
+const FOLDS_PER_STEP = 50;
 
 /**
- * Closed evaluations' working rows fold into their records a few hours after closing (decision
- * 220), on the pad's own clock: folding keeps every fact, so a wrong clock only moves it in time.
+ * One step of folding closed evaluations' working rows into their records (decision 220), on the
+ * pad's own clock: folding keeps every fact, so a wrong clock only moves it in time. Returns true
+ * when more may be due (a full step was folded): the caller schedules the next step soon, with
+ * the event loop free in between.
  */
-export function foldClosed(db: Db, nowMs: number, clockOffsetMs: number, log: Logger): void {
-  let evaluations = 0;
-  let presses = 0;
+export function foldStep(db: Db, nowMs: number, clockOffsetMs: number, log: Logger): boolean {
   try {
-    for (let call = 0; call < FOLD_CALLS_PER_RUN; call++) {
-      const r = foldClosedEvaluations(db, { nowMs, clockOffsetMs });
-      evaluations += r.evaluations;
-      presses += r.presses;
-      if (r.evaluations < FOLDS_PER_CALL) break;
-    }
+    const r = foldClosedEvaluations(db, { nowMs, clockOffsetMs, limit: FOLDS_PER_STEP });
+    if (r.evaluations + r.presses > 0) log('info', 'folded closed evaluations into their records', { ...r });
+    return r.evaluations === FOLDS_PER_STEP;
   } catch (err) {
     log('error', 'folding closed evaluations failed', { error: (err as Error).message });
+    return false;
   }
-  if (evaluations + presses > 0)
-    log('info', 'folded closed evaluations into their records', { evaluations, presses });
 }

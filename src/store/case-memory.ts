@@ -1,19 +1,20 @@
 import type { Db } from './db.js';
 
 /**
- * What the pad remembers of each case number and visit it closed as rated or unrated (table
- * `case_memory`, decision 220): the look-ups a new evaluation makes, for live and folded
- * evaluations alike. Cancelled attempts are not remembered: a cancelled case was never offered
- * to the citizen's judgement.
+ * The look-ups a new evaluation makes of the cases this pad closed as rated or unrated (即办件
+ * rated once, the next 承诺件 visit, a restart after an abandoned 差评): over the case rows still
+ * kept and, for evaluations folded into their records (fold.ts, decision 220), over `case_memory`,
+ * which the fold writes as it deletes their rows. A rating's own transaction writes nothing here.
+ * Cancelled attempts are not remembered: a cancelled case was never offered to the citizen's
+ * judgement.
  */
 
-/** Records a case's closing; must run in the transaction that seals it. */
+/** Remembers a folded case's closing; runs in the fold's transaction. */
 export function rememberClosedCase(
   db: Db,
   c: { projectNo: string; serviceNumber: number; rated: boolean; startedMs: number; abandonedBad: boolean },
 ): void {
-  // An attempt closed later but started earlier (a chain rated item by item while another
-  // evaluation of the case ran) does not replace the latest attempt's facts.
+  // An attempt folded later but started earlier does not replace the latest attempt's facts.
   db.prepare(
     `INSERT INTO case_memory (project_no, service_number, rated, last_started_ms, last_abandoned_bad)
      VALUES (?, ?, ?, ?, ?)
@@ -29,28 +30,47 @@ export function rememberClosedCase(
 export function caseRated(db: Db, projectNo: string, serviceNumber: number | null): boolean {
   const row =
     serviceNumber === null
-      ? db.prepare('SELECT 1 FROM case_memory WHERE project_no = ? AND rated = 1 LIMIT 1').get(projectNo)
+      ? db
+          .prepare(
+            `SELECT 1 FROM evaluation_cases WHERE project_no = @p AND outcome = 'rated'
+             UNION ALL SELECT 1 FROM case_memory WHERE project_no = @p AND rated = 1 LIMIT 1`,
+          )
+          .get({ p: projectNo })
       : db
-          .prepare('SELECT 1 FROM case_memory WHERE project_no = ? AND service_number = ? AND rated = 1')
-          .get(projectNo, serviceNumber);
+          .prepare(
+            `SELECT 1 FROM evaluation_cases WHERE project_no = @p AND service_number = @v AND outcome = 'rated'
+             UNION ALL SELECT 1 FROM case_memory WHERE project_no = @p AND service_number = @v AND rated = 1
+             LIMIT 1`,
+          )
+          .get({ p: projectNo, v: serviceNumber });
   return row !== undefined;
 }
 
 /** The highest visit of the case this pad closed rated or unrated, 0 when none. */
 export function lastClosedVisit(db: Db, projectNo: string): number {
   const row = db
-    .prepare('SELECT MAX(service_number) AS last FROM case_memory WHERE project_no = ?')
-    .get(projectNo) as { last: number | null };
+    .prepare(
+      `SELECT MAX(v) AS last FROM (
+         SELECT MAX(service_number) AS v FROM evaluation_cases WHERE project_no = @p AND outcome IN ('rated', 'unrated')
+         UNION ALL SELECT MAX(service_number) FROM case_memory WHERE project_no = @p)`,
+    )
+    .get({ p: projectNo }) as { last: number | null };
   return row.last ?? 0;
 }
 
-/** Whether the case's latest attempt on this pad closed unrated after a 差评 star. */
+/** Whether the case's latest closed attempt on this pad ended unrated after a 差评 star. */
 export function lastAttemptAbandonedBad(db: Db, projectNo: string): boolean {
   const row = db
     .prepare(
-      `SELECT last_abandoned_bad AS bad FROM case_memory WHERE project_no = ?
-       ORDER BY last_started_ms DESC LIMIT 1`,
+      `SELECT bad FROM (
+         SELECT e.started_ms AS startedMs,
+                c.outcome = 'unrated' AND c.chosen_satisfaction IS NOT NULL AND c.chosen_satisfaction <= 2 AS bad
+         FROM evaluation_cases c JOIN evaluations e ON e.id = c.evaluation_id
+         WHERE c.project_no = @p AND c.outcome IN ('rated', 'unrated')
+         UNION ALL
+         SELECT last_started_ms, last_abandoned_bad FROM case_memory WHERE project_no = @p)
+       ORDER BY startedMs DESC LIMIT 1`,
     )
-    .get(projectNo) as { bad: number } | undefined;
+    .get({ p: projectNo }) as { bad: number } | undefined;
   return row?.bad === 1;
 }

@@ -1,6 +1,8 @@
 import { cstDate } from '../domain/time.js';
 import { FREQUENT_CANCEL_POLICY } from '../domain/cancel-policy.js';
 import { DEFAULT_RISK_POLICY } from '../domain/risk.js';
+import { isBadReview } from '../domain/levels.js';
+import { rememberClosedCase } from './case-memory.js';
 import type { Db } from './db.js';
 import { RELEASE_AFTER_MS } from './figures.js';
 import { recordTextSql } from './records.js';
@@ -10,8 +12,9 @@ import { recordTextSql } from './records.js';
  * `evaluation_cases` rows and the key presses logged against it — go a while after it closed.
  * Its sealed records are its history from then on: the window API's answer, a receipt reprint
  * and the staff's recent list read them (evaluation history); its counts are added to
- * `day_figures` here, in the transaction that deletes the rows; the case look-ups read
- * `case_memory`, written when each case was sealed. Receipt prints stay (a reprint is still 补打).
+ * `day_figures` and what the case look-ups need to `case_memory` here, in the transaction that
+ * deletes the rows (nothing is added to a rating's own transaction). Receipt prints stay (a
+ * reprint is still 补打).
  *
  * The wait is the longest look-back any rule makes over working rows: the frequent-cancel count
  * (4 h), the burst rule (minutes), the anti-interference hold of the figures (30 min). Until then
@@ -44,6 +47,8 @@ export interface FoldResult {
 }
 
 interface CaseFact {
+  projectNo: string;
+  serviceNumber: number;
   outcome: 'rated' | 'unrated' | 'cancelled' | null;
   chosen: number | null;
   status: 'rated' | 'unrated' | 'cancelled' | null;
@@ -95,7 +100,8 @@ export function foldClosedEvaluations(
       startedMs: number;
     }>;
     const facts = db.prepare(
-      `SELECT c.outcome AS outcome, c.chosen_satisfaction AS chosen, r.status AS status,
+      `SELECT c.project_no AS projectNo, c.service_number AS serviceNumber, c.outcome AS outcome,
+              c.chosen_satisfaction AS chosen, r.status AS status,
               r.satisfaction AS satisfaction, ${recordTextSql('r')} AS body,
               r.device_seq AS seq
        FROM evaluation_cases c LEFT JOIN records r ON r.record_id = c.record_id
@@ -114,6 +120,14 @@ export function foldClosedEvaluations(
           days.set(key, d);
         }
         addCase(d, f);
+        if (f.outcome === 'rated' || f.outcome === 'unrated')
+          rememberClosedCase(db, {
+            projectNo: f.projectNo,
+            serviceNumber: f.serviceNumber,
+            rated: f.outcome === 'rated',
+            startedMs: ev.startedMs,
+            abandonedBad: f.outcome === 'unrated' && f.chosen !== null && isBadReview(f.chosen),
+          });
         if (f.seq !== null && (d.firstSeq === null || f.seq < d.firstSeq)) d.firstSeq = f.seq;
       }
       dropCases.run(ev.id);

@@ -2,19 +2,17 @@ import type Database from 'better-sqlite3';
 
 /**
  * Migration 9 (decision 220): what the pad must still know of an evaluation once its working rows
- * are folded into its records (fold.ts), kept in two small tables instead of the rows.
+ * are folded into its records (fold.ts), kept in two small tables the fold writes.
  *
- * `case_memory` — one row per case number and visit the pad has closed as rated or unrated: the
- * look-ups made when an evaluation starts (即办件 rated once; the next 承诺件 visit; a case whose
- * last attempt ended in an abandoned 差评, restart_after_bad). Written when a case is sealed, so it
- * holds for live and folded evaluations alike; before it, these look-ups read every case row
- * through a (case number, visit) index whose entries carried the 21-character evaluation id.
+ * `case_memory` — one row per case number and visit folded after closing rated or unrated: what
+ * the look-ups made when an evaluation starts (即办件 rated once; the next 承诺件 visit; a case
+ * whose last attempt ended in an abandoned 差评, restart_after_bad) need of it (case-memory.ts).
  *
  * `day_figures` — the counts of folded evaluations per CST day of their start, staff member and
- * window: the figures of "this month" add them to the live rows' counts.
+ * window: the figures of "this month" add them to the live rows' counts; the 差评 among them are
+ * read from their records (each has its own appeal state), from the lowest deviceSeq noted here.
  *
- * The memory is filled here from the case rows kept so far; the day figures start empty (no
- * evaluation is folded before this migration).
+ * Both start empty: nothing is folded before this migration.
  */
 export function foldedHistory(db: Database.Database): void {
   db.exec(`
@@ -23,23 +21,12 @@ export function foldedHistory(db: Database.Database): void {
       service_number INTEGER NOT NULL,
       -- 1 once any attempt at this visit was rated
       rated INTEGER NOT NULL CHECK (rated IN (0, 1)),
-      -- the start (pad clock) of the latest attempt closed rated or unrated
+      -- the start (pad clock) of the latest attempt folded
       last_started_ms INTEGER NOT NULL,
       -- 1 when that latest attempt closed unrated after the citizen chose a 差评 star
       last_abandoned_bad INTEGER NOT NULL CHECK (last_abandoned_bad IN (0, 1)),
       PRIMARY KEY (project_no, service_number)
     ) STRICT, WITHOUT ROWID;
-
-    INSERT INTO case_memory (project_no, service_number, rated, last_started_ms, last_abandoned_bad)
-      SELECT c.project_no, c.service_number, MAX(c.outcome = 'rated'), MAX(e.started_ms), 0
-      FROM evaluation_cases c JOIN evaluations e ON e.id = c.evaluation_id
-      WHERE c.outcome IN ('rated', 'unrated')
-      GROUP BY c.project_no, c.service_number;
-    UPDATE case_memory SET last_abandoned_bad = 1 WHERE EXISTS (
-      SELECT 1 FROM evaluation_cases c JOIN evaluations e ON e.id = c.evaluation_id
-      WHERE c.project_no = case_memory.project_no AND c.service_number = case_memory.service_number
-        AND e.started_ms = case_memory.last_started_ms
-        AND c.outcome = 'unrated' AND c.chosen_satisfaction <= 2);
 
     CREATE TABLE day_figures (
       day TEXT NOT NULL,
@@ -57,7 +44,6 @@ export function foldedHistory(db: Database.Database): void {
       PRIMARY KEY (day, staff_id, window_no)
     ) STRICT, WITHOUT ROWID;
 
-    DROP INDEX evaluation_cases_case;
     -- a receipt is reprinted, and counted in the recent list, by evaluation id; its working row may
     -- be gone (the prints are kept: a reprint is still 补打)
     CREATE INDEX receipt_prints_evaluation ON receipt_prints(evaluation_id);

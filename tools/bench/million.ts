@@ -2,7 +2,8 @@
  * A pad's database with a long life behind it (BENCH_MILLION records, 1,000,000 by default): every
  * record sealed by the store's own appendRecords into one hash chain, with its evaluation, case
  * and raw key press rows, all delivered, spread over the last 360 days (inside the default
- * retention, so a start prunes nothing). Built in large transactions and cached in the temp dir,
+ * retention, so a start prunes nothing), then folded into their records as the pad's upkeep
+ * does once they are 4 h old (decision 220). Built in large transactions and cached in the temp dir,
  * keyed by the schema and sealing code, so later runs copy it instead of building it again.
  */
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { formatCst } from '../../src/domain/time.js';
 import type { UnsealedRecord } from '../../src/domain/record.js';
 import { openDatabase } from '../../src/store/db.js';
+import { foldClosedEvaluations } from '../../src/store/fold.js';
 import { appendRecords } from '../../src/store/records.js';
 
 export const MILLION = Number(process.env.BENCH_MILLION ?? 1_000_000);
@@ -28,6 +30,9 @@ function cacheKey(n: number): string {
     '../../src/store/case-rows-without-sealed-text.ts',
     '../../src/store/pack-records.ts',
     '../../src/store/lean-working-rows.ts',
+    '../../src/store/fold.ts',
+    '../../src/store/folded-history.ts',
+    '../../src/store/case-memory.ts',
     'million.ts',
   ])
     h.update(readFileSync(join(import.meta.dirname, f)));
@@ -115,6 +120,8 @@ function build(path: string, n: number): void {
       }
     })();
   }
+  // a year of service has folded all of it (the last record is a day old)
+  while (foldClosedEvaluations(db, { nowMs: Date.now(), limit: CHUNK }).evaluations > 0);
   // every record delivered: no outbox rows left, the marks the acknowledgements leave (outbox.ts)
   db.prepare(`DELETE FROM outbox WHERE kind = 'record'`).run();
   const top = db.prepare(`SELECT MAX(device_seq) AS s, MAX(created_ms) AS t FROM records`).get() as {

@@ -1,7 +1,6 @@
 import { isBadReview, isSatisfaction } from '../../domain/levels.js';
 import type { CancelReason, PlatformRecord, UnsealedRecord } from '../../domain/record.js';
 import { formatCst } from '../../domain/time.js';
-import { rememberClosedCase } from '../../store/case-memory.js';
 import { appendRecords } from '../../store/records.js';
 import { computeRiskFlags } from '../../store/risk-input.js';
 import {
@@ -52,14 +51,6 @@ export function finishStep(
   const riskFlags = [...new Set([...startFlags, ...ratedFlags])];
   for (const t of targets) {
     setOutcome.run(outcome, id, t.idx);
-    rememberClosedCase(db, {
-      projectNo: t.project_no,
-      serviceNumber: t.service_number,
-      rated: outcome === 'rated',
-      startedMs: ev.started_ms,
-      abandonedBad:
-        outcome === 'unrated' && t.chosen_satisfaction !== null && isBadReview(t.chosen_satisfaction),
-    });
     const rec = baseRecord(deps, ev, t, outcome, now);
     if (outcome === 'rated') addRating(rec, ev, t, detail, reasons.comment, now);
     else if (t.chosen_satisfaction !== null && isBadReview(t.chosen_satisfaction)) {

@@ -90,8 +90,7 @@ describe('case rows without the sealed text (migration 8)', () => {
       (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as { sql: string } | undefined)
         ?.sql;
     expect(sql('evaluation_cases')).toMatch(/WITHOUT ROWID/);
-    // migration 9 (decision 220): the case look-ups read case_memory, not an index of case rows
-    expect(sql('evaluation_cases_case')).toBeUndefined();
+    expect(sql('evaluation_cases_case')).toMatch(/project_no, service_number/);
     // no second b-tree for the key beside the rows
     expect(
       db.prepare(`SELECT name FROM sqlite_schema WHERE name LIKE 'sqlite_autoindex_evaluation_cases%'`).all(),

@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { caseRated, lastAttemptAbandonedBad, lastClosedVisit } from '../../../src/store/case-memory.js';
 import { openDatabase } from '../../../src/store/db.js';
+import { foldClosedEvaluations } from '../../../src/store/fold.js';
 import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { databaseAtSchema } from '../../helpers/old-schema.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 /**
- * Migration 9 (decision 220): the case look-ups move from the case rows to `case_memory`, filled
- * from the rows a schema-8 pad kept, so a pad updated with months of evaluations answers them as
- * before: 即办件 rated once, the next 承诺件 visit, a restart after an abandoned 差评.
+ * Migration 9 (decision 220) and the case look-ups: a pad updated with months of case rows answers
+ * them from the rows as before (即办件 rated once, the next 承诺件 visit, a restart after an
+ * abandoned 差评), and the same once those rows are folded into `case_memory`.
  */
 
 const tmp = tempDir();
@@ -55,11 +56,34 @@ function schema8Db(file: string): void {
 }
 
 describe('case memory (migration 9)', () => {
-  it('remembers every closed visit from the case rows, and the look-ups answer as the rows did', () => {
+  it('answers from the case rows kept, and the same once they are folded', () => {
     const file = join(tmp.dir, 'eight.db');
     schema8Db(file);
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const sql = (name: string) =>
+      (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as { sql: string } | undefined)
+        ?.sql;
+    expect(sql('case_memory')).toMatch(/WITHOUT ROWID/);
+    expect(sql('day_figures')).toMatch(/WITHOUT ROWID/);
+    expect(sql('receipt_prints_evaluation')).toMatch(/receipt_prints\(evaluation_id\)/);
+    const answers = () => ({
+      rated: [caseRated(db, 'P-1', null), caseRated(db, 'P-2', null), caseRated(db, 'P-4', null)],
+      visitRated: [caseRated(db, 'P-3', 1), caseRated(db, 'P-3', 2)],
+      lastVisit: [lastClosedVisit(db, 'P-3'), lastClosedVisit(db, 'P-5'), lastClosedVisit(db, 'P-9')],
+      abandoned: ['P-1', 'P-2', 'P-3', 'P-4'].map((p) => lastAttemptAbandonedBad(db, p)),
+    });
+    const expected = {
+      rated: [true, false, false],
+      visitRated: [true, false],
+      lastVisit: [2, 0, 0],
+      abandoned: [false, true, false, false],
+    };
+    expect(db.prepare('SELECT COUNT(*) AS n FROM case_memory').get()).toEqual({ n: 0 });
+    expect(answers()).toEqual(expected);
+
+    expect(foldClosedEvaluations(db, { nowMs: T0 + 86_400_000 }).evaluations).toBe(6);
+    expect(db.prepare('SELECT id FROM evaluations').all()).toEqual([{ id: 'EG' }]);
     expect(
       db
         .prepare(
@@ -73,27 +97,7 @@ describe('case memory (migration 9)', () => {
       { p: 'P-3', v: 1, rated: 1, t: 180_000, bad: 0 },
       { p: 'P-3', v: 2, rated: 0, t: 240_000, bad: 0 },
     ]);
-    expect([caseRated(db, 'P-1', null), caseRated(db, 'P-2', null), caseRated(db, 'P-4', null)]).toEqual([
-      true,
-      false,
-      false,
-    ]);
-    expect([caseRated(db, 'P-3', 1), caseRated(db, 'P-3', 2)]).toEqual([true, false]);
-    expect([lastClosedVisit(db, 'P-3'), lastClosedVisit(db, 'P-5'), lastClosedVisit(db, 'P-9')]).toEqual([
-      2, 0, 0,
-    ]);
-    expect(['P-1', 'P-2', 'P-3', 'P-4'].map((p) => lastAttemptAbandonedBad(db, p))).toEqual([
-      false,
-      true,
-      false,
-      false,
-    ]);
-    const sql = (name: string) =>
-      (db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').get(name) as { sql: string } | undefined)
-        ?.sql;
-    expect(sql('evaluation_cases_case')).toBeUndefined();
-    expect(sql('receipt_prints_evaluation')).toMatch(/receipt_prints\(evaluation_id\)/);
-    expect(sql('day_figures')).toMatch(/WITHOUT ROWID/);
+    expect(answers()).toEqual(expected);
     db.close();
   });
 });
