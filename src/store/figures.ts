@@ -28,6 +28,9 @@ export type { AppealCounts, Figures };
  *   cancelled + pending.
  * - Status and satisfaction come from the sealed record; when retention has pruned the record
  *   they come from the case row (outcome, chosen star), which says the same.
+ * - A folded evaluation (fold.ts, decision 220: its rows deleted 4 h after it closed) is counted
+ *   from `day_figures`, on the CST day its record says it started, and its 差评 from its record;
+ *   it is never held.
  */
 
 /** How long a closed evaluation stays out of the staff side when no next one starts. */
