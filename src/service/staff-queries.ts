@@ -53,7 +53,7 @@ export class StaffQueries {
     const rows = this.db
       .prepare(
         `SELECT ${recordTextSql('r')} AS body, a.status AS appealStatus
-         FROM records r JOIN evaluations e ON e.id = ${evaluationIdOfRecordSql('r.record_id')}
+         FROM records r LEFT JOIN evaluations e ON e.id = ${evaluationIdOfRecordSql('r.record_id')}
          LEFT JOIN appeals a ON a.record_id = r.record_id
          WHERE r.staff_id = @staffId AND r.status = 'rated' AND r.satisfaction <= 2 AND NOT ${HELD_SQL}
          ORDER BY r.device_seq DESC LIMIT 100`,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
+import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
 import { STAFF, TIMING, oneCase, records, serviceFixture } from '../../helpers/service.js';
 
@@ -139,6 +140,25 @@ describe('folding closed evaluations into their records', () => {
     ]);
     expect(count('case_memory')).toBe(0);
     start({ cases: [oneCase('F-C')] }); // never rated: may start again
+  });
+
+  it("a staff member's bad reviews and figures read the same before and after the fold", () => {
+    const queries = new StaffQueries(fx.db, fx.clock, () => 3);
+    for (const [i, star] of [5, 1, 2, 4, 1].entries()) {
+      const { evaluationId } = start({ cases: [oneCase(`F-Q${i}`)] });
+      fx.clock.advance(2000);
+      press(star);
+      if (star <= 2) fx.svc.submitReasons(evaluationId, [], '办理太慢');
+      fx.clock.advance(60_000);
+    }
+    fx.clock.advance(FOLD_AFTER_MS + 1);
+    const before = { bad: queries.badReviews(STAFF.staffId), figures: queries.figures(STAFF.staffId) };
+    expect(before.bad).toHaveLength(3);
+    foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() });
+    expect(count('evaluations')).toBe(0);
+    expect({ bad: queries.badReviews(STAFF.staffId), figures: queries.figures(STAFF.staffId) }).toEqual(
+      before,
+    );
   });
 
   it('presses outside any kept evaluation go once they are as old as the fold', () => {
