@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pruneOldRecords } from '../../../src/host/upkeep.js';
 import { staffFigures } from '../../../src/store/figures.js';
+import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
 import { markDelivered, pendingRecords } from '../../../src/store/outbox.js';
 import { pruneDelivered, pruneWorkingRows } from '../../../src/store/retention.js';
 import { verifyChain } from '../../../src/store/verify.js';
@@ -110,6 +111,45 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
       presses: 0,
       history: 0,
     });
+  });
+
+  it('what the fold kept of an evaluation goes past the same bound: day figures, case memory, receipt prints', () => {
+    const january = rate('FOLD-OLD', 1);
+    deliverAll();
+    printAll();
+    fx.clock.advance(FOLD_AFTER_MS + 1);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() }).evaluations).toBe(1);
+    fx.clock.t = Date.UTC(2026, 2, 19, 2, 0, 0);
+    const march = rate('FOLD-MAR', 2);
+    deliverAll();
+    printAll();
+    fx.clock.advance(FOLD_AFTER_MS + 1);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() }).evaluations).toBe(1);
+    const history = () => ({
+      days: fx.db.prepare('SELECT day FROM day_figures ORDER BY day').all(),
+      cases: fx.db.prepare('SELECT project_no AS p FROM case_memory ORDER BY p').all(),
+      prints: fx.db.prepare('SELECT evaluation_id AS e FROM receipt_prints ORDER BY id').all(),
+    });
+    expect(history()).toEqual({
+      days: [{ day: '2026-01-10' }, { day: '2026-03-19' }],
+      cases: [{ p: 'FOLD-MAR' }, { p: 'FOLD-OLD' }],
+      prints: [{ e: january }, { e: march }],
+    });
+    const now = fx.clock.now();
+    const monthBefore = staffFigures(fx.db, STAFF.staffId, now).month;
+    expect(pruneDelivered(fx.db, { keepDays: 30, nowMs: now }).deleted).toBe(1);
+    expect(pruneWorkingRows(fx.db, { keepDays: 30, nowMs: now })).toEqual({
+      evaluations: 0,
+      presses: 0,
+      history: 3,
+    });
+    expect(history()).toEqual({
+      days: [{ day: '2026-03-19' }],
+      cases: [{ p: 'FOLD-MAR' }],
+      prints: [{ e: march }],
+    });
+    expect(staffFigures(fx.db, STAFF.staffId, now).month).toEqual(monthBefore);
+    expect(fx.svc.get(march)?.evaluation.receipt_prints).toBe(1);
   });
 
   it('upkeep takes records and working rows only on time the platform confirmed', () => {
