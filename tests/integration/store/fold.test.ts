@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
+import { foldStep } from '../../../src/host/upkeep.js';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
 import { STAFF, TIMING, oneCase, records, serviceFixture } from '../../helpers/service.js';
@@ -167,5 +168,27 @@ describe('folding closed evaluations into their records', () => {
     press(3);
     expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 0, presses: 1 });
     expect(count('raw_inputs')).toBe(1);
+  });
+
+  it('upkeep folds in steps of 50 and says when more is due; a failure is logged, not thrown', () => {
+    for (let i = 0; i < 60; i++) {
+      start({ cases: [oneCase(`F-S${i}`)] });
+      press(5);
+      fx.clock.advance(1000);
+    }
+    fx.clock.advance(FOLD_AFTER_MS + 1);
+    const logged: Array<[string, string]> = [];
+    const log = (level: string, message: string) => void logged.push([level, message]);
+    expect(foldStep(fx.db, fx.clock.now(), 0, log)).toBe(true);
+    expect(count('evaluations')).toBe(10);
+    expect(foldStep(fx.db, fx.clock.now(), 0, log)).toBe(false);
+    expect(count('evaluations')).toBe(0);
+    fx.db.exec('DROP TABLE day_figures');
+    start({ cases: [oneCase('F-S-late')] });
+    press(5);
+    fx.clock.advance(FOLD_AFTER_MS + 1);
+    expect(foldStep(fx.db, fx.clock.now(), 0, log)).toBe(false);
+    expect(count('evaluations')).toBe(1); // the failed step changed nothing
+    expect(logged.map(([level]) => level)).toEqual(['info', 'info', 'error']);
   });
 });
