@@ -4,7 +4,7 @@ import type { BadReviewItem, Figures, RecentEvaluation } from '../api/contract.j
 import { appealDeadline } from '../domain/appeal.js';
 import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 import type { Clock } from '../domain/clock.js';
-import { HELD_SQL, staffFigures, windowFigures } from '../store/figures.js';
+import { HELD_RECORD_SQL, HELD_SQL, staffFigures, windowFigures } from '../store/figures.js';
 import { foldedRecent } from './evaluation/history.js';
 import { evaluationIdOfRecordSql } from '../store/record-ids.js';
 import { recordTextSql } from '../store/records.js';
@@ -55,7 +55,8 @@ export class StaffQueries {
         `SELECT ${recordTextSql('r')} AS body, a.status AS appealStatus
          FROM records r LEFT JOIN evaluations e ON e.id = ${evaluationIdOfRecordSql('r.record_id')}
          LEFT JOIN appeals a ON a.record_id = r.record_id
-         WHERE r.staff_id = @staffId AND r.status = 'rated' AND r.satisfaction <= 2 AND NOT ${HELD_SQL}
+         WHERE r.staff_id = @staffId AND r.status = 'rated' AND r.satisfaction <= 2
+           AND NOT (CASE WHEN e.id IS NULL THEN ${HELD_RECORD_SQL} ELSE ${HELD_SQL} END)
          ORDER BY r.device_seq DESC LIMIT 100`,
       )
       .all({ staffId, now: this.clock.now() }) as Array<{ body: string; appealStatus: string | null }>;

@@ -3,7 +3,6 @@ import { canAppeal, DEFAULT_APPEAL_WORKING_DAYS } from '../domain/appeal.js';
 import { cstDate, cstDayStart, cstMonthStart, formatCst, parseCst } from '../domain/time.js';
 import { shippedCalendar, type WorkingDayCalendar } from '../domain/calendar.js';
 import type { AppealCounts, Figures } from '../domain/types.js';
-import { evaluationIdOfRecordSql } from './record-ids.js';
 import { recordTextSql } from './records.js';
 
 export type { AppealCounts, Figures };
@@ -22,28 +21,43 @@ export type { AppealCounts, Figures };
  *   apart in `cancelled`: cancelling cannot quietly improve the coverage.
  * - An abandoned 差评 (a 1–2 star whose reasons step ran out) is unrated for the platform and
  *   counted apart in `abandonedBad`, a 差评 lead; it is not in `badCount`, which counts ratings.
- * - Anti-interference: a closed evaluation stays `pending` (in no outcome) until the next
- *   evaluation at its window has started or 30 minutes have passed, so the staff side never
+ * - Anti-interference: an evaluation stays `pending` (in no outcome) while it is open (a chain
+ *   rated item by item included) and, once closed, until the next evaluation at its window has
+ *   started or 30 minutes have passed, so the staff side never
  *   learns a rating while the citizen may still be at the window. started = rated + unrated +
  *   cancelled + pending.
  * - Status and satisfaction come from the sealed record; when retention has pruned the record
  *   they come from the case row (outcome, chosen star), which says the same.
  * - A folded evaluation (fold.ts, decision 220: its rows deleted 4 h after it closed) is counted
- *   from `day_figures`, on the CST day its record says it started, and its 差评 from its record;
- *   it is never held.
+ *   from `day_figures`, on the CST day its record says it started, with the 差评 the fold noted
+ *   there; it is never held.
  */
 
 /** How long a closed evaluation stays out of the staff side when no next one starts. */
 export const RELEASE_AFTER_MS = 30 * 60_000;
 
 /**
- * SQL: true while evaluation `e` is closed but not yet released to the staff side. Needs the
- * parameter @now. False, not NULL, when `e` is a left join's missing row: an evaluation folded
- * into its records (fold.ts) closed hours ago.
+ * SQL: true while the citizen of evaluation `e` may still be at the window, so the staff side must
+ * not learn its ratings: while it is open (a chain rated item by item goes on after an item's
+ * seal), and once closed until the next evaluation at its window has started or 30 minutes have
+ * passed. Needs the parameter @now.
  */
-export const HELD_SQL = `COALESCE(e.state IN ('rated', 'unrated') AND e.closed_ms > @now - ${RELEASE_AFTER_MS}
+export const HELD_SQL = `(e.state IN ('waiting', 'reasons') OR (e.state IN ('rated', 'unrated')
+  AND e.closed_ms > @now - ${RELEASE_AFTER_MS}
   AND NOT EXISTS (SELECT 1 FROM evaluations n
-    WHERE n.window_no = e.window_no AND n.started_ms >= e.closed_ms AND n.id <> e.id), 0)`;
+    WHERE n.window_no = e.window_no AND n.started_ms >= e.closed_ms AND n.id <> e.id)))`;
+
+/**
+ * SQL: the same for record `r` whose evaluation has no working row — folded (hours old: never
+ * held), or a record salvaged from a damaged database or taken over from another pad, which may
+ * be a minute old: held on its own seal time until an evaluation started since or 30 minutes
+ * passed. Needs @now.
+ */
+export const HELD_RECORD_SQL = `(r.created_ms > @now - ${RELEASE_AFTER_MS}
+  AND NOT EXISTS (SELECT 1 FROM evaluations n WHERE n.started_ms >= r.created_ms))`;
+
+/** A folded 差评 as day_figures.bad_reviews keeps it: record id, star, assessment time (true ms). */
+export type FoldedBadReview = [recordId: string, satisfaction: number, assessMs: number | null];
 
 export interface FigureOptions {
   /** The configured appeal period, to tell open from expired (default 3). */
@@ -143,7 +157,7 @@ function periodFacts(
     accepted: 0,
     rejected: 0,
   };
-  for (const b of [...bad, ...foldedBadFacts(db, filter, key, period)]) {
+  for (const b of bad) {
     // assessTime is true (CST) time; a pad-clock time is brought there with the offset
     const assessMs =
       (b.body !== null ? assessMsOf(b.body) : null) ??
@@ -155,6 +169,8 @@ function periodFacts(
       opts,
     );
   }
+  for (const f of foldedBadFacts(db, filter, key, period))
+    countAppeal(badAppeals, f, nowMs + opts.clockOffsetMs, opts);
   return {
     ...n,
     coverageRate: n.started > 0 ? n.rated / n.started : null,
@@ -185,63 +201,29 @@ function addCounts(into: Counts, more: Counts): void {
 }
 
 /**
- * The 差评 of the period's folded evaluations, from their records (the appeal state needs each
- * one): from the lowest deviceSeq of the period's folded records on (day_figures.first_seq), by the
- * bad-review index for a staff member, by deviceSeq for a window. A record's own startedTime then
- * places it in the period, as fold.ts placed its counts.
+ * The 差评 of the period's folded evaluations, as the fold noted them (day_figures.bad_reviews:
+ * record id, star, assessment time), each with its appeal's state: exact whatever retention has
+ * since done to their records.
  */
-function foldedBadFacts(
-  db: Db,
-  filter: 'staff' | 'window',
-  key: string,
-  p: Period,
-): Array<{ satisfaction: number; chosenMs: null; body: string; appealStatus: string | null }> {
-  const column = filter === 'staff' ? 'staff_id' : 'window_no';
-  const { firstSeq } = db
-    .prepare(
-      `SELECT MIN(first_seq) AS firstSeq FROM day_figures
-       WHERE day >= @fromDay AND day < @toDay AND ${column} = @key`,
-    )
-    .get({ fromDay: p.fromDay, toDay: p.toDay, key }) as { firstSeq: number | null };
-  if (firstSeq === null) return [];
+function foldedBadFacts(db: Db, filter: 'staff' | 'window', key: string, p: Period): BadFact[] {
   const rows = db
     .prepare(
-      `SELECT r.satisfaction AS satisfaction, ${recordTextSql('r')} AS body,
-         (SELECT a.status FROM appeals a WHERE a.record_id = r.record_id ORDER BY a.submitted_ms DESC LIMIT 1) AS appealStatus
-       FROM records r
-       WHERE r.status = 'rated' AND r.satisfaction <= 2 AND r.device_seq >= @firstSeq
-         ${filter === 'staff' ? 'AND r.staff_id = @key' : ''}
-         AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = ${evaluationIdOfRecordSql('r.record_id')})`,
+      `SELECT j.value AS fact FROM day_figures d, json_each(d.bad_reviews) j
+       WHERE d.day >= @fromDay AND d.day < @toDay AND d.${filter === 'staff' ? 'staff_id' : 'window_no'} = @key`,
     )
-    .all(filter === 'staff' ? { key, firstSeq } : { firstSeq }) as Array<{
-    satisfaction: number;
-    body: string | null;
-    appealStatus: string | null;
-  }>;
-  const out: Array<{ satisfaction: number; chosenMs: null; body: string; appealStatus: string | null }> = [];
-  for (const r of rows) {
-    if (r.body === null) continue;
-    const rec = parsedRecord(r.body);
-    if (rec === null || rec.day < p.fromDay || rec.day >= p.toDay) continue;
-    if (filter === 'window' ? rec.windowNo !== key : rec.staffId !== key) continue;
-    out.push({ satisfaction: r.satisfaction, chosenMs: null, body: r.body, appealStatus: r.appealStatus });
-  }
-  return out;
-}
-
-function parsedRecord(body: string): { day: string; windowNo: unknown; staffId: unknown } | null {
-  try {
-    const rec = JSON.parse(body) as { startedTime?: unknown; windowNo?: unknown; staffId?: unknown };
-    return typeof rec.startedTime === 'string'
-      ? { day: rec.startedTime.slice(0, 10), windowNo: rec.windowNo, staffId: rec.staffId }
-      : null;
-  } catch {
-    return null;
-  }
+    .all({ fromDay: p.fromDay, toDay: p.toDay, key }) as Array<{ fact: string }>;
+  const appealOf = db.prepare(
+    'SELECT a.status AS status FROM appeals a WHERE a.record_id = ? ORDER BY a.submitted_ms DESC LIMIT 1',
+  );
+  return rows.map(({ fact }) => {
+    const [recordId, satisfaction, assessMs] = JSON.parse(fact) as FoldedBadReview;
+    const appeal = appealOf.get(recordId) as { status: string } | undefined;
+    return { satisfaction, assessMs, appealStatus: appeal?.status ?? null };
+  });
 }
 
 /** The record's own assessTime decides the appeal deadline (the platform counts from it). */
-function assessMsOf(body: string): number | null {
+export function assessMsOf(body: string): number | null {
   try {
     const parsed = JSON.parse(body) as { assessTime?: unknown };
     return typeof parsed.assessTime === 'string' ? parseCst(parsed.assessTime) : null;

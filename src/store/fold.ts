@@ -4,7 +4,7 @@ import { DEFAULT_RISK_POLICY } from '../domain/risk.js';
 import { isBadReview } from '../domain/levels.js';
 import { rememberClosedCase } from './case-memory.js';
 import type { Db } from './db.js';
-import { RELEASE_AFTER_MS } from './figures.js';
+import { assessMsOf, RELEASE_AFTER_MS, type FoldedBadReview } from './figures.js';
 import { recordTextSql } from './records.js';
 
 /**
@@ -47,6 +47,8 @@ export interface FoldResult {
 }
 
 interface CaseFact {
+  recordId: string;
+  chosenMs: number | null;
   projectNo: string;
   serviceNumber: number;
   outcome: 'rated' | 'unrated' | 'cancelled' | null;
@@ -71,6 +73,7 @@ interface DayCounts {
   good: number;
   bad: number;
   firstSeq: number | null;
+  badReviews: FoldedBadReview[];
 }
 
 /**
@@ -100,7 +103,7 @@ export function foldClosedEvaluations(
       startedMs: number;
     }>;
     const facts = db.prepare(
-      `SELECT c.project_no AS projectNo, c.service_number AS serviceNumber, c.outcome AS outcome,
+      `SELECT c.record_id AS recordId, c.chosen_ms AS chosenMs, c.project_no AS projectNo, c.service_number AS serviceNumber, c.outcome AS outcome,
               c.chosen_satisfaction AS chosen, r.status AS status,
               r.satisfaction AS satisfaction, ${recordTextSql('r')} AS body,
               r.device_seq AS seq
@@ -116,10 +119,17 @@ export function foldClosedEvaluations(
         const key = `${day}\u0000${ev.staffId}\u0000${ev.windowNo}`;
         let d = days.get(key);
         if (d === undefined) {
-          d = { day, staffId: ev.staffId, windowNo: ev.windowNo, ...NO_CASES, firstSeq: null };
+          d = {
+            day,
+            staffId: ev.staffId,
+            windowNo: ev.windowNo,
+            ...NO_CASES,
+            firstSeq: null,
+            badReviews: [],
+          };
           days.set(key, d);
         }
-        addCase(d, f);
+        addCase(d, f, offset);
         if (f.outcome === 'rated' || f.outcome === 'unrated')
           rememberClosedCase(db, {
             projectNo: f.projectNo,
@@ -134,15 +144,28 @@ export function foldClosedEvaluations(
       dropEvaluation.run(ev.id);
     }
     const add = db.prepare(
-      `INSERT INTO day_figures (day, staff_id, window_no, started, rated, unrated, abandoned_bad, cancelled, good, bad, first_seq)
-       VALUES (@day, @staffId, @windowNo, @started, @rated, @unrated, @abandonedBad, @cancelled, @good, @bad, @firstSeq)
+      `INSERT INTO day_figures (day, staff_id, window_no, started, rated, unrated, abandoned_bad, cancelled, good, bad,
+         bad_reviews, first_seq)
+       VALUES (@day, @staffId, @windowNo, @started, @rated, @unrated, @abandonedBad, @cancelled, @good, @bad,
+         @badReviews, @firstSeq)
        ON CONFLICT (day, staff_id, window_no) DO UPDATE SET
          started = started + excluded.started, rated = rated + excluded.rated,
          unrated = unrated + excluded.unrated, abandoned_bad = abandoned_bad + excluded.abandoned_bad,
          cancelled = cancelled + excluded.cancelled, good = good + excluded.good, bad = bad + excluded.bad,
+         bad_reviews = excluded.bad_reviews,
          first_seq = COALESCE(MIN(first_seq, excluded.first_seq), first_seq, excluded.first_seq)`,
     );
-    for (const d of days.values()) add.run(d);
+    const noted = db.prepare(
+      'SELECT bad_reviews AS bad FROM day_figures WHERE day = ? AND staff_id = ? AND window_no = ?',
+    );
+    for (const d of days.values()) {
+      const earlier = noted.get(d.day, d.staffId, d.windowNo) as { bad: string } | undefined;
+      const badReviews = [
+        ...(earlier ? (JSON.parse(earlier.bad) as FoldedBadReview[]) : []),
+        ...d.badReviews,
+      ];
+      add.run({ ...d, badReviews: JSON.stringify(badReviews) });
+    }
     const presses = db
       .prepare(
         // By the press-time index; a press of an evaluation still kept stays with it.
@@ -157,14 +180,20 @@ export function foldClosedEvaluations(
 }
 
 /** The outcome a case is counted with: its record's, else its row's (the figures' rule). */
-function addCase(d: DayCounts, f: CaseFact): void {
+function addCase(d: DayCounts, f: CaseFact, offset: number): void {
   const status = f.status ?? f.outcome ?? 'cancelled';
   const satisfaction = f.status !== null ? f.satisfaction : f.outcome === 'rated' ? f.chosen : null;
   d.started += 1;
   if (status === 'rated') {
     d.rated += 1;
     if (satisfaction !== null && satisfaction >= 3) d.good += 1;
-    if (satisfaction !== null && satisfaction <= 2) d.bad += 1;
+    if (satisfaction !== null && satisfaction <= 2) {
+      d.bad += 1;
+      // as the live figures date it: the record's assessTime (true time), else the chosen time
+      const assessMs =
+        (f.body !== null ? assessMsOf(f.body) : null) ?? (f.chosenMs === null ? null : f.chosenMs + offset);
+      d.badReviews.push([f.recordId, satisfaction, assessMs]);
+    }
   } else if (status === 'unrated') {
     d.unrated += 1;
     if (f.outcome === 'unrated' && f.chosen !== null && f.chosen <= 2) d.abandonedBad += 1;

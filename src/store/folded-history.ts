@@ -9,8 +9,8 @@ import type Database from 'better-sqlite3';
  * whose last attempt ended in an abandoned 差评, restart_after_bad) need of it (case-memory.ts).
  *
  * `day_figures` — the counts of folded evaluations per CST day of their start, staff member and
- * window: the figures of "this month" add them to the live rows' counts; the 差评 among them are
- * read from their records (each has its own appeal state), from the lowest deviceSeq noted here.
+ * window: the figures of "this month" add them to the live rows' counts, and the 差评 noted here
+ * (each has its own appeal state) to the live rows' 差评.
  *
  * Both start empty: nothing is folded before this migration.
  */
@@ -39,7 +39,10 @@ export function foldedHistory(db: Database.Database): void {
       cancelled INTEGER NOT NULL,
       good INTEGER NOT NULL,
       bad INTEGER NOT NULL,
-      -- the lowest deviceSeq of their records: where the figures start reading their 差评
+      -- the 差评 among them, each [record id, star, assessment time in true ms or null]: their
+      -- appeal states are counted whatever retention does to the records
+      bad_reviews TEXT NOT NULL DEFAULT '[]',
+      -- the lowest deviceSeq of their records: where a walk of their records starts
       first_seq INTEGER,
       PRIMARY KEY (day, staff_id, window_no)
     ) STRICT, WITHOUT ROWID;

@@ -1,5 +1,6 @@
 import { cstDate, cstLastMonthStart } from '../domain/time.js';
 import { setMeta, type Db } from './db.js';
+import { recordIdsOfEvaluationSql } from './record-ids.js';
 import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js';
 
 /**
@@ -133,13 +134,14 @@ export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number
       )
       .run(before, WORKING_ROWS_PER_CALL * 4).changes;
     // What folding keeps apart from the rows (decision 220), past the same bound: receipt prints of
-    // evaluations with neither rows nor records left, the day figures, the case memory.
+    // evaluations with neither rows nor any record left (records go as a prefix of the chain, which
+    // may end inside a chain rated item by item), the day figures, the case memory.
     const prints = db
       .prepare(
         `DELETE FROM receipt_prints WHERE id IN (
            SELECT p.id FROM receipt_prints p WHERE p.requested_ms < ?
              AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = p.evaluation_id)
-             AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_id IN (p.evaluation_id, p.evaluation_id || '-1'))
+             AND NOT EXISTS (SELECT 1 FROM records r WHERE ${recordIdsOfEvaluationSql('r.record_id', 'p.evaluation_id')})
            ORDER BY p.id LIMIT ?)`,
       )
       .run(before, WORKING_ROWS_PER_CALL * 4).changes;

@@ -114,7 +114,7 @@ describe('query plans of a day at the window', () => {
       'records r',
       'staff_id = ?',
       'day_figures',
-      'r.device_seq >= @firstSeq',
+      'json_each(d.bad_reviews)',
     ])
       expect(
         read.some((sql) => sql.includes(part)),

@@ -1,0 +1,38 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StaffQueries } from '../../../src/service/staff-queries.js';
+import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
+
+/**
+ * The anti-interference hold (HELD_SQL, figures.ts) covers an open evaluation too: a chain rated
+ * item by item seals each item as it is rated and goes back to 'waiting' for the next one, and a
+ * 差评 given to its first item must not reach the staff member's bad-review list or today's
+ * figures while the citizen is still at the window rating the second item.
+ */
+type Fx = ReturnType<typeof serviceFixture>;
+let fx: Fx;
+beforeEach(() => {
+  fx = serviceFixture();
+});
+afterEach(() => fx.cleanup());
+
+const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
+
+describe('a chain rated item by item, still open', () => {
+  it('its first item’s 差评 stays out of the staff side until the citizen has gone', () => {
+    const id = fx.svc.start(
+      {
+        cases: [oneCase('CE-1'), { ...oneCase('CE-2'), taskCode: '370900-XK-0107' }],
+        groupType: 'chain',
+      },
+      { origin: 'window_api', staff: STAFF },
+    ).evaluationId;
+    fx.svc.chooseChainMode(id, 'each');
+    fx.svc.press({ source: 'touch', key: 1, evaluationId: id });
+    expect(fx.svc.submitReasons(id, [badCode(1)], undefined)).toEqual({ state: 'next_item' });
+    expect(fx.svc.get(id)?.evaluation.state).toBe('waiting'); // the citizen is rating item 2
+
+    const queries = new StaffQueries(fx.db, fx.clock, () => 3);
+    expect(queries.badReviews(STAFF.staffId)).toEqual([]);
+    expect(queries.figures(STAFF.staffId).today.badCount).toBe(0);
+  });
+});
