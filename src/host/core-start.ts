@@ -88,8 +88,10 @@ function scheduleFolding(core: StartableCore, closers: Closer[]): void {
   const run = () => {
     next = null;
     // A damaged, read-only or recovering database is not written; a full disk is (folding frees pages).
+    // Nor before the platform confirmed the clock: the fold places an evaluation on its day with
+    // the offset it knows then, for good (an RTC that booted in 2000 would put today's in 2000).
     const state = core.storage.state();
-    if (stopped || (state !== 'ok' && state !== 'full')) return;
+    if (stopped || (state !== 'ok' && state !== 'full') || core.clockOffset.unsynced()) return;
     if (foldStep(core.db, core.clock.now(), core.clockOffset.offsetMs(), core.log.write) && next === null) {
       next = setTimeout(run, FOLD_STEP_GAP_MS);
       next.unref();

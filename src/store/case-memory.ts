@@ -12,18 +12,27 @@ import type { Db } from './db.js';
 /** Remembers a folded case's closing; runs in the fold's transaction. */
 export function rememberClosedCase(
   db: Db,
-  c: { projectNo: string; serviceNumber: number; rated: boolean; startedMs: number; abandonedBad: boolean },
+  c: {
+    projectNo: string;
+    serviceNumber: number;
+    rated: boolean;
+    startedMs: number;
+    abandonedBad: boolean;
+    /** its record's deviceSeq, null when retention already took it */
+    seq: number | null;
+  },
 ): void {
   // An attempt folded later but started earlier does not replace the latest attempt's facts.
   db.prepare(
-    `INSERT INTO case_memory (project_no, service_number, rated, last_started_ms, last_abandoned_bad)
-     VALUES (?, ?, ?, ?, ?)
+    `INSERT INTO case_memory (project_no, service_number, rated, last_started_ms, last_abandoned_bad, last_seq)
+     VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (project_no, service_number) DO UPDATE SET
        rated = MAX(rated, excluded.rated),
        last_started_ms = MAX(last_started_ms, excluded.last_started_ms),
        last_abandoned_bad = CASE WHEN excluded.last_started_ms >= last_started_ms
-         THEN excluded.last_abandoned_bad ELSE last_abandoned_bad END`,
-  ).run(c.projectNo, c.serviceNumber, c.rated ? 1 : 0, c.startedMs, c.abandonedBad ? 1 : 0);
+         THEN excluded.last_abandoned_bad ELSE last_abandoned_bad END,
+       last_seq = COALESCE(MAX(last_seq, excluded.last_seq), last_seq, excluded.last_seq)`,
+  ).run(c.projectNo, c.serviceNumber, c.rated ? 1 : 0, c.startedMs, c.abandonedBad ? 1 : 0, c.seq);
 }
 
 /** Whether the case (any visit, or the given one) already has a rating on this pad. */

@@ -38,6 +38,13 @@ if (LONGEST_LOOK_BACK_MS > FOLD_AFTER_MS)
     `FOLD_AFTER_MS ${FOLD_AFTER_MS} is shorter than a rule's look-back ${LONGEST_LOOK_BACK_MS}`,
   );
 
+/**
+ * Presses never deleted, whatever their time: the board keeps at least 32 unacknowledged KEYs and
+ * resends them until acknowledged (docs/protocols/board-protocol.md), so the identity of every
+ * press it could still send stays in raw_inputs_board_key.
+ */
+const RECENT_PRESSES_KEPT = 64;
+
 /** Evaluations folded in one call (one transaction): bounded work; a backlog goes over a few calls. */
 export const FOLDS_PER_CALL = 200;
 
@@ -115,7 +122,8 @@ export function foldClosedEvaluations(
     const days = new Map<string, DayCounts>();
     for (const ev of due) {
       for (const f of facts.all(ev.id) as CaseFact[]) {
-        const day = dayOf(f.body) ?? cstDate(ev.startedMs + offset);
+        // as the live figures place it (their periods are the pad clock with the current offset)
+        const day = cstDate(ev.startedMs + offset);
         const key = `${day}\u0000${ev.staffId}\u0000${ev.windowNo}`;
         let d = days.get(key);
         if (d === undefined) {
@@ -137,6 +145,7 @@ export function foldClosedEvaluations(
             rated: f.outcome === 'rated',
             startedMs: ev.startedMs,
             abandonedBad: f.outcome === 'unrated' && f.chosen !== null && isBadReview(f.chosen),
+            seq: f.seq,
           });
         if (f.seq !== null && (d.firstSeq === null || f.seq < d.firstSeq)) d.firstSeq = f.seq;
       }
@@ -168,13 +177,18 @@ export function foldClosedEvaluations(
     }
     const presses = db
       .prepare(
-        // By the press-time index; a press of an evaluation still kept stays with it.
+        // The oldest presses before the cutoff, a bounded number of them (by the press-time index),
+        // less those of an evaluation still kept (they go when it folds); never the last
+        // RECENT_PRESSES_KEPT: the board resends a KEY until it is acknowledged, and a pad clock set
+        // hours ahead must not let a committed one through twice (raw_inputs_board_key).
         `DELETE FROM raw_inputs WHERE id IN (
-           SELECT p.id FROM raw_inputs p WHERE p.at_ms < ?
-             AND (p.evaluation_id IS NULL OR NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = p.evaluation_id))
-           ORDER BY p.at_ms LIMIT ?)`,
+           SELECT o.id FROM (
+             SELECT p.id AS id, p.evaluation_id AS evaluationId FROM raw_inputs p
+             WHERE p.at_ms < @cutoff ORDER BY p.at_ms LIMIT @limit) o
+           WHERE o.id <= (SELECT MAX(id) FROM raw_inputs) - ${RECENT_PRESSES_KEPT}
+             AND (o.evaluationId IS NULL OR NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = o.evaluationId)))`,
       )
-      .run(cutoff, (opts.limit ?? FOLDS_PER_CALL) * 8).changes;
+      .run({ cutoff, limit: (opts.limit ?? FOLDS_PER_CALL) * 8 }).changes;
     return { evaluations: due.length, presses };
   })();
 }
@@ -198,15 +212,4 @@ function addCase(d: DayCounts, f: CaseFact, offset: number): void {
     d.unrated += 1;
     if (f.outcome === 'unrated' && f.chosen !== null && f.chosen <= 2) d.abandonedBad += 1;
   } else d.cancelled += 1;
-}
-
-/** The CST date the record says its evaluation started on (its startedTime is true time). */
-function dayOf(body: string | null): string | null {
-  if (body === null) return null;
-  try {
-    const started = (JSON.parse(body) as { startedTime?: unknown }).startedTime;
-    return typeof started === 'string' && /^\d{4}-\d{2}-\d{2}/.test(started) ? started.slice(0, 10) : null;
-  } catch {
-    return null;
-  }
 }

@@ -25,6 +25,8 @@ export function foldedHistory(db: Database.Database): void {
       last_started_ms INTEGER NOT NULL,
       -- 1 when that latest attempt closed unrated after the citizen chose a 差评 star
       last_abandoned_bad INTEGER NOT NULL CHECK (last_abandoned_bad IN (0, 1)),
+      -- the highest deviceSeq of its records: retention forgets the case only once they are gone
+      last_seq INTEGER,
       PRIMARY KEY (project_no, service_number)
     ) STRICT, WITHOUT ROWID;
 

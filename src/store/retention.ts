@@ -148,10 +148,15 @@ export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number
     const days = db.prepare('DELETE FROM day_figures WHERE day < ?').run(cstDate(before)).changes;
     const cases = db
       .prepare(
+        // Not while a record of the case is kept (pending, or behind a rejected one): a case row
+        // went only with its records, and so does what the fold kept of it.
         `DELETE FROM case_memory WHERE (project_no, service_number) IN (
-           SELECT project_no, service_number FROM case_memory WHERE last_started_ms < ? LIMIT ?)`,
+           SELECT project_no, service_number FROM case_memory
+           WHERE last_started_ms < @before
+             AND (last_seq IS NULL OR last_seq < COALESCE((SELECT MIN(device_seq) FROM records), last_seq + 1))
+           LIMIT @limit)`,
       )
-      .run(before, WORKING_ROWS_PER_CALL * 4).changes;
+      .run({ before, limit: WORKING_ROWS_PER_CALL * 4 }).changes;
     return { evaluations: ids.length, presses, history: prints + days + cases };
   })();
 }

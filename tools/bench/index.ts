@@ -18,6 +18,7 @@ const only = process.argv.slice(2);
 /** In run order; those marked `build` run the bundled program and need `npm run build` first. */
 const BENCHES: Array<{ name: string; build?: boolean; node?: string[] }> = [
   { name: 'commit-latency' },
+  { name: 'fold-step' },
   { name: 'board-latency' },
   { name: 'thanks-paint', build: true },
   { name: 'startup-million', build: true },

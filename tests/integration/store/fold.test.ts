@@ -57,10 +57,11 @@ describe('folding closed evaluations into their records', () => {
     fx.clock.advance(2000);
     fx.svc.press({ source: 'touch', key: 1, evaluationId: open }); // a 差评 star: reasons pending
     fx.clock.advance(120_000);
-    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 2, presses: 2 });
+    // the presses stay: the last 64 are kept whatever their age (a board may resend a KEY)
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 2, presses: 0 });
     expect(fx.db.prepare('SELECT id FROM evaluations').all()).toEqual([{ id: open }]);
     expect(count('evaluation_cases')).toBe(1);
-    expect(count('raw_inputs')).toBe(1); // the open evaluation's own press stays with it
+    expect(count('raw_inputs')).toBe(3);
     expect(records(fx.db).map((r) => r.evaluationId)).toHaveLength(3);
     expect(
       fx.db.prepare('SELECT staff_id AS s, window_no AS w, started, rated, good, bad FROM day_figures').all(),
@@ -162,12 +163,20 @@ describe('folding closed evaluations into their records', () => {
     );
   });
 
-  it('presses outside any kept evaluation go once they are as old as the fold', () => {
-    press(3); // no evaluation open: logged and ignored
+  it('presses go once they are as old as the fold and no kept evaluation holds them, the last 64 never', () => {
+    for (let i = 0; i < 70; i++) press(3); // no evaluation open: logged and ignored
+    const { evaluationId } = start({ cases: [oneCase('F-P')] });
+    press(1); // a 差评 star: its evaluation stays open, waiting for the reasons
+    const kept = counter;
     fx.clock.advance(FOLD_AFTER_MS + 1);
     press(3);
-    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 0, presses: 1 });
-    expect(count('raw_inputs')).toBe(1);
+    // 72 presses: the oldest 8 may go, and the open evaluation's own one stays with it
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() })).toEqual({ evaluations: 0, presses: 8 });
+    expect(count('raw_inputs')).toBe(64);
+    // the open evaluation's presses (its star, and the key pressed while it waits) stay with it
+    expect(
+      fx.db.prepare('SELECT counter FROM raw_inputs WHERE evaluation_id = ? ORDER BY id').all(evaluationId),
+    ).toEqual([{ counter: kept }, { counter: kept + 1 }]);
   });
 
   it('upkeep folds in steps of 50 and says when more is due; a failure is logged, not thrown', () => {
