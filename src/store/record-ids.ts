@@ -5,6 +5,15 @@
  * (migration 7, lean-working-rows.ts), which a shipped migration keeps as it was written.
  */
 
+/**
+ * Whether `id` can be an evaluation's id: not empty, and without the '-' that sets a case's
+ * number apart in a record id. `<evaluation id>-<n>` is a record, never an evaluation, though the
+ * window API takes both forms as an id and the staff side shows record ids.
+ */
+export function isEvaluationId(id: string): boolean {
+  return id !== '' && !id.includes('-');
+}
+
 /** The record id of case `idx` (from 0) of an evaluation; `grouped` when it has several cases. */
 export function recordIdOf(evaluationId: string, idx: number, grouped: boolean): string {
   return grouped ? `${evaluationId}-${idx + 1}` : evaluationId;

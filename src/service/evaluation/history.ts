@@ -1,7 +1,8 @@
-import { parseCst } from '../../domain/time.js';
+import { cstDate, parseCst } from '../../domain/time.js';
 import type { Db } from '../../store/db.js';
 import {
   evaluationRowExists,
+  firstFoldedSeq,
   receiptsOnPaper,
   recordsOfEvaluation,
   walkStaffRecords,
@@ -34,6 +35,9 @@ import { loadEvaluation, type CaseRow, type EvaluationRow, type Loaded } from '.
  *   whole seconds, otherwise within a second. A chosen star of a case left unrated (an abandoned
  *   差评) keeps its star but not its time or source: the record has neither.
  * - `receipt_prints`: counted from `receipt_prints`, which the fold keeps.
+ *
+ * Only an evaluation id has a folded history: a record id `E…-2` (case 2 of batch or chain `E…`)
+ * is null here, as an unknown id, whatever the state of `E…` (record-ids.ts `isEvaluationId`).
  */
 export function loadFoldedEvaluation(db: Db, id: string): Loaded | null {
   const recs = recordsOfEvaluation(db, id);
@@ -55,19 +59,30 @@ export interface FoldedSummary {
   receiptPrints: number;
 }
 
-const DAY_MS = 86_400_000;
+/**
+ * Days before the CST day of `sinceMs` whose folded evaluations the recent list still looks for:
+ * `day_figures` places an evaluation by its start with the clock offset of its fold, the list by
+ * its start on the pad's clock.
+ */
+const FOLDED_DAY_SLACK_MS = 2 * 86_400_000;
 
 /**
  * The staff member's latest folded evaluations started since `sinceMs` (pad clock), newest
- * sealed first, at most `limit`. Records are sealed when their evaluation closes, so the walk back
- * stops a day before `sinceMs`: a day of slack for an evaluation that stayed open long or a clock
- * set back between runs.
+ * sealed first, at most `limit`. The records walked are bounded by deviceSeq, not by time (the pad
+ * clock goes back between runs: a run with the RTC in 2000 seals records dated then after this
+ * month's): from the newest down to the first record of the evaluations `day_figures` has folded
+ * for this staff member on the days since `sinceMs` (with two days of slack), passing over those
+ * still live or started before `sinceMs`. With nothing folded in that time there is no walk.
+ * A folded evaluation whose day figures retention took is not looked for: retention takes them
+ * at the bound it prunes records at.
  */
 export function foldedRecent(db: Db, staffId: string, sinceMs: number, limit: number): FoldedSummary[] {
+  const fromSeq = firstFoldedSeq(db, staffId, cstDate(sinceMs - FOLDED_DAY_SLACK_MS));
+  if (fromSeq === null || limit <= 0) return [];
   const found = new Map<string, EvaluationRecord[]>();
   /** evaluations whose records the walk passes over: still live, or started before `sinceMs` */
   const passed = new Set<string>();
-  walkStaffRecords(db, staffId, sinceMs - DAY_MS, (r) => {
+  walkStaffRecords(db, staffId, fromSeq, (r) => {
     const recs = found.get(r.evaluationId);
     if (recs) {
       recs.push(r);

@@ -4,6 +4,8 @@ import { loadFoldedEvaluation } from '../../../src/service/evaluation/history.js
 import type { CaseRow, EvaluationRow, Origin } from '../../../src/service/evaluations.js';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
+import { packBody } from '../../../src/store/record-codec.js';
+import { recordTextSql } from '../../../src/store/records.js';
 import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
 
 type Fx = ReturnType<typeof serviceFixture>;
@@ -281,6 +283,67 @@ describe('get(id) of a folded evaluation answers from its records as it did from
   });
 });
 
+describe('a record id asked as an evaluation id is unknown, not a case as an evaluation', () => {
+  // The window API accepts `[A-Za-z0-9-]{1,64}` as an evaluation id, and a staff member sees
+  // record ids in the bad-review list; `E…-2` must answer as any unknown id (404 not_found), not as
+  // an evaluation made of case 2 alone — whose receipt would carry a second rating QR code for a
+  // batch (receipts.ts prints one per batch on purpose) and would not be marked 补打.
+  function ratedBatch(): string {
+    const id = start([oneCase('B-1'), oneCase('B-2')], { groupType: 'batch' });
+    key(5);
+    // its receipt went out once, with the batch's one QR code
+    fx.svc.finishReceiptPrint(fx.svc.beginReceiptPrint(id).printId, 'printed');
+    return id;
+  }
+
+  it('get(<id>-2) of a closed batch is unknown, before and after the fold', () => {
+    const id = ratedBatch();
+    expect(fx.svc.get(`${id}-2`)).toBeNull();
+    foldAll();
+    expect(fx.svc.get(id)?.cases).toHaveLength(2);
+    expect(fx.svc.get(`${id}-2`)).toBeNull();
+    expect(loadFoldedEvaluation(fx.db, `${id}-2`)).toBeNull();
+  });
+
+  it('a receipt for <id>-2 is refused (not an original receipt with a second QR code of the batch)', () => {
+    const id = ratedBatch();
+    foldAll();
+    expectDomainError(() => fx.svc.beginReceiptPrint(`${id}-2`), 'not_found');
+  });
+
+  it('cancelling <id>-1 is not_found (404), not not_cancellable (409), before and after the fold', () => {
+    const id = ratedBatch();
+    const cancel = () =>
+      fx.svc.cancel(`${id}-1`, { reason: 'other', staffId: STAFF.staffId, channel: 'test' });
+    expectDomainError(cancel, 'not_found');
+    foldAll();
+    expectDomainError(cancel, 'not_found');
+  });
+
+  it('a chain still open: its first item’s record id is not a closed evaluation', () => {
+    const id = start(chainCases('C'), { groupType: 'chain' });
+    fx.svc.chooseChainMode(id, 'each');
+    key(4);
+    expect(fx.svc.get(id)?.evaluation.state).toBe('waiting');
+    // the window API would answer {state: 'done', closedTime} for E…-1 while E… is still open
+    expect(fx.svc.get(`${id}-1`)).toBeNull();
+  });
+
+  it('a record whose groupId names another evaluation is not this one’s', () => {
+    const id = start([oneCase('G-1'), oneCase('G-2')], { groupType: 'batch' });
+    key(5);
+    const { before } = foldedAfter(id);
+    const { text } = fx.db
+      .prepare(`SELECT ${recordTextSql('')} AS text FROM records WHERE record_id = ?`)
+      .get(`${id}-2`) as { text: string };
+    expect(text).toContain(`"groupId":"${id}"`);
+    fx.db
+      .prepare('UPDATE records SET body = ? WHERE record_id = ?')
+      .run(packBody(text.replace(`"groupId":"${id}"`, '"groupId":"EOTHER"')), `${id}-2`);
+    expect(fx.svc.get(id)?.cases).toEqual([kept(before).cases[0]]);
+  });
+});
+
 describe('commands on a folded evaluation', () => {
   it('cancel: not_cancellable, as for any closed evaluation; an unknown id is not_found', () => {
     const id = start([oneCase('C-1')]);
@@ -405,6 +468,50 @@ describe('recent(): folded evaluations keep their places', () => {
     expect(before.map((r) => r.projectNos[0])).toEqual(['SEP-1', 'AUG-1']);
     foldAll();
     expect(queries().recent(STAFF.staffId)).toEqual(before);
+  });
+
+  it('across a run whose clock was years behind: this month’s folded evaluations sealed before it stay', () => {
+    // The pad clock is not monotonic across runs (decision 195: an RTC that booted in 2000 for a
+    // run): a record sealed then must not end the walk back over the records.
+    const today = fx.clock.now(); // 2026-09-30 10:00 CST
+    start([oneCase('SEP-1')]);
+    key(5);
+
+    // The pad restarts with a dead RTC: its clock says 2000 for a run. One evaluation then.
+    fx.clock.t = Date.UTC(2000, 0, 1, 1, 0, 0);
+    start([oneCase('Y2K-1')]);
+    key(4);
+
+    // The next run has the right time again.
+    fx.clock.t = today + 6 * 3600_000;
+    const before = queries().recent(STAFF.staffId);
+    expect(before.map((r) => r.projectNos[0])).toEqual(['SEP-1']);
+
+    foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() });
+    expect((fx.db.prepare('SELECT COUNT(*) AS n FROM evaluations').get() as { n: number }).n).toBe(0);
+    expect(queries().recent(STAFF.staffId)).toEqual(before);
+  });
+
+  it('a staff member with nothing folded in the two months: no walk over the records', () => {
+    aDay();
+    foldAll();
+    start([oneCase('NEW-1')], { staff: { staffId: 'T0300', name: '赵强' } });
+    key(5);
+    const walks: string[] = [];
+    const prepare = fx.db.prepare.bind(fx.db);
+    fx.db.prepare = ((sql: string) => {
+      if (/\bFROM records\b/.test(sql)) walks.push(sql);
+      return prepare(sql);
+    }) as typeof fx.db.prepare;
+    expect(
+      queries()
+        .recent('T0300')
+        .map((r) => r.projectNos),
+    ).toEqual([['NEW-1']]);
+    expect(walks).toEqual([]);
+    expect(queries().recent(STAFF.staffId)).toHaveLength(4);
+    expect(walks).toHaveLength(1);
+    fx.db.prepare = prepare;
   });
 });
 

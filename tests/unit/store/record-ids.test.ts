@@ -1,6 +1,11 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { caseOfRecordId, recordIdOf, recordIdsOfEvaluationSql } from '../../../src/store/record-ids.js';
+import {
+  caseOfRecordId,
+  isEvaluationId,
+  recordIdOf,
+  recordIdsOfEvaluationSql,
+} from '../../../src/store/record-ids.js';
 
 describe("an evaluation's record ids read backwards", () => {
   it('caseOfRecordId inverts recordIdOf and refuses ids of other evaluations', () => {
@@ -13,6 +18,13 @@ describe("an evaluation's record ids read backwards", () => {
       expect(caseOfRecordId('E1', recordIdOf('E1', idx, grouped))).toEqual({ idx, grouped });
     for (const other of ['E12', 'E1-0', 'E1-100', 'E1-x', 'E1.', 'E', 'E2-1'])
       expect(caseOfRecordId('E1', other), other).toBeNull();
+  });
+
+  it('a record id with its case number is not an evaluation id', () => {
+    for (const id of ['E1', 'EMUNGJSW05D69FEEB8295', recordIdOf('E1', 0, false)])
+      expect(isEvaluationId(id), id).toBe(true);
+    for (const id of ['', recordIdOf('E1', 0, true), 'E1-12', 'E1-', '-1'])
+      expect(isEvaluationId(id), id).toBe(false);
   });
 
   it("the SQL range holds the evaluation's ids and no other evaluation's", () => {
