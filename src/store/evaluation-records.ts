@@ -63,7 +63,7 @@ export function evaluationRowExists(db: Db, id: string): boolean {
 /**
  * Receipts of each evaluation that reached the paper: what `evaluations.receipt_prints` counts
  * (a print counts once the printer answered printed or partial), for evaluations without that row.
- * `receipt_prints` has no index by evaluation: one pass over it answers every id asked.
+ * By `receipt_prints_evaluation` (migration 9), for every id asked at once.
  */
 export function receiptsOnPaper(db: Db, ids: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();

@@ -120,7 +120,7 @@ export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number
       dropCases.run(id);
       dropEvaluation.run(id);
     }
-    // One pass over the receipt prints (not indexed by evaluation: a print is looked up by its id).
+    // Their receipt prints, by the prints' evaluation index (migration 9).
     if (ids.length > 0)
       db.prepare('DELETE FROM receipt_prints WHERE evaluation_id IN (SELECT value FROM json_each(?))').run(
         JSON.stringify(ids),
