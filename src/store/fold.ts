@@ -112,7 +112,9 @@ export function foldClosedEvaluations(
     const facts = db.prepare(
       `SELECT c.record_id AS recordId, c.chosen_ms AS chosenMs, c.project_no AS projectNo, c.service_number AS serviceNumber, c.outcome AS outcome,
               c.chosen_satisfaction AS chosen, r.status AS status,
-              r.satisfaction AS satisfaction, ${recordTextSql('r')} AS body,
+              r.satisfaction AS satisfaction,
+              -- only a 差评's text is read: its assessment time dates its appeal
+              CASE WHEN r.status = 'rated' AND r.satisfaction <= 2 THEN ${recordTextSql('r')} END AS body,
               r.device_seq AS seq
        FROM evaluation_cases c LEFT JOIN records r ON r.record_id = c.record_id
        WHERE c.evaluation_id = ? ORDER BY c.idx`,
