@@ -51,9 +51,10 @@ export const HELD_SQL = `(e.state IN ('waiting', 'reasons') OR (e.state IN ('rat
  * SQL: the same for record `r` whose evaluation has no working row — folded (hours old: never
  * held), or a record salvaged from a damaged database or taken over from another pad, which may
  * be a minute old: held on its own seal time until an evaluation started since or 30 minutes
- * passed. Needs @now.
+ * passed. A seal time after now was timed by another run's clock (one set back since): not held,
+ * as nothing on this clock could release it. Needs @now.
  */
-export const HELD_RECORD_SQL = `(r.created_ms > @now - ${RELEASE_AFTER_MS}
+export const HELD_RECORD_SQL = `(r.created_ms > @now - ${RELEASE_AFTER_MS} AND r.created_ms <= @now
   AND NOT EXISTS (SELECT 1 FROM evaluations n WHERE n.started_ms >= r.created_ms))`;
 
 /** A folded 差评 as day_figures.bad_reviews keeps it: record id, star, assessment time (true ms). */

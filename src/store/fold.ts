@@ -43,7 +43,7 @@ if (LONGEST_LOOK_BACK_MS > FOLD_AFTER_MS)
  * resends them until acknowledged (docs/protocols/board-protocol.md), so the identity of every
  * press it could still send stays in raw_inputs_board_key.
  */
-const RECENT_PRESSES_KEPT = 64;
+export const RECENT_PRESSES_KEPT = 64;
 
 /** Evaluations folded in one call (one transaction): bounded work; a backlog goes over a few calls. */
 export const FOLDS_PER_CALL = 200;
@@ -113,8 +113,7 @@ export function foldClosedEvaluations(
       `SELECT c.record_id AS recordId, c.chosen_ms AS chosenMs, c.project_no AS projectNo, c.service_number AS serviceNumber, c.outcome AS outcome,
               c.chosen_satisfaction AS chosen, r.status AS status,
               r.satisfaction AS satisfaction,
-              -- only a 差评's text is read: its assessment time dates its appeal
-              CASE WHEN r.status = 'rated' AND r.satisfaction <= 2 THEN ${recordTextSql('r')} END AS body,
+              ${recordTextSql('r')} AS body,
               r.device_seq AS seq
        FROM evaluation_cases c LEFT JOIN records r ON r.record_id = c.record_id
        WHERE c.evaluation_id = ? ORDER BY c.idx`,
@@ -124,8 +123,10 @@ export function foldClosedEvaluations(
     const days = new Map<string, DayCounts>();
     for (const ev of due) {
       for (const f of facts.all(ev.id) as CaseFact[]) {
-        // as the live figures place it (their periods are the pad clock with the current offset)
-        const day = cstDate(ev.startedMs + offset);
+        // The day its record says it started on, when it was sealed on a clock the platform had
+        // confirmed (its start was timed by the clock of its own run, which an offset known now
+        // need not fit); else as the live figures place it, with the offset known now.
+        const day = confirmedDayOf(f.body) ?? cstDate(ev.startedMs + offset);
         const key = `${day}\u0000${ev.staffId}\u0000${ev.windowNo}`;
         let d = days.get(key);
         if (d === undefined) {
@@ -214,4 +215,16 @@ function addCase(d: DayCounts, f: CaseFact, offset: number): void {
     d.unrated += 1;
     if (f.outcome === 'unrated' && f.chosen !== null && f.chosen <= 2) d.abandonedBad += 1;
   } else d.cancelled += 1;
+}
+
+/** The CST date of the record's startedTime, when it was sealed on a confirmed clock. */
+function confirmedDayOf(body: string | null): string | null {
+  if (body === null) return null;
+  try {
+    const rec = JSON.parse(body) as { startedTime?: unknown; clockUnsynced?: unknown };
+    if (rec.clockUnsynced === true || typeof rec.startedTime !== 'string') return null;
+    return /^\d{4}-\d{2}-\d{2} /.test(rec.startedTime) ? rec.startedTime.slice(0, 10) : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,6 @@
 import { cstDate, cstLastMonthStart } from '../domain/time.js';
 import { setMeta, type Db } from './db.js';
+import { RECENT_PRESSES_KEPT } from './fold.js';
 import { recordIdsOfEvaluationSql } from './record-ids.js';
 import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js';
 
@@ -130,6 +131,8 @@ export function pruneWorkingRows(db: Db, opts: { keepDays: number; nowMs: number
         `DELETE FROM raw_inputs WHERE id IN (
            SELECT p.id FROM raw_inputs p WHERE p.at_ms < ?
              AND (p.evaluation_id IS NULL OR NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = p.evaluation_id))
+             -- the presses a board could still resend stay, whatever the clocks say (fold.ts)
+             AND p.id <= (SELECT MAX(id) FROM raw_inputs) - ${RECENT_PRESSES_KEPT}
            ORDER BY p.at_ms LIMIT ?)`,
       )
       .run(before, WORKING_ROWS_PER_CALL * 4).changes;

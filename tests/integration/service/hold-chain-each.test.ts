@@ -33,6 +33,16 @@ describe('a chain rated item by item, still open', () => {
 
     const queries = new StaffQueries(fx.db, fx.clock, () => 3);
     expect(queries.badReviews(STAFF.staffId)).toEqual([]);
-    expect(queries.figures(STAFF.staffId).today.badCount).toBe(0);
+    expect(queries.figures(STAFF.staffId).today).toMatchObject({ badCount: 0, pending: 2 });
+    // item 2 gets a 差评 star too: the reasons step is open, the citizen still there
+    fx.svc.press({ source: 'touch', key: 2, evaluationId: id });
+    expect(fx.svc.get(id)?.evaluation.state).toBe('reasons');
+    expect(queries.badReviews(STAFF.staffId)).toEqual([]);
+    expect(queries.figures(STAFF.staffId).today).toMatchObject({ badCount: 0, pending: 2 });
+    // reasons given, the chain closes; the next evaluation at the window releases both
+    fx.svc.submitReasons(id, [badCode(2)], undefined);
+    fx.svc.start({ cases: [oneCase('CE-3')] }, { origin: 'window_api', staff: STAFF });
+    expect(queries.badReviews(STAFF.staffId)).toHaveLength(2);
+    expect(queries.figures(STAFF.staffId).today).toMatchObject({ badCount: 2, pending: 1 });
   });
 });

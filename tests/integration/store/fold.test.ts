@@ -144,6 +144,27 @@ describe('folding closed evaluations into their records', () => {
     start({ cases: [oneCase('F-C')] }); // never rated: may start again
   });
 
+  it('差评 folded in two steps into one day are both noted, each with its appeal state', () => {
+    const queries = new StaffQueries(fx.db, fx.clock, () => 3);
+    const bad = (projectNo: string) => {
+      const { evaluationId } = start({ cases: [oneCase(projectNo)] });
+      press(1);
+      fx.svc.submitReasons(evaluationId, [], '态度差');
+      return evaluationId;
+    };
+    const first = bad('F-D1');
+    fx.clock.advance(FOLD_AFTER_MS + 1);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() }).evaluations).toBe(1);
+    fx.clock.advance(60_000);
+    const second = bad('F-D2');
+    fx.clock.advance(FOLD_AFTER_MS + 1);
+    expect(foldClosedEvaluations(fx.db, { nowMs: fx.clock.now() }).evaluations).toBe(1);
+    const noted = fx.db.prepare('SELECT bad_reviews AS b FROM day_figures').all() as Array<{ b: string }>;
+    expect(noted).toHaveLength(1);
+    expect((JSON.parse(noted[0]?.b ?? '[]') as unknown[][]).map((f) => f[0])).toEqual([first, second]);
+    expect(queries.figures(STAFF.staffId).today).toMatchObject({ badCount: 2, badAppeals: { open: 2 } });
+  });
+
   it("a staff member's bad reviews and figures read the same before and after the fold", () => {
     const queries = new StaffQueries(fx.db, fx.clock, () => 3);
     for (const [i, star] of [5, 1, 2, 4, 1].entries()) {

@@ -32,6 +32,11 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
     fx.clock.advance(60_000);
     return evaluationId;
   }
+  /** The board's last 64 presses (none open an evaluation): what retention never deletes. */
+  const laterPresses = () => {
+    for (let i = 0; i < 64; i++)
+      fx.svc.press({ source: 'key', key: 3, board: { serial: 'W', bootId: 1, counter: ++counter } });
+  };
   const count = (sql: string, ...args: unknown[]) => (fx.db.prepare(sql).get(...args) as { n: number }).n;
   const rowsOf = (id: string) => ({
     evaluations: count('SELECT COUNT(*) AS n FROM evaluations WHERE id = ?', id),
@@ -76,6 +81,7 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
     printAll();
     fx.clock.t = Date.UTC(2026, 2, 20, 2, 0, 0);
     const now = fx.clock.now();
+    laterPresses();
     const monthBefore = staffFigures(fx.db, STAFF.staffId, now).month;
 
     // Retention as upkeep runs it: records first, then the rows of what went.
@@ -136,11 +142,12 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
       prints: [{ e: january }, { e: march }],
     });
     const now = fx.clock.now();
+    laterPresses();
     const monthBefore = staffFigures(fx.db, STAFF.staffId, now).month;
     expect(pruneDelivered(fx.db, { keepDays: 30, nowMs: now }).deleted).toBe(1);
     expect(pruneWorkingRows(fx.db, { keepDays: 30, nowMs: now })).toEqual({
       evaluations: 0,
-      presses: 1, // the January press, one of the last 64 the fold keeps whatever their age
+      presses: 1, // the January press: the fold kept it then, as one of the last 64
       history: 3,
     });
     expect(history()).toEqual({
@@ -156,6 +163,7 @@ describe('pruneWorkingRows: the rows and presses of evaluations whose records re
     const id = rate('CLOCK-1', 5);
     deliverAll();
     fx.clock.t = Date.UTC(2026, 5, 1, 2, 0, 0);
+    laterPresses();
     const logged: string[] = [];
     const log = (_level: string, message: string) => void logged.push(message);
     // Not confirmed since this start (the pad clock says June; it may be wrong): nothing goes.
