@@ -20,11 +20,19 @@ export const TIMING: TimingConfig = {
 
 export const STAFF = { staffId: 'T0107', name: '李明' };
 
-/** An EvaluationService over a real SQLite file in a temp dir, with a fake clock. */
-export function serviceFixture() {
+/** The first reason code the norms give for a star (1–2 stars need one). */
+export const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
+
+/**
+ * An EvaluationService over a real SQLite file in a temp dir, with a fake clock; `opts` give the
+ * platform's clock offset (server − pad) and whether it is confirmed, for the tests of the times.
+ */
+export function serviceFixture(
+  opts: { clock?: FakeClock; clockOffsetMs?: () => number; clockUnsynced?: () => boolean } = {},
+) {
   const tmp = tempDir();
   const db: Db = openDatabase(join(tmp.dir, 'kiosk.db'));
-  const clock = new FakeClock();
+  const clock = opts.clock ?? new FakeClock();
   const changes: CommittedChange[] = [];
   const svc = new EvaluationService({
     db,
@@ -37,7 +45,8 @@ export function serviceFixture() {
       areaCode: '370900',
     }),
     norms: () => NORMS,
-    clockOffsetMs: () => 0,
+    clockOffsetMs: opts.clockOffsetMs ?? (() => 0),
+    ...(opts.clockUnsynced ? { clockUnsynced: opts.clockUnsynced } : {}),
     log: () => undefined,
     onCommitted: (c) => changes.push(c),
   });

@@ -6,7 +6,7 @@ import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
 import { packBody } from '../../../src/store/record-codec.js';
 import { recordTextSql } from '../../../src/store/records.js';
-import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
+import { NORMS, STAFF, badCode, oneCase, serviceFixture } from '../../helpers/service.js';
 
 type Fx = ReturnType<typeof serviceFixture>;
 type Loaded = { evaluation: EvaluationRow; cases: CaseRow[] };
@@ -18,7 +18,6 @@ beforeEach(() => {
 });
 afterEach(() => fx.cleanup());
 
-const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 const OTHER = { staffId: 'T0200', name: '王芳' };
 
 function start(

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
-import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
+import { STAFF, badCode, oneCase, serviceFixture } from '../../helpers/service.js';
 
 /**
  * The anti-interference hold (HELD_SQL, figures.ts) covers an open evaluation too: a chain rated
@@ -14,8 +14,6 @@ beforeEach(() => {
   fx = serviceFixture();
 });
 afterEach(() => fx.cleanup());
-
-const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 
 describe('a chain rated item by item, still open', () => {
   it('its first item’s 差评 stays out of the staff side until the citizen has gone', () => {

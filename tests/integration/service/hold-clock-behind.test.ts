@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
-import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
+import { STAFF, badCode, oneCase, serviceFixture } from '../../helpers/service.js';
 
 /**
  * HELD_RECORD_SQL (figures.ts) holds a record without a working row on its own seal time. A folded
@@ -16,8 +16,6 @@ beforeEach(() => {
   fx = serviceFixture(); // 2026-09-30 10:00 CST
 });
 afterEach(() => fx.cleanup());
-
-const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 
 describe('a folded 差评 after a restart with the pad clock behind', () => {
   it('stays in the staff member’s bad-review list', () => {

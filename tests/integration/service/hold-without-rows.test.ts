@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
 import type { Db } from '../../../src/store/db.js';
 import { recoverDamagedDatabase } from '../../../src/store/recovery.js';
-import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
+import { STAFF, badCode, oneCase, serviceFixture } from '../../helpers/service.js';
 
 /**
  * A record whose evaluation has no working row is not always a folded one (hours old): a damaged
@@ -22,8 +22,6 @@ afterEach(() => {
   recovered = null;
   fx.cleanup();
 });
-
-const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 
 describe('the anti-interference hold of a 差评 whose evaluation row is gone for another reason than the fold', () => {
   it('a 差评 salvaged a minute after it was sealed is not shown to the staff member yet', () => {

@@ -9,7 +9,7 @@ import { recordHash } from '../../../src/domain/canonical.js';
 import { staffFigures } from '../../../src/store/figures.js';
 import { platformRecordSchema } from '../../../src/domain/record.js';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
-import { NORMS, STAFF, TIMING, oneCase, records, serviceFixture } from '../../helpers/service.js';
+import { STAFF, TIMING, badCode, oneCase, records, serviceFixture } from '../../helpers/service.js';
 
 type Fx = ReturnType<typeof serviceFixture>;
 let fx: Fx;
@@ -20,7 +20,6 @@ afterEach(() => fx.cleanup());
 
 const start = (input: Parameters<Fx['svc']['start']>[0], staff = STAFF) =>
   fx.svc.start(input, { origin: 'window_api', staff });
-const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 const cancel = (id: string, reason: 'wrong_case' | 'citizen_left' | 'other' = 'wrong_case') =>
   fx.svc.cancel(id, { reason, staffId: STAFF.staffId, channel: `staff_panel:${STAFF.staffId}` });
 const urgentOf = (recordId: string) =>

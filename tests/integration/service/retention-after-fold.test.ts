@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StaffQueries } from '../../../src/service/staff-queries.js';
 import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
 import { pruneDelivered, pruneWorkingRows } from '../../../src/store/retention.js';
-import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
+import { STAFF, badCode, oneCase, serviceFixture } from '../../helpers/service.js';
 
 /**
  * Decision 220 against retention (decision 210, `retention.keepDeliveredDays` 1–3650): after the
@@ -18,7 +18,6 @@ beforeEach(() => {
 });
 afterEach(() => fx.cleanup());
 
-const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 const KEEP_DAYS = 7;
 
 describe('a folded evaluation of this month whose records retention took', () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
 import { recordHash } from '../../../src/domain/canonical.js';
 import { platformRecordSchema } from '../../../src/domain/record.js';
-import { NORMS, STAFF, oneCase, records, serviceFixture } from '../../helpers/service.js';
+import { NORMS, STAFF, badCode, oneCase, records, serviceFixture } from '../../helpers/service.js';
 
 type Fx = ReturnType<typeof serviceFixture>;
 let fx: Fx;
@@ -13,7 +13,6 @@ afterEach(() => fx.cleanup());
 
 const start = (input: Parameters<Fx['svc']['start']>[0]) =>
   fx.svc.start(input, { origin: 'window_api', staff: STAFF });
-const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 
 function expectApiError(fn: () => unknown, code: string) {
   try {

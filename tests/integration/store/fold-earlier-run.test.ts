@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCst } from '../../../src/domain/time.js';
-import { EvaluationService } from '../../../src/service/evaluations.js';
-import { openDatabase, type Db } from '../../../src/store/db.js';
+import type { EvaluationService } from '../../../src/service/evaluations.js';
+import type { Db } from '../../../src/store/db.js';
 import { staffFigures } from '../../../src/store/figures.js';
 import { foldClosedEvaluations } from '../../../src/store/fold.js';
-import { NORMS, STAFF, TIMING, oneCase, records } from '../../helpers/service.js';
-import { FakeClock, tempDir } from '../../helpers/tmp.js';
+import { STAFF, TIMING, oneCase, records, serviceFixture } from '../../helpers/service.js';
+import { FakeClock } from '../../helpers/tmp.js';
 
 /**
  * An evaluation's started_ms is on the time line of the run that started it (PadClock: the wall
@@ -15,36 +14,18 @@ import { FakeClock, tempDir } from '../../helpers/tmp.js';
  * it is placed on the day its record says, when the record was sealed on a confirmed clock.
  */
 
-let tmp: ReturnType<typeof tempDir>;
-let db: Db;
 let offset = 0;
 const clock = new FakeClock();
+let fx: ReturnType<typeof serviceFixture>;
+let db: Db;
 let svc: EvaluationService;
 
 beforeEach(() => {
-  tmp = tempDir();
-  db = openDatabase(join(tmp.dir, 'kiosk.db'));
-  svc = new EvaluationService({
-    db,
-    clock,
-    timing: () => TIMING,
-    hall: () => ({
-      hallCode: 'H370900001',
-      hallName: '泰安市政务服务中心',
-      windowNo: '12',
-      areaCode: '370900',
-    }),
-    norms: () => NORMS,
-    clockOffsetMs: () => offset,
-    clockUnsynced: () => false, // the platform confirmed the time in both runs
-    log: () => undefined,
-    onCommitted: () => undefined,
-  });
+  // the platform confirmed the time in both runs
+  fx = serviceFixture({ clock, clockOffsetMs: () => offset, clockUnsynced: () => false });
+  ({ db, svc } = fx);
 });
-afterEach(() => {
-  db.close();
-  tmp.cleanup();
-});
+afterEach(() => fx.cleanup());
 
 const DAY = 86_400_000;
 

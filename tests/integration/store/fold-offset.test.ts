@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCst } from '../../../src/domain/time.js';
-import { EvaluationService } from '../../../src/service/evaluations.js';
-import { openDatabase, type Db } from '../../../src/store/db.js';
+import type { EvaluationService } from '../../../src/service/evaluations.js';
+import type { Db } from '../../../src/store/db.js';
 import { staffFigures, windowFigures } from '../../../src/store/figures.js';
 import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js';
-import { NORMS, STAFF, TIMING, oneCase } from '../../helpers/service.js';
-import { FakeClock, tempDir } from '../../helpers/tmp.js';
+import { STAFF, TIMING, oneCase, serviceFixture } from '../../helpers/service.js';
+import { FakeClock } from '../../helpers/tmp.js';
 
 /**
  * The figures place a live evaluation on the true CST day of its start with the platform's
@@ -15,38 +14,19 @@ import { FakeClock, tempDir } from '../../helpers/tmp.js';
  * confirmed the clock), so an evaluation does not leave "today" or "this month" when it folds.
  */
 
-let tmp: ReturnType<typeof tempDir>;
-let db: Db;
 let offset: number;
 const clock = new FakeClock(Date.UTC(2000, 0, 1, 0, 0, 0)); // the RTC booted in 2000
+let fx: ReturnType<typeof serviceFixture>;
+let db: Db;
 let svc: EvaluationService;
 
 beforeEach(() => {
-  tmp = tempDir();
-  db = openDatabase(join(tmp.dir, 'kiosk.db'));
   clock.t = Date.UTC(2000, 0, 1, 0, 0, 0);
   offset = 0; // not known yet: the platform has not answered since this start
-  svc = new EvaluationService({
-    db,
-    clock,
-    timing: () => TIMING,
-    hall: () => ({
-      hallCode: 'H370900001',
-      hallName: '泰安市政务服务中心',
-      windowNo: '12',
-      areaCode: '370900',
-    }),
-    norms: () => NORMS,
-    clockOffsetMs: () => offset,
-    clockUnsynced: () => offset === 0,
-    log: () => undefined,
-    onCommitted: () => undefined,
-  });
+  fx = serviceFixture({ clock, clockOffsetMs: () => offset, clockUnsynced: () => offset === 0 });
+  ({ db, svc } = fx);
 });
-afterEach(() => {
-  db.close();
-  tmp.cleanup();
-});
+afterEach(() => fx.cleanup());
 
 describe('a folded evaluation keeps the day the live figures gave it', () => {
   it('an evaluation sealed before the clock offset was known stays in today and this month after the fold', () => {

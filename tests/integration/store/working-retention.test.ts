@@ -5,10 +5,9 @@ import { FOLD_AFTER_MS, foldClosedEvaluations } from '../../../src/store/fold.js
 import { markDelivered, pendingRecords } from '../../../src/store/outbox.js';
 import { pruneDelivered, pruneWorkingRows } from '../../../src/store/retention.js';
 import { verifyChain } from '../../../src/store/verify.js';
-import { NORMS, STAFF, oneCase, serviceFixture } from '../../helpers/service.js';
+import { STAFF, badCode, oneCase, serviceFixture } from '../../helpers/service.js';
 
 const DAY = 86_400_000;
-const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 
 describe('pruneWorkingRows: the rows and presses of evaluations whose records retention deleted', () => {
   let fx: ReturnType<typeof serviceFixture>;
