@@ -46,7 +46,7 @@ if (LONGEST_LOOK_BACK_MS > FOLD_AFTER_MS)
 export const RECENT_PRESSES_KEPT = 64;
 
 /** Evaluations folded in one call (one transaction): bounded work; a backlog goes over a few calls. */
-export const FOLDS_PER_CALL = 200;
+const FOLDS_PER_CALL = 200;
 
 export interface FoldResult {
   evaluations: number;
@@ -86,7 +86,8 @@ interface DayCounts {
 /**
  * Folds the evaluations closed before `nowMs − FOLD_AFTER_MS` (at most `limit`, earliest started
  * first), then the presses logged before then that belong to no evaluation still kept.
- * `clockOffsetMs` (server − pad) places an evaluation whose record is gone on its true day.
+ * `clockOffsetMs` (server − pad) places on its true day an evaluation whose record does not name
+ * a day sealed on a confirmed clock (or is gone), as the live figures place it.
  */
 export function foldClosedEvaluations(
   db: Db,
