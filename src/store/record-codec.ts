@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import * as zlib from 'node:zlib';
 import { deflateRawSync } from 'node:zlib';
 import { bodyDecoder, type BodyDecoder, type BodyVersion } from './body-decoder.js';
+import { reusedDeflater, type ReusedDeflater } from './reused-deflater.js';
 import { reusedInflater } from './reused-inflater.js';
 import { elideRowValues, restoreRowValues, restoreRowValuesText, type RowValues } from './row-values.js';
 
@@ -114,10 +115,22 @@ export function recordVersions(): BodyVersion[] {
 /** The version new records are packed with. */
 export const BODY_CODEC = 2;
 
+/** DEFLATE's level for every packed body: the smallest output; the dictionary's matches are short. */
+const PACK_LEVEL = 9;
+
+/** One kept encoder per version, made at its first seal (reused-deflater.ts). */
+const deflaters = new Map<number, ReusedDeflater>();
+
 function deflated(version: number, text: string): Buffer {
   const known = VERSIONS.get(version);
   if (known === undefined) throw new Error(`no record dictionary version ${version}`);
-  const packed = deflateRawSync(text, { level: 9, dictionary: known.dictionary });
+  let deflater = deflaters.get(version);
+  if (deflater === undefined) {
+    deflater = reusedDeflater(known.dictionary, PACK_LEVEL);
+    deflaters.set(version, deflater);
+  }
+  const packed =
+    deflater.deflate(text) ?? deflateRawSync(text, { level: PACK_LEVEL, dictionary: known.dictionary });
   const out = Buffer.allocUnsafe(packed.length + 1);
   out[0] = version;
   packed.copy(out, 1);
