@@ -3,6 +3,7 @@ import { caseRowsWithoutSealedText } from './case-rows-without-sealed-text.js';
 import { compactRecords } from './compact-records.js';
 import { foldedHistory } from './folded-history.js';
 import { leanWorkingRows } from './lean-working-rows.js';
+import { noSequenceTable } from './no-sequence-table.js';
 import { packRecords } from './pack-records.js';
 
 /**
@@ -220,6 +221,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // 9: a case's look-ups and the figures of folded evaluations kept apart from their working rows,
   // which go a few hours after they closed (decision 220).
   foldedHistory,
+  // 10: presses and outbox rows numbered without AUTOINCREMENT: a key press no longer writes
+  // sqlite_sequence's page (decision 221).
+  noSequenceTable,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
