@@ -1,6 +1,7 @@
 import type { StartEvaluationInput } from '../api/contract.js';
 import { DomainError } from '../domain/errors.js';
 import { evaluationHasRecords, evaluationRowExists } from '../store/evaluation-records.js';
+import { checkpointWhenDue } from '../store/checkpoint.js';
 import { cancelEvaluation, type CancelRequest } from './evaluation/cancelling.js';
 import { loadEvaluationOrHistory } from './evaluation/history.js';
 import { chooseChainMode, expireOne, press, submitReasons } from './evaluation/rating.js';
@@ -94,7 +95,22 @@ export class EvaluationService {
       cases: out.cases.length,
       origin: ctx.origin,
     });
+    this.checkpointBeforeThePress();
     return { evaluationId: out.evaluationId, replayed: false };
+  }
+
+  /**
+   * The WAL checkpoint, when due, now that the start is committed and announced and before the
+   * citizen presses (store/checkpoint.ts, decision 221). A failure is logged, not answered: the
+   * start is committed, and SQLite's own checkpoint runs later in a commit as before.
+   */
+  private checkpointBeforeThePress(): void {
+    try {
+      const done = checkpointWhenDue(this.deps.db);
+      if (done?.busy) this.deps.log('info', 'WAL checkpoint partial (a reader)', { ...done });
+    } catch (err) {
+      this.deps.log('warn', 'WAL 检查点失败 / WAL checkpoint failed', { error: (err as Error).message });
+    }
   }
 
   cancel(id: string, req: CancelRequest): void {
