@@ -12,7 +12,11 @@ import type Database from 'better-sqlite3';
  * nothing here needs:
  * - a press's id orders presses (an evaluation's `inputs_after`, risk-input.ts) and the sweeps that
  *   delete old presses (fold.ts, retention.ts) always keep the newest 64, so the next id is still
- *   above every id an evaluation holds;
+ *   above every id an evaluation holds. Not so on a database whose newest presses went while an
+ *   evaluation was kept (retention before decision 220's fixes deleted every press past its bound):
+ *   that evaluation holds an id above every press left, which its own presses would be given again.
+ *   Such an `inputs_after` is brought down to the largest id left, which selects the same presses
+ *   (none is above it) and the ones it logs from now on;
  * - an outbox row's id is read only to list rejected rows newest first, and rejected rows are never
  *   deleted, so a new row's id (the largest kept plus one) is still above theirs. Rows are found by
  *   (kind, ref) and by deviceSeq; no id leaves the database.
@@ -40,6 +44,8 @@ export function noSequenceTable(db: Database.Database): void {
     CREATE UNIQUE INDEX raw_inputs_board_key ON raw_inputs(board_serial, boot_id, counter)
       WHERE board_serial IS NOT NULL;
     CREATE INDEX raw_inputs_at ON raw_inputs(at_ms);
+    UPDATE evaluations SET inputs_after = (SELECT COALESCE(MAX(id), 0) FROM raw_inputs)
+      WHERE inputs_after > (SELECT COALESCE(MAX(id), 0) FROM raw_inputs);
 
     CREATE TABLE outbox_v10 (
       id INTEGER PRIMARY KEY,

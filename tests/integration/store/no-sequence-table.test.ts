@@ -1,11 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/store/db.js';
+import { EvaluationService } from '../../../src/service/evaluations.js';
+import { openDatabase, type Db } from '../../../src/store/db.js';
 import { markDelivered, markRejected, pendingRecords, rejectedItems } from '../../../src/store/outbox.js';
 import { databaseAtSchema } from '../../helpers/old-schema.js';
-import { oneCase, serviceFixture, STAFF } from '../../helpers/service.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { badCode, NORMS, oneCase, records, serviceFixture, STAFF, TIMING } from '../../helpers/service.js';
+import { FakeClock, tempDir } from '../../helpers/tmp.js';
 
 /**
  * Migration 10 (decision 221): presses and outbox rows are numbered without AUTOINCREMENT, so a
@@ -40,7 +41,8 @@ describe('migration 10: no sequence table for presses and the outbox', () => {
           'rated',
           `E${i}`,
         );
-      // the newest presses deleted: AUTOINCREMENT would not give their ids again, and nor may we
+      // the newest presses deleted: AUTOINCREMENT would not give their ids again; from here on they
+      // are given again (38 below), so nothing may hold them (next test)
       old.exec('DELETE FROM raw_inputs WHERE id > 37');
       const outbox = old.prepare(
         `INSERT INTO outbox (kind, ref, device_seq, urgent, state, created_ms) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -92,6 +94,56 @@ describe('migration 10: no sequence table for presses and the outbox', () => {
       expect(pendingRecords(db, 10).map((r) => r.recordId)).toEqual([]); // no records rows: nothing joins
       markRejected(db, 'E3-0', 'E_SCHEMA', 'refused', 50);
       expect(rejectedItems(db).map((r) => r.ref)).toEqual(['E3-0', 'E2-0']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('an evaluation open across the migration finds its own presses by id when the newest presses had gone before it', () => {
+    // Before decision 220's fixes retention could delete the newest presses (every press older than
+    // its bound, e.g. on a pad whose clock was behind); sqlite_sequence then stood above MAX(id).
+    // An evaluation started before that deletion holds inputs_after above every id left, and
+    // without AUTOINCREMENT its presses would be given ids at or below it.
+    const file = join(tmp.dir, 'open-across.db');
+    const clock = new FakeClock();
+    const service = (db: Db) =>
+      new EvaluationService({
+        db,
+        clock,
+        timing: () => TIMING,
+        hall: () => ({
+          hallCode: 'H370900001',
+          hallName: '泰安市政务服务中心',
+          windowNo: '12',
+          areaCode: '370900',
+        }),
+        norms: () => NORMS,
+        clockOffsetMs: () => 0,
+        log: () => undefined,
+        onCommitted: () => undefined,
+      });
+    const old = databaseAtSchema(file, 9);
+    const stray = old.prepare(
+      `INSERT INTO raw_inputs (at_ms, source, key, disposition) VALUES (?, 'key', 5, 'no_evaluation')`,
+    );
+    for (let i = 0; i < 40; i++) stray.run(clock.now() - 86_400_000 + i);
+    const { evaluationId } = service(old).start(
+      { cases: [oneCase('370900-2026-777777')] },
+      { origin: 'window_api', staff: STAFF },
+    );
+    old.exec('DELETE FROM raw_inputs'); // the retention of that time, while the evaluation waits
+    old.close();
+
+    const db = openDatabase(file);
+    try {
+      const svc = service(db);
+      clock.advance(3000);
+      svc.press({ source: 'key', key: 2 });
+      clock.advance(40_000); // far outside the time window around the rating: found by id only
+      svc.press({ source: 'touch', key: 5, evaluationId });
+      svc.submitReasons(evaluationId, [badCode(2)], undefined);
+      // as tests/integration/service/rules.test.ts has it for a pad that never migrated
+      expect(records(db)[0]?.riskFlags).toEqual(['key_and_touch']);
     } finally {
       db.close();
     }
