@@ -24,7 +24,7 @@ import type { RowValues } from './row-values.js';
 export interface FieldNeedle {
   name: string;
   afterComma: string;
-  /** afterComma as UTF-8, for bytesFieldIs */
+  /** afterComma as UTF-8, for bytesStringFieldIs */
   afterCommaBytes: Uint8Array;
 }
 
@@ -39,8 +39,8 @@ export interface WalkEnv {
   sha256HexOfBytes(bytes: Uint8Array): string;
   /** node:buffer's isUtf8: a body is text; the careful walk refuses bytes that are not UTF-8 too */
   isUtf8(bytes: Uint8Array): boolean;
-  /** verify.ts's bytesFieldIs: fieldIs over UTF-8 bytes */
-  bytesFieldIs(body: Buffer, key: FieldNeedle, expected: string | undefined): boolean;
+  /** verify.ts's bytesStringFieldIs: fieldIs over UTF-8 bytes, for a string written without escapes */
+  bytesStringFieldIs(body: Buffer, key: FieldNeedle, value: string): boolean;
   /** verify.ts's fieldIs: whether a top-level key of a canonical body has this JSON text */
   fieldIs(body: string, key: FieldNeedle, expected: string | undefined): boolean;
   fieldNeedle(key: string): FieldNeedle;
@@ -61,9 +61,11 @@ export type WalkResult =
 
 export function walkChainRange(
   env: WalkEnv,
-  db: Pick<Database.Database, 'prepare'>,
+  db: Pick<Database.Database, 'prepare' | 'transaction'>,
   range: WalkRange,
 ): WalkResult {
+  /** Rows read at a time: past a few hundred, larger batches read no faster (measured 128–2,048). */
+  const batchRows = 512;
   const unpack = (type: unknown, hex: string, row: RowValues): string | null => {
     try {
       return env.unpackHex(String(type), hex, row);
@@ -82,61 +84,69 @@ export function walkChainRange(
   const json = (value: unknown): string | undefined => (value === null ? undefined : JSON.stringify(value));
 
   // Raw rows and hex text: a Buffer per row costs better-sqlite3 more than the rest of the check.
-  const rows = db
+  // The first six columns are the row's values in RowValues' order, so a row is handed to the
+  // decoder as it is (no array made per record). Read in batches with all(): a row of an
+  // iterator costs better-sqlite3 ~0.3 µs more than a row of all() (20% of the read).
+  const batch = db
     .prepare(
-      `SELECT device_seq, record_id, staff_id, status, satisfaction, typeof(body), hex(body),
-              CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END, created_ms
-       FROM records WHERE device_seq > ? AND device_seq <= ? ORDER BY device_seq`,
+      `SELECT device_seq, created_ms, record_id, satisfaction, staff_id, status, typeof(body), hex(body),
+              CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END
+       FROM records WHERE device_seq > ? AND device_seq <= ? ORDER BY device_seq LIMIT ${batchRows}`,
     )
-    .raw(true)
-    .iterate(range.readAbove, range.throughSeq) as IterableIterator<unknown[]>;
+    .raw(true);
   let prevSeq = range.prevSeq;
   let prevHash = range.prevHash;
   let count = 0;
-  try {
-    for (const row of rows) {
-      const seq = row[0] as number;
-      if (seq !== prevSeq + 1) return { clean: false, atSeq: prevSeq + 1 };
-      const type = String(row[5]);
-      const hex = String(row[6]);
-      const hash = String(row[7]);
-      // device_seq, created_ms, record_id, satisfaction, staff_id, status (row-values.ts)
-      const values: RowValues = [seq, row[8], row[1], row[4], row[2], row[3]];
-      if (env.withoutRowValues(type, hex)) {
-        let bytes: Buffer;
-        try {
-          bytes = env.unpackHexBytes(hex, values);
-        } catch {
-          return { clean: false, atSeq: seq };
+  const walk = (): WalkResult => {
+    let above = range.readAbove;
+    for (;;) {
+      const rows = batch.all(above, range.throughSeq) as unknown[][];
+      for (const row of rows) {
+        const seq = row[0] as number;
+        if (seq !== prevSeq + 1) return { clean: false, atSeq: prevSeq + 1 };
+        const type = String(row[6]);
+        const hex = String(row[7]);
+        const hash = String(row[8]);
+        // device_seq, created_ms, record_id, satisfaction, staff_id, status (row-values.ts)
+        const values = row as unknown as RowValues;
+        if (env.withoutRowValues(type, hex)) {
+          let bytes: Buffer;
+          try {
+            bytes = env.unpackHexBytes(hex, values);
+          } catch {
+            return { clean: false, atSeq: seq };
+          }
+          // Unpacked, the row's values stand once each where fields stand (row-values.ts): what the
+          // checks of the other branch look for holds, and the careful walk checks it again.
+          if (
+            env.sha256HexOfBytes(bytes) !== hash ||
+            !env.isUtf8(bytes) ||
+            !env.bytesStringFieldIs(bytes, key.prevHash, prevHash)
+          )
+            return { clean: false, atSeq: seq };
+        } else {
+          const text = unpack(type, hex, values);
+          if (
+            text === null ||
+            env.sha256Hex(text) !== hash ||
+            !env.fieldIs(text, key.deviceSeq, String(seq)) ||
+            !env.fieldIs(text, key.prevHash, `"${prevHash}"`) ||
+            !env.fieldIs(text, key.evaluationId, json(row[2])) ||
+            !env.fieldIs(text, key.staffId, json(row[4])) ||
+            !env.fieldIs(text, key.status, json(row[5])) ||
+            !env.fieldIs(text, key.satisfaction, json(row[3]))
+          )
+            return { clean: false, atSeq: seq };
         }
-        // Unpacked, the row's values stand once each where fields stand (row-values.ts): what the
-        // checks of the other branch look for holds, and the careful walk checks it again.
-        if (
-          env.sha256HexOfBytes(bytes) !== hash ||
-          !env.isUtf8(bytes) ||
-          !env.bytesFieldIs(bytes, key.prevHash, `"${prevHash}"`)
-        )
-          return { clean: false, atSeq: seq };
-      } else {
-        const text = unpack(type, hex, values);
-        if (
-          text === null ||
-          env.sha256Hex(text) !== hash ||
-          !env.fieldIs(text, key.deviceSeq, String(seq)) ||
-          !env.fieldIs(text, key.prevHash, `"${prevHash}"`) ||
-          !env.fieldIs(text, key.evaluationId, json(row[1])) ||
-          !env.fieldIs(text, key.staffId, json(row[2])) ||
-          !env.fieldIs(text, key.status, json(row[3])) ||
-          !env.fieldIs(text, key.satisfaction, json(row[4]))
-        )
-          return { clean: false, atSeq: seq };
+        prevSeq = seq;
+        prevHash = hash;
+        count += 1;
       }
-      prevSeq = seq;
-      prevHash = hash;
-      count += 1;
+      if (rows.length < batchRows) return { clean: true, count, lastSeq: prevSeq, lastHash: prevHash };
+      above = prevSeq;
     }
-  } finally {
-    rows.return?.();
-  }
-  return { clean: true, count, lastSeq: prevSeq, lastHash: prevHash };
+  };
+  // The batches are read in one transaction, so they see the database at one moment, as one
+  // statement did: the pad may seal records while a technician verifies.
+  return db.transaction(walk)();
 }

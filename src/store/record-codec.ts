@@ -93,7 +93,12 @@ const VERSIONS: ReadonlyMap<number, { dictionary: Buffer; withoutRowValues: bool
 
 /** The decoder every unpack goes through (body-decoder.ts), made at the first unpack, not at load. */
 let decoder: BodyDecoder | null = null;
-function theDecoder(): BodyDecoder {
+/**
+ * The decoder itself, whose errors are plain `Error`s: for the verification walk on this thread,
+ * which takes any error as "not clean" and calls it a few hundred thousand times (its workers make
+ * their own from the same code).
+ */
+export function theDecoder(): BodyDecoder {
   decoder ??= bodyDecoder(zlib, reusedInflater, recordVersions(), restoreRowValues);
   return decoder;
 }

@@ -7,6 +7,7 @@ import type { RowValues } from './row-values.js';
 import { getMeta, type Db } from './db.js';
 import {
   hexBodyWithoutRowValues,
+  theDecoder,
   UnreadableBodyError,
   unpackHexBody,
   unpackHexBodyBytes,
@@ -168,37 +169,36 @@ export function fieldIs(body: string, key: FieldNeedle, expected: string | undef
 }
 
 /**
- * fieldIs over the UTF-8 bytes of a body: the same answer as fieldIs on the text those bytes are
- * (valid UTF-8 assumed; the walk checks it), since keys are ASCII and UTF-8 never makes an ASCII
- * byte out of part of another character. Self-contained, for the walk's worker threads.
+ * Whether fieldIs(text, key, '"' + value + '"') holds for the text a body's UTF-8 bytes are: the
+ * field is the string `value` written without escapes, as a record's link to the one before it
+ * is. Without making either text (the walk asks this once a record). The same answer as fieldIs on
+ * the text, since keys are ASCII and UTF-8 never makes an ASCII byte out of part of another
+ * character; for a value with a quote or a backslash fieldIs answers false, and so does this, as
+ * it does for a value with a character outside ASCII (a hash has none): the careful walk, which
+ * uses rawField, then has the last word. Self-contained, for the walk's worker threads; no inner
+ * function (one made per call, and named by the TypeScript loader's helper on the calling thread,
+ * cost more than the check).
  */
-export function bytesFieldIs(body: Buffer, key: FieldNeedle, expected: string | undefined): boolean {
-  const asciiAt = (at: number, ascii: string): boolean => {
-    if (at + ascii.length > body.length) return false;
-    for (let j = 0; j < ascii.length; j += 1) if (body[at + j] !== ascii.charCodeAt(j)) return false;
-    return true;
-  };
-  let from: number;
-  if (body[0] === 123 /* { */ && asciiAt(1, key.name)) from = 1 + key.name.length;
-  else {
+export function bytesStringFieldIs(body: Buffer, key: FieldNeedle, value: string): boolean {
+  const name = key.name;
+  let from = -1;
+  if (body[0] === 123 /* { */) {
+    let j = 0;
+    while (j < name.length && body[1 + j] === name.charCodeAt(j)) j += 1;
+    if (j === name.length) from = 1 + name.length;
+  }
+  if (from < 0) {
     const at = body.indexOf(key.afterCommaBytes);
-    if (at < 0) return expected === undefined;
+    if (at < 0) return false;
     from = at + key.afterComma.length;
   }
-  if (expected === undefined) return false;
-  // The expected text's bytes: as they are when ASCII (every value but a name), else encoded.
-  let ascii = true;
-  for (let j = 0; j < expected.length && ascii; j += 1) ascii = expected.charCodeAt(j) < 128;
-  const length = ascii ? expected.length : Buffer.byteLength(expected, 'utf8');
-  if (ascii ? !asciiAt(from, expected) : body.toString('utf8', from, from + length) !== expected)
-    return false;
-  if (expected.charCodeAt(0) === 34 /* " */)
-    return (
-      expected.length >= 2 && expected.indexOf('"', 1) === expected.length - 1 && !expected.includes('\\')
-    );
-  if (expected.includes(',') || expected.includes('}')) return false;
-  const after = from + length;
-  return after >= body.length || body[after] === 44 /* , */ || body[after] === 125; /* } */
+  // A byte past the end reads as undefined, which is no character.
+  if (body[from] !== 34 /* " */) return false;
+  for (let j = 0; j < value.length; j += 1) {
+    const c = value.charCodeAt(j);
+    if (c >= 128 || c === 34 /* " */ || c === 92 /* backslash */ || body[from + 1 + j] !== c) return false;
+  }
+  return body[from + 1 + value.length] === 34;
 }
 
 /**
@@ -365,14 +365,17 @@ export function verifyChain(db: Db, opts: { throughSeq?: number } = {}): VerifyR
 
 /** What a walk on this thread needs besides the database (chain-walk.ts; workers build their own). */
 export function walkEnv(): WalkEnv {
+  // The decoder's own methods, as a worker's walk has them: the walk only asks whether a body
+  // unpacks, so the wrapping of its errors (a closure per record) is left out.
+  const decoder = theDecoder();
   return {
     sha256Hex,
-    unpackHex: unpackHexBody,
-    withoutRowValues: hexBodyWithoutRowValues,
-    unpackHexBytes: unpackHexBodyBytes,
+    unpackHex: decoder.hex,
+    withoutRowValues: decoder.withoutRowValues,
+    unpackHexBytes: decoder.hexBytes,
     sha256HexOfBytes: (bytes) => hash('sha256', bytes, 'hex'),
     isUtf8,
-    bytesFieldIs,
+    bytesStringFieldIs,
     fieldIs,
     fieldNeedle,
   };

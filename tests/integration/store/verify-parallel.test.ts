@@ -17,7 +17,7 @@ import { appendBatches } from './chain-fixture.js';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 const T0 = Date.UTC(2026, 10, 2, 1, 0, 0);
-const RECORDS = 600; // three workers: ranges 1–200, 201–400, 401–600
+const RECORDS = 600; // three workers, 24 ranges of 25 (1–25, …, 176–200, 201–225, …): 8 each on average
 let n = 0;
 
 function chain(): Db {
@@ -36,6 +36,7 @@ async function both(db: Db): Promise<{ parallel: VerifyResult; one: VerifyResult
   const how: string[] = [];
   const parallel = await verifyChainInParallel(db, db.name, {
     workers: 3,
+    ranges: 24,
     minRecords: 0,
     onAnswer: (h) => how.push(h),
   });
