@@ -23,6 +23,12 @@ export type CleanWalk = Extract<WalkResult, { clean: true }>;
 /** Ranges a worker holds at once: the next one waits in its port while it walks one. */
 const QUEUED_PER_WORKER = 2;
 
+/**
+ * Longest wait for the next answer (a range of a 1,000,000-record chain takes a quarter of a
+ * second): a worker that hangs is no answer either, and the caller's careful walk gives it.
+ */
+const ANSWER_WITHIN_MS = 120_000;
+
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Sqlite = require(workerData.sqlite);
@@ -77,12 +83,14 @@ function asWalkResult(message: unknown): WalkResult | null {
  * walkChainRange over every range, in `workers` threads on the file at `path`: the clean answers
  * in the order of the ranges, or null as soon as a range is not clean or a worker cannot start,
  * fails or answers something else (the ranges not yet walked then are not; a worker that cannot
- * start or fails is not evidence about the chain, and the caller's careful walk answers).
+ * start or fails is not evidence about the chain, and the caller's careful walk answers), or
+ * null when no answer comes for `answerWithinMs`.
  */
 export function walkInWorkers(
   path: string,
   ranges: readonly WalkRange[],
   workers: number,
+  answerWithinMs = ANSWER_WITHIN_MS,
 ): Promise<CleanWalk[] | null> {
   return new Promise((resolve) => {
     const answers: CleanWalk[] = [];
@@ -90,9 +98,11 @@ export function walkInWorkers(
     let given = 0;
     let answered = 0;
     let settled = false;
+    const silence = setTimeout(() => settle(null), answerWithinMs);
     const settle = (answer: CleanWalk[] | null): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(silence);
       // Done: each closes its connection and ends; failed: what is left is not walked.
       for (const w of started) {
         if (answer === null) void w.terminate();
@@ -131,12 +141,20 @@ export function walkInWorkers(
       worker.on('message', (message: unknown) => {
         const result = asWalkResult(message);
         const index = held.shift();
-        if (result === null || !result.clean || index === undefined) {
+        // A clean walk of a range counts its records from the range's start: an answer that does
+        // not is not this range's (a worker answering one range twice).
+        if (
+          result === null ||
+          !result.clean ||
+          index === undefined ||
+          result.count !== result.lastSeq - (ranges[index] as WalkRange).prevSeq
+        ) {
           settle(null);
           return;
         }
         answers[index] = result;
         answered += 1;
+        silence.refresh();
         if (answered === ranges.length) settle(answers);
         else give();
       });
@@ -148,5 +166,7 @@ export function walkInWorkers(
     };
     if (ranges.length === 0) settle(answers);
     for (let i = 0; i < workers && !settled && i * QUEUED_PER_WORKER < ranges.length; i++) start();
+    // No worker (`workers` below 1): no answer.
+    if (started.length === 0) settle(null);
   });
 }
