@@ -24,17 +24,19 @@ export const STAFF = { staffId: 'T0107', name: '李明' };
 export const badCode = (star: number) => NORMS.items.find((i) => i.starLevel === star)?.code as string;
 
 /**
- * An EvaluationService over a real SQLite file in a temp dir, with a fake clock; `opts` give the
- * platform's clock offset (server − pad) and whether it is confirmed, for the tests of the times.
+ * The test hall's EvaluationService on a connection the caller holds (a database at an older
+ * schema, a second service on the same file); `serviceFixture` makes its own.
  */
-export function serviceFixture(
-  opts: { clock?: FakeClock; clockOffsetMs?: () => number; clockUnsynced?: () => boolean } = {},
-) {
-  const tmp = tempDir();
-  const db: Db = openDatabase(join(tmp.dir, 'kiosk.db'));
-  const clock = opts.clock ?? new FakeClock();
-  const changes: CommittedChange[] = [];
-  const svc = new EvaluationService({
+export function serviceOn(
+  db: Db,
+  clock: FakeClock,
+  opts: {
+    clockOffsetMs?: () => number;
+    clockUnsynced?: () => boolean;
+    onCommitted?: (c: CommittedChange) => void;
+  } = {},
+): EvaluationService {
+  return new EvaluationService({
     db,
     clock,
     timing: () => TIMING,
@@ -48,8 +50,22 @@ export function serviceFixture(
     clockOffsetMs: opts.clockOffsetMs ?? (() => 0),
     ...(opts.clockUnsynced ? { clockUnsynced: opts.clockUnsynced } : {}),
     log: () => undefined,
-    onCommitted: (c) => changes.push(c),
+    onCommitted: opts.onCommitted ?? (() => undefined),
   });
+}
+
+/**
+ * An EvaluationService over a real SQLite file in a temp dir, with a fake clock; `opts` give the
+ * platform's clock offset (server − pad) and whether it is confirmed, for the tests of the times.
+ */
+export function serviceFixture(
+  opts: { clock?: FakeClock; clockOffsetMs?: () => number; clockUnsynced?: () => boolean } = {},
+) {
+  const tmp = tempDir();
+  const db: Db = openDatabase(join(tmp.dir, 'kiosk.db'));
+  const clock = opts.clock ?? new FakeClock();
+  const changes: CommittedChange[] = [];
+  const svc = serviceOn(db, clock, { ...opts, onCommitted: (c) => changes.push(c) });
   return {
     db,
     clock,

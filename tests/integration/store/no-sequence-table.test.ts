@@ -1,11 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EvaluationService } from '../../../src/service/evaluations.js';
 import { openDatabase, type Db } from '../../../src/store/db.js';
 import { markDelivered, markRejected, pendingRecords, rejectedItems } from '../../../src/store/outbox.js';
 import { databaseAtSchema } from '../../helpers/old-schema.js';
-import { badCode, NORMS, oneCase, records, serviceFixture, STAFF, TIMING } from '../../helpers/service.js';
+import { badCode, oneCase, records, serviceFixture, serviceOn, STAFF } from '../../helpers/service.js';
 import { FakeClock, tempDir } from '../../helpers/tmp.js';
 
 /**
@@ -106,22 +105,7 @@ describe('migration 10: no sequence table for presses and the outbox', () => {
     // without AUTOINCREMENT its presses would be given ids at or below it.
     const file = join(tmp.dir, 'open-across.db');
     const clock = new FakeClock();
-    const service = (db: Db) =>
-      new EvaluationService({
-        db,
-        clock,
-        timing: () => TIMING,
-        hall: () => ({
-          hallCode: 'H370900001',
-          hallName: '泰安市政务服务中心',
-          windowNo: '12',
-          areaCode: '370900',
-        }),
-        norms: () => NORMS,
-        clockOffsetMs: () => 0,
-        log: () => undefined,
-        onCommitted: () => undefined,
-      });
+    const service = (db: Db) => serviceOn(db, clock);
     const old = databaseAtSchema(file, 9);
     const stray = old.prepare(
       `INSERT INTO raw_inputs (at_ms, source, key, disposition) VALUES (?, 'key', 5, 'no_evaluation')`,
