@@ -1,6 +1,8 @@
 import type { PlatformRecord } from '../domain/record.js';
 import { getMeta, setMeta, type Db } from './db.js';
+import { recordJsonBytes } from './record-codec.js';
 import { recordJsonSql } from './records.js';
+import { rowValueColumns } from './row-values.js';
 
 export interface PendingRecord {
   outboxId: number;
@@ -48,6 +50,61 @@ export function pendingRecordsBetween(
     )
     .all(afterSeq, throughSeq, limit) as Array<Omit<PendingRecord, 'urgent'> & { urgent: number }>;
   return rows.map((r) => ({ ...r, urgent: r.urgent === 1 }));
+}
+
+/** A pending record as the uploader sends it: its upload JSON's UTF-8 bytes (recordJsonBytes). */
+export interface PendingRecordJson {
+  deviceSeq: number;
+  recordId: string;
+  json: Buffer;
+}
+
+/**
+ * As pendingRecordsBetween, each record's upload JSON as UTF-8 bytes, byte for byte the text
+ * `record_json` gives, read without making a string of it (record-codec.ts `recordJsonBytes`).
+ */
+export function pendingRecordJsonBetween(
+  db: Db,
+  afterSeq: number,
+  throughSeq: number,
+  limit: number,
+): PendingRecordJson[] {
+  // The row's values under their column names (row-values.ts rowValueColumns): device_seq,
+  // created_ms, record_id, satisfaction, staff_id, status.
+  const rows = db
+    .prepare(
+      `SELECT o.device_seq AS deviceSeq, r.record_id AS recordId, typeof(r.body) AS bodyType,
+         CASE typeof(r.body) WHEN 'blob' THEN hex(r.body) ELSE r.body END AS body, r.hash AS hash,
+         ${rowValueColumns('r')}
+       FROM outbox o JOIN records r ON r.record_id = o.ref
+       WHERE o.kind = 'record' AND o.state = 'pending' AND o.device_seq > ? AND o.device_seq <= ?
+       ORDER BY o.device_seq LIMIT ?`,
+    )
+    .all(afterSeq, throughSeq, limit) as Array<{
+    deviceSeq: number;
+    recordId: string;
+    bodyType: string;
+    body: unknown;
+    hash: unknown;
+    device_seq: unknown;
+    created_ms: unknown;
+    record_id: unknown;
+    satisfaction: unknown;
+    staff_id: unknown;
+    status: unknown;
+  }>;
+  return rows.map((r) => ({
+    deviceSeq: r.deviceSeq,
+    recordId: r.recordId,
+    json: recordJsonBytes(r.bodyType, r.body, r.hash, [
+      r.device_seq,
+      r.created_ms,
+      r.record_id,
+      r.satisfaction,
+      r.staff_id,
+      r.status,
+    ]),
+  }));
 }
 
 /** Whether a record at or below `deviceSeq` still waits (the pending index answers). */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { isUtf8 } from 'node:buffer';
 import * as zlib from 'node:zlib';
 import { deflateRawSync } from 'node:zlib';
 import { bodyDecoder, type BodyDecoder, type BodyVersion } from './body-decoder.js';
@@ -222,6 +223,42 @@ function unpackedOrMarker(stored: unknown, row: RowValues | null): string {
   } catch (err) {
     return JSON.stringify({ unreadableBody: (err as Error).message });
   }
+}
+
+const HASH_KEY = Buffer.from(',"hash":"');
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * The upload JSON of a stored record as UTF-8 bytes: byte for byte `record_json(body, hash,
+ * <row>)` (what `recordJsonSql` reads) encoded as UTF-8, for a body read in SQL as `typeof(body)`
+ * (`type`) and, for a blob, `hex(body)` (else the value as it is). The uploader reads every
+ * pending record this way: a packed body goes from its inflated bytes to the JSON's bytes without
+ * a string in between (through `record_json` it was turned into a string, into SQLite's text,
+ * back into a string and into bytes again: ~4 µs of the ~12 µs a record took here). Anything but
+ * a sound packed body whose text is UTF-8 ending in `}` takes `record_json`'s own path, so text
+ * bodies and damaged ones read exactly as they did.
+ */
+export function recordJsonBytes(type: string, body: unknown, hash: unknown, row: RowValues): Buffer {
+  if (type === 'blob' && typeof body === 'string') {
+    let text: Buffer | null = null;
+    try {
+      text = theDecoder().hexBytes(body, row);
+    } catch {
+      // Unreadable: the marker below says why, as record_json does.
+    }
+    if (text !== null && text.length > 0 && text[text.length - 1] === CLOSE_BRACE && isUtf8(text)) {
+      const hex = Buffer.from(hashHex(hash), 'utf8');
+      const out = Buffer.allocUnsafe(text.length - 1 + HASH_KEY.length + hex.length + 2);
+      let at = text.copy(out, 0, 0, text.length - 1);
+      at += HASH_KEY.copy(out, at);
+      at += hex.copy(out, at);
+      out[at] = 0x22; // "
+      out[at + 1] = CLOSE_BRACE;
+      return out;
+    }
+  }
+  const stored = type === 'blob' && typeof body === 'string' ? Buffer.from(body, 'hex') : body;
+  return Buffer.from(recordJson(unpackedOrMarker(stored, row), hashHex(hash)), 'utf8');
 }
 
 /** The row's values among a SQL function's arguments after `skip` of its own (none: null). */

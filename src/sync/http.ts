@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../domain/clock.js';
 import type { ClockOffset } from '../store/clock-offset.js';
-import { HEADER, signRequest, type SignatureAlgorithm } from './signing.js';
+import { BodyBuilder, type PreparedBody } from './prepared-body.js';
+import { bodyHasher, HEADER, signRequest, type SignatureAlgorithm } from './signing.js';
 
 /** No answer at all (timeout, reset, refused, truncated): the caller retries with back-off. */
 export class TransportError extends Error {
@@ -85,10 +86,15 @@ export class PlatformClient {
     return url.origin === this.base.origin;
   }
 
+  /** A body to build a piece at a time, hashed for this client's signature as it grows. */
+  bodyBuilder(): BodyBuilder {
+    return new BodyBuilder(bodyHasher(this.opts.algorithm));
+  }
+
   async request(
     method: 'GET' | 'POST',
     path: string,
-    body?: Buffer,
+    body?: Buffer | PreparedBody,
     headers: Record<string, string> = {},
   ): Promise<PlatformResponse> {
     let res = await this.once(method, path, body, headers);
@@ -104,12 +110,14 @@ export class PlatformClient {
   once(
     method: 'GET' | 'POST',
     path: string,
-    body: Buffer | undefined,
+    body: Buffer | PreparedBody | undefined,
     extra: Record<string, string> = {},
   ): Promise<PlatformResponse> {
     if (this.closed) return Promise.reject(new TransportError('network', 'the platform client was closed'));
     const url = this.resolve(path);
     const payload = body ?? Buffer.alloc(0);
+    // A prepared body's parts go out as they are; its digest was computed as it was built.
+    const parts = Buffer.isBuffer(payload) ? [payload] : payload.parts;
     const headers: Record<string, string> = { ...extra, Accept: 'application/json' };
     if (this.sameOrigin(url)) {
       Object.assign(
@@ -175,7 +183,8 @@ export class PlatformClient {
         req.destroy();
       }, this.opts.timeoutMs);
       req.on('error', (e) => finish(new TransportError('network', e.message)));
-      req.end(payload);
+      for (const part of parts) if (part.length > 0) req.write(part);
+      req.end();
     });
   }
 

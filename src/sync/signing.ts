@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hmacSm3, sm3 } from './sm3.js';
+import { hmacSm3, sm3, Sm3 } from './sm3.js';
 
 /** Request signing of docs/protocols/platform-api.md §1, shared by the pad and the platform simulator. */
 
@@ -17,6 +17,22 @@ export function bodyDigest(algorithm: SignatureAlgorithm, body: Uint8Array): str
   return algorithm === 'hmac-sm3'
     ? sm3(body).toString('hex')
     : createHash('sha256').update(body).digest('hex');
+}
+
+/** A body digest fed a piece at a time: the uploader hashes a batch as it reads it (batch-reader.ts). */
+export interface BodyHasher {
+  update(bytes: Uint8Array): void;
+  /** The lowercase hex digest of everything fed; once. */
+  digest(): string;
+}
+
+export function bodyHasher(algorithm: SignatureAlgorithm): BodyHasher {
+  if (algorithm === 'hmac-sm3') {
+    const h = new Sm3();
+    return { update: (bytes) => void h.update(bytes), digest: () => h.digest().toString('hex') };
+  }
+  const h = createHash('sha256');
+  return { update: (bytes) => void h.update(bytes), digest: () => h.digest('hex') };
 }
 
 export function stringToSign(
@@ -38,7 +54,20 @@ export function computeSignature(
   nonce: string,
   body: Uint8Array,
 ): string {
-  const text = stringToSign(method, pathWithQuery, timeMs, nonce, bodyDigest(algorithm, body));
+  return signatureOfDigest(algorithm, key, method, pathWithQuery, timeMs, nonce, bodyDigest(algorithm, body));
+}
+
+/** As computeSignature, from the body's digest (`bodyDigest`, or a BodyHasher's) instead of the body. */
+export function signatureOfDigest(
+  algorithm: SignatureAlgorithm,
+  key: Uint8Array,
+  method: string,
+  pathWithQuery: string,
+  timeMs: string,
+  nonce: string,
+  digest: string,
+): string {
+  const text = stringToSign(method, pathWithQuery, timeMs, nonce, digest);
   const mac =
     algorithm === 'hmac-sm3' ? hmacSm3(key, text) : createHmac('sha256', key).update(text, 'utf8').digest();
   return `${algorithm}:${mac.toString('hex')}`;
@@ -70,24 +99,26 @@ export function signRequest(opts: {
   deviceId: string;
   method: string;
   pathWithQuery: string;
-  body: Uint8Array;
+  /** The body, or its digest computed beforehand (a large body hashed as it was built). */
+  body: Uint8Array | { digest: string };
   timeMs: number;
   nonce?: string;
 }): SignedHeaders {
   const time = String(Math.round(opts.timeMs));
   const nonce = opts.nonce ?? newNonce();
+  const digest = 'digest' in opts.body ? opts.body.digest : bodyDigest(opts.algorithm, opts.body);
   return {
     'X-HCP-Device': opts.deviceId,
     'X-HCP-Time': time,
     'X-HCP-Nonce': nonce,
-    'X-HCP-Signature': computeSignature(
+    'X-HCP-Signature': signatureOfDigest(
       opts.algorithm,
       opts.key,
       opts.method,
       opts.pathWithQuery,
       time,
       nonce,
-      opts.body,
+      digest,
     ),
   };
 }

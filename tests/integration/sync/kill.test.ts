@@ -116,10 +116,11 @@ describe('killing the pad at injected points', () => {
       ).n;
       expect(n, `records stored under the killed batch ${p.batchId} (${p.point})`).toBeGreaterThan(0);
     }
-    // 1000 records / 200 = 5, and one more for each batch killed half settled: its rest went in a
-    // new batch (never a batch resent with other records). There are two: the kill at the 2nd
-    // `before_send` came while the batch before it was being settled, as the next batch goes out
-    // after the first slice of an answer (uploader.ts sendAhead), and the kill at `settled_part`.
+    // 1000 records / 200 = 5, and one more for each batch killed answered but not wholly settled:
+    // what it had not settled went in a new batch (never a batch resent with other records). There
+    // are two: the kill at the 2nd `before_send` came before the batch before it was settled, as
+    // the next batch goes out as soon as an answer is whole (uploader.ts sendAhead), and the kill
+    // at `settled_part`.
     expect(st.batches).toBe(7);
   }, 150_000);
 

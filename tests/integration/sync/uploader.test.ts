@@ -6,6 +6,7 @@ import { canonicalJson } from '../../../src/domain/canonical.js';
 import { startPlatformSim, type PlatformSim } from '../../../platform-sim/index.js';
 import { getMeta, type Db } from '../../../src/store/db.js';
 import type { SyncService } from '../../../src/sync/index.js';
+import { SETTLE_SLICE_RECORDS } from '../../../src/sync/uploader.js';
 import { tempDir } from '../../helpers/tmp.js';
 import {
   missingOrDifferent,
@@ -81,15 +82,55 @@ describe('uploader against the simulator', () => {
     // 500 records read in slices of 50: the loop turned between them before the batch went out.
     expect(at('before_send', 0)).toBeGreaterThanOrEqual(9);
     // Settling the answered batch: slices again, the loop free between them. The next batch, read
-    // while the platform answered this one, went out after the first slice, before the rest.
-    expect(at('settled_part', 8) - at('after_response', 0)).toBeGreaterThanOrEqual(8);
+    // while the platform answered this one, went out before any of it was settled.
+    expect(at('settled_part', 2) - at('after_response', 0)).toBeGreaterThanOrEqual(3);
     expect(seen.map((p) => p.point).slice(0, 4)).toEqual([
       'before_send',
       'after_response',
       'before_send',
       'settled_part',
     ]);
-    expect(seen.filter((p) => p.point === 'settled_part').length).toBe(2 * 9);
+    expect(seen.filter((p) => p.point === 'settled_part').length).toBe(2 * (500 / SETTLE_SLICE_RECORDS - 1));
+  });
+
+  it('sends the next batch before settling the answered one, then settles it a bounded slice per commit', async () => {
+    seedRecords(db, 1000);
+    const steps: Array<{ point: string; batchId: string; delivered: number; mark: string }> = [];
+    const s = sync({
+      extra: {
+        hooks: {
+          point: (point, info) =>
+            void steps.push({
+              point,
+              batchId: info.batchId,
+              delivered: outboxStates(db).delivered ?? 0,
+              mark:
+                (JSON.parse(getMeta(db, 'sync_inflight_batch') || '{}') as { batchId?: string }).batchId ??
+                '',
+            }),
+        },
+      },
+    });
+    expect((await s.syncNow()).pending).toBe(0);
+    const [first, answered, ahead, ...rest] = steps;
+    expect([first?.point, answered?.point, ahead?.point]).toEqual([
+      'before_send',
+      'after_response',
+      'before_send',
+    ]);
+    // The batch sent ahead went out with nothing of the answered batch settled yet, under its own
+    // in-flight mark, which replaced the answered batch's.
+    expect(ahead?.delivered).toBe(0);
+    expect(ahead?.mark).toBe(ahead?.batchId);
+    expect(ahead?.batchId).not.toBe(first?.batchId);
+    // Each commit settles at most a slice; the batch sent ahead keeps its mark meanwhile.
+    const parts = rest.filter((p) => p.batchId === first?.batchId && p.point === 'settled_part');
+    expect(parts.map((p) => p.delivered)).toEqual(
+      Array.from({ length: 500 / SETTLE_SLICE_RECORDS - 1 }, (_, i) => (i + 1) * SETTLE_SLICE_RECORDS),
+    );
+    for (const p of parts) expect(p.mark).toBe(ahead?.batchId);
+    expect(outboxStates(db)).toEqual({ delivered: 1000 });
+    expect(getMeta(db, 'sync_inflight_batch')).toBe('');
   });
 
   it('a stop while a batch is being read sends nothing more and ends at once', async () => {
