@@ -279,14 +279,19 @@ export class Uploader {
    * answered batch's (that one is answered, as clearing its mark says) and is on disk before the
    * request leaves, so a restart resends it under its batchId. Its records follow the answered
    * batch's last record and were pending when read; only the uploader changes that, so they
-   * still are. False when nothing was read ahead (or under another batch limit): the answered
+   * still are. `withTheMark` runs in the transaction that writes the mark (the answered batch's
+   * rejections). False when nothing was read ahead (or under another batch limit): the answered
    * batch's mark is then cleared with its first slice.
    */
-  private async sendAhead(flight: Flight): Promise<boolean> {
+  private async sendAhead(flight: Flight, withTheMark: () => void): Promise<boolean> {
     const batch = await flight.reading;
     if (!batch || this.limit !== flight.limit) return false;
     const inflight = inflightOf(batch);
-    setMeta(this.deps.db, INFLIGHT_KEY, JSON.stringify(inflight));
+    const { db } = this.deps;
+    db.transaction(() => {
+      setMeta(db, INFLIGHT_KEY, JSON.stringify(inflight));
+      withTheMark();
+    })();
     this.ahead = this.launch(inflight, batch);
     return true;
   }
@@ -312,18 +317,29 @@ export class Uploader {
       }
       hooks?.point?.('after_response', inflight);
       const byId = new Map(parsed.data.results.map((r) => [r.evaluationId, r]));
+      const now = clock.now();
+      // The answer's rejections are settled in the transaction that takes this batch's in-flight
+      // mark away: a rejected record is never sent again unchanged (platform-api §2), and a pad
+      // stopped before the rest is settled sends only delivered records again (answered
+      // `duplicate`). Rejections are rare; the rest goes in slices below.
+      const settleRejections = () => {
+        for (const ref of refs) {
+          const r = byId.get(ref);
+          if (r?.status === 'rejected') markRejected(db, ref, r.code ?? 'rejected', r.message ?? '', now);
+        }
+      };
       // A whole answer: the next batch goes out before this one is settled, so that the platform
       // works on it meanwhile. Its records come after this batch's, so the two never overlap; a
       // pad stopped meanwhile sends this one's unsettled records again later, answered
       // `duplicate` as below.
-      const markReplaced = refs.every((ref) => byId.has(ref)) && (await this.sendAhead(flight));
+      const markReplaced =
+        refs.every((ref) => byId.has(ref)) && (await this.sendAhead(flight, settleRejections));
       // Its body leaves on the next tick: settling waits for that.
       if (markReplaced) await yieldToEventLoop();
       let accepted = 0;
       let duplicate = 0;
       let rejected = 0;
       let missing = 0;
-      const now = clock.now();
       // Settled a slice per transaction with the event loop free between them, as the batch was
       // read. The batch is answered: its in-flight mark was replaced by the next batch's above,
       // or goes with the first slice. A pad stopped before the last slice sends the rest again in
@@ -332,7 +348,10 @@ export class Uploader {
       for (let from = 0; from < refs.length; from += SETTLE_SLICE_RECORDS) {
         const lastSlice = from + SETTLE_SLICE_RECORDS >= refs.length;
         db.transaction(() => {
-          if (from === 0 && !markReplaced) setMeta(db, INFLIGHT_KEY, '');
+          if (from === 0 && !markReplaced) {
+            setMeta(db, INFLIGHT_KEY, '');
+            settleRejections();
+          }
           const delivered: string[] = [];
           for (const ref of refs.slice(from, from + SETTLE_SLICE_RECORDS)) {
             const r = byId.get(ref);
@@ -341,8 +360,7 @@ export class Uploader {
               continue;
             }
             if (r.status === 'rejected') {
-              rejected += 1;
-              markRejected(db, ref, r.code ?? 'rejected', r.message ?? '', now);
+              rejected += 1; // settled with the in-flight mark
             } else {
               if (r.status === 'accepted') accepted += 1;
               else duplicate += 1;

@@ -124,6 +124,43 @@ describe('killing the pad at injected points', () => {
     expect(st.batches).toBe(7);
   }, 150_000);
 
+  it('a rejection in an answer whose next batch went out before the kill is kept, never sent again', async () => {
+    const own = await startPlatformSim();
+    const t = tempDir();
+    try {
+      const db = openPadDb(t.dir);
+      // Record 5 of the first 200-record batch lacks the 差评's detail: rejected (invalid_field).
+      seedRecords(db, 400, {
+        from: 7000,
+        each: (i) => (i === 7004 ? { satisfaction: 1, evalDetail: '' } : {}),
+      });
+      db.close();
+      const env = { HCP_SIM_URL: own.url, HCP_PAD_DIR: t.dir };
+      // The 2nd `before_send` is the batch sent ahead on the first whole answer, before any of
+      // that answer is settled.
+      const r = await runChild({ ...env, HCP_PAUSE_AT: 'before_send', HCP_PAUSE_NTH: '2' });
+      expect(r.killed, r.line).toBe(true);
+      const check = openPadDb(t.dir);
+      const states = check
+        .prepare(
+          `SELECT state, COUNT(*) AS n FROM outbox WHERE kind = 'record' GROUP BY state ORDER BY state`,
+        )
+        .all();
+      check.close();
+      // The rejection was settled with the in-flight mark; the delivered 199 wait to go again.
+      expect(states).toEqual([
+        { state: 'pending', n: 399 },
+        { state: 'rejected', n: 1 },
+      ]);
+      expect((await runChild(env)).line).toBe('DONE 0');
+      expect(own.stats().records.rejected).toBe(1);
+      expect(own.stats().stored).toBe(399);
+    } finally {
+      await own.close();
+      t.cleanup();
+    }
+  }, 60_000);
+
   it('the harness catches a broken pad that marks records delivered before sending', async () => {
     const own = await startPlatformSim();
     const t = tempDir();
