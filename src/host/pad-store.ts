@@ -3,6 +3,7 @@ import type { PadClock } from '../domain/clock.js';
 import { waitingForPlatformSeq } from '../store/continuation.js';
 import type { Db } from '../store/db.js';
 import { refuseIfDecommissioned } from '../store/handover.js';
+import { warmRecordCodec } from '../store/record-codec.js';
 import { openCheckedDatabase } from '../store/recovery.js';
 import { IntegrityLedger, watchIntegrity } from './integrity-watch.js';
 import type { KioskLogger } from './log.js';
@@ -37,5 +38,15 @@ export function openPadStore(dataDir: string, clock: PadClock, log: KioskLogger)
   const integrity = new IntegrityLedger();
   const close = watchIntegrity(opened.integrity, dbFile, { db, storage, log, clock }, integrity);
   storage.setWaitingForSeq(waitingForPlatformSeq(db));
+  // Made now rather than inside the first key press's transaction after a start (decision 224).
+  // A codec that fails here fails each press too, with its own error; the pad still starts, so
+  // that a technician can see why.
+  try {
+    warmRecordCodec();
+  } catch (err) {
+    log.write('error', '记录编码自检失败 / record codec self-check failed', {
+      error: (err as Error).message,
+    });
+  }
   return { db, storage, integrity, close };
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BODY_CODEC,
+  keptEncoderVersions,
+  packBody,
+  unpackBody,
+  warmRecordCodec,
+} from '../../../src/store/record-codec.js';
+
+describe('warmRecordCodec', () => {
+  it('makes the current version’s kept encoder before the first seal, and packing is unchanged by it', () => {
+    // This file runs in its own module context: nothing has been packed yet.
+    expect(keptEncoderVersions()).toEqual([]);
+    warmRecordCodec();
+    expect(keptEncoderVersions()).toEqual([BODY_CODEC]);
+    warmRecordCodec();
+    expect(keptEncoderVersions()).toEqual([BODY_CODEC]);
+    const text = '{"deviceSeq":7,"note":"很好 fine"}';
+    const packed = packBody(text);
+    expect(unpackBody(packed)).toBe(text);
+    expect(keptEncoderVersions().sort()).toEqual([1, BODY_CODEC].sort());
+  });
+});
