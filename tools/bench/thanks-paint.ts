@@ -2,8 +2,9 @@
 /**
  * Press → thanks painted, in Chromium: the real pad (`dist/core/cli.mjs serve`: core, browser
  * shell, simulated board, embedded platform) and Debian's Chromium showing the citizen screen.
- * For each of BENCH_THANKS_N ratings (40 by default) the window API starts an evaluation, and once
- * the rating screen is up the page marks `hcp:press` and presses a star key on the simulated board
+ * For each of BENCH_THANKS_N ratings (100 by default: a p95 of 40 was set by its two slowest,
+ * one of them the first press after start) the window API starts an evaluation, and once the
+ * rating screen is up the page marks `hcp:press` and presses a star key on the simulated board
  * (over its own WebSocket to the shell, as the technician's test button does). A MutationObserver
  * sees the thanks screen enter the DOM; the mark `hcp:thanks-painted` is set after the next frame
  * (requestAnimationFrame, then a task: the frame has been painted). The figure is the p95 of the
@@ -20,7 +21,7 @@ import { percentiles } from './stats.js';
 
 const root = join(import.meta.dirname, '../..');
 const bundle = join(root, 'dist/core/cli.mjs');
-const N = Number(process.env.BENCH_THANKS_N ?? 40);
+const N = Number(process.env.BENCH_THANKS_N ?? 100);
 const TOKEN = 'bench-window-api-token-0123456789';
 if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
 
@@ -197,6 +198,17 @@ try {
       kind: 'le',
       goal: 1,
       note: `p50 ${p.p50.toFixed(1)} ms, n=${p.n}`,
+    },
+    {
+      // Counted in the p95 above too: the first thanks screen after the page loaded.
+      figure: 'press → thanks painted, first press after start',
+      value: samples[0] ?? Number.NaN,
+      unit: 'ms',
+      floor: 50,
+      floorLabel: '3 frames at 60 Hz',
+      kind: 'info',
+      goal: null,
+      note: 'the first of the n presses',
     },
   ]);
 } finally {
