@@ -161,6 +161,37 @@ describe('killing the pad at injected points', () => {
     }
   }, 60_000);
 
+  it('a rejection in a later slice of an answer with nothing sent ahead is settled with the first slice', async () => {
+    const own = await startPlatformSim();
+    const t = tempDir();
+    try {
+      const db = openPadDb(t.dir);
+      // One 200-record batch, nothing after it to read ahead; record 151 (the second settle
+      // slice) lacks the 差评's detail.
+      seedRecords(db, 200, {
+        from: 8000,
+        each: (i) => (i === 8150 ? { satisfaction: 1, evalDetail: '' } : {}),
+      });
+      db.close();
+      const env = { HCP_SIM_URL: own.url, HCP_PAD_DIR: t.dir };
+      const r = await runChild({ ...env, HCP_PAUSE_AT: 'settled_part', HCP_PAUSE_NTH: '1' });
+      expect(r.killed, r.line).toBe(true);
+      const check = openPadDb(t.dir);
+      expect(getMeta(check, 'sync_inflight_batch')).toBe('');
+      const rejected = check
+        .prepare(`SELECT device_seq AS seq FROM outbox WHERE kind = 'record' AND state = 'rejected'`)
+        .all();
+      check.close();
+      expect(rejected).toHaveLength(1);
+      expect((await runChild(env)).line).toBe('DONE 0');
+      expect(own.stats().records.rejected).toBe(1);
+      expect(own.stats().stored).toBe(199);
+    } finally {
+      await own.close();
+      t.cleanup();
+    }
+  }, 60_000);
+
   it('the harness catches a broken pad that marks records delivered before sending', async () => {
     const own = await startPlatformSim();
     const t = tempDir();

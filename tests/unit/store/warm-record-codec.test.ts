@@ -1,8 +1,10 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   BODY_CODEC,
   keptEncoderVersions,
   packBody,
+  recordVersions,
   unpackBody,
   warmRecordCodec,
 } from '../../../src/store/record-codec.js';
@@ -18,6 +20,9 @@ describe('warmRecordCodec', () => {
     const text = '{"deviceSeq":7,"note":"很好 fine"}';
     const packed = packBody(text);
     expect(unpackBody(packed)).toBe(text);
+    // Packed whole (version 1): its bytes are deflateRawSync's, as without the warm-up.
+    const dictionary = recordVersions().find(([v]) => v === 1)?.[1];
+    expect(packed).toEqual(Buffer.concat([Buffer.from([1]), deflateRawSync(text, { level: 9, dictionary })]));
     expect(keptEncoderVersions().sort()).toEqual([1, BODY_CODEC].sort());
   });
 });
