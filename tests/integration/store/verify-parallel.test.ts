@@ -138,6 +138,30 @@ describe('verifyChainInParallel', () => {
     db.close();
   });
 
+  it('records a pad seals while the workers walk are checked, not taken for a missing tail', async () => {
+    const db = chain();
+    // The pad, on its own connection, seals 7 more ratings while `npm run verify` runs.
+    const pad = openDatabase(db.name);
+    const how: string[] = [];
+    const r = await verifyChainInParallel(db, db.name, {
+      workers: 3,
+      ranges: 24,
+      minRecords: 0,
+      onAnswer: (h) => how.push(h),
+      onWalked: () => appendBatches(pad, [4, 3], RECORDS, T0, 1000),
+    });
+    expect(r).toEqual({ ok: true, count: RECORDS + 7 });
+    expect(how).toEqual(['workers']);
+    // And on one thread, in one snapshot: the records sealed after the walk are not in it.
+    expect(verifyChain(db, { onWalked: () => appendBatches(pad, [2], RECORDS + 7, T0, 1000) })).toEqual({
+      ok: true,
+      count: RECORDS + 7,
+    });
+    expect(verifyChain(db)).toEqual({ ok: true, count: RECORDS + 9 });
+    pad.close();
+    db.close();
+  });
+
   it('a short chain is walked on this thread', async () => {
     const db = chain();
     const how: string[] = [];
