@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * Staff sign-in: PINs checked against the roster's PHC strings (docs/protocols/platform-api.md §3), the
@@ -74,11 +74,15 @@ export function parsePhc(phc: string): ScryptPhc {
   return { ln, r, p, salt, hash };
 }
 
-function derive(pin: string, phc: Omit<ScryptPhc, 'hash'>, keyLen: number): Buffer {
+function scryptOptions(phc: Omit<ScryptPhc, 'hash'>): { N: number; r: number; p: number; maxmem: number } {
   const n = 2 ** phc.ln;
   // OpenSSL counts V (128·r·(N+2)) and B (128·r·p); give it exactly what the capped params need.
   const maxmem = 128 * phc.r * (n + 2) + 128 * phc.r * phc.p + 1024 * 1024;
-  return scryptSync(pin.normalize('NFC'), phc.salt, keyLen, { N: n, r: phc.r, p: phc.p, maxmem });
+  return { N: n, r: phc.r, p: phc.p, maxmem };
+}
+
+function derive(pin: string, phc: Omit<ScryptPhc, 'hash'>, keyLen: number): Buffer {
+  return scryptSync(pin.normalize('NFC'), phc.salt, keyLen, scryptOptions(phc));
 }
 
 /**
@@ -91,6 +95,35 @@ export function verifyPin(pin: string, phc: string): boolean {
   if (typeof pin !== 'string' || pin.length === 0 || pin.length > 64) return false;
   const derived = derive(pin, parsed, parsed.hash.length);
   return timingSafeEqual(derived, parsed.hash);
+}
+
+/**
+ * verifyPin with scrypt on libuv's thread pool. A PIN check is tens of milliseconds of CPU here
+ * and several times that on a pad's ARM board; on the event loop it held every key press, serial
+ * frame and request of the pad for that long, at each sign-in, unlock and cancel (decision 226).
+ * Rejects with PinHashFormatError as verifyPin throws it.
+ */
+export async function verifyPinInPool(pin: string, phc: string): Promise<boolean> {
+  const parsed = parsePhc(phc);
+  if (typeof pin !== 'string' || pin.length === 0 || pin.length > 64) return false;
+  const derived = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(pin.normalize('NFC'), parsed.salt, parsed.hash.length, scryptOptions(parsed), (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+  return timingSafeEqual(derived, parsed.hash);
+}
+
+/**
+ * A PHC string with these parameters that no PIN matches: its hash is random bytes, not derived
+ * from anything. A PIN checked against it costs what a check against a roster entry of the same
+ * parameters costs, and making it costs nothing (hashPin would run scrypt on the event loop).
+ */
+export function decoyPhc(params: { ln: number; r: number; p: number }): string {
+  const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
+  const phc = `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(randomBytes(16))}$${b64(randomBytes(32))}`;
+  parsePhc(phc);
+  return phc;
 }
 
 /** Makes a PHC string (for tests, the simulator and provisioning tools). ln defaults to 14. */

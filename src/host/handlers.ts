@@ -80,18 +80,21 @@ export function buildHandlers(core: HandlerDeps): Handlers {
     submitReasons: ({ evaluationId, codes, comment }) =>
       core.guardStorage(() => core.evaluations.submitReasons(evaluationId, codes, comment)),
 
-    staffSignIn: ({ staffId, pin }, session) => {
+    staffSignIn: async ({ staffId, pin }, session) => {
       if (core.evaluations.openEvaluation())
         throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
-      const member = core.staff.signInWithPin(staffId, pin);
+      const member = await core.staff.signInWithPin(staffId, pin);
       core.staffPanel.lockAll(); // a new shift: every other screen session locks
       core.staffPanel.unlock(session, member.staffId); // the PIN was just typed here
       return { staff: core.staffCard(member), lockAfterS };
     },
-    staffUnlock: ({ pin }, session) => {
+    staffUnlock: async ({ pin }, session) => {
       if (core.evaluations.openEvaluation())
         throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
-      const member = core.staff.verifySignedInPin(pin);
+      const member = await core.staff.verifySignedInPin(pin);
+      // An evaluation may have started while the PIN was hashed: the panel stays closed then.
+      if (core.evaluations.openEvaluation())
+        throw new ApiError('staff_panel_closed', '评价进行中 / a rating is open');
       core.staffPanel.unlock(session, member.staffId);
       return { staff: core.staffCard(member), lockAfterS };
     },
@@ -125,8 +128,8 @@ export function buildHandlers(core: HandlerDeps): Handlers {
       const { evaluationId } = await core.startEvaluation(input, 'staff_panel');
       return { evaluationId, state: 'waiting' };
     },
-    cancelEvaluation: ({ evaluationId, reason, pin }) => {
-      const member = core.staff.verifySignedInPin(pin);
+    cancelEvaluation: async ({ evaluationId, reason, pin }) => {
+      const member = await core.staff.verifySignedInPin(pin);
       core.cancelEvaluation(evaluationId, reason, `staff_panel:${member.staffId}`);
       return { ok: true };
     },

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import type { Clock } from '../domain/clock.js';
-import { hashPin, nextAuthState, parsePhc, verifyPin, type AuthState } from '../domain/pin.js';
+import { decoyPhc, nextAuthState, parsePhc, verifyPinInPool, type AuthState } from '../domain/pin.js';
 import type { Logger, StaffMember } from '../domain/types.js';
 import type { Db } from '../store/db.js';
 
@@ -18,6 +18,8 @@ const BADGE_KEY = '#badge';
  */
 export class StaffCredentials {
   private decoy: { params: string; phc: string } | null = null;
+  /** The PIN check in progress: checks run one after another (see checkPin). */
+  private checking: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: {
@@ -29,8 +31,23 @@ export class StaffCredentials {
     },
   ) {}
 
-  /** The member whose PIN this is, or a DomainError (`locked`, `bad_credentials`). */
-  checkPin(staffId: string, pin: string, purpose: 'sign_in' | 'unlock'): StaffMember {
+  /**
+   * The member whose PIN this is, or a DomainError (`locked`, `bad_credentials`). The hash runs on
+   * the thread pool, and checks run one at a time: each reads the failures so far, waits for its
+   * hash and writes the new count, so two at once would both start from the same count and a
+   * burst of guesses would get past the lockout.
+   */
+  checkPin(staffId: string, pin: string, purpose: 'sign_in' | 'unlock'): Promise<StaffMember> {
+    const check = this.checking.then(() => this.checkPinNow(staffId, pin, purpose));
+    this.checking = check.catch(() => undefined);
+    return check;
+  }
+
+  private async checkPinNow(
+    staffId: string,
+    pin: string,
+    purpose: 'sign_in' | 'unlock',
+  ): Promise<StaffMember> {
     const { clock } = this.deps;
     const now = clock.now();
     const roster = this.deps.roster();
@@ -47,7 +64,9 @@ export class StaffCredentials {
     }
     // Unknown staff and a wrong PIN look the same from outside — same answer, same cost — and
     // both count as failures.
-    const ok = member?.pin ? verifyPin(pin, member.pin) : (verifyPin(pin, this.decoyFor(roster)), false);
+    const ok = member?.pin
+      ? await verifyPinInPool(pin, member.pin)
+      : (await verifyPinInPool(pin, this.decoyFor(roster)), false);
     const next = nextAuthState(prev, ok, now);
     this.save(staffId, next);
     if (!ok || !member) {
@@ -148,7 +167,7 @@ export class StaffCredentials {
       }
     }
     const key = `${params.ln},${params.r},${params.p}`;
-    if (this.decoy?.params !== key) this.decoy = { params: key, phc: hashPin('decoy-pin', params) };
+    if (this.decoy?.params !== key) this.decoy = { params: key, phc: decoyPhc(params) };
     return this.decoy.phc;
   }
 }

@@ -55,8 +55,8 @@ export class StaffService {
     return this.deps.roster().find((s) => s.staffId === staffId);
   }
 
-  signInWithPin(staffId: string, pin: string): StaffMember {
-    const member = this.credentials.checkPin(staffId, pin, 'sign_in');
+  async signInWithPin(staffId: string, pin: string): Promise<StaffMember> {
+    const member = await this.credentials.checkPin(staffId, pin, 'sign_in');
     this.signIn(member, 'pin');
     return member;
   }
@@ -69,10 +69,14 @@ export class StaffService {
   }
 
   /** The signed-in member's PIN, to open the staff panel (same lockout as sign-in). */
-  verifySignedInPin(pin: string): StaffMember {
+  async verifySignedInPin(pin: string): Promise<StaffMember> {
     const current = this.status().staff;
     if (!current) throw new DomainError('no_staff', '请先签到 / sign in first');
-    return this.credentials.checkPin(current.staffId, pin, 'unlock');
+    const member = await this.credentials.checkPin(current.staffId, pin, 'unlock');
+    // The shift may have changed while the PIN was hashed: the PIN is good only for who is signed in.
+    if (this.status().staff?.staffId !== member.staffId)
+      throw new DomainError('no_staff', '签到人员已变更 / the signed-in staff member changed');
+    return member;
   }
 
   private signIn(member: StaffMember, method: 'pin' | 'badge'): void {

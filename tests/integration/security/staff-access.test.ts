@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientSession } from '../../../src/api/dispatch.js';
-import { hashPin } from '../../../src/domain/pin.js';
+import { hashPin, MAX_PIN_FAILURES } from '../../../src/domain/pin.js';
 import { MAX_FAILURE_ROWS } from '../../../src/service/staff-auth.js';
 import { SAMPLE_HALL, startTestCore } from '../../helpers/core.js';
 import { FakeClock } from '../../helpers/tmp.js';
@@ -186,12 +186,71 @@ describe('unknown and known 工号 cost the same; failure rows are bounded', () 
     expect(u / k).toBeLessThan(2);
   });
 
+  it('a PIN is checked off the event loop: the pad goes on serving meanwhile (finding: 86 ms frozen a sign-in)', async () => {
+    pad = await startTestCore();
+    loadRoster(pad, 14); // the usual cost (16 MiB scrypt, tens of ms)
+    for (const [method, params] of [
+      ['staffSignIn', { staffId: 'T0107', pin: '246810' }],
+      ['staffUnlock', { pin: '246810' }],
+    ] as const) {
+      const order: string[] = [];
+      const answered = call(pad, session(), method, params).then((r) => {
+        order.push(`answered ${String(r.ok)}`);
+      });
+      setImmediate(() => order.push('event loop turned'));
+      await answered;
+      expect(order, method).toEqual(['event loop turned', 'answered true']);
+    }
+  });
+
+  it('a PIN typed for one shift does not open the panel for the next one that began while it was checked', async () => {
+    pad = await startTestCore();
+    loadRoster(pad, 14);
+    expect(await call(pad, session(), 'staffSignIn', { staffId: 'T0107', pin: '246810' })).toMatchObject({
+      ok: true,
+    });
+    const screen = session();
+    const unlocking = call(pad, screen, 'staffUnlock', { pin: '246810' });
+    // T0112 badges in for the next shift while T0107's PIN is being hashed.
+    expect(await call(pad, session(), 'staffBadge', { code: BADGES.T0112 as string })).toMatchObject({
+      ok: true,
+      result: { staff: { staffId: 'T0112' } },
+    });
+    expect(await unlocking).toMatchObject({ ok: false, error: { code: 'no_staff' } });
+    expect(await call(pad, screen, 'staffOverview')).toMatchObject({
+      ok: false,
+      error: { code: 'staff_locked' },
+    });
+  });
+
+  it('guesses sent all at once are counted one by one: the lockout holds', async () => {
+    pad = await startTestCore();
+    loadRoster(pad);
+    const p = pad;
+    const guesses = await Promise.all(
+      Array.from({ length: 2 * MAX_PIN_FAILURES }, (_, i) =>
+        call(p, session(), 'staffSignIn', { staffId: 'T0107', pin: String(100000 + i) }),
+      ),
+    );
+    const codes = guesses.map((g) => (g.ok ? 'ok' : g.error.code));
+    expect(codes.slice(0, MAX_PIN_FAILURES - 1)).toEqual(Array(MAX_PIN_FAILURES - 1).fill('bad_credentials'));
+    expect(codes.slice(MAX_PIN_FAILURES - 1)).toEqual(Array(MAX_PIN_FAILURES + 1).fill('locked'));
+    // Locked: even the right PIN is refused now.
+    expect(await call(p, session(), 'staffSignIn', { staffId: 'T0107', pin: '246810' })).toMatchObject({
+      ok: false,
+      error: { code: 'locked' },
+    });
+  });
+
   it(`${MAX_FAILURE_ROWS + 60} different 工号 leave at most ${MAX_FAILURE_ROWS} failure rows`, async () => {
     pad = await startTestCore();
     loadRoster(pad, 4);
-    for (let i = 0; i < MAX_FAILURE_ROWS + 60; i++)
-      pad.core.dispatch('staffSignIn', { staffId: `X${i}`, pin: '1234' }, session());
-    await new Promise((r) => setTimeout(r, 50));
+    const p = pad;
+    await Promise.all(
+      Array.from({ length: MAX_FAILURE_ROWS + 60 }, (_, i) =>
+        p.core.dispatch('staffSignIn', { staffId: `X${i}`, pin: '1234' }, session()),
+      ),
+    );
     const n = (pad.core.db.prepare('SELECT COUNT(*) AS n FROM auth_failures').get() as { n: number }).n;
     expect(n).toBeLessThanOrEqual(MAX_FAILURE_ROWS);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decoyPhc,
   hashPin,
   INITIAL_AUTH_STATE,
   isLocked,
@@ -8,6 +9,7 @@ import {
   PIN_LOCK_MS,
   PinHashFormatError,
   verifyPin,
+  verifyPinInPool,
   type AuthState,
 } from '../../../src/domain/pin.js';
 
@@ -19,6 +21,23 @@ describe('PIN verification against PHC strings', () => {
     expect(verifyPin('246810', PYTHON_PHC)).toBe(true);
     expect(verifyPin('246811', PYTHON_PHC)).toBe(false);
     expect(verifyPin('', PYTHON_PHC)).toBe(false);
+  });
+
+  it('verifyPinInPool answers as verifyPin, and rejects a malformed string as verifyPin throws', async () => {
+    expect(await verifyPinInPool('246810', PYTHON_PHC)).toBe(true);
+    expect(await verifyPinInPool('246811', PYTHON_PHC)).toBe(false);
+    expect(await verifyPinInPool('', PYTHON_PHC)).toBe(false);
+    const phc = hashPin('1234', { ln: 8, r: 4, p: 2 });
+    expect(await verifyPinInPool('1234', phc)).toBe(true);
+    await expect(verifyPinInPool('1234', '$scrypt$ln=10')).rejects.toBeInstanceOf(PinHashFormatError);
+  });
+
+  it('a decoy has the parameters asked for, a fresh salt and hash, and no PIN matches it', async () => {
+    const decoy = decoyPhc({ ln: 10, r: 8, p: 1 });
+    expect(parsePhc(decoy)).toMatchObject({ ln: 10, r: 8, p: 1 });
+    expect(decoyPhc({ ln: 10, r: 8, p: 1 })).not.toBe(decoy);
+    expect(await verifyPinInPool('decoy-pin', decoy)).toBe(false);
+    expect(() => decoyPhc({ ln: 30, r: 8, p: 1 })).toThrow(PinHashFormatError);
   });
 
   it('round-trips hashPin with the default and custom parameters', () => {
