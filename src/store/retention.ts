@@ -1,7 +1,9 @@
 import { cstDate, cstLastMonthStart } from '../domain/time.js';
 import { setMeta, type Db } from './db.js';
 import { RECENT_PRESSES_KEPT } from './fold.js';
+import { unpackBody } from './record-codec.js';
 import { recordIdsOfEvaluationSql } from './record-ids.js';
+import { rowValueColumns, type RowValues } from './row-values.js';
 import { RETENTION_ANCHOR_KEY, verifyChain, type ChainAnchor } from './verify.js';
 
 /**
@@ -29,6 +31,31 @@ export interface PruneResult {
   anchor: ChainAnchor | null;
 }
 
+/**
+ * When a record was made in true time: its pad-clock time plus the offset the pad had then, as the
+ * record itself says (`deviceTimeMs`, `clockOffsetMs`). Null when the record says its clock was not
+ * confirmed (`clockUnsynced`), or cannot be read: its true time is not known.
+ */
+function trueTimeOf(body: unknown, row: RowValues): number | null {
+  let record: { deviceTimeMs?: unknown; clockOffsetMs?: unknown; clockUnsynced?: unknown };
+  try {
+    record = JSON.parse(unpackBody(body, row)) as typeof record;
+  } catch {
+    return null;
+  }
+  const { deviceTimeMs, clockOffsetMs, clockUnsynced } = record;
+  if (clockUnsynced === true || typeof deviceTimeMs !== 'number' || typeof clockOffsetMs !== 'number')
+    return null;
+  return deviceTimeMs + clockOffsetMs;
+}
+
+/**
+ * `nowMs` is true time. A record's age is taken in true time too (trueTimeOf, decision 227): a pad
+ * whose clock runs far behind — a board without a clock battery starts in 1970 — has pad-clock
+ * times that all look old, and its delivered records went as soon as they were delivered. A
+ * record whose true time is not known goes only with a later record that is old enough: records
+ * are sealed in deviceSeq order, so it was made before that one.
+ */
 export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }): PruneResult {
   if (!Number.isFinite(opts.keepDays) || opts.keepDays < 0)
     throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
@@ -36,24 +63,27 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
   return db.transaction((): PruneResult => {
     const rows = db
       .prepare(
-        `SELECT r.device_seq AS deviceSeq, record_hash(r.hash) AS hash, r.created_ms AS createdMs,
+        `SELECT ${rowValueColumns('r')}, r.body AS body, record_hash(r.hash) AS hash,
            (SELECT o.state FROM outbox o WHERE o.kind = 'record' AND o.ref = r.record_id) AS state
          FROM records r ORDER BY r.device_seq`,
       )
-      .iterate() as IterableIterator<{
-      deviceSeq: number;
-      hash: string;
-      createdMs: number;
-      state: string | null;
-    }>;
+      .raw(true)
+      .iterate() as IterableIterator<unknown[]>;
     let last: ChainAnchor | null = null;
     for (const row of rows) {
+      const [deviceSeq, , , , , , body, hash, state] = row;
       // no outbox row: delivered (outbox.ts markDelivered); 'delivered' rows from before migration 5
-      if ((row.state !== null && row.state !== 'delivered') || row.createdMs >= cutoffMs) {
+      if (state !== null && state !== 'delivered') {
         rows.return?.();
         break;
       }
-      last = { deviceSeq: row.deviceSeq, hash: row.hash };
+      const madeAt = trueTimeOf(body, row.slice(0, 6) as unknown as RowValues);
+      if (madeAt === null) continue;
+      if (madeAt >= cutoffMs) {
+        rows.return?.();
+        break;
+      }
+      last = { deviceSeq: Number(deviceSeq), hash: String(hash) };
     }
     if (last === null) return { deleted: 0, anchor: null };
     // What is deleted must verify, and so must the first record kept (its link to the anchor);

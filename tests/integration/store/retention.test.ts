@@ -7,6 +7,7 @@ import { verifyChain } from '../../../src/store/verify.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { appendBatches, variedRecord } from './chain-fixture.js';
 import { appendRecords } from '../../../src/store/records.js';
+import type { UnsealedRecord } from '../../../src/domain/record.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -38,7 +39,8 @@ describe('pruneDelivered', () => {
     const db = tenDays();
     const before = ids(db);
     markDelivered(db, before, T0 + 10 * DAY);
-    const res = pruneDelivered(db, { keepDays: 3, nowMs: T0 + 10 * DAY });
+    // The records say the pad's clock was 120 ms ahead (chain-fixture.ts): true time is 120 ms less.
+    const res = pruneDelivered(db, { keepDays: 3, nowMs: T0 + 10 * DAY - 120 });
     // created on days 0..6 are older than 3 days at day 10 (day 7 is exactly 3 days old: kept).
     expect(res.deleted).toBe(7);
     expect(res.anchor?.deviceSeq).toBe(7);
@@ -122,6 +124,39 @@ describe('pruneDelivered', () => {
     expect(() => pruneDelivered(db, { keepDays: 1, nowMs: T0 + 20 * DAY })).toThrow(ChainBrokenError);
     expect(ids(db)).toHaveLength(10);
     expect(getMeta(db, 'retention_anchor')).toBeUndefined();
+    db.close();
+  });
+
+  it('takes a record’s age in true time: a clock far behind (no clock battery) does not make new records old', () => {
+    const db = openDatabase(join(tmp.dir, `r${n++}.db`));
+    const YEARS = Date.UTC(2026, 5, 1) - Date.UTC(1970, 0, 1); // the pad clock started at 1970
+    const rec = (i: number, trueMs: number, o: Partial<UnsealedRecord> = {}): UnsealedRecord => ({
+      ...variedRecord(i, trueMs - YEARS),
+      clockOffsetMs: YEARS,
+      ...o,
+    });
+    const at = (d: number) => T0 + d * DAY;
+    // days 0 and 1 old; day 2 made before the platform confirmed the clock (true time unknown);
+    // day 3 old; day 4 unknown; day 9 recent.
+    const recs = [
+      rec(0, at(0)),
+      rec(1, at(1)),
+      rec(2, at(2), { clockUnsynced: true, clockOffsetMs: 0 }),
+      rec(3, at(3)),
+      rec(4, at(4), { clockUnsynced: true, clockOffsetMs: 0 }),
+      rec(5, at(9)),
+    ];
+    for (const r of recs) db.transaction(() => appendRecords(db, [r], r.deviceTimeMs))();
+    markDelivered(db, ids(db), at(10));
+    // Pad-clock times are all 56 years old; true times: days 0–3 are older than 5 days at day 10.
+    const res = pruneDelivered(db, { keepDays: 5, nowMs: at(10) });
+    // Up to day 3; day 2, of unknown time, goes with it (sealed before it); day 4 stays, unknown.
+    expect(res.deleted).toBe(4);
+    expect(res.anchor?.deviceSeq).toBe(4);
+    expect(verifyChain(db)).toEqual({ ok: true, count: 2 });
+    // Later, with nothing known after day 4 but day 9: day 4 goes with day 9 once that is old.
+    expect(pruneDelivered(db, { keepDays: 5, nowMs: at(12) }).deleted).toBe(0);
+    expect(pruneDelivered(db, { keepDays: 5, nowMs: at(15) }).deleted).toBe(2);
     db.close();
   });
 
