@@ -56,7 +56,17 @@ function trueTimeOf(body: unknown, row: RowValues): number | null {
  * record whose true time is not known goes only with a later record that is old enough: records
  * are sealed in deviceSeq order, so it was made before that one.
  */
-export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }): PruneResult {
+/**
+ * Records of unknown age looked past, in a row, before the scan stops (they are kept): each is
+ * unpacked, and a pad whose clock is never confirmed would otherwise have its whole chain read at
+ * every start and every six hours (~6 µs a record).
+ */
+export const UNKNOWN_AGE_RUN = 20_000;
+
+export function pruneDelivered(
+  db: Db,
+  opts: { keepDays: number; nowMs: number; unknownAgeRun?: number },
+): PruneResult {
   if (!Number.isFinite(opts.keepDays) || opts.keepDays < 0)
     throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
   const cutoffMs = opts.nowMs - opts.keepDays * 86_400_000;
@@ -70,6 +80,7 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
       .raw(true)
       .iterate() as IterableIterator<unknown[]>;
     let last: ChainAnchor | null = null;
+    let unknownRun = 0;
     for (const row of rows) {
       const [deviceSeq, , , , , , body, hash, state] = row;
       // no outbox row: delivered (outbox.ts markDelivered); 'delivered' rows from before migration 5
@@ -78,7 +89,15 @@ export function pruneDelivered(db: Db, opts: { keepDays: number; nowMs: number }
         break;
       }
       const madeAt = trueTimeOf(body, row.slice(0, 6) as unknown as RowValues);
-      if (madeAt === null) continue;
+      if (madeAt === null) {
+        unknownRun += 1;
+        if (unknownRun > (opts.unknownAgeRun ?? UNKNOWN_AGE_RUN)) {
+          rows.return?.();
+          break;
+        }
+        continue;
+      }
+      unknownRun = 0;
       if (madeAt >= cutoffMs) {
         rows.return?.();
         break;

@@ -156,6 +156,13 @@ describe('pruneDelivered', () => {
     expect(verifyChain(db)).toEqual({ ok: true, count: 2 });
     // Later, with nothing known after day 4 but day 9: day 4 goes with day 9 once that is old.
     expect(pruneDelivered(db, { keepDays: 5, nowMs: at(12) }).deleted).toBe(0);
+    // A run of unknown age longer than the scan looks past stays: here one record is too many.
+    const db2 = openDatabase(join(tmp.dir, `r${n++}.db`));
+    for (const r of recs.slice(2, 4)) db2.transaction(() => appendRecords(db2, [r], r.deviceTimeMs))();
+    markDelivered(db2, ids(db2), at(10));
+    expect(pruneDelivered(db2, { keepDays: 5, nowMs: at(10), unknownAgeRun: 0 }).deleted).toBe(0);
+    expect(pruneDelivered(db2, { keepDays: 5, nowMs: at(10), unknownAgeRun: 1 }).deleted).toBe(2);
+    db2.close();
     expect(pruneDelivered(db, { keepDays: 5, nowMs: at(15) }).deleted).toBe(2);
     db.close();
   });
