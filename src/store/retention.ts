@@ -34,7 +34,11 @@ export interface PruneResult {
 /**
  * When a record was made in true time: its pad-clock time plus the offset the pad had then, as the
  * record itself says (`deviceTimeMs`, `clockOffsetMs`). Null when the record says its clock was not
- * confirmed (`clockUnsynced`), or cannot be read: its true time is not known.
+ * confirmed (`clockUnsynced`), or cannot be read: its true time is not known. Never earlier than
+ * its pad-clock time: a record of 1.0 (before decision 195) carries no flag, and one sealed after a
+ * start, before the platform answered, carries the offset an earlier start stored — a clock that
+ * ran ahead and was set right made its records look as much older. So a pad whose clock runs ahead
+ * keeps its records by its own clock, as before decision 227 (longer, never shorter).
  */
 function trueTimeOf(body: unknown, row: RowValues): number | null {
   let record: { deviceTimeMs?: unknown; clockOffsetMs?: unknown; clockUnsynced?: unknown };
@@ -46,7 +50,7 @@ function trueTimeOf(body: unknown, row: RowValues): number | null {
   const { deviceTimeMs, clockOffsetMs, clockUnsynced } = record;
   if (clockUnsynced === true || typeof deviceTimeMs !== 'number' || typeof clockOffsetMs !== 'number')
     return null;
-  return deviceTimeMs + clockOffsetMs;
+  return deviceTimeMs + Math.max(clockOffsetMs, 0);
 }
 
 /**

@@ -167,6 +167,25 @@ describe('pruneDelivered', () => {
     db.close();
   });
 
+  it('never takes a record as older than its pad clock says: an offset without the flag may be stale (records of 1.0)', () => {
+    // Before decision 195 no record carried `clockUnsynced`: one sealed after a start, before the
+    // platform answered, carries the offset stored by an earlier start. Here the pad's clock had run
+    // two years ahead (offset −2 years), was then set right, and these records were sealed before
+    // the platform answered again: their pad clock is right, their offset two years stale.
+    const db = openDatabase(join(tmp.dir, `r${n++}.db`));
+    const STALE = -2 * 365 * DAY;
+    const at = (d: number) => T0 + d * DAY;
+    for (let i = 0; i < 3; i++) {
+      const r = { ...variedRecord(i, at(i)), clockOffsetMs: STALE };
+      db.transaction(() => appendRecords(db, [r], r.deviceTimeMs))();
+    }
+    markDelivered(db, ids(db), at(3));
+    // Three days old at most: kept for a year, as the pad clock's age (the rule before 227) keeps them.
+    expect(pruneDelivered(db, { keepDays: 365, nowMs: at(3) })).toEqual({ deleted: 0, anchor: null });
+    expect(pruneDelivered(db, { keepDays: 365, nowMs: at(367) }).deleted).toBe(2);
+    db.close();
+  });
+
   it('rejects a negative keepDays', () => {
     const db = tenDays();
     expect(() => pruneDelivered(db, { keepDays: -1, nowMs: T0 })).toThrow(RangeError);
