@@ -1,5 +1,5 @@
 import { cstDate, cstLastMonthStart } from '../domain/time.js';
-import { setMeta, type Db } from './db.js';
+import { getMeta, setMeta, type Db } from './db.js';
 import { RECENT_PRESSES_KEPT } from './fold.js';
 import { unpackBody } from './record-codec.js';
 import { recordIdsOfEvaluationSql } from './record-ids.js';
@@ -67,6 +67,13 @@ function trueTimeOf(body: unknown, row: RowValues): number | null {
  */
 export const UNKNOWN_AGE_RUN = 20_000;
 
+/**
+ * Where the last scan stopped inside a run of unknown age (meta): every record up to this deviceSeq
+ * was delivered and looked past, so the next scan goes on after it instead of stopping at the same
+ * place for good (a month unconfirmed is more than one scan looks past).
+ */
+const UNKNOWN_THROUGH_KEY = 'retention_unknown_through';
+
 export function pruneDelivered(
   db: Db,
   opts: { keepDays: number; nowMs: number; unknownAgeRun?: number },
@@ -75,14 +82,27 @@ export function pruneDelivered(
     throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
   const cutoffMs = opts.nowMs - opts.keepDays * 86_400_000;
   return db.transaction((): PruneResult => {
+    // Not past a record that is not delivered (one brought back below it since): from the start then.
+    const through = Number(getMeta(db, UNKNOWN_THROUGH_KEY) ?? '0');
+    const after =
+      Number.isSafeInteger(through) &&
+      through > 0 &&
+      db
+        .prepare(
+          `SELECT 1 FROM records r JOIN outbox o ON o.kind = 'record' AND o.ref = r.record_id
+           WHERE r.device_seq <= ? AND o.state != 'delivered' LIMIT 1`,
+        )
+        .get(through) === undefined
+        ? through
+        : 0;
     const rows = db
       .prepare(
         `SELECT ${rowValueColumns('r')}, r.body AS body, record_hash(r.hash) AS hash,
            (SELECT o.state FROM outbox o WHERE o.kind = 'record' AND o.ref = r.record_id) AS state
-         FROM records r ORDER BY r.device_seq`,
+         FROM records r WHERE r.device_seq > ? ORDER BY r.device_seq`,
       )
       .raw(true)
-      .iterate() as IterableIterator<unknown[]>;
+      .iterate(after) as IterableIterator<unknown[]>;
     let last: ChainAnchor | null = null;
     let unknownRun = 0;
     for (const row of rows) {
@@ -97,6 +117,7 @@ export function pruneDelivered(
         unknownRun += 1;
         if (unknownRun > (opts.unknownAgeRun ?? UNKNOWN_AGE_RUN)) {
           rows.return?.();
+          setMeta(db, UNKNOWN_THROUGH_KEY, String(Number(deviceSeq)));
           break;
         }
         continue;

@@ -186,6 +186,46 @@ describe('pruneDelivered', () => {
     db.close();
   });
 
+  it('a run of unknown age longer than one scan looks past is looked past over later runs, not kept for good', () => {
+    // A month offline with the pad switched off every night: every record unconfirmed (decision 196's
+    // 50,000 is more than UNKNOWN_AGE_RUN), then a year of confirmed records after it.
+    const db = openDatabase(join(tmp.dir, `r${n++}.db`));
+    const at = (d: number) => T0 + d * DAY;
+    const recs: UnsealedRecord[] = [];
+    for (let i = 0; i < 5; i++) recs.push({ ...variedRecord(i, at(i)), clockUnsynced: true });
+    recs.push(variedRecord(5, at(5)), variedRecord(6, at(20)));
+    for (const r of recs) db.transaction(() => appendRecords(db, [r], r.deviceTimeMs))();
+    markDelivered(db, ids(db), at(21));
+    const prune = () => pruneDelivered(db, { keepDays: 10, nowMs: at(21), unknownAgeRun: 2 });
+    // The first run stops at the third of the five and keeps them; the next goes on after it and
+    // reaches day 5, old: all six go.
+    expect(prune().deleted).toBe(0);
+    expect(prune()).toMatchObject({ deleted: 6, anchor: { deviceSeq: 6 } });
+    expect(verifyChain(db)).toEqual({ ok: true, count: 1 });
+    db.close();
+  });
+
+  it('a resumed scan still stops at a record not delivered below where it resumes', () => {
+    const db = openDatabase(join(tmp.dir, `r${n++}.db`));
+    const at = (d: number) => T0 + d * DAY;
+    const recs: UnsealedRecord[] = [];
+    for (let i = 0; i < 4; i++) recs.push({ ...variedRecord(i, at(i)), clockUnsynced: true });
+    recs.push(variedRecord(4, at(5)));
+    for (const r of recs) db.transaction(() => appendRecords(db, [r], r.deviceTimeMs))();
+    const all = ids(db);
+    markDelivered(db, all, at(21));
+    const prune = () => pruneDelivered(db, { keepDays: 10, nowMs: at(21), unknownAgeRun: 1 });
+    expect(prune().deleted).toBe(0); // looked past seq 1–2
+    // seq 1 waits for the platform again (a handover or salvage may bring such a row back)
+    db.prepare(`INSERT INTO outbox (kind, ref, device_seq, urgent, created_ms) VALUES ('record', ?, 1, 0, ?)`).run(
+      all[0]!,
+      at(21),
+    );
+    for (let i = 0; i < 4; i++) expect(prune().deleted).toBe(0);
+    expect(ids(db)).toEqual(all);
+    db.close();
+  });
+
   it('rejects a negative keepDays', () => {
     const db = tenDays();
     expect(() => pruneDelivered(db, { keepDays: -1, nowMs: T0 })).toThrow(RangeError);
