@@ -54,13 +54,6 @@ function trueTimeOf(body: unknown, row: RowValues): number | null {
 }
 
 /**
- * `nowMs` is true time. A record's age is taken in true time too (trueTimeOf, decision 227): a pad
- * whose clock runs far behind — a board without a clock battery starts in 1970 — has pad-clock
- * times that all look old, and its delivered records went as soon as they were delivered. A
- * record whose true time is not known goes only with a later record that is old enough: records
- * are sealed in deviceSeq order, so it was made before that one.
- */
-/**
  * Records of unknown age looked past, in a row, before the scan stops (they are kept): each is
  * unpacked, and a pad whose clock is never confirmed would otherwise have its whole chain read at
  * every start and every six hours (~6 µs a record).
@@ -74,6 +67,13 @@ export const UNKNOWN_AGE_RUN = 20_000;
  */
 const UNKNOWN_THROUGH_KEY = 'retention_unknown_through';
 
+/**
+ * `nowMs` is true time. A record's age is taken in true time too (trueTimeOf, decision 227): a pad
+ * whose clock runs far behind — a board without a clock battery starts in 1970 — has pad-clock
+ * times that all look old, and its delivered records went as soon as they were delivered. A
+ * record whose true time is not known goes only with a later record that is old enough: records
+ * are sealed in deviceSeq order, so it was made before that one.
+ */
 export function pruneDelivered(
   db: Db,
   opts: { keepDays: number; nowMs: number; unknownAgeRun?: number },
