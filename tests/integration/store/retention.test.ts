@@ -217,10 +217,9 @@ describe('pruneDelivered', () => {
     const prune = () => pruneDelivered(db, { keepDays: 10, nowMs: at(21), unknownAgeRun: 1 });
     expect(prune().deleted).toBe(0); // looked past seq 1–2
     // seq 1 waits for the platform again (a handover or salvage may bring such a row back)
-    db.prepare(`INSERT INTO outbox (kind, ref, device_seq, urgent, created_ms) VALUES ('record', ?, 1, 0, ?)`).run(
-      all[0]!,
-      at(21),
-    );
+    db.prepare(
+      `INSERT INTO outbox (kind, ref, device_seq, urgent, created_ms) VALUES ('record', ?, 1, 0, ?)`,
+    ).run(all[0]!, at(21));
     for (let i = 0; i < 4; i++) expect(prune().deleted).toBe(0);
     expect(ids(db)).toEqual(all);
     db.close();
