@@ -64,7 +64,12 @@ for (const b of selected) {
   });
   const seconds = (Date.now() - t0) / 1000;
   runs.push({ name: b.name, ok: r.status === 0, seconds });
-  console.log(`=== ${b.name}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${seconds.toFixed(1)} s`);
+  // A bench that fails says how: its exit code, the signal that ended it, or why it did not start.
+  const how =
+    r.status === 0
+      ? 'ok'
+      : `FAILED (${r.error ? r.error.message : r.signal !== null ? `signal ${r.signal}` : `exit code ${r.status}`})`;
+  console.log(`=== ${b.name}: ${how} in ${seconds.toFixed(1)} s`);
 }
 
 const figures: ReportedFigure[] = existsSync(reportFile)
