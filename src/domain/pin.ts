@@ -92,9 +92,13 @@ function derive(pin: string, phc: Omit<ScryptPhc, 'hash'>, keyLen: number): Buff
  */
 export function verifyPin(pin: string, phc: string): boolean {
   const parsed = parsePhc(phc);
-  if (typeof pin !== 'string' || pin.length === 0 || pin.length > 64) return false;
-  const derived = derive(pin, parsed, parsed.hash.length);
-  return timingSafeEqual(derived, parsed.hash);
+  if (!plausiblePin(pin)) return false;
+  return timingSafeEqual(derive(pin, parsed, parsed.hash.length), parsed.hash);
+}
+
+/** A PIN worth hashing: a string of 1..64 characters (anything else is simply wrong). */
+function plausiblePin(pin: unknown): pin is string {
+  return typeof pin === 'string' && pin.length > 0 && pin.length <= 64;
 }
 
 /**
@@ -105,7 +109,7 @@ export function verifyPin(pin: string, phc: string): boolean {
  */
 export async function verifyPinInPool(pin: string, phc: string): Promise<boolean> {
   const parsed = parsePhc(phc);
-  if (typeof pin !== 'string' || pin.length === 0 || pin.length > 64) return false;
+  if (!plausiblePin(pin)) return false;
   const derived = await new Promise<Buffer>((resolve, reject) =>
     scrypt(pin.normalize('NFC'), parsed.salt, parsed.hash.length, scryptOptions(parsed), (err, key) =>
       err ? reject(err) : resolve(key),
@@ -120,10 +124,15 @@ export async function verifyPinInPool(pin: string, phc: string): Promise<boolean
  * parameters costs, and making it costs nothing (hashPin would run scrypt on the event loop).
  */
 export function decoyPhc(params: { ln: number; r: number; p: number }): string {
-  const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
-  const phc = `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(randomBytes(16))}$${b64(randomBytes(32))}`;
+  const phc = phcString(params, randomBytes(16), randomBytes(32));
   parsePhc(phc);
   return phc;
+}
+
+/** `$scrypt$ln=…,r=…,p=…$<salt>$<hash>`, base64 without padding (the format parsePhc reads). */
+function phcString(params: { ln: number; r: number; p: number }, salt: Buffer, hash: Buffer): string {
+  const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
+  return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(hash)}`;
 }
 
 /** Makes a PHC string (for tests, the simulator and provisioning tools). ln defaults to 14. */
@@ -136,11 +145,9 @@ export function hashPin(
   const r = opts.r ?? 8;
   const p = opts.p ?? 1;
   const salt = opts.salt ?? randomBytes(16);
-  const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
-  const head = `$scrypt$ln=${ln},r=${r},p=${p}$${b64(salt)}$`;
   // Validate the parameters through the same parser the verifier uses (placeholder hash).
-  parsePhc(head + b64(Buffer.alloc(32)));
-  return head + b64(derive(pin, { ln, r, p, salt }, 32));
+  parsePhc(phcString({ ln, r, p }, salt, Buffer.alloc(32)));
+  return phcString({ ln, r, p }, salt, derive(pin, { ln, r, p, salt }, 32));
 }
 
 // ---- lockout -------------------------------------------------------------------------------

@@ -68,6 +68,23 @@ export const UNKNOWN_AGE_RUN = 20_000;
 const UNKNOWN_THROUGH_KEY = 'retention_unknown_through';
 
 /**
+ * Where a scan starts: after the run of unknown age the last one stopped in, or from the chain's
+ * start when there is none, or when a record up to there is no longer delivered (one brought back
+ * below it since).
+ */
+function resumeAfter(db: Db): number {
+  const through = Number(getMeta(db, UNKNOWN_THROUGH_KEY) ?? '0');
+  if (!Number.isSafeInteger(through) || through <= 0) return 0;
+  const notDelivered = db
+    .prepare(
+      `SELECT 1 FROM records r JOIN outbox o ON o.kind = 'record' AND o.ref = r.record_id
+       WHERE r.device_seq <= ? AND o.state != 'delivered' LIMIT 1`,
+    )
+    .get(through);
+  return notDelivered === undefined ? through : 0;
+}
+
+/**
  * `nowMs` is true time. A record's age is taken in true time too (trueTimeOf, decision 227): a pad
  * whose clock runs far behind — a board without a clock battery starts in 1970 — has pad-clock
  * times that all look old, and its delivered records went as soon as they were delivered. A
@@ -82,19 +99,7 @@ export function pruneDelivered(
     throw new RangeError(`keepDays must be ≥ 0: ${opts.keepDays}`);
   const cutoffMs = opts.nowMs - opts.keepDays * 86_400_000;
   return db.transaction((): PruneResult => {
-    // Not past a record that is not delivered (one brought back below it since): from the start then.
-    const through = Number(getMeta(db, UNKNOWN_THROUGH_KEY) ?? '0');
-    const after =
-      Number.isSafeInteger(through) &&
-      through > 0 &&
-      db
-        .prepare(
-          `SELECT 1 FROM records r JOIN outbox o ON o.kind = 'record' AND o.ref = r.record_id
-           WHERE r.device_seq <= ? AND o.state != 'delivered' LIMIT 1`,
-        )
-        .get(through) === undefined
-        ? through
-        : 0;
+    const after = resumeAfter(db);
     const rows = db
       .prepare(
         `SELECT ${rowValueColumns('r')}, r.body AS body, record_hash(r.hash) AS hash,

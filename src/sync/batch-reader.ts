@@ -29,6 +29,22 @@ export function yieldToEventLoop(): Promise<void> {
 const COMMA = Buffer.from(',');
 const CLOSE_BATCH = Buffer.from(']}');
 
+/** A batch body up to its first record. */
+function batchOpening(batchId: string): Buffer {
+  return Buffer.from(`{"batchId":"${batchId}","records":[`);
+}
+
+/** The bytes of a body around its records: a batchId is a UUID, 36 characters. */
+export const BATCH_ENVELOPE_BYTES = batchOpening('0'.repeat(36)).length + CLOSE_BATCH.length;
+
+/** Which pending records a batch may take (readBatch). */
+export interface BatchRange {
+  afterSeq: number;
+  throughSeq: number;
+  limit: number;
+  maxBytes: number;
+}
+
 /**
  * The batch `batchId` of the pending records after `afterSeq` up to `throughSeq`, in order,
  * until `limit` records or `maxBytes` of records (joined by commas; the first record always goes,
@@ -41,13 +57,6 @@ const CLOSE_BATCH = Buffer.from(']}');
  * body while the platform waits for it. Each record's sealed JSON goes in byte for byte:
  * re-serialising could change what its hash covers.
  */
-export interface BatchRange {
-  afterSeq: number;
-  throughSeq: number;
-  limit: number;
-  maxBytes: number;
-}
-
 export async function readBatch(
   db: Db,
   body: BodyBuilder,
@@ -55,7 +64,7 @@ export async function readBatch(
   range: BatchRange,
 ): Promise<ReadBatch | null> {
   const { throughSeq, limit, maxBytes } = range;
-  body.append(Buffer.from(`{"batchId":"${batchId}","records":[`));
+  body.append(batchOpening(batchId));
   const records: BatchRecord[] = [];
   let size = 0;
   let cursor = range.afterSeq;

@@ -7,6 +7,7 @@ import { getMeta, setMeta, type Db } from '../store/db.js';
 import { markDelivered, markRejected, noteAttempt, pendingAppeals } from '../store/outbox.js';
 import { parseRetryAfter } from './backoff.js';
 import {
+  BATCH_ENVELOPE_BYTES,
   readBatch,
   yieldToEventLoop,
   type BatchRange,
@@ -25,8 +26,6 @@ export const MAX_BATCH_BYTES = 1024 * 1024;
  * (measured on 10,000 records).
  */
 export const SETTLE_SLICE_RECORDS = 125;
-/** `{"batchId":"<uuid>","records":[]}` around the records; a batchId is a UUID, 36 characters. */
-const BATCH_ENVELOPE_BYTES = Buffer.byteLength(`{"batchId":"${'0'.repeat(36)}","records":[]}`);
 const INFLIGHT_KEY = 'sync_inflight_batch';
 const ATTENTION_KEY = 'sync_attention';
 

@@ -38,6 +38,28 @@ function runChild(env: Record<string, string>): Promise<{ line: string; killed: 
   });
 }
 
+/**
+ * A pad of its own and a platform of its own for one test: `seed` fills the pad's database, then
+ * `test` runs with the child's environment (and `extra` in it), the platform and the data dir.
+ */
+async function withOwnPad<T>(
+  seed: (db: ReturnType<typeof openPadDb>) => T,
+  test: (ctx: { env: Record<string, string>; sim: PlatformSim; dir: string; seeded: T }) => Promise<void>,
+  extra: Record<string, string> = {},
+): Promise<void> {
+  const sim = await startPlatformSim();
+  const t = tempDir();
+  try {
+    const db = openPadDb(t.dir);
+    const seeded = seed(db);
+    db.close();
+    await test({ env: { HCP_SIM_URL: sim.url, HCP_PAD_DIR: t.dir, ...extra }, sim, dir: t.dir, seeded });
+  } finally {
+    await sim.close();
+    t.cleanup();
+  }
+}
+
 describe('killing the pad at injected points', () => {
   let sim: PlatformSim;
   let dir: string;
@@ -125,89 +147,74 @@ describe('killing the pad at injected points', () => {
   }, 150_000);
 
   it('a rejection in an answer whose next batch went out before the kill is kept, never sent again', async () => {
-    const own = await startPlatformSim();
-    const t = tempDir();
-    try {
-      const db = openPadDb(t.dir);
+    await withOwnPad(
       // Record 5 of the first 200-record batch lacks the 差评's detail: rejected (invalid_field).
-      seedRecords(db, 400, {
-        from: 7000,
-        each: (i) => (i === 7004 ? { satisfaction: 1, evalDetail: '' } : {}),
-      });
-      db.close();
-      const env = { HCP_SIM_URL: own.url, HCP_PAD_DIR: t.dir };
-      // The 2nd `before_send` is the batch sent ahead on the first whole answer, before any of
-      // that answer is settled.
-      const r = await runChild({ ...env, HCP_PAUSE_AT: 'before_send', HCP_PAUSE_NTH: '2' });
-      expect(r.killed, r.line).toBe(true);
-      const check = openPadDb(t.dir);
-      const states = check
-        .prepare(
-          `SELECT state, COUNT(*) AS n FROM outbox WHERE kind = 'record' GROUP BY state ORDER BY state`,
-        )
-        .all();
-      check.close();
-      // The rejection was settled with the in-flight mark; the delivered 199 wait to go again.
-      expect(states).toEqual([
-        { state: 'pending', n: 399 },
-        { state: 'rejected', n: 1 },
-      ]);
-      expect((await runChild(env)).line).toBe('DONE 0');
-      expect(own.stats().records.rejected).toBe(1);
-      expect(own.stats().stored).toBe(399);
-    } finally {
-      await own.close();
-      t.cleanup();
-    }
+      (db) =>
+        seedRecords(db, 400, {
+          from: 7000,
+          each: (i) => (i === 7004 ? { satisfaction: 1, evalDetail: '' } : {}),
+        }),
+      async ({ env, sim, dir }) => {
+        // The 2nd `before_send` is the batch sent ahead on the first whole answer, before any of
+        // that answer is settled.
+        const r = await runChild({ ...env, HCP_PAUSE_AT: 'before_send', HCP_PAUSE_NTH: '2' });
+        expect(r.killed, r.line).toBe(true);
+        const check = openPadDb(dir);
+        const states = check
+          .prepare(
+            `SELECT state, COUNT(*) AS n FROM outbox WHERE kind = 'record' GROUP BY state ORDER BY state`,
+          )
+          .all();
+        check.close();
+        // The rejection was settled with the in-flight mark; the delivered 199 wait to go again.
+        expect(states).toEqual([
+          { state: 'pending', n: 399 },
+          { state: 'rejected', n: 1 },
+        ]);
+        expect((await runChild(env)).line).toBe('DONE 0');
+        expect(sim.stats().records.rejected).toBe(1);
+        expect(sim.stats().stored).toBe(399);
+      },
+    );
   }, 60_000);
 
   it('a rejection in a later slice of an answer with nothing sent ahead is settled with the first slice', async () => {
-    const own = await startPlatformSim();
-    const t = tempDir();
-    try {
-      const db = openPadDb(t.dir);
+    await withOwnPad(
       // One 200-record batch, nothing after it to read ahead; record 151 (the second settle
       // slice) lacks the 差评's detail.
-      seedRecords(db, 200, {
-        from: 8000,
-        each: (i) => (i === 8150 ? { satisfaction: 1, evalDetail: '' } : {}),
-      });
-      db.close();
-      const env = { HCP_SIM_URL: own.url, HCP_PAD_DIR: t.dir };
-      const r = await runChild({ ...env, HCP_PAUSE_AT: 'settled_part', HCP_PAUSE_NTH: '1' });
-      expect(r.killed, r.line).toBe(true);
-      const check = openPadDb(t.dir);
-      expect(getMeta(check, 'sync_inflight_batch')).toBe('');
-      const rejected = check
-        .prepare(`SELECT device_seq AS seq FROM outbox WHERE kind = 'record' AND state = 'rejected'`)
-        .all();
-      check.close();
-      expect(rejected).toHaveLength(1);
-      expect((await runChild(env)).line).toBe('DONE 0');
-      expect(own.stats().records.rejected).toBe(1);
-      expect(own.stats().stored).toBe(199);
-    } finally {
-      await own.close();
-      t.cleanup();
-    }
+      (db) =>
+        seedRecords(db, 200, {
+          from: 8000,
+          each: (i) => (i === 8150 ? { satisfaction: 1, evalDetail: '' } : {}),
+        }),
+      async ({ env, sim, dir }) => {
+        const r = await runChild({ ...env, HCP_PAUSE_AT: 'settled_part', HCP_PAUSE_NTH: '1' });
+        expect(r.killed, r.line).toBe(true);
+        const check = openPadDb(dir);
+        expect(getMeta(check, 'sync_inflight_batch')).toBe('');
+        const rejected = check
+          .prepare(`SELECT device_seq AS seq FROM outbox WHERE kind = 'record' AND state = 'rejected'`)
+          .all();
+        check.close();
+        expect(rejected).toHaveLength(1);
+        expect((await runChild(env)).line).toBe('DONE 0');
+        expect(sim.stats().records.rejected).toBe(1);
+        expect(sim.stats().stored).toBe(199);
+      },
+    );
   }, 60_000);
 
   it('the harness catches a broken pad that marks records delivered before sending', async () => {
-    const own = await startPlatformSim();
-    const t = tempDir();
-    try {
-      const db = openPadDb(t.dir);
-      const recs = seedRecords(db, 400, { from: 5000 });
-      db.close();
-      const env = { HCP_SIM_URL: own.url, HCP_PAD_DIR: t.dir, HCP_BROKEN_MARK_BEFORE_SEND: '1' };
-      const r = await runChild({ ...env, HCP_PAUSE_AT: 'before_send', HCP_PAUSE_NTH: '1' });
-      expect(r.killed).toBe(true);
-      expect((await runChild(env)).line).toBe('DONE 0');
-      // The pad believes everything went out; the platform is missing the batch that was killed.
-      expect(missingOrDifferent(recs, own.db, canonicalJson).length).toBe(200);
-    } finally {
-      await own.close();
-      t.cleanup();
-    }
+    await withOwnPad(
+      (db) => seedRecords(db, 400, { from: 5000 }),
+      async ({ env, sim, seeded: recs }) => {
+        const r = await runChild({ ...env, HCP_PAUSE_AT: 'before_send', HCP_PAUSE_NTH: '1' });
+        expect(r.killed).toBe(true);
+        expect((await runChild(env)).line).toBe('DONE 0');
+        // The pad believes everything went out; the platform is missing the batch that was killed.
+        expect(missingOrDifferent(recs, sim.db, canonicalJson).length).toBe(200);
+      },
+      { HCP_BROKEN_MARK_BEFORE_SEND: '1' },
+    );
   }, 90_000);
 });
