@@ -35,11 +35,29 @@ export function findIntegrityProblem(Sqlite: typeof Database, path: string): Int
     const problems = rows.map((r) => r.integrity_check).filter((t) => t !== 'ok');
     if (problems.length > 0) return { problem: problems.join('; '), damage: true };
     // integrity_check reads every page of the tables but a damaged row body only shows on read.
+    // Every stored value of every row is loaded by SQLite itself (`substr` takes the whole value,
+    // its overflow pages included; `length` alone would read only the row's header), and no
+    // JavaScript value is made of it: on a million records 0.6 s instead of 6.7 s for the same
+    // reads through `SELECT *` (decision 228). Missing tables have no columns and are skipped.
     for (const t of ['records', 'outbox', 'meta']) {
-      const exists = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(t);
-      // Walked, not gathered: every row is still read and decoded, but a million records are
-      // not held in memory at once (docs/perf.md, start-up with a million records).
-      if (exists) for (const _row of db.prepare(`SELECT * FROM ${t}`).raw().iterate()) void _row;
+      const columns = db
+        .prepare(`SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (0, 3)`)
+        .pluck()
+        .all(t) as string[];
+      if (columns.length === 0) continue;
+      const loads = columns
+        .map((c) => `ifnull(length(substr("${c.replaceAll('"', '""')}", 1, 1)), 0)`)
+        .join(' + ');
+      let inSql: Database.Statement | null = null;
+      try {
+        inSql = db.prepare(`SELECT count(*), sum(${loads}) FROM "${t}"`);
+      } catch {
+        // A column name that is not valid UTF-8 (a damaged schema) cannot be written back into
+        // SQL: such a table is walked row by row, as before, so the check finds what it found.
+        inSql = null;
+      }
+      if (inSql) inSql.raw().get();
+      else for (const _row of db.prepare(`SELECT * FROM "${t}"`).raw().iterate()) void _row;
     }
     return null;
   } catch (err) {
