@@ -1,8 +1,13 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { freemem } from 'node:os';
 
-/** One long read after another: few system calls, and the storage sees a sequential stream. */
-const CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * One read after another into one buffer: the storage sees a sequential stream. No larger: glibc
+ * serves a buffer this size from mmap, and freeing a larger one raises its thresholds for the
+ * rest of the process (the heap is then trimmed only past twice that size free), which the
+ * uploader's batch bodies (up to 1 MB) already set at about this size.
+ */
+const CHUNK_BYTES = 1024 * 1024;
 
 export interface ReadAhead {
   /** bytes read */
@@ -16,9 +21,9 @@ export interface ReadAhead {
  * Reads a file front to back once, so that its pages are in the page cache before a check reads
  * them in B-tree order (decision 229). After a power cut the cache is empty, and the full check's
  * scattered reads of a cold file cost several times one sequential pass over it (the million-record
- * benchmark file, 877 MB: `integrity_check` 5.1 s cold, 1.1 s after a read-ahead of 0.6–1.1 s).
- * A file already cached costs one copy from memory (80–130 ms for that file here): whether it is
- * cannot be told from its read speed on a virtual disk whose host caches it.
+ * benchmark file, 877 MB: `integrity_check` 5.1 s cold, 1.1 s after the read-ahead). A file
+ * already cached costs one copy from memory (~50–130 ms for that file here): whether it is cannot
+ * be told from its read speed on a virtual disk whose host caches it.
  *
  * Only a file up to half the memory available now (`availableBytes`, default the system's) is
  * read: a larger one would push itself and everything else out of the cache before the check got
