@@ -60,6 +60,19 @@ async function withOwnPad<T>(
   }
 }
 
+/** `n` records from `from`, record `bad` a 差评 without its detail: the platform rejects it (invalid_field). */
+function seedWithOneRejected(from: number, n: number, bad: number) {
+  return (db: ReturnType<typeof openPadDb>) =>
+    seedRecords(db, n, { from, each: (i) => (i === bad ? { satisfaction: 1, evalDetail: '' } : {}) });
+}
+
+/** A restart runs to the end; the platform then holds the rest and has refused the one, once. */
+async function expectRestStoredOneRejected(env: Record<string, string>, sim: PlatformSim, stored: number) {
+  expect((await runChild(env)).line).toBe('DONE 0');
+  expect(sim.stats().records.rejected).toBe(1);
+  expect(sim.stats().stored).toBe(stored);
+}
+
 describe('killing the pad at injected points', () => {
   let sim: PlatformSim;
   let dir: string;
@@ -149,11 +162,7 @@ describe('killing the pad at injected points', () => {
   it('a rejection in an answer whose next batch went out before the kill is kept, never sent again', async () => {
     await withOwnPad(
       // Record 5 of the first 200-record batch lacks the 差评's detail: rejected (invalid_field).
-      (db) =>
-        seedRecords(db, 400, {
-          from: 7000,
-          each: (i) => (i === 7004 ? { satisfaction: 1, evalDetail: '' } : {}),
-        }),
+      seedWithOneRejected(7000, 400, 7004),
       async ({ env, sim, dir }) => {
         // The 2nd `before_send` is the batch sent ahead on the first whole answer, before any of
         // that answer is settled.
@@ -171,9 +180,7 @@ describe('killing the pad at injected points', () => {
           { state: 'pending', n: 399 },
           { state: 'rejected', n: 1 },
         ]);
-        expect((await runChild(env)).line).toBe('DONE 0');
-        expect(sim.stats().records.rejected).toBe(1);
-        expect(sim.stats().stored).toBe(399);
+        await expectRestStoredOneRejected(env, sim, 399);
       },
     );
   }, 60_000);
@@ -182,11 +189,7 @@ describe('killing the pad at injected points', () => {
     await withOwnPad(
       // One 200-record batch, nothing after it to read ahead; record 151 (the second settle
       // slice) lacks the 差评's detail.
-      (db) =>
-        seedRecords(db, 200, {
-          from: 8000,
-          each: (i) => (i === 8150 ? { satisfaction: 1, evalDetail: '' } : {}),
-        }),
+      seedWithOneRejected(8000, 200, 8150),
       async ({ env, sim, dir }) => {
         const r = await runChild({ ...env, HCP_PAUSE_AT: 'settled_part', HCP_PAUSE_NTH: '1' });
         expect(r.killed, r.line).toBe(true);
@@ -197,9 +200,7 @@ describe('killing the pad at injected points', () => {
           .all();
         check.close();
         expect(rejected).toHaveLength(1);
-        expect((await runChild(env)).line).toBe('DONE 0');
-        expect(sim.stats().records.rejected).toBe(1);
-        expect(sim.stats().stored).toBe(199);
+        await expectRestStoredOneRejected(env, sim, 199);
       },
     );
   }, 60_000);
