@@ -1,22 +1,41 @@
 /**
  * The physical floor of a rating commit: one row committed in its own transaction by
  * better-sqlite3 on this machine's disk, WAL, synchronous=FULL — what any durable write costs.
+ *
+ * Measured on a log in its steady state, as a pad's is: SQLite checkpoints at 1,000 frames and
+ * then writes the log again from its start, over blocks the file already has. The first 1,000
+ * frames of a new file each extend it instead, and the fsync then also commits the file system's
+ * record of the new size and blocks: 0.22–0.33 ms per one-row commit here against 0.14 once the
+ * log has wrapped (decision 230). `bareCommitsIntoNewLog` keeps that first measure, the floor the
+ * report used until run E of 2026-12-05.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { tempDir } from '../../tests/helpers/tmp.js';
 import { elapsedMs } from './stats.js';
 
-export function bareCommits(n: number, rowBytes = 600): number[] {
+/** Past SQLite's automatic checkpoint (1,000 frames), with room: the log has wrapped. */
+const STEADY_AFTER_FRAMES = 1_100;
+
+/**
+ * `n` timed commits of one transaction each that appends one row to each of `tables` tables (each
+ * dirties one leaf page: `tables` log frames), after `warmFrames` frames written untimed.
+ */
+function timedCommits(n: number, tables: number, rowBytes: number, warmFrames: number): number[] {
   const tmp = tempDir('hcp-bench-bare-');
   const db = new Database(join(tmp.dir, 'bare.db'));
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
-    const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
-    const one = db.transaction((v: string) => ins.run(v));
+    const inserts = Array.from({ length: tables }, (_, k) => {
+      db.exec(`CREATE TABLE t${k} (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`);
+      return db.prepare(`INSERT INTO t${k} (v) VALUES (?)`);
+    });
+    const one = db.transaction((v: string) => {
+      for (const ins of inserts) ins.run(v);
+    });
     const row = 'x'.repeat(rowBytes);
+    for (let i = 0; i < Math.ceil(warmFrames / tables); i++) one(row);
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t = process.hrtime.bigint();
@@ -28,4 +47,23 @@ export function bareCommits(n: number, rowBytes = 600): number[] {
     db.close();
     tmp.cleanup();
   }
+}
+
+/** The floor: a one-row commit (600 bytes, a rating's size) on a log in its steady state. */
+export function bareCommits(n: number, rowBytes = 600): number[] {
+  return timedCommits(n, 1, rowBytes, STEADY_AFTER_FRAMES);
+}
+
+/**
+ * The same floor for a commit that writes `pages` pages, with none of a rating's work: beside
+ * `bareCommits`, it splits a rating's distance from the one-row floor into the pages it writes
+ * and what it does besides.
+ */
+export function bareCommitsOfPages(n: number, pages: number, rowBytes = 100): number[] {
+  return timedCommits(n, pages, rowBytes, STEADY_AFTER_FRAMES);
+}
+
+/** The one-row commit on a new file, whose log grows at every commit (the floor until run E). */
+export function bareCommitsIntoNewLog(n: number, rowBytes = 600): number[] {
+  return timedCommits(n, 1, rowBytes, 0);
 }

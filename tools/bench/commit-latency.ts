@@ -1,7 +1,9 @@
 /**
  * Commit latency of a rating through the evaluation service (start + press = the two transactions
  * of one rating), beside a bare better-sqlite3 FULL-sync one-row commit measured in the same run
- * (interleaved in rounds, so a burst of load from elsewhere hits both), and the bytes each stored
+ * (interleaved in rounds, so a burst of load from elsewhere hits both; on a wrapped log, as the
+ * pad's is: bare.ts) and a bare commit of as many pages as a sealing press writes (what the pages
+ * alone cost, decision 230), and the bytes each stored
  * evaluation costs, per table and index (dbstat), with the platform acknowledging every 20
  * evaluations as it does for a pad on line and the pad's upkeep folding the evaluations closed
  * 4 h before into their records (decision 220) as often. The bytes are the file's growth over the
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import { foldClosedEvaluations } from '../../src/store/fold.js';
 import { markDelivered, pendingRecords } from '../../src/store/outbox.js';
 import { serviceFixture, oneCase, STAFF } from '../../tests/helpers/service.js';
-import { bareCommits } from './bare.js';
+import { bareCommits, bareCommitsOfPages, bareCommitsIntoNewLog } from './bare.js';
 import { report } from './report.js';
 import { elapsedMs, percentiles } from './stats.js';
 
@@ -23,6 +25,39 @@ const ROUNDS = 4;
 
 /** Evaluations before the measured ones: 4.6 h of the pad's clock, longer than the fold's wait. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+
+/**
+ * The pages one sealing press (3–5 stars: sealed at once) commits, the median over 60, on a pad
+ * of its own after 300 evaluations: a full checkpoint right before the press lets the press
+ * restart the log, and the next checkpoint reports how many frames the log holds.
+ */
+function pagesPerSealingPress(): number {
+  const fx = serviceFixture();
+  const frames: number[] = [];
+  try {
+    for (let i = 0; frames.length < 60; i++) {
+      fx.svc.start(
+        { cases: [oneCase(`370900-2026-${String(i).padStart(6, '0')}`)] },
+        { origin: 'window_api', staff: STAFF },
+      );
+      fx.clock.advance(3000);
+      if (i >= 300) fx.db.pragma('wal_checkpoint(PASSIVE)');
+      fx.svc.press({
+        source: 'key',
+        key: 3 + (i % 3),
+        board: { serial: 'BENCH', bootId: 1, counter: i + 1 },
+      });
+      if (i >= 300) {
+        const [log] = fx.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+        if (log) frames.push(log.log);
+      }
+      fx.clock.advance(30_000);
+    }
+    return percentiles(frames).p50;
+  } finally {
+    fx.cleanup();
+  }
+}
 
 interface PadRun {
   press: number[];
@@ -79,8 +114,12 @@ function pad(): PadRun {
   fx.db.pragma('wal_checkpoint(TRUNCATE)');
   const before = fileBytes();
   const bare: number[] = [];
+  const samePages: number[] = [];
+  const newLog: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     bare.push(...bareCommits(N / ROUNDS));
+    samePages.push(...bareCommitsOfPages(N / ROUNDS, PAGES));
+    newLog.push(...bareCommitsIntoNewLog(N / ROUNDS));
     for (let k = 0; k < N / ROUNDS; k++, i++) evaluate(i, true);
   }
   fx.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -98,12 +137,21 @@ function pad(): PadRun {
   );
   fx.cleanup();
   bareSamples.push(...bare);
+  samePagesSamples.push(...samePages);
+  newLogSamples.push(...newLog);
   return { press, start, bytesPerEvaluation, bytesFromEmpty, perObject };
 }
 
 const bareSamples: number[] = [];
+// The one-row floor's commit writes one page, a sealing press PAGES: the same number of pages
+// committed with nothing else done, in the same rounds, is the floor of the pages alone.
+const PAGES = pagesPerSealingPress();
+const samePagesSamples: number[] = [];
+const newLogSamples: number[] = [];
 const p = pad();
 const b = percentiles(bareSamples);
+const samePages = percentiles(samePagesSamples);
+const newLog = percentiles(newLogSamples);
 const ps = percentiles(p.press);
 const ss = percentiles(p.start);
 const ms = (x: number) => `${x.toFixed(3)} ms`;
@@ -111,6 +159,12 @@ console.log(`commit latency over ${N} ratings (WAL, synchronous=FULL, this machi
 console.log(`  bare one-row commit                    p50 ${ms(b.p50)}  p99 ${ms(b.p99)}`);
 console.log(`  start evaluation (window API txn)      p50 ${ms(ss.p50)}  p99 ${ms(ss.p99)}`);
 console.log(`  rating commit (press → sealed+outbox)  p50 ${ms(ps.p50)}  p99 ${ms(ps.p99)}`);
+console.log(
+  `  bare commit of ${String(PAGES).padEnd(2)} pages (a sealing press's) p50 ${ms(samePages.p50)}  p99 ${ms(samePages.p99)}`,
+);
+console.log(
+  `  bare one-row commit into a new log     p50 ${ms(newLog.p50)}  p99 ${ms(newLog.p99)}  (the floor until run E)`,
+);
 console.log(
   `bytes per evaluation: ${p.bytesPerEvaluation.toFixed(1)} over the measured ${N}, ${p.bytesFromEmpty.toFixed(1)} from an empty file over ${WARMUP + N}`,
 );
@@ -125,6 +179,26 @@ report('commit-latency', [
     floorLabel: 'bare one-row commit p50',
     kind: 'le',
     goal: 1.5,
+  },
+  {
+    figure: 'rating commit p50 / a bare commit of as many pages',
+    value: ps.p50,
+    unit: 'ms',
+    floor: samePages.p50,
+    floorLabel: `bare ${PAGES}-page commit p50`,
+    kind: 'info',
+    goal: null,
+    note: `a sealing press commits ${PAGES} pages; a bare commit of as many is ${(samePages.p50 / b.p50).toFixed(2)} × the one-row commit`,
+  },
+  {
+    figure: 'rating commit p50 / a bare one-row commit into a new log',
+    value: ps.p50,
+    unit: 'ms',
+    floor: newLog.p50,
+    floorLabel: 'bare commit p50, log growing',
+    kind: 'info',
+    goal: null,
+    note: 'the floor as measured until run E: a new file whose log grows at every commit',
   },
   {
     figure: 'start evaluation p50',
