@@ -7,7 +7,7 @@
  * frames of a new file each extend it instead, and the fsync then also commits the file system's
  * record of the new size and blocks: 0.22–0.33 ms per one-row commit here against 0.14 once the
  * log has wrapped (decision 230). `bareCommitsIntoNewLog` keeps that first measure, the floor the
- * report used until run E of 2026-12-05.
+ * report used until its fifteenth pass (docs/perf.md).
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ export function bareCommitsOfPages(n: number, pages: number, rowBytes = 100): nu
   return timedCommits(n, pages, rowBytes, STEADY_AFTER_FRAMES);
 }
 
-/** The one-row commit on a new file, whose log grows at every commit (the floor until run E). */
+/** The one-row commit on a new file, whose log grows at every commit (the floor until the fifteenth pass). */
 export function bareCommitsIntoNewLog(n: number, rowBytes = 600): number[] {
   return timedCommits(n, 1, rowBytes, 0);
 }

@@ -163,7 +163,7 @@ console.log(
   `  bare commit of ${String(PAGES).padEnd(2)} pages (a sealing press's) p50 ${ms(samePages.p50)}  p99 ${ms(samePages.p99)}`,
 );
 console.log(
-  `  bare one-row commit into a new log     p50 ${ms(newLog.p50)}  p99 ${ms(newLog.p99)}  (the floor until run E)`,
+  `  bare one-row commit into a new log     p50 ${ms(newLog.p50)}  p99 ${ms(newLog.p99)}  (the floor until the fifteenth pass of docs/perf.md)`,
 );
 console.log(
   `bytes per evaluation: ${p.bytesPerEvaluation.toFixed(1)} over the measured ${N}, ${p.bytesFromEmpty.toFixed(1)} from an empty file over ${WARMUP + N}`,
@@ -198,7 +198,7 @@ report('commit-latency', [
     floorLabel: 'bare commit p50, log growing',
     kind: 'info',
     goal: null,
-    note: 'the floor as measured until run E: a new file whose log grows at every commit',
+    note: 'the floor until the fifteenth pass of docs/perf.md: a new file whose log grows at every commit',
   },
   {
     figure: 'start evaluation p50',
