@@ -15,7 +15,7 @@ import { tempDir } from '../../tests/helpers/tmp.js';
 import { elapsedMs } from './stats.js';
 
 /** Past SQLite's automatic checkpoint (1,000 frames), with room: the log has wrapped. */
-const STEADY_AFTER_FRAMES = 1_100;
+export const STEADY_AFTER_FRAMES = 1_100;
 
 /**
  * `n` timed commits of one transaction each that appends one row to each of `tables` tables (each

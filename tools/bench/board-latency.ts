@@ -19,6 +19,7 @@ import {
   type LedMode,
 } from '../../src/hardware/board/index.js';
 import { oneCase, serviceFixture, STAFF } from '../../tests/helpers/service.js';
+import { STEADY_AFTER_FRAMES } from './bare.js';
 import { report } from './report.js';
 import { percentiles } from './stats.js';
 
@@ -43,9 +44,10 @@ function bareCommitter(): { one(counter: number): number; close(): void } {
   const db = openDb(join(dir, 'bare.db'));
   const ins = db.prepare('INSERT INTO press (serial, boot_id, counter, key, at_ms) VALUES (?, ?, ?, ?, ?)');
   const tx = db.transaction((c: number) => ins.run('BARE', 1, c, 3, 0));
-  // Untimed until the log has wrapped at its first checkpoint, as a pad's has (bare.ts).
+  // Untimed until the log has wrapped at its first checkpoint, as a pad's has (bare.ts); each
+  // commit writes at least one frame, so as many commits as frames are enough.
   const warm = db.transaction((c: number) => ins.run('WARM', 1, c, 3, 0));
-  for (let c = 1; c <= 1_100; c++) warm(c);
+  for (let c = 1; c <= STEADY_AFTER_FRAMES; c++) warm(c);
   return {
     one(counter) {
       const t = process.hrtime.bigint();
