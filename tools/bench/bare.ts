@@ -11,6 +11,10 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { canonicalJson, GENESIS_HASH, sha256Hex } from '../../src/domain/canonical.js';
+import type { UnsealedRecord } from '../../src/domain/record.js';
+import { formatCst } from '../../src/domain/time.js';
+import { hashBlob, packBody } from '../../src/store/record-codec.js';
 import { tempDir } from '../../tests/helpers/tmp.js';
 import { elapsedMs } from './stats.js';
 
@@ -66,4 +70,80 @@ export function bareCommitsOfPages(n: number, pages: number, rowBytes = 100): nu
 /** The one-row commit on a new file, whose log grows at every commit (the floor until the fifteenth pass). */
 export function bareCommitsIntoNewLog(n: number, rowBytes = 600): number[] {
   return timedCommits(n, 1, rowBytes, 0);
+}
+
+/**
+ * The least a sealing press could be (decision 231): a rating's record made, hashed into the chain
+ * and packed as appendRecords does it, and committed as the only row of its transaction, in a
+ * table without secondary indexes, on a wrapped log. Nothing a press checks first (the board's
+ * event seen before, the open evaluation, the risk rules) and nothing else it writes (the
+ * evaluation, the press, the outbox, the chain head): a store whose press is one journal row and
+ * whose checks come from memory. Timed from before the record is made to after the commit.
+ */
+export function sealedRecordCommits(n: number): number[] {
+  const tmp = tempDir('hcp-bench-sealed-');
+  const db = new Database(join(tmp.dir, 'sealed.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(
+      `CREATE TABLE journal (device_seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL, created_ms INTEGER NOT NULL,
+         satisfaction INTEGER, staff_id TEXT NOT NULL, status TEXT NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL) STRICT`,
+    );
+    const insert = db.prepare('INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    let seq = 0;
+    let prevHash = GENESIS_HASH;
+    let now = Date.UTC(2026, 11, 5, 2, 0, 0);
+    const sealOne = db.transaction(() => {
+      seq += 1;
+      now += 33_000;
+      const id = `370900-2026-${String(seq).padStart(6, '0')}`;
+      const unsealed: UnsealedRecord = {
+        evaluationId: `${id}-1`,
+        projectNo: id,
+        serviceNumber: 1,
+        taskCode: '370900-XK-0001',
+        taskName: '个体工商户设立登记',
+        promiseType: 1,
+        hallCode: 'H370900001',
+        windowNo: '12',
+        areaCode: '370900',
+        staffId: 'T0107',
+        staffName: '李明',
+        pf: '4',
+        status: 'rated',
+        satisfaction: 5,
+        inputSource: 'key',
+        startedTime: formatCst(now - 3000),
+        assessTime: formatCst(now),
+        deviceTimeMs: now,
+        clockOffsetMs: 0,
+      };
+      const text = canonicalJson({ ...unsealed, deviceSeq: seq, prevHash });
+      const hash = sha256Hex(text);
+      const row = [seq, now, unsealed.evaluationId, 5, unsealed.staffId, 'rated'] as const;
+      insert.run(
+        seq,
+        unsealed.evaluationId,
+        now,
+        5,
+        unsealed.staffId,
+        'rated',
+        packBody(text, row),
+        hashBlob(hash),
+      );
+      prevHash = hash;
+    });
+    for (let i = 0; i < STEADY_AFTER_FRAMES; i++) sealOne();
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = process.hrtime.bigint();
+      sealOne();
+      out.push(elapsedMs(t));
+    }
+    return out;
+  } finally {
+    db.close();
+    tmp.cleanup();
+  }
 }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { foldClosedEvaluations } from '../../src/store/fold.js';
 import { markDelivered, pendingRecords } from '../../src/store/outbox.js';
 import { serviceFixture, oneCase, STAFF } from '../../tests/helpers/service.js';
-import { bareCommits, bareCommitsOfPages, bareCommitsIntoNewLog } from './bare.js';
+import { bareCommits, bareCommitsOfPages, bareCommitsIntoNewLog, sealedRecordCommits } from './bare.js';
 import { report } from './report.js';
 import { elapsedMs, percentiles } from './stats.js';
 
@@ -116,10 +116,12 @@ function pad(): PadRun {
   const bare: number[] = [];
   const samePages: number[] = [];
   const newLog: number[] = [];
+  const sealedAlone: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     bare.push(...bareCommits(N / ROUNDS));
     samePages.push(...bareCommitsOfPages(N / ROUNDS, PAGES));
     newLog.push(...bareCommitsIntoNewLog(N / ROUNDS));
+    sealedAlone.push(...sealedRecordCommits(N / ROUNDS));
     for (let k = 0; k < N / ROUNDS; k++, i++) evaluate(i, true);
   }
   fx.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -139,6 +141,7 @@ function pad(): PadRun {
   bareSamples.push(...bare);
   samePagesSamples.push(...samePages);
   newLogSamples.push(...newLog);
+  sealedAloneSamples.push(...sealedAlone);
   return { press, start, bytesPerEvaluation, bytesFromEmpty, perObject };
 }
 
@@ -148,10 +151,12 @@ const bareSamples: number[] = [];
 const PAGES = pagesPerSealingPress();
 const samePagesSamples: number[] = [];
 const newLogSamples: number[] = [];
+const sealedAloneSamples: number[] = [];
 const p = pad();
 const b = percentiles(bareSamples);
 const samePages = percentiles(samePagesSamples);
 const newLog = percentiles(newLogSamples);
+const sealedAlone = percentiles(sealedAloneSamples);
 const ps = percentiles(p.press);
 const ss = percentiles(p.start);
 const ms = (x: number) => `${x.toFixed(3)} ms`;
@@ -164,6 +169,9 @@ console.log(
 );
 console.log(
   `  bare one-row commit into a new log     p50 ${ms(newLog.p50)}  p99 ${ms(newLog.p99)}  (the floor until the fifteenth pass of docs/perf.md)`,
+);
+console.log(
+  `  one record sealed and committed alone   p50 ${ms(sealedAlone.p50)}  p99 ${ms(sealedAlone.p99)}  (the least a sealing press could be: decision 231)`,
 );
 console.log(
   `bytes per evaluation: ${p.bytesPerEvaluation.toFixed(1)} over the measured ${N}, ${p.bytesFromEmpty.toFixed(1)} from an empty file over ${WARMUP + N}`,
@@ -199,6 +207,16 @@ report('commit-latency', [
     kind: 'info',
     goal: null,
     note: 'the floor until the fifteenth pass of docs/perf.md: a new file whose log grows at every commit',
+  },
+  {
+    figure: 'rating commit p50 / one record sealed and committed alone',
+    value: ps.p50,
+    unit: 'ms',
+    floor: sealedAlone.p50,
+    floorLabel: 'sealed record alone p50',
+    kind: 'info',
+    goal: null,
+    note: `the least a sealing press could be (one row, made, hashed and packed; no checks, no other row): ${(sealedAlone.p50 / b.p50).toFixed(2)} × the one-row commit`,
   },
   {
     figure: 'start evaluation p50',
