@@ -12,10 +12,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../../src/domain/canonical.js';
-import type { UnsealedRecord } from '../../src/domain/record.js';
-import { formatCst } from '../../src/domain/time.js';
 import { hashBlob, packBody } from '../../src/store/record-codec.js';
 import { tempDir } from '../../tests/helpers/tmp.js';
+import { makeUnsealed } from '../../tests/unit/sync/fixtures.js';
 import { elapsedMs } from './stats.js';
 
 /** Past SQLite's automatic checkpoint (1,000 frames), with room: the log has wrapped. */
@@ -97,28 +96,8 @@ export function sealedRecordCommits(n: number): number[] {
     const sealOne = db.transaction(() => {
       seq += 1;
       now += 33_000;
-      const id = `370900-2026-${String(seq).padStart(6, '0')}`;
-      const unsealed: UnsealedRecord = {
-        evaluationId: `${id}-1`,
-        projectNo: id,
-        serviceNumber: 1,
-        taskCode: '370900-XK-0001',
-        taskName: '个体工商户设立登记',
-        promiseType: 1,
-        hallCode: 'H370900001',
-        windowNo: '12',
-        areaCode: '370900',
-        staffId: 'T0107',
-        staffName: '李明',
-        pf: '4',
-        status: 'rated',
-        satisfaction: 5,
-        inputSource: 'key',
-        startedTime: formatCst(now - 3000),
-        assessTime: formatCst(now),
-        deviceTimeMs: now,
-        clockOffsetMs: 0,
-      };
+      // The record of a 5-star key press, as the uploader's tests make it.
+      const unsealed = makeUnsealed(seq, {}, now);
       const text = canonicalJson({ ...unsealed, deviceSeq: seq, prevHash });
       const hash = sha256Hex(text);
       const row = [seq, now, unsealed.evaluationId, 5, unsealed.staffId, 'rated'] as const;
