@@ -6,10 +6,10 @@ import { runDurability } from '../../harness/durability.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 /**
- * The durability harness must not wait on a request to a pad it has killed. A request can be left
- * pending with nothing to end it (fetch did so about one benchmark run in twenty-five: the run then
- * ended with exit code 13 and no message). Here the window API answers nothing at all — a server of
- * the test's own that holds every request open — so only the pad's exit can end the harness's
+ * The durability harness must not wait on a request to a pad it has killed. fetch can leave such a
+ * request pending with nothing behind it: 6 of 160 one-kill runs of the durability benchmark ended
+ * so here, with exit code 13 and no message. Here the window API answers nothing at all — a server
+ * of the test's own that holds every request open — so only the pad's exit can end the harness's
  * request, and the harness must move on to the next kill.
  */
 describe('the durability harness', () => {
