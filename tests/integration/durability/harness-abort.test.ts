@@ -38,8 +38,10 @@ describe('the durability harness', () => {
     );
     const r = await runDurability({ dataDir: data.dir, childFile: child, kills: 3 });
     expect(r.kills).toBe(3);
-    // Each pad got one request, which was never answered and did not hold the harness.
-    expect(held.length).toBe(3);
+    // Requests reached the silent API and were never answered (one a pad at most: one that the
+    // kill overtakes on a loaded machine never arrives), and none held the harness.
+    expect(held.length).toBeGreaterThanOrEqual(1);
+    expect(held.length).toBeLessThanOrEqual(3);
     expect(r.started).toBe(0);
     expect(r.lost).toEqual([]);
     data.cleanup();
