@@ -3,8 +3,11 @@
  * share one process and one database, as on the pad. A key press arrives every ~25 ms (a timer
  * stands in for the serial port's data event: both wait for the same event loop); its latency is
  * from the moment it was due until its rating is committed, so time the event loop spends busy
- * with the upload counts. Measured first idle, then while BENCH_SYNC_N records (100,000 by
- * default) drain to the platform simulator in its own process. Goal: upload p99 ≤ 2 × idle p99.
+ * with the upload counts. The service's clock moves as a window's does, 33 s an evaluation (as in
+ * the other benchmarks of the service, decision 232): on the wall clock, an evaluation every 25
+ * ms made each press's risk rules read hundreds of recent evaluations, which no window has.
+ * Measured first idle, then while BENCH_SYNC_N records (100,000 by default) drain to the platform
+ * simulator in its own process. Goal: upload p99 ≤ 2 × idle p99.
  *   npx tsx tools/bench/keypress-upload.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -49,6 +52,12 @@ async function startSimProcess(dbPath: string): Promise<{ url: string; child: Ch
   return { url, child };
 }
 
+/**
+ * The evaluation service's clock: 3 s from a start to its press and 30 s to the next start, as in
+ * commit-latency and board-latency. It starts half a day back, so that the ratings of a run are
+ * not dated ahead of the uploader's and the platform's clocks, which are the wall clock.
+ */
+let padNow = Date.now() - 12 * 3_600_000;
 const tmp = tempDir('hcp-bench-keys-');
 const { url, child } = await startSimProcess(join(tmp.dir, 'sim.db'));
 try {
@@ -58,7 +67,7 @@ try {
   let counter = 0;
   const svc = new EvaluationService({
     db,
-    clock: { now: () => Date.now() },
+    clock: { now: () => padNow },
     timing: () => TIMING,
     hall: () => ({
       hallCode: 'H370900001',
@@ -83,12 +92,14 @@ try {
           staff: STAFF,
         },
       );
+      padNow += 3000;
       const due = performance.now() + GAP_MS;
       await new Promise<void>((resolve) =>
         setTimeout(() => {
           counter += 1;
           svc.press({ source: 'key', key: 5, board: { serial: 'KEYS', bootId: 1, counter } });
           out.push(performance.now() - due);
+          padNow += 30_000;
           resolve();
         }, GAP_MS),
       );
