@@ -21,28 +21,25 @@ import { elapsedMs } from './stats.js';
 export const STEADY_AFTER_FRAMES = 1_100;
 
 /**
- * `n` timed commits of one transaction each that appends one row to each of `tables` tables (each
- * dirties one leaf page: `tables` log frames), after `warmFrames` frames written untimed.
+ * `n` timed calls of `commit` (one transaction each, made by `prepare` on a new WAL, FULL-sync
+ * file), after `warmCommits` untimed ones.
  */
-function timedCommits(n: number, tables: number, rowBytes: number, warmFrames: number): number[] {
+function timedOnNewFile(
+  n: number,
+  warmCommits: number,
+  prepare: (db: Database.Database) => () => void,
+): number[] {
   const tmp = tempDir('hcp-bench-bare-');
   const db = new Database(join(tmp.dir, 'bare.db'));
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    const inserts = Array.from({ length: tables }, (_, k) => {
-      db.exec(`CREATE TABLE t${k} (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`);
-      return db.prepare(`INSERT INTO t${k} (v) VALUES (?)`);
-    });
-    const one = db.transaction((v: string) => {
-      for (const ins of inserts) ins.run(v);
-    });
-    const row = 'x'.repeat(rowBytes);
-    for (let i = 0; i < Math.ceil(warmFrames / tables); i++) one(row);
+    const commit = prepare(db);
+    for (let i = 0; i < warmCommits; i++) commit();
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t = process.hrtime.bigint();
-      one(row);
+      commit();
       out.push(elapsedMs(t));
     }
     return out;
@@ -50,6 +47,23 @@ function timedCommits(n: number, tables: number, rowBytes: number, warmFrames: n
     db.close();
     tmp.cleanup();
   }
+}
+
+/**
+ * `n` timed commits of one transaction each that appends one row to each of `tables` tables (each
+ * dirties one leaf page: `tables` log frames), after `warmFrames` frames written untimed.
+ */
+function timedCommits(n: number, tables: number, rowBytes: number, warmFrames: number): number[] {
+  return timedOnNewFile(n, Math.ceil(warmFrames / tables), (db) => {
+    const inserts = Array.from({ length: tables }, (_, k) => {
+      db.exec(`CREATE TABLE t${k} (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`);
+      return db.prepare(`INSERT INTO t${k} (v) VALUES (?)`);
+    });
+    const row = 'x'.repeat(rowBytes);
+    return db.transaction(() => {
+      for (const ins of inserts) ins.run(row);
+    });
+  });
 }
 
 /** The floor: a one-row commit (600 bytes, a rating's size) on a log in its steady state. */
@@ -80,49 +94,33 @@ export function bareCommitsIntoNewLog(n: number, rowBytes = 600): number[] {
  * whose checks come from memory. Timed from before the record is made to after the commit.
  */
 export function sealedRecordCommits(n: number): number[] {
-  const tmp = tempDir('hcp-bench-sealed-');
-  const db = new Database(join(tmp.dir, 'sealed.db'));
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+  return timedOnNewFile(n, STEADY_AFTER_FRAMES, (db) => {
+    // The row's values as RowValues orders them, then the packed body and the hash.
     db.exec(
-      `CREATE TABLE journal (device_seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL, created_ms INTEGER NOT NULL,
+      `CREATE TABLE journal (device_seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, record_id TEXT NOT NULL,
          satisfaction INTEGER, staff_id TEXT NOT NULL, status TEXT NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL) STRICT`,
     );
     const insert = db.prepare('INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     let seq = 0;
     let prevHash = GENESIS_HASH;
     let now = Date.UTC(2026, 11, 5, 2, 0, 0);
-    const sealOne = db.transaction(() => {
+    return db.transaction(() => {
       seq += 1;
       now += 33_000;
       // The record of a 5-star key press, as the uploader's tests make it.
       const unsealed = makeUnsealed(seq, {}, now);
       const text = canonicalJson({ ...unsealed, deviceSeq: seq, prevHash });
       const hash = sha256Hex(text);
-      const row = [seq, now, unsealed.evaluationId, 5, unsealed.staffId, 'rated'] as const;
-      insert.run(
+      const row = [
         seq,
-        unsealed.evaluationId,
         now,
-        5,
+        unsealed.evaluationId,
+        unsealed.satisfaction ?? null,
         unsealed.staffId,
-        'rated',
-        packBody(text, row),
-        hashBlob(hash),
-      );
+        unsealed.status,
+      ] as const;
+      insert.run(...row, packBody(text, row), hashBlob(hash));
       prevHash = hash;
     });
-    for (let i = 0; i < STEADY_AFTER_FRAMES; i++) sealOne();
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = process.hrtime.bigint();
-      sealOne();
-      out.push(elapsedMs(t));
-    }
-    return out;
-  } finally {
-    db.close();
-    tmp.cleanup();
-  }
+  });
 }

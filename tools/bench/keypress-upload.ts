@@ -16,7 +16,7 @@ import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../platform-sim/index.js'
 import { EvaluationService } from '../../src/service/evaluations.js';
 import { createSync } from '../../src/sync/index.js';
 import { NORMS, TIMING, STAFF, oneCase } from '../../tests/helpers/service.js';
-import { tempDir } from '../../tests/helpers/tmp.js';
+import { FakeClock, tempDir } from '../../tests/helpers/tmp.js';
 import { HEARTBEAT, openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
 import { report } from './report.js';
 import { percentiles } from './stats.js';
@@ -57,7 +57,7 @@ async function startSimProcess(dbPath: string): Promise<{ url: string; child: Ch
  * commit-latency and board-latency. It starts half a day back, so that the ratings of a run are
  * not dated ahead of the uploader's and the platform's clocks, which are the wall clock.
  */
-let padNow = Date.now() - 12 * 3_600_000;
+const padClock = new FakeClock(Date.now() - 12 * 3_600_000);
 const tmp = tempDir('hcp-bench-keys-');
 const { url, child } = await startSimProcess(join(tmp.dir, 'sim.db'));
 try {
@@ -67,7 +67,7 @@ try {
   let counter = 0;
   const svc = new EvaluationService({
     db,
-    clock: { now: () => padNow },
+    clock: padClock,
     timing: () => TIMING,
     hall: () => ({
       hallCode: 'H370900001',
@@ -92,14 +92,14 @@ try {
           staff: STAFF,
         },
       );
-      padNow += 3000;
+      padClock.advance(3000);
       const due = performance.now() + GAP_MS;
       await new Promise<void>((resolve) =>
         setTimeout(() => {
           counter += 1;
           svc.press({ source: 'key', key: 5, board: { serial: 'KEYS', bootId: 1, counter } });
           out.push(performance.now() - due);
-          padNow += 30_000;
+          padClock.advance(30_000);
           resolve();
         }, GAP_MS),
       );
