@@ -8,7 +8,7 @@
  * Run: npx tsx tools/bench/sync-drain.ts
  */
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -126,6 +126,7 @@ async function drainCopy(seedDir: string, dir: string, url: string): Promise<num
   mkdirSync(dir);
   copyFileSync(join(seedDir, 'kiosk.db'), join(dir, 'kiosk.db'));
   const db = openPadDb(dir);
+  execFileSync('sync');
   const sync = createSync({
     db,
     config: {
@@ -177,7 +178,10 @@ async function main(): Promise<void> {
     // each moved the ratio between 0.86 and 1.25 on unchanged code (docs/perf.md, sixteenth pass).
     const rawRounds: number[] = [];
     const drainRounds: number[] = [];
+    // Before each, what the last left in the page cache goes to the disk (sync), so that neither
+    // pays for the other's writes: both write, and the kernel writes behind either.
     for (let round = 0; round < ROUNDS; round++) {
+      execFileSync('sync');
       rawRounds.push(await rawPosts(url, bodies));
       if (storedCount(simDbPath) !== N) throw new Error('raw phase did not store everything');
       resetSim(simDbPath);
