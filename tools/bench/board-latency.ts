@@ -60,6 +60,8 @@ function bareCommitter(): { one(counter: number): number; close(): void } {
 
 interface BoardRun {
   total: number[];
+  /** the same path when the pad seals nothing: the link, the simulated board and the pty alone */
+  linkOnly: number[];
   commit: number[];
   bare: number[];
   /** the KEY frame's way from the simulated board to the pad's press handler */
@@ -82,6 +84,9 @@ async function board(): Promise<BoardRun> {
   const link = createBoardLink({ kind: 'serial', path: A, baudRate: 115200, log: () => undefined });
   const pressedAt = new Map<number, number>();
   const total: number[] = [];
+  const linkOnly: number[] = [];
+  // Presses the pad answers without sealing anything (LEDS after the KEY, as for a rating).
+  const unsealed = new Set<number>();
   const commit: number[] = [];
   const keyHop: number[] = [];
   const ledsHop: number[] = [];
@@ -91,6 +96,15 @@ async function board(): Promise<BoardRun> {
   sim.onLeds(() => (ledsAt = performance.now()));
   let done: (() => void) | null = null;
   link.onPress(async (p) => {
+    if (unsealed.has(p.counter)) {
+      const leds = [0, 0, 0, 0, 0, 0] as LedMode[];
+      leds[p.key - 1] = 1;
+      void link.setLeds(leds).then(() => {
+        linkOnly.push(performance.now() - pressedAt.get(p.counter)!);
+        done?.();
+      });
+      return;
+    }
     const t = performance.now();
     keyHop.push(t - pressedAt.get(p.counter)!);
     fx.svc.press({
@@ -114,6 +128,13 @@ async function board(): Promise<BoardRun> {
   await link.start();
   while (link.status().state !== 'ok') await sleep(10);
   for (let i = 0; i < N; i++) {
+    // Each rating's press is followed by one the pad does not seal, so a burst of load from
+    // elsewhere falls on both alike.
+    const linkFinished = new Promise<void>((r) => (done = r));
+    unsealed.add(sim.state().nextCounter);
+    pressedAt.set(sim.state().nextCounter, performance.now());
+    sim.press(3 + (i % 3));
+    await linkFinished;
     bare.push(bareDb.one(i + 1));
     const finished = new Promise<void>((r) => (done = r));
     // 3–5 stars: a key press seals the rating at once (1–2 go on to the reasons step).
@@ -136,7 +157,7 @@ async function board(): Promise<BoardRun> {
     socat.once('exit', () => r());
     socat.kill('SIGTERM');
   });
-  return { total, commit, bare, keyHop, ledsHop, ackHop };
+  return { total, linkOnly, commit, bare, keyHop, ledsHop, ackHop };
 }
 
 const fmt = (p: { p50: number; p99: number; max: number; n: number }) =>
@@ -151,6 +172,8 @@ try {
   const b = percentiles(r.bare);
   const total = percentiles(r.total);
   console.log(`board press → sealed (WAL, FULL) → LEDS ACK over a pty:   ${fmt(total)}`);
+  const linkOnly = percentiles(r.linkOnly);
+  console.log(`the same path when the pad seals nothing (link + pty):     ${fmt(linkOnly)}`);
   console.log(`  of which the KEY frame's hop to the pad:               ${fmt(percentiles(r.keyHop))}`);
   console.log(`  of which the service's press commit:                   ${fmt(percentiles(r.commit))}`);
   console.log(`  of which the LEDS command's hop to the board:          ${fmt(percentiles(r.ledsHop))}`);
@@ -179,6 +202,16 @@ try {
       kind: 'le',
       goal: Number(((1.5 * b.p99 + keyFrameMs) / (b.p99 + keyFrameMs)).toFixed(2)),
       note: `goal = 1.5 × bare p99 + frame, as a ratio to the floor; p99 of the KEY hop ${percentiles(r.keyHop).p99.toFixed(2)} ms, the commit ${percentiles(r.commit).p99.toFixed(2)} ms, the LEDS hop ${percentiles(r.ledsHop).p99.toFixed(2)} ms, the ACK hop ${percentiles(r.ackHop).p99.toFixed(2)} ms`,
+    },
+    {
+      figure: 'board press → LEDS ACK p99 / the same when the pad seals nothing',
+      value: total.p99,
+      unit: 'ms',
+      floor: linkOnly.p99,
+      floorLabel: 'link + pty alone p99',
+      kind: 'info',
+      goal: null,
+      note: `each rating's press is followed by one the pad answers with its LEDS without sealing anything; that path alone is ${(linkOnly.p99 / (b.p99 + keyFrameMs)).toFixed(2)} × the goal's floor (p50 ${linkOnly.p50.toFixed(2)} ms)`,
     },
   ]);
 } finally {
