@@ -6,11 +6,11 @@
  * with the upload counts. The service's clock moves as a window's does, 33 s an evaluation (as in
  * the other benchmarks of the service, decision 232): on the wall clock, an evaluation every 25
  * ms made each press's risk rules read hundreds of recent evaluations, which no window has.
- * Measured first idle, then while BENCH_SYNC_N records (100,000 by default) drain to the platform
- * simulator in its own process. Goal: upload p99 ≤ 2 × idle p99.
+ * Measured idle, then while BENCH_SYNC_N records (100,000 by default) drain to the platform
+ * simulator in its own process, in BENCH_KEYS_ROUNDS rounds (2). Goal: upload p99 ≤ 2 × idle p99.
  *   npx tsx tools/bench/keypress-upload.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../platform-sim/index.js';
 import { EvaluationService } from '../../src/service/evaluations.js';
@@ -24,6 +24,7 @@ import { percentiles } from './stats.js';
 const N = Number(process.env.BENCH_SYNC_N ?? 100_000);
 const IDLE_PRESSES = Number(process.env.BENCH_IDLE_PRESSES ?? 400);
 const GAP_MS = 25;
+const ROUNDS = Number(process.env.BENCH_KEYS_ROUNDS ?? 2);
 
 async function startSimProcess(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
@@ -63,7 +64,6 @@ const { url, child } = await startSimProcess(join(tmp.dir, 'sim.db'));
 try {
   const padDir = join(tmp.dir, 'pad');
   const db = openPadDb(padDir);
-  seedRecords(db, N, { chunk: 5000 });
   let counter = 0;
   const svc = new EvaluationService({
     db,
@@ -107,7 +107,6 @@ try {
     return out;
   };
 
-  const idle = await pressWhile(() => false, IDLE_PRESSES);
   const sync = createSync({
     db,
     config: {
@@ -126,12 +125,25 @@ try {
     heartbeat: () => HEARTBEAT,
     log: () => undefined,
   });
-  let drained = false;
-  const t0 = performance.now();
-  const draining = sync.syncNow().then(() => (drained = true));
-  const busy = await pressWhile(() => drained, Number.MAX_SAFE_INTEGER);
-  await draining;
-  const drainS = (performance.now() - t0) / 1000;
+  // Idle and upload alternate in rounds, each round with a backlog of its own, and their samples
+  // are pooled: one round's p99 of ~250 presses is its third-worst press, and moved the ratio
+  // between 1.57 and 2.39 on unchanged code (docs/perf.md, sixteenth pass). Before each phase the
+  // page cache goes to the disk (sync), so neither phase pays for the other's writes.
+  const idle: number[] = [];
+  const busy: number[] = [];
+  const drainS: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    seedRecords(db, N, { chunk: 5000, from: round * N });
+    execFileSync('sync');
+    idle.push(...(await pressWhile(() => false, Math.ceil(IDLE_PRESSES / ROUNDS))));
+    execFileSync('sync');
+    let drained = false;
+    const t0 = performance.now();
+    const draining = sync.syncNow().then(() => (drained = true));
+    busy.push(...(await pressWhile(() => drained, Number.MAX_SAFE_INTEGER)));
+    await draining;
+    drainS.push((performance.now() - t0) / 1000);
+  }
   await sync.stop();
   db.close();
   const i = percentiles(idle);
@@ -140,7 +152,7 @@ try {
     `idle:   p50 ${i.p50.toFixed(2)} ms  p99 ${i.p99.toFixed(2)} ms  max ${i.max.toFixed(2)} ms (n=${i.n})`,
   );
   console.log(
-    `upload: p50 ${u.p50.toFixed(2)} ms  p99 ${u.p99.toFixed(2)} ms  max ${u.max.toFixed(2)} ms (n=${u.n}; ${N.toLocaleString('en-US')} records drained in ${drainS.toFixed(1)} s)`,
+    `upload: p50 ${u.p50.toFixed(2)} ms  p99 ${u.p99.toFixed(2)} ms  max ${u.max.toFixed(2)} ms (n=${u.n}; ${N.toLocaleString('en-US')} records drained in ${drainS.map((x) => x.toFixed(1)).join(' s, ')} s)`,
   );
   report('keypress-upload', [
     {
@@ -151,7 +163,7 @@ try {
       floorLabel: 'idle p99',
       kind: 'le',
       goal: 2,
-      note: `idle n=${i.n}, upload n=${u.n}, max ${u.max.toFixed(1)} ms`,
+      note: `idle n=${i.n}, upload n=${u.n} over ${ROUNDS} rounds, max ${u.max.toFixed(1)} ms`,
     },
   ]);
 } finally {
