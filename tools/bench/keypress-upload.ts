@@ -10,14 +10,13 @@
  * simulator in its own process, in BENCH_KEYS_ROUNDS rounds (2). Goal: upload p99 ≤ 2 × idle p99.
  *   npx tsx tools/bench/keypress-upload.ts
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../platform-sim/index.js';
 import { EvaluationService } from '../../src/service/evaluations.js';
-import { createSync } from '../../src/sync/index.js';
 import { NORMS, TIMING, STAFF, oneCase } from '../../tests/helpers/service.js';
 import { FakeClock, tempDir } from '../../tests/helpers/tmp.js';
-import { HEARTBEAT, openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
+import { openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
+import { startSimProcess, uploaderTo } from './platform.js';
 import { report } from './report.js';
 import { percentiles } from './stats.js';
 
@@ -25,33 +24,6 @@ const N = Number(process.env.BENCH_SYNC_N ?? 100_000);
 const IDLE_PRESSES = Number(process.env.BENCH_IDLE_PRESSES ?? 400);
 const GAP_MS = 25;
 const ROUNDS = Number(process.env.BENCH_KEYS_ROUNDS ?? 2);
-
-async function startSimProcess(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(import.meta.dirname, '../../platform-sim/main.ts'),
-      '--port',
-      '0',
-      '--db',
-      dbPath,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (c: string) => {
-      buf += c;
-      const m = /platform-sim listening (\S+)/.exec(buf);
-      if (m) resolve(m[1] as string);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
-  return { url, child };
-}
 
 /**
  * The evaluation service's clock: 3 s from a start to its press and 30 s to the next start, as in
@@ -107,24 +79,7 @@ try {
     return out;
   };
 
-  const sync = createSync({
-    db,
-    config: {
-      baseUrl: url,
-      deviceId: DEMO_DEVICE_ID,
-      deviceSecret: DEMO_DEVICE_SECRET,
-      signature: 'hmac-sha256',
-      requestTimeoutMs: 15_000,
-      batchIntervalMs: 10_000,
-      refdataRefreshMin: 600,
-      heartbeatIntervalS: 600,
-    },
-    clock: { now: () => Date.now() },
-    dataDir: padDir,
-    appVersion: 'bench',
-    heartbeat: () => HEARTBEAT,
-    log: () => undefined,
-  });
+  const sync = uploaderTo(url, db, padDir);
   // Idle and upload alternate in rounds, each round with a backlog of its own, and their samples
   // are pooled: one round's p99 of ~250 presses is its third-worst press, and moved the ratio
   // between 1.57 and 2.39 on unchanged code (docs/perf.md, sixteenth pass). Before each phase the

@@ -8,7 +8,7 @@
  * Run: npx tsx tools/bench/sync-drain.ts
  */
 import Database from 'better-sqlite3';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -16,11 +16,11 @@ import { canonicalJson } from '../../src/domain/canonical.js';
 import { DEMO_DEVICE_ID, DEMO_DEVICE_SECRET } from '../../platform-sim/index.js';
 import type { Db } from '../../src/store/db.js';
 import { pendingRecords } from '../../src/store/outbox.js';
-import { createSync } from '../../src/sync/index.js';
 import { signRequest } from '../../src/sync/signing.js';
 import { startFaultProxy } from '../../tests/emulators/fault-proxy.js';
-import { HEARTBEAT, missingOrDifferent, openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
+import { missingOrDifferent, openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
 import { tempDir } from '../../tests/helpers/tmp.js';
+import { startSimProcess, uploaderTo } from './platform.js';
 import { report } from './report.js';
 
 const N = Number(process.env.BENCH_SYNC_N ?? 100_000);
@@ -28,35 +28,6 @@ const FAULT_N = Number(process.env.BENCH_SYNC_FAULT_N ?? 5_000);
 const KEY = Buffer.from(DEMO_DEVICE_SECRET, 'base64');
 const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 5);
 const WARM_BATCHES = 20;
-
-async function startSimProcess(dbPath: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(import.meta.dirname, '../../platform-sim/main.ts'),
-      '--port',
-      '0',
-      '--db',
-      dbPath,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (c: string) => {
-      buf += c;
-      const m = /platform-sim listening (\S+)/.exec(buf);
-      if (m) resolve(m[1] as string);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
-  return { url, child };
-}
 
 /** Forget what the simulator stored, so the next phase does the same work again. */
 function resetSim(simDbPath: string): void {
@@ -126,24 +97,7 @@ async function drainCopy(seedDir: string, dir: string, url: string): Promise<num
   copyFileSync(join(seedDir, 'kiosk.db'), join(dir, 'kiosk.db'));
   const db = openPadDb(dir);
   execFileSync('sync');
-  const sync = createSync({
-    db,
-    config: {
-      baseUrl: url,
-      deviceId: DEMO_DEVICE_ID,
-      deviceSecret: DEMO_DEVICE_SECRET,
-      signature: 'hmac-sha256',
-      requestTimeoutMs: 15_000,
-      batchIntervalMs: 10_000,
-      refdataRefreshMin: 600,
-      heartbeatIntervalS: 600,
-    },
-    clock: { now: () => Date.now() },
-    dataDir: dir,
-    appVersion: 'bench',
-    heartbeat: () => HEARTBEAT,
-    log: () => undefined,
-  });
+  const sync = uploaderTo(url, db, dir);
   const t = performance.now();
   const st = await sync.syncNow();
   const ms = performance.now() - t;
@@ -203,23 +157,8 @@ async function main(): Promise<void> {
       modes: { reset: 0.1, drop: 0.2, '503': 0.1, '429': 0.05, stall: 0.05, trickle: 0.05 },
       retryAfterS: 1,
     });
-    const fsync = createSync({
-      db: fdb,
-      config: {
-        baseUrl: proxy.url,
-        deviceId: DEMO_DEVICE_ID,
-        deviceSecret: DEMO_DEVICE_SECRET,
-        signature: 'hmac-sm3',
-        requestTimeoutMs: 2000,
-        batchIntervalMs: 500,
-        refdataRefreshMin: 600,
-        heartbeatIntervalS: 600,
-      },
-      clock: { now: () => Date.now() },
-      dataDir: faultDir,
-      appVersion: 'bench',
-      heartbeat: () => HEARTBEAT,
-      log: () => undefined,
+    const fsync = uploaderTo(proxy.url, fdb, faultDir, {
+      config: { signature: 'hmac-sm3', requestTimeoutMs: 2000, batchIntervalMs: 500 },
       tuning: { backoff: { baseMs: 50, capMs: 1000 } },
     });
     t = performance.now();
