@@ -3,7 +3,9 @@
  * LEDS command acknowledged by the board: latency over a socat pty with the simulated board, beside
  * a bare one-row FULL-sync commit measured in the same run (one before each press). The floor is 1.5 × the bare commit p99
  * plus the time one KEY frame takes on the wire at 115200 baud (a pty delivers it at once, so the
- * frame time is added to the floor, not measured).
+ * frame time is added to the floor, not measured). Each rating's press is paired with one the pad
+ * answers with its LEDS without sealing anything: that path's p99 is printed beside the figure,
+ * what the link, the simulated board and the pty alone cost (decision 233).
  *   npx tsx tools/bench/board-latency.ts        (BENCH_N=2000 by default: its p99 is then the 20th-worst press, not the 5th)
  */
 import Database from 'better-sqlite3';
