@@ -79,6 +79,8 @@ async function board(): Promise<BoardRun> {
   const A = join(dir, 'A');
   const B = join(dir, 'B');
   const socat = spawn('socat', [`pty,raw,echo=0,link=${A}`, `pty,raw,echo=0,link=${B}`], { stdio: 'ignore' });
+  // A run that throws ends the process without the stop below: socat goes with it.
+  process.once('exit', () => socat.kill());
   while (!(existsSync(A) && existsSync(B))) await sleep(5);
   const sim = new BoardSimulator({ serial: 'BENCH001' });
   await sim.connectSerial(B);
@@ -97,11 +99,17 @@ async function board(): Promise<BoardRun> {
   let ledsAt = 0;
   sim.onLeds(() => (ledsAt = performance.now()));
   let done: (() => void) | null = null;
+  /** The simulated board presses `key`; settles once the pad's LEDS for it are acknowledged. */
+  const pressOnBoard = (key: number, seal: boolean): Promise<void> => {
+    const answered = new Promise<void>((r) => (done = r));
+    if (!seal) unsealed.add(sim.state().nextCounter);
+    pressedAt.set(sim.state().nextCounter, performance.now());
+    sim.press(key);
+    return answered;
+  };
   link.onPress(async (p) => {
     if (unsealed.has(p.counter)) {
-      const leds = [0, 0, 0, 0, 0, 0] as LedMode[];
-      leds[p.key - 1] = 1;
-      void link.setLeds(leds).then(() => {
+      void link.setLeds(ledsFor(p.key)).then(() => {
         linkOnly.push(performance.now() - pressedAt.get(p.counter)!);
         done?.();
       });
@@ -116,10 +124,8 @@ async function board(): Promise<BoardRun> {
     });
     committedAt = performance.now();
     commit.push(committedAt - t);
-    const leds = [0, 0, 0, 0, 0, 0] as LedMode[];
-    leds[p.key - 1] = 1;
     // The LED acknowledgement follows the commit, as at the window.
-    void link.setLeds(leds).then(() => {
+    void link.setLeds(ledsFor(p.key)).then(() => {
       const acked = performance.now();
       total.push(acked - pressedAt.get(p.counter)!);
       ledsHop.push(ledsAt - committedAt);
@@ -130,25 +136,18 @@ async function board(): Promise<BoardRun> {
   await link.start();
   while (link.status().state !== 'ok') await sleep(10);
   for (let i = 0; i < N; i++) {
-    // Each rating's press is followed by one the pad does not seal, so a burst of load from
-    // elsewhere falls on both alike.
-    const linkFinished = new Promise<void>((r) => (done = r));
-    unsealed.add(sim.state().nextCounter);
-    pressedAt.set(sim.state().nextCounter, performance.now());
-    sim.press(3 + (i % 3));
-    await linkFinished;
-    bare.push(bareDb.one(i + 1));
-    const finished = new Promise<void>((r) => (done = r));
     // 3–5 stars: a key press seals the rating at once (1–2 go on to the reasons step).
     const key = 3 + (i % 3);
+    // Each rating's press follows one the pad does not seal, so a burst of load from elsewhere
+    // falls on both alike.
+    await pressOnBoard(key, false);
+    bare.push(bareDb.one(i + 1));
     fx.svc.start(
       { cases: [oneCase(`370900-2026-${String(i).padStart(6, '0')}`)] },
       { origin: 'window_api', staff: STAFF },
     );
     fx.clock.advance(3000);
-    pressedAt.set(sim.state().nextCounter, performance.now());
-    sim.press(key);
-    await finished;
+    await pressOnBoard(key, true);
     fx.clock.advance(30_000);
   }
   await link.stop();
@@ -160,6 +159,13 @@ async function board(): Promise<BoardRun> {
     socat.kill('SIGTERM');
   });
   return { total, linkOnly, commit, bare, keyHop, ledsHop, ackHop };
+}
+
+/** The LEDS a press is answered with: its own key lit, the others off. */
+function ledsFor(key: number): LedMode[] {
+  const leds = [0, 0, 0, 0, 0, 0] as LedMode[];
+  leds[key - 1] = 1;
+  return leds;
 }
 
 const fmt = (p: { p50: number; p99: number; max: number; n: number }) =>

@@ -12,8 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { EvaluationService } from '../../src/service/evaluations.js';
-import { NORMS, TIMING, STAFF, oneCase } from '../../tests/helpers/service.js';
+import { serviceOn, STAFF, oneCase } from '../../tests/helpers/service.js';
 import { FakeClock, tempDir } from '../../tests/helpers/tmp.js';
 import { openPadDb, seedRecords } from '../../tests/unit/sync/fixtures.js';
 import { startSimProcess, uploaderTo } from './platform.js';
@@ -37,21 +36,7 @@ try {
   const padDir = join(tmp.dir, 'pad');
   const db = openPadDb(padDir);
   let counter = 0;
-  const svc = new EvaluationService({
-    db,
-    clock: padClock,
-    timing: () => TIMING,
-    hall: () => ({
-      hallCode: 'H370900001',
-      hallName: '泰安市政务服务中心',
-      windowNo: '12',
-      areaCode: '370900',
-    }),
-    norms: () => NORMS,
-    clockOffsetMs: () => 0,
-    log: () => undefined,
-    onCommitted: () => undefined,
-  });
+  const svc = serviceOn(db, padClock);
 
   /** Presses until `until()` says stop (or `max` presses); returns each press's latency in ms. */
   const pressWhile = async (until: () => boolean, max: number): Promise<number[]> => {
