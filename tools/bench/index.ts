@@ -23,7 +23,7 @@ const BENCHES: Array<{ name: string; build?: boolean; node?: string[] }> = [
   { name: 'thanks-paint', build: true },
   { name: 'startup-million', build: true },
   { name: 'verify-million' },
-  { name: 'memory', node: ['--expose-gc'] },
+  { name: 'memory' },
   { name: 'keypress-upload' },
   { name: 'sync-drain' },
   { name: 'durability' },

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DatabaseFromFutureError, openDatabase } from '../../../src/store/db.js';
+import { DatabaseFromFutureError, openDatabase, PAGE_CACHE_KIB } from '../../../src/store/db.js';
 import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { appendRecords } from '../../../src/store/records.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -22,6 +22,20 @@ describe('store', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     db.close();
+  });
+
+  it('keeps a 2 MB page cache on every open, where better-sqlite3 alone keeps 16 MB', () => {
+    const file = join(tmp.dir, 'cache.db');
+    openDatabase(file).close();
+    const bare = new Database(file);
+    expect(bare.pragma('cache_size', { simple: true })).toBe(-16000);
+    bare.close();
+    for (const readonly of [false, true]) {
+      const db = openDatabase(file, { readonly });
+      expect(db.pragma('cache_size', { simple: true })).toBe(PAGE_CACHE_KIB);
+      db.close();
+    }
+    expect(PAGE_CACHE_KIB).toBe(-2000);
   });
 
   it('migrates a new database to the current user_version', () => {
