@@ -19,7 +19,7 @@ import * as zlib from 'node:zlib';
  * - per record, an error reported by the handle, input left unread, or an output buffer too small,
  *   answer `null`; a failed reset answers `null` forever.
  * On `null` the caller packs with `deflateRawSync`. Either way the stored bytes are the same: for
- * the same input, level, window and dictionary zlib's output is deterministic (tested against
+ * the same input, level, strategy, window and dictionary zlib's output is deterministic (tested against
  * `deflateRawSync` on many records, tests/unit/store/reused-deflater.test.ts) — and any valid
  * DEFLATE stream of the text would unpack to the same text anyway.
  *
@@ -30,11 +30,17 @@ export interface ReusedDeflater {
   deflate(text: string): Buffer | null;
 }
 
+/** How zlib packs: its level and its strategy (record-codec.ts says which and why). */
+export interface DeflateOptions {
+  level: number;
+  strategy: number;
+}
+
 /** The parts of node:zlib used here (a test hands in a changed one). */
 export interface DeflateZlibApi {
   constants: { Z_FINISH: number };
-  createDeflateRaw(options: { level: number; dictionary: Uint8Array }): unknown;
-  deflateRawSync(text: string, options: { level: number; dictionary: Uint8Array }): Buffer;
+  createDeflateRaw(options: DeflateOptions & { dictionary: Uint8Array }): unknown;
+  deflateRawSync(text: string, options: DeflateOptions & { dictionary: Uint8Array }): Buffer;
 }
 
 interface NativeDeflateHandle {
@@ -56,17 +62,21 @@ const OUTPUT_BYTES = 64 * 1024;
 const SELF_TEST_TEXTS = [
   `{"selfTest":"记录 record ✓","n":12345678901234567890,"pad":"${'ab'.repeat(200)}"}`,
   '{"areaCode":"3709","assessTime":"2026-12-01 09:30:00","satisfaction":5,"windowNo":"1"}',
+  // Letters of skewed frequency: codes made for the text pack it shorter than fixed codes, so a
+  // public API packing in other codes than the handle shows here (decision 235).
+  `{"selfTest":"${Array.from({ length: 300 }, (_, i) => String.fromCharCode(97 + ((i * i * 7 + i) % 26)).repeat(i % 3 === 0 ? 3 : 1)).join('')}"}`,
 ];
 const DECLINE: ReusedDeflater = { deflate: () => null };
 
 export function reusedDeflater(
   dictionary: Uint8Array,
-  level: number,
+  options: DeflateOptions,
   api: DeflateZlibApi = zlib,
 ): ReusedDeflater {
+  const { level, strategy } = options;
   let stream: { _handle?: unknown; _writeState?: unknown };
   try {
-    stream = api.createDeflateRaw({ level, dictionary }) as typeof stream;
+    stream = api.createDeflateRaw({ level, strategy, dictionary }) as typeof stream;
   } catch {
     return DECLINE;
   }
@@ -125,7 +135,8 @@ export function reusedDeflater(
   try {
     for (const text of [...SELF_TEST_TEXTS, ...SELF_TEST_TEXTS]) {
       const ours = deflater.deflate(text);
-      if (ours === null || !ours.equals(api.deflateRawSync(text, { level, dictionary }))) return DECLINE;
+      if (ours === null || !ours.equals(api.deflateRawSync(text, { level, strategy, dictionary })))
+        return DECLINE;
     }
   } catch {
     return DECLINE;
