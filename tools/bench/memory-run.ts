@@ -7,9 +7,8 @@
  * Run through memory.ts, which bundles this file and runs it with plain Node, as the pad's core runs:
  *   npx tsx tools/bench/memory.ts
  */
-import { loadConfig } from '../../src/config/config.js';
 import { KioskCore } from '../../src/host/core.js';
-import { putOnDuty } from '../../tests/helpers/core.js';
+import { putOnDuty, testCoreConfig } from '../../tests/helpers/core.js';
 import { FakeClock, tempDir } from '../../tests/helpers/tmp.js';
 import { report } from './report.js';
 
@@ -23,22 +22,8 @@ if (import.meta.url.endsWith('.ts')) throw new Error('run bundled: npx tsx tools
 const tmp = tempDir('hcp-bench-mem-');
 const clock = new FakeClock(Date.UTC(2026, 2, 2, 1, 0, 0));
 process.env.HCP_QUIET = '1';
-const core = await KioskCore.start(
-  loadConfig({
-    env: {},
-    overrides: {
-      dataDir: tmp.dir,
-      board: { kind: 'none' },
-      'printer.kind': 'none',
-      'platform.baseUrl': 'http://127.0.0.1:9',
-      'platform.deviceSecret': Buffer.alloc(32, 7).toString('base64'),
-      // a real platform address: the provisioning checks want a pad's own identity and code
-      'platform.deviceId': 'PAD-BENCH-01',
-      'technician.code': '482913',
-    },
-  }),
-  { clock, windowApi: false },
-);
+// The tests' pad (its own identity, code and an unreachable platform), without its window API.
+const core = await KioskCore.start(testCoreConfig(tmp.dir), { clock, windowApi: false });
 // The figure is memory, not durability: fsync is off in this bench only, so that 100,000
 // evaluations fit in the run's time budget on a shared disk (every other bench keeps FULL).
 core.db.pragma('synchronous = OFF');
