@@ -18,6 +18,7 @@ import { verifyChain } from '../../../src/store/verify.js';
 import { api } from '../../helpers/core.js';
 import { tempDir } from '../../helpers/tmp.js';
 import {
+  lastPageInUse,
   padRecords,
   PAGE,
   platformHead,
@@ -160,9 +161,13 @@ describe('a damaged database', () => {
 
   it('a torn last page: kept aside, rows salvaged, continues above the platform', async () => {
     await history();
-    const size = statSync(dbFile()).size;
-    overwrite(dbFile(), size - PAGE / 2, Buffer.alloc(PAGE / 2, 0xa5));
-    truncateSync(dbFile(), size - PAGE / 4);
+    // The file torn inside the last page that holds rows. Which page that is, and whether free
+    // pages follow it, depends on the storage layout: a file ending in free pages torn there loses
+    // nothing, and the pad rightly finds nothing (decision 235 moved this layout's last rows to
+    // page 63 of 65). Free pages after it are cut off with the tear.
+    const end = lastPageInUse(dbFile()) * PAGE;
+    overwrite(dbFile(), end - PAGE / 2, Buffer.alloc(PAGE / 2, 0xa5));
+    truncateSync(dbFile(), end - PAGE / 4);
     const out = await restartAndRate();
     print('torn last page', out);
     expect(out.stateAtStart).toBe('recovering');

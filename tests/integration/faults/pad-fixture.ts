@@ -108,6 +108,19 @@ export async function syncAll(c: KioskCore): Promise<void> {
 }
 
 /** The page numbers of the records table's leaf pages: where damage hits rows. */
+/**
+ * The last page (1-based) of the database file that holds anything (a table, an index, the schema),
+ * as `dbstat` sees it: pages after it, if any, are on the free list.
+ */
+export function lastPageInUse(file: string): number {
+  const d = new Database(file, { readonly: true });
+  try {
+    return (d.prepare('SELECT max(pageno) AS last FROM dbstat').get() as { last: number }).last;
+  } finally {
+    d.close();
+  }
+}
+
 export function recordLeafPages(file: string): number[] {
   const d = new Database(file, { readonly: true });
   try {
