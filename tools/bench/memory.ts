@@ -1,9 +1,9 @@
 /**
  * `memory`: runs memory-run.ts bundled with plain Node, as the pad runs its core
  * (dist/core/cli.mjs), never under the TypeScript loader. Under tsx the process also carries the
- * loader's own thread and heap: ~25 MB of resident memory more, of which ~10 MB is given back at
- * some point of the run, so the figure measured the loader's memory rising and falling, not the
- * pad's (decision 234).
+ * loader's own thread and heap (~30 MB of resident memory more), and ~10 MB was given back at a
+ * point of the run that moved from run to run, which bundled it never was: the figure said where
+ * that fall landed, not what the pad holds (decision 234).
  *   npx tsx tools/bench/memory.ts        (BENCH_MEM_N=100000 by default)
  */
 import { build } from 'esbuild';

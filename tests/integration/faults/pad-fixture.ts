@@ -107,7 +107,6 @@ export async function syncAll(c: KioskCore): Promise<void> {
   }
 }
 
-/** The page numbers of the records table's leaf pages: where damage hits rows. */
 /**
  * The last page (1-based) of the database file that holds anything (a table, an index, the schema),
  * as `dbstat` sees it: pages after it, if any, are on the free list.
@@ -121,6 +120,7 @@ export function lastPageInUse(file: string): number {
   }
 }
 
+/** The page numbers of the records table's leaf pages: where damage hits rows. */
 export function recordLeafPages(file: string): number[] {
   const d = new Database(file, { readonly: true });
   try {
