@@ -59,13 +59,26 @@ export function serviceOn(
  * platform's clock offset (server − pad) and whether it is confirmed, for the tests of the times.
  */
 export function serviceFixture(
-  opts: { clock?: FakeClock; clockOffsetMs?: () => number; clockUnsynced?: () => boolean } = {},
+  opts: {
+    clock?: FakeClock;
+    clockOffsetMs?: () => number;
+    clockUnsynced?: () => boolean;
+    /**
+     * false: `changes` stays empty. A benchmark of thousands of evaluations would otherwise keep
+     * every change it made (~3 KB each), which the pad's host never does, and the garbage
+     * collector would copy them at each young-generation collection.
+     */
+    keepChanges?: boolean;
+  } = {},
 ) {
   const tmp = tempDir();
   const db: Db = openDatabase(join(tmp.dir, 'kiosk.db'));
   const clock = opts.clock ?? new FakeClock();
   const changes: CommittedChange[] = [];
-  const svc = serviceOn(db, clock, { ...opts, onCommitted: (c) => changes.push(c) });
+  const svc = serviceOn(db, clock, {
+    ...opts,
+    onCommitted: opts.keepChanges === false ? () => undefined : (c) => changes.push(c),
+  });
   return {
     db,
     clock,

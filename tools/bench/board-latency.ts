@@ -84,7 +84,7 @@ async function board(): Promise<BoardRun> {
   while (!(existsSync(A) && existsSync(B))) await sleep(5);
   const sim = new BoardSimulator({ serial: 'BENCH001' });
   await sim.connectSerial(B);
-  const fx = serviceFixture();
+  const fx = serviceFixture({ keepChanges: false });
   const link = createBoardLink({ kind: 'serial', path: A, baudRate: 115200, log: () => undefined });
   const pressedAt = new Map<number, number>();
   const total: number[] = [];

@@ -32,7 +32,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
  * restart the log, and the next checkpoint reports how many frames the log holds.
  */
 function pagesPerSealingPress(): number {
-  const fx = serviceFixture();
+  const fx = serviceFixture({ keepChanges: false });
   const frames: number[] = [];
   try {
     for (let i = 0; frames.length < 60; i++) {
@@ -68,7 +68,7 @@ interface PadRun {
 }
 
 function pad(): PadRun {
-  const fx = serviceFixture();
+  const fx = serviceFixture({ keepChanges: false });
   const press: number[] = [];
   const start: number[] = [];
   const fileBytes = () =>
