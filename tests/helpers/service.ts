@@ -65,8 +65,8 @@ export function serviceFixture(
     clockUnsynced?: () => boolean;
     /**
      * false: `changes` stays empty. A benchmark of thousands of evaluations would otherwise keep
-     * every change it made (~3 KB each), which the pad's host never does, and the garbage
-     * collector would copy them at each young-generation collection.
+     * every change it made (~3 KB each), which the pad's host never does, and each young-generation
+     * collection would copy the ones made since the one before.
      */
     keepChanges?: boolean;
   } = {},
