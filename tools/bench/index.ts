@@ -16,7 +16,7 @@ const here = import.meta.dirname;
 const root = join(here, '../..');
 const only = process.argv.slice(2);
 /** In run order; those marked `build` run the bundled program and need `npm run build` first. */
-const BENCHES: Array<{ name: string; build?: boolean; node?: string[] }> = [
+const BENCHES: Array<{ name: string; build?: boolean }> = [
   { name: 'commit-latency' },
   { name: 'fold-step' },
   { name: 'board-latency' },
@@ -57,7 +57,7 @@ for (const b of selected) {
   }
   console.log(`\n=== ${b.name}  (load average ${load().join(' ')})`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [...(b.node ?? []), '--import', 'tsx', file], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, HCP_QUIET: '1', BENCH_REPORT: reportFile },
